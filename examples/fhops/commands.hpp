@@ -1,0 +1,10 @@
+// The fhops subcommands: each takes argv with argv[0] = the subcommand name and returns the exit code.
+#pragma once
+
+namespace fhops_cli {
+
+int cmd_validate(int argc, char** argv);
+int cmd_evaluate(int argc, char** argv);
+int cmd_greedy(int argc, char** argv);
+
+}  // namespace fhops_cli

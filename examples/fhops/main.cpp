@@ -1,0 +1,47 @@
+// fhops: the command line of fhops-cpp. Each subcommand lives in its own file; this one dispatches.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "commands.hpp"
+#include "cli.hpp"
+
+namespace {
+
+struct command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+constexpr command commands[] = {
+    {"validate", fhops_cli::cmd_validate, "load and validate a scenario bundle; print its counts"},
+    {"evaluate", fhops_cli::cmd_evaluate, "score an assignments CSV: objective, components and KPIs"},
+    {"greedy", fhops_cli::cmd_greedy, "write the reference's greedy seed schedule as an assignments CSV"},
+};
+
+void print_help(std::ostream& out) {
+  out << "Usage: fhops COMMAND [OPTIONS] ...\n\n"
+         "fhops-cpp: harvest scheduling heuristics, tuners and telemetry.\n\nCommands:\n";
+  for (const auto& c : commands) out << "  " << c.name << std::string(14 - std::strlen(c.name), ' ') << c.summary << "\n";
+  out << "\nRun 'fhops COMMAND --help' for the options of a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_help(std::cerr);
+    return fhops_cli::exit_usage;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_help(std::cout);
+    return fhops_cli::exit_ok;
+  }
+  for (const auto& c : commands)
+    if (name == c.name) return c.run(argc - 1, argv + 1);
+  std::cerr << "fhops: unknown command '" << name << "'\n";
+  print_help(std::cerr);
+  return fhops_cli::exit_usage;
+}

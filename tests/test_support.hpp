@@ -1,0 +1,72 @@
+// Shared helpers for the test suite: where the reference material and the project's files are.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+namespace fhops_test {
+
+/// The project root.
+inline std::filesystem::path source_dir() { return FHOPS_SOURCE_DIR; }
+
+/// ../shared/reference (read in place, never copied).
+inline std::filesystem::path reference_dir() { return std::filesystem::path(FHOPS_SHARED_DIR) / "reference"; }
+
+/// A reference scenario bundle's scenario.yaml (or another file under reference/).
+inline std::filesystem::path reference(const std::string& rel) { return reference_dir() / rel; }
+
+/// True when ../shared/reference is present; otherwise the calling test is skipped with a message.
+inline bool have_reference() {
+  if (std::filesystem::exists(reference_dir())) return true;
+  WARN("skipped: reference material not found at " << reference_dir().string());
+  return false;
+}
+
+/// A fresh scratch folder under the build tree.
+inline std::filesystem::path scratch(const std::string& name) {
+  const auto p = std::filesystem::temp_directory_path() / ("fhops_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p;
+}
+
+inline void write(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The output and exit code of a shell command.
+struct command_result {
+  int exit_code = -1;
+  std::string out;
+};
+
+/// Runs a command with /bin/sh, capturing stdout (stderr too when `merge_stderr`).
+inline command_result run(const std::string& cmd, bool merge_stderr = true) {
+  command_result r;
+  FILE* p = ::popen((cmd + (merge_stderr ? " 2>&1" : "")).c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+/// The built fhops driver.
+inline std::string driver() { return FHOPS_DRIVER; }
+
+}  // namespace fhops_test
