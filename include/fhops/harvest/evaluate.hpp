@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "fhops/harvest/detail/slot_kernel.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"
 
@@ -45,90 +46,32 @@ public:
   /// Full evaluation of a schedule shaped for the problem.
   evaluation operator()(const schedule& s) {
     const problem& pb = *pb_;
-    const int M = pb.num_machines, S = pb.num_slots, B = pb.num_blocks;
     std::copy(pb.work.begin(), pb.work.end(), remaining_.begin());
     std::fill(prev_.begin(), prev_.end(), -1);
     std::fill(cum_.begin(), cum_.end(), 0);
-    const double wS = pb.weights.landing_slack;
-    const bool seq = pb.has_sequencing;
+    detail::carry c{remaining_.data(), prev_.data(), cum_.data()};
+    detail::sums sum;
+    detail::slot_scratch w{used_.data(), cnt_.data()};
+    detail::no_terms terms;
     const std::int32_t* cells = s.cells.data();
-    double prod = 0.0, mob = 0.0;
-    long long trans = 0, slack = 0, penalties = 0;
+    const int S = pb.num_slots;
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
-      const int d = pb.slot_day[t];
-      std::fill(used_.begin(), used_.end(), 0);
-      if (seq) std::fill(cnt_.begin(), cnt_.end(), 0);
-      for (int m = 0; m < M; ++m) {
-        const std::size_t c = static_cast<std::size_t>(m) * S + t;
-        const int b = cells[c];
-        const std::int32_t lk = pb.lock[c];
-        if (b < 0) {  // 1. idle: a locked day left idle is penalised, prev unchanged
-          if (lk >= 0) ++penalties;
-          continue;
-        }
-        // 2.-5. unavailable, blackout, lock mismatch, forbidden role: penalty and prev reset.
-        if (!pb.available[c] || pb.blacked_out[c] || (lk >= 0 && lk != b) ||
-            !pb.role_allowed[static_cast<std::size_t>(m) * B + b]) {
-          ++penalties;
-          prev_[m] = -1;
-          continue;
-        }
-        const int r = pb.machine_role[m];
-        if (seq && r >= 0) {  // 6.-7. prerequisites, counted in strictly earlier slots
-          const auto [q0, q1] = pb.prerequisites(b, r);
-          if (q0 != q1) {
-            const std::size_t br = static_cast<std::size_t>(b) * pb.num_roles;
-            long long avail = cum_[br + *q0];
-            for (const int* q = q0 + 1; q != q1; ++q) avail = std::min<long long>(avail, cum_[br + *q]);
-            const long long need = cum_[br + r] + cnt_[br + r] + 1;
-            if (need > avail) {
-              ++penalties;
-              prev_[m] = b;  // the reference sets prev here (quirk Q12)
-              continue;
-            }
-          }
-        }
-        if (d < pb.earliest[b] || d > pb.latest[b]) continue;  // 8. outside window: ignored
-        if (remaining_[b] <= completion_epsilon) continue;    // 9. finished: ignored
-        const int l = pb.landing_of[b];                        // 10. landing capacity per slot
-        const int next = used_[l] + 1;
-        const int excess = next - pb.landing_capacity[l];
-        if (excess > 0) {
-          if (wS == 0.0) {
-            ++penalties;
-            continue;
-          }
-          slack += excess;
-        }
-        used_[l] = next;
-        const double rt = pb.rate[static_cast<std::size_t>(m) * B + b];  // 11. production
-        const double p = rt <= remaining_[b] ? rt : remaining_[b];
-        remaining_[b] -= p;
-        prod += p;
-        const int q = prev_[m];  // 12. mobilisation and transitions
-        if (q >= 0 && q != b) {
-          if (pb.has_move_params[m]) mob += pb.move_cost(m, q, b);
-          ++trans;
-        }
-        prev_[m] = b;  // 13.
-        if (seq && r >= 0) ++cnt_[static_cast<std::size_t>(b) * pb.num_roles + r];  // 14.
-      }
-      if (seq)
-        for (std::size_t i = 0; i < cum_.size(); ++i) cum_[i] += cnt_[i];
+      const auto cell = [cells, S, t](int m) { return cells[static_cast<std::size_t>(m) * S + t]; };
+      detail::process_slot(pb, t, cell, c, sum, w, terms);
     }
+    return make_evaluation(pb, sum);
+  }
+
+  /// The evaluation record of a set of sums.
+  static evaluation make_evaluation(const problem& pb, const detail::sums& sum) {
     evaluation e;
-    e.production = prod;
-    e.mobilisation_cost = mob;
-    e.transitions = trans;
-    e.landing_slack = static_cast<double>(slack);
-    e.penalty_events = penalties;
-    double score = pb.weights.production * prod;
-    score -= pb.weights.mobilisation * mob;
-    score -= pb.weights.transitions * static_cast<double>(trans);
-    score -= wS * static_cast<double>(slack);
-    score -= penalty_per_event * static_cast<double>(penalties);
-    e.score = score;
+    e.production = sum.production;
+    e.mobilisation_cost = sum.mobilisation;
+    e.transitions = sum.transitions;
+    e.landing_slack = static_cast<double>(sum.slack);
+    e.penalty_events = sum.penalties;
+    e.score = detail::score_of(pb, sum);
     return e;
   }
 

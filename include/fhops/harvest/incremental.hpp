@@ -1,0 +1,297 @@
+/// \file
+/// Incremental (delta) evaluation of the exact objective. The evaluator keeps a checkpoint of the
+/// carried state (remaining work, previous block per machine, role counts, running sums) before
+/// every slot, and the production and move-cost terms each slot added. A move is scored by
+/// restarting from the checkpoint of its earliest changed slot and stopping as soon as the state
+/// re-converges with the current plan's; the rest of the sums is replayed term by term, so the score
+/// is bit-for-bit the full evaluation's.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "fhops/harvest/detail/slot_kernel.hpp"
+#include "fhops/harvest/evaluate.hpp"
+#include "fhops/harvest/problem.hpp"
+#include "fhops/harvest/schedule.hpp"
+
+namespace fhops::harvest {
+
+/// One cell of a move: machine m's slot t goes from `before` to `after` (block index or idle).
+struct cell_change {
+  int machine = 0;
+  int slot = 0;
+  std::int32_t before = idle;
+  std::int32_t after = idle;
+  friend bool operator==(const cell_change&, const cell_change&) = default;
+};
+
+/// A schedule with checkpoints for fast exact move evaluation. One per search thread.
+class incremental_evaluator {
+public:
+  explicit incremental_evaluator(const problem& pb)
+      : pb_(&pb), M_(pb.num_machines), S_(pb.num_slots), B_(pb.num_blocks),
+        BR_(pb.has_sequencing ? static_cast<std::size_t>(pb.num_blocks) * pb.num_roles : 0), plan_(pb),
+        pos_(pb.num_slots) {
+    for (int k = 0; k < S_; ++k) pos_[pb.eval_order[k]] = k;
+    const std::size_t positions = static_cast<std::size_t>(S_) + 1;
+    ck_rem_.resize(positions * B_);
+    ck_prev_.resize(positions * M_);
+    ck_cum_.resize(positions * BR_);
+    ck_sums_.resize(positions);
+    prod_terms_.resize(static_cast<std::size_t>(S_) * M_);
+    mob_terms_.resize(static_cast<std::size_t>(S_) * M_);
+    prod_n_.resize(S_);
+    mob_n_.resize(S_);
+    rem_.resize(B_);
+    prev_.resize(M_);
+    cum_.resize(BR_);
+    cnt_.resize(BR_);
+    used_.resize(pb.num_landings);
+    override_.assign(static_cast<std::size_t>(M_) * S_, no_override);
+    div_rem_.resize(B_);
+    div_prev_.resize(M_);
+    div_cum_.resize(BR_);
+    reset(plan_);
+  }
+
+  const problem& target() const noexcept { return *pb_; }
+  /// The current plan.
+  const schedule& plan() const noexcept { return plan_; }
+  /// The current plan's evaluation.
+  const evaluation& current() const noexcept { return current_; }
+  /// The current plan's score.
+  double score() const noexcept { return current_.score; }
+  /// Eval position (0-based) of slot t.
+  int position(int t) const { return pos_[t]; }
+
+  /// Replaces the plan and rebuilds every checkpoint (a full evaluation).
+  void reset(const schedule& s) {
+    plan_ = s;
+    const problem& pb = *pb_;
+    std::copy(pb.work.begin(), pb.work.end(), ck_rem_.begin());
+    std::fill(ck_prev_.begin(), ck_prev_.begin() + M_, -1);
+    std::fill(ck_cum_.begin(), ck_cum_.begin() + static_cast<std::ptrdiff_t>(BR_), 0);
+    ck_sums_[0] = {};
+    replay(0, S_);  // no convergence stop
+  }
+
+  /// The exact evaluation of the plan with `changes` made (the plan is not changed).
+  evaluation evaluate(std::span<const cell_change> changes) const {
+    if (changes.empty()) return current_;
+    int kmin = S_, kmax = -1;
+    for (const auto& c : changes) {
+      override_[cell(c.machine, c.slot)] = c.after;
+      kmin = std::min(kmin, pos_[c.slot]);
+      kmax = std::max(kmax, pos_[c.slot]);
+    }
+    load(kmin);
+    detail::sums sum = ck_sums_[kmin];
+    detail::carry carry{rem_.data(), prev_.data(), cum_.data()};
+    detail::slot_scratch w{used_.data(), cnt_.data()};
+    detail::no_terms terms;
+    const std::int32_t* cells = plan_.cells.data();
+    const std::int32_t* over = override_.data();
+    const int S = S_;
+    evaluation out;
+    bool converged = false;
+    for (int k = kmin; k < S_; ++k) {
+      const int t = pb_->eval_order[k];
+      if (k <= kmax) {
+        const auto cellf = [cells, over, S, t](int m) {
+          const std::size_t i = static_cast<std::size_t>(m) * S + t;
+          return over[i] != no_override ? over[i] : cells[i];
+        };
+        detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
+      } else {
+        const auto cellf = [cells, S, t](int m) { return cells[static_cast<std::size_t>(m) * S + t]; };
+        detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
+      }
+      if (k == kmax) {
+        init_divergence(k + 1);
+      } else if (k > kmax) {
+        update_divergence(t, k + 1);
+      }
+      if (k >= kmax && diverged_ == 0) {
+        out = finish_converged(sum, k + 1);
+        converged = true;
+        break;
+      }
+    }
+    if (!converged) out = evaluator::make_evaluation(*pb_, sum);
+    for (const auto& c : changes) override_[cell(c.machine, c.slot)] = no_override;
+    return out;
+  }
+
+  /// Makes `changes` (their `before` must match the plan) and updates the checkpoints.
+  void apply(std::span<const cell_change> changes) {
+    if (changes.empty()) return;
+    int kmin = S_, kmax = -1;
+    for (const auto& c : changes) {
+      plan_.cells[cell(c.machine, c.slot)] = c.after;
+      kmin = std::min(kmin, pos_[c.slot]);
+      kmax = std::max(kmax, pos_[c.slot]);
+    }
+    replay(kmin, kmax);
+  }
+
+  /// Reverts `changes` previously applied.
+  void undo(std::span<const cell_change> changes) {
+    std::vector<cell_change> back(changes.rbegin(), changes.rend());
+    for (auto& c : back) std::swap(c.before, c.after);
+    apply(back);
+  }
+
+private:
+  static constexpr std::int32_t no_override = std::numeric_limits<std::int32_t>::min();
+
+  std::size_t cell(int m, int t) const { return static_cast<std::size_t>(m) * S_ + t; }
+
+  void load(int k) const {
+    std::copy_n(ck_rem_.begin() + static_cast<std::ptrdiff_t>(k) * B_, B_, rem_.begin());
+    std::copy_n(ck_prev_.begin() + static_cast<std::ptrdiff_t>(k) * M_, M_, prev_.begin());
+    if (BR_) std::copy_n(ck_cum_.begin() + static_cast<std::ptrdiff_t>(k * BR_), BR_, cum_.begin());
+  }
+
+  bool equals_checkpoint(int k) const {
+    return std::equal(rem_.begin(), rem_.end(), ck_rem_.begin() + static_cast<std::ptrdiff_t>(k) * B_) &&
+           std::equal(prev_.begin(), prev_.end(), ck_prev_.begin() + static_cast<std::ptrdiff_t>(k) * M_) &&
+           std::equal(cum_.begin(), cum_.end(), ck_cum_.begin() + static_cast<std::ptrdiff_t>(k * BR_));
+  }
+
+  void store(int k, const detail::sums& sum) {
+    std::copy(rem_.begin(), rem_.end(), ck_rem_.begin() + static_cast<std::ptrdiff_t>(k) * B_);
+    std::copy(prev_.begin(), prev_.end(), ck_prev_.begin() + static_cast<std::ptrdiff_t>(k) * M_);
+    std::copy(cum_.begin(), cum_.end(), ck_cum_.begin() + static_cast<std::ptrdiff_t>(k * BR_));
+    ck_sums_[k] = sum;
+  }
+
+  // Records the terms of the slot at position k.
+  struct recorder {
+    double* prod;
+    double* mob;
+    int np = 0, nm = 0;
+    void production(double p) noexcept { prod[np++] = p; }
+    void mobilisation(double c) noexcept { mob[nm++] = c; }
+  };
+
+  // Re-simulates from position kmin with the (already updated) plan, rewriting checkpoints and
+  // terms; after position kmax it stops at the first re-convergence with the old checkpoints and
+  // re-folds the later running sums from the stored terms.
+  void replay(int kmin, int kmax) {
+    load(kmin);
+    detail::sums sum = ck_sums_[kmin];
+    detail::carry carry{rem_.data(), prev_.data(), cum_.data()};
+    detail::slot_scratch w{used_.data(), cnt_.data()};
+    const std::int32_t* cells = plan_.cells.data();
+    const int S = S_;
+    int converged_at = -1;
+    for (int k = kmin; k < S_; ++k) {
+      const int t = pb_->eval_order[k];
+      recorder rec{prod_terms_.data() + static_cast<std::size_t>(k) * M_, mob_terms_.data() + static_cast<std::size_t>(k) * M_};
+      const auto cellf = [cells, S, t](int m) { return cells[static_cast<std::size_t>(m) * S + t]; };
+      detail::process_slot(*pb_, t, cellf, carry, sum, w, rec);
+      prod_n_[k] = rec.np;
+      mob_n_[k] = rec.nm;
+      if (k >= kmax && equals_checkpoint(k + 1)) {
+        converged_at = k + 1;
+        break;
+      }
+      store(k + 1, sum);
+    }
+    if (converged_at >= 0) {
+      // The carried state is unchanged from here on; only the running sums shift. Integers shift by
+      // a constant; production and move costs are re-folded term by term (same order as a full pass).
+      const detail::sums old = ck_sums_[converged_at];
+      ck_sums_[converged_at] = sum;
+      for (int i = converged_at; i < S_; ++i) {
+        const detail::sums old_next = ck_sums_[i + 1];
+        detail::sums next = ck_sums_[i];
+        const double* pt = prod_terms_.data() + static_cast<std::size_t>(i) * M_;
+        for (int j = 0; j < prod_n_[i]; ++j) next.production += pt[j];
+        const double* mt = mob_terms_.data() + static_cast<std::size_t>(i) * M_;
+        for (int j = 0; j < mob_n_[i]; ++j) next.mobilisation += mt[j];
+        next.transitions = old_next.transitions - old.transitions + sum.transitions;
+        next.slack = old_next.slack - old.slack + sum.slack;
+        next.penalties = old_next.penalties - old.penalties + sum.penalties;
+        ck_sums_[i + 1] = next;
+      }
+    }
+    current_ = evaluator::make_evaluation(*pb_, ck_sums_[S_]);
+  }
+
+  void init_divergence(int k) const {
+    diverged_ = 0;
+    const double* r = ck_rem_.data() + static_cast<std::size_t>(k) * B_;
+    for (int b = 0; b < B_; ++b) diverged_ += (div_rem_[b] = rem_[b] != r[b]);
+    const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
+    for (int m = 0; m < M_; ++m) diverged_ += (div_prev_[m] = prev_[m] != p[m]);
+    const int* c = ck_cum_.data() + k * BR_;
+    for (std::size_t i = 0; i < BR_; ++i) diverged_ += (div_cum_[i] = cum_[i] != c[i]);
+  }
+
+  // After slot t (position k-1), only the entries its non-idle cells touch can change status.
+  void update_divergence(int t, int k) const {
+    const double* r = ck_rem_.data() + static_cast<std::size_t>(k) * B_;
+    const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
+    const int* c = ck_cum_.data() + k * BR_;
+    const std::int32_t* cells = plan_.cells.data();
+    for (int m = 0; m < M_; ++m) {
+      const int b = cells[static_cast<std::size_t>(m) * S_ + t];
+      if (b < 0) continue;
+      const std::uint8_t dp = prev_[m] != p[m];
+      diverged_ += dp - div_prev_[m];
+      div_prev_[m] = dp;
+      const std::uint8_t dr = rem_[b] != r[b];
+      diverged_ += dr - div_rem_[b];
+      div_rem_[b] = dr;
+      if (BR_ && pb_->machine_role[m] >= 0) {
+        const std::size_t i = static_cast<std::size_t>(b) * pb_->num_roles + pb_->machine_role[m];
+        const std::uint8_t dc = cum_[i] != c[i];
+        diverged_ += dc - div_cum_[i];
+        div_cum_[i] = dc;
+      }
+    }
+  }
+
+  evaluation finish_converged(detail::sums sum, int k) const {
+    const detail::sums& old_k = ck_sums_[k];
+    const detail::sums& old_end = ck_sums_[S_];
+    for (int i = k; i < S_; ++i) {
+      const double* pt = prod_terms_.data() + static_cast<std::size_t>(i) * M_;
+      for (int j = 0; j < prod_n_[i]; ++j) sum.production += pt[j];
+      const double* mt = mob_terms_.data() + static_cast<std::size_t>(i) * M_;
+      for (int j = 0; j < mob_n_[i]; ++j) sum.mobilisation += mt[j];
+    }
+    sum.transitions += old_end.transitions - old_k.transitions;
+    sum.slack += old_end.slack - old_k.slack;
+    sum.penalties += old_end.penalties - old_k.penalties;
+    return evaluator::make_evaluation(*pb_, sum);
+  }
+
+  const problem* pb_;
+  int M_, S_, B_;
+  std::size_t BR_;
+  schedule plan_;
+  evaluation current_{};
+  std::vector<int> pos_;
+  // checkpoints: state before eval position k, k = 0..S
+  std::vector<double> ck_rem_;
+  std::vector<int> ck_prev_;
+  std::vector<int> ck_cum_;
+  std::vector<detail::sums> ck_sums_;
+  // terms added by the slot at position k, in evaluation order
+  std::vector<double> prod_terms_, mob_terms_;
+  std::vector<int> prod_n_, mob_n_;
+  // scratch (mutable: evaluate() is logically const; one evaluator per thread)
+  mutable std::vector<double> rem_;
+  mutable std::vector<int> prev_, cum_, cnt_, used_;
+  mutable std::vector<std::int32_t> override_;
+  mutable std::vector<std::uint8_t> div_rem_, div_prev_, div_cum_;
+  mutable long long diverged_ = 0;
+};
+
+}  // namespace fhops::harvest

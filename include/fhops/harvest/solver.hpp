@@ -1,0 +1,367 @@
+/// \file
+/// Solving FHOPS problems with the generic algorithms: operator presets and solver profiles of the
+/// reference (heuristics.md §2.3, §7), the `name=value` weight syntax, the merge of profile and
+/// command-line settings, and `solve()` which wires space, neighbourhood, selector, cooling,
+/// acceptance and termination for SA, ILS or Tabu (optionally as a seeded multi-start).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhops/harvest/evaluate.hpp"
+#include "fhops/harvest/greedy.hpp"
+#include "fhops/harvest/incremental.hpp"
+#include "fhops/harvest/neighbourhood.hpp"
+#include "fhops/harvest/problem.hpp"
+#include "fhops/harvest/search_space.hpp"
+#include "fhops/search/search.hpp"
+#include "fhops/telemetry/events.hpp"
+#include "fhops/util/python_format.hpp"
+
+namespace fhops::harvest {
+
+/// Operator weights in registry order.
+using operator_weights = std::array<double, operator_count>;
+
+/// The reference's default weights (swap and move only).
+inline constexpr operator_weights reference_weights{1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+/// The reference Tabu's own defaults.
+inline constexpr operator_weights reference_tabu_weights{1, 1, 0.6, 0.6, 0.4, 0, 0, 0, 0, 0};
+/// fhops-cpp's default weights: the reference's swap and move plus the run operators, which move
+/// whole block sequences (mobilisation dominates the objective, so single-slot moves stall).
+inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5};
+
+/// A named operator preset.
+struct operator_preset {
+  std::string_view name;
+  operator_weights weights;
+  std::string_view description;
+};
+
+/// The reference presets (heuristics.md §2.3) plus `runs` and `fhops-default`.
+inline const std::vector<operator_preset>& operator_presets() {
+  static const std::vector<operator_preset> presets{
+      {"balanced", {1, 1, 0, 0, 0, 0, 0, 0, 0, 0}, "Default swap/move weights (1.0 each)."},
+      {"swap-only", {1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable move and rely solely on swap moves."},
+      {"move-only", {0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable swap and allow only move operations."},
+      {"swap-heavy", {2, 0.5, 0, 0, 0, 0, 0, 0, 0, 0}, "Bias toward swap moves while keeping move available."},
+      {"diversify", {1.5, 1.5, 0, 0, 0, 0, 0, 0, 0, 0}, "Encourage both operators equally with higher weights."},
+      {"explore", {1, 1, 0.6, 0.6, 0.2, 0, 0, 0, 0, 0},
+       "Activate block insertion/cross exchange with moderate mobilisation shake to diversify neighbourhood search."},
+      {"mobilisation", {0.8, 0.8, 0.4, 0.4, 1.2, 0, 0, 0, 0, 0},
+       "Emphasise mobilisation_shake to escape local minima in distance-constrained scenarios."},
+      {"stabilise", {0.5, 1.5, 0.2, 0.2, 0, 0, 0, 0, 0, 0},
+       "Favour move operations to consolidate plans while keeping advanced operators at low weights."},
+      {"runs", {0, 0, 0, 0, 0, 1, 1, 1, 0.5, 0.5},
+       "fhops-cpp run operators only: fill, extend, clear, swap and replace whole block runs."},
+      {"fhops-default", default_weights, "fhops-cpp default: swap/move plus the run operators."},
+  };
+  return presets;
+}
+
+/// A solver's settings within a profile.
+struct profile_solver {
+  std::vector<std::string> presets;
+  std::map<std::string, double> weights;
+  std::optional<long long> batch_neighbours, parallel_workers, parallel_multistart;
+  std::map<std::string, double> extra;  ///< perturbation_strength, tabu_tenure, ...
+};
+
+/// A named solver profile (heuristics.md §7).
+struct solver_profile {
+  std::string name, description, version = "1.0.0";
+  profile_solver sa, ils, tabu, bench;
+};
+
+/// The reference profiles.
+inline const std::vector<solver_profile>& solver_profiles() {
+  static const std::vector<solver_profile> profiles = [] {
+    std::vector<solver_profile> p;
+    const auto simple = [](std::string name, std::string description, std::vector<std::string> presets) {
+      solver_profile s{std::move(name), std::move(description), "1.0.0", {}, {}, {}, {}};
+      s.sa.presets = s.ils.presets = s.tabu.presets = std::move(presets);
+      return s;
+    };
+    p.push_back(simple("default", "Balanced SA configuration (swap/move) with conservative batching.", {"balanced"}));
+    p.push_back(simple("explore", "Enable advanced neighbourhoods to diversify search.", {"explore"}));
+    auto mob = simple("mobilisation", "Bias towards mobilisation-aware moves to escape distance constraints.", {"mobilisation"});
+    mob.ils.parallel_workers = 2;
+    p.push_back(mob);
+    p.push_back(simple("stabilise", "Focus on consolidation/minimal mobilisation; good for cleanup passes.", {"stabilise"}));
+    solver_profile pe{"parallel-explore", "Parallel multi-start SA with diversified neighbourhoods.", "1.0.0", {}, {}, {}, {}};
+    pe.sa.presets = {"explore"};
+    pe.sa.batch_neighbours = 4;
+    pe.sa.parallel_workers = 4;
+    pe.sa.parallel_multistart = 4;
+    pe.bench = pe.sa;
+    p.push_back(pe);
+    solver_profile id{"intense-diversify", "Aggressive diversification plus mobilisation shake for large scenarios.", "1.0.0", {}, {}, {}, {}};
+    id.sa.presets = {"explore", "mobilisation"};
+    id.sa.batch_neighbours = 8;
+    id.sa.parallel_workers = 4;
+    id.ils.presets = {"explore", "mobilisation"};
+    id.ils.batch_neighbours = 4;
+    id.ils.parallel_workers = 4;
+    id.ils.extra["perturbation_strength"] = 5;
+    id.tabu.presets = {"explore", "mobilisation"};
+    id.tabu.extra["tabu_tenure"] = 30;
+    p.push_back(id);
+    std::sort(p.begin(), p.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return p;
+  }();
+  return profiles;
+}
+
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+/// The preset with this name (case-insensitive); std::invalid_argument lists the names otherwise.
+inline const operator_preset& find_preset(std::string_view name) {
+  const std::string n = lower(name);
+  for (const auto& p : operator_presets())
+    if (p.name == n) return p;
+  std::string names;
+  for (const auto& p : operator_presets()) names += (names.empty() ? "" : ", ") + std::string(p.name);
+  throw std::invalid_argument("Unknown operator preset '" + std::string(name) + "'. Available: " + names);
+}
+
+/// The profile with this name (case-insensitive); std::invalid_argument lists the names otherwise.
+inline const solver_profile& find_profile(std::string_view name) {
+  const std::string n = lower(name);
+  for (const auto& p : solver_profiles())
+    if (p.name == n) return p;
+  std::string names;
+  for (const auto& p : solver_profiles()) names += (names.empty() ? "" : ", ") + p.name;
+  throw std::invalid_argument("Unknown profile '" + std::string(name) + "'. Available: " + names);
+}
+
+/// Parses `name=value` (the reference's syntax; the value is a Python-style float). Errors use the
+/// reference's messages.
+inline std::pair<std::string, double> parse_operator_weight(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos)
+    throw std::invalid_argument("Operator weight must be in name=value format (got '" + std::string(text) + "')");
+  std::string name = lower(fhops::detail::trim(text.substr(0, eq)));
+  if (name.empty()) throw std::invalid_argument("Operator weight missing operator name in '" + std::string(text) + "'");
+  std::string value(fhops::detail::trim(text.substr(eq + 1)));
+  value.erase(std::remove(value.begin(), value.end(), '_'), value.end());
+  const auto v = fhops::detail::parse_double(value);
+  if (!v && lower(value) != "nan")
+    throw std::invalid_argument("Operator weight for '" + name + "' must be numeric (got '" + std::string(text.substr(eq + 1)) + "')");
+  return {name, v ? *v : std::nan("")};
+}
+
+/// The operator index of a name, or std::invalid_argument with the reference's message.
+inline std::size_t require_operator(const std::string& name) {
+  const int i = operator_index(lower(name));
+  if (i < 0) throw std::invalid_argument("Unknown operator '" + name + "' in weights configuration");
+  return static_cast<std::size_t>(i);
+}
+
+/// Which solver a configuration is for (Tabu starts from its own default weights).
+enum class solver_kind { sa, ils, tabu };
+
+/// Operator settings gathered from a profile and the command line.
+struct operator_settings {
+  std::vector<std::string> presets;                       ///< --operator-preset, in order
+  std::vector<std::string> operators;                     ///< --operator
+  std::vector<std::pair<std::string, double>> weights;    ///< --operator-weight, in order
+};
+
+/// Resolves the operator weights as the reference's merge_profile_with_cli + registry configuration
+/// (heuristics.md §2.1, §7): the operator list is the union of the profile's and the CLI's presets'
+/// enabled operators and --operator names; weights are merged profile presets, profile weights, CLI
+/// presets, then --operator-weight. Without any setting the fhops-cpp defaults apply (Tabu: the
+/// reference Tabu defaults). Fix of the reference quirk: an --operator whose weight would be 0 is
+/// enabled with weight 1 instead of leaving nothing enabled.
+inline operator_weights resolve_weights(solver_kind kind, const profile_solver* profile, const operator_settings& cli) {
+  std::vector<std::string> ops;
+  std::map<std::size_t, double> merged;
+  const auto add_preset = [&](const std::string& name) {
+    const auto& p = find_preset(name);
+    for (std::size_t i = 0; i < operator_count; ++i) {
+      merged[i] = p.weights[i];
+      if (p.weights[i] > 0 && std::find(ops.begin(), ops.end(), operator_names[i]) == ops.end())
+        ops.emplace_back(operator_names[i]);
+    }
+  };
+  if (profile) {
+    for (const auto& p : profile->presets) add_preset(p);
+    for (const auto& [k, v] : profile->weights) merged[require_operator(k)] = v;
+  }
+  for (const auto& p : cli.presets) add_preset(p);
+  std::vector<std::string> unknown;
+  for (const auto& o : cli.operators) {
+    const std::string n = lower(o);
+    if (operator_index(n) < 0) unknown.push_back(n);
+    else if (std::find(ops.begin(), ops.end(), n) == ops.end()) ops.push_back(n);
+  }
+  if (!unknown.empty()) {
+    std::sort(unknown.begin(), unknown.end());
+    std::string list;
+    for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    throw std::invalid_argument("Unknown operators requested: " + list);
+  }
+  for (const auto& [k, v] : cli.weights) merged[require_operator(k)] = v;
+  const bool configured = !ops.empty() || !merged.empty();
+  operator_weights w = kind == solver_kind::tabu ? reference_tabu_weights : configured ? reference_weights : default_weights;
+  if (!ops.empty()) {
+    for (std::size_t i = 0; i < operator_count; ++i) {
+      const bool listed = std::find(ops.begin(), ops.end(), operator_names[i]) != ops.end();
+      if (!listed) w[i] = 0.0;
+      else if (w[i] <= 0.0) w[i] = 1.0;
+    }
+  }
+  for (const auto& [i, v] : merged) w[i] = std::isnan(v) ? 0.0 : std::max(0.0, v);
+  return w;
+}
+
+/// The `--list-operator-presets` text of the reference (Python float repr, em dash).
+inline std::string preset_listing() {
+  std::vector<const operator_preset*> sorted;
+  for (const auto& p : operator_presets()) sorted.push_back(&p);
+  std::sort(sorted.begin(), sorted.end(), [](auto a, auto b) { return a->name < b->name; });
+  std::string out = "Operator presets:\n";
+  for (const auto* p : sorted) {
+    out += std::string(p->name) + ": ";
+    for (std::size_t i = 0; i < operator_count; ++i)
+      out += (i ? ", " : "") + std::string(operator_names[i]) + "=" + python_float_repr(p->weights[i]);
+    out += " \u2014 " + std::string(p->description) + "\n";
+  }
+  return out;
+}
+
+/// The `--list-profiles` text.
+inline std::string profile_listing() {
+  std::string out = "Solver profiles:\n";
+  for (const auto& p : solver_profiles()) out += p.name + ": " + p.description + "\n";
+  return out;
+}
+
+/// Everything a solve needs.
+struct solve_options {
+  solver_kind kind = solver_kind::sa;
+  operator_weights weights = default_weights;
+  search::termination stop{2000, 0.0, 0, std::nullopt};
+  std::uint64_t seed = 42;
+  bool adaptive = false;                    ///< adaptive roulette operator selection
+  // SA
+  long long batch = 0;                      ///< candidates per step (0 = one per enabled operator)
+  std::string cooling = "geometric";        ///< geometric | budget
+  double cooling_ratio = 0.995;
+  std::optional<double> initial_temperature;
+  double final_temperature = 0.05;
+  std::string acceptance = "metropolis";    ///< metropolis | threshold | record | late
+  long long late_length = 1000;
+  long long restart_period = 100;
+  // ILS / Tabu
+  search::ils_parameters ils{};
+  search::tabu_parameters tabu{};
+  // both
+  bool check_delta = false;
+};
+
+/// What a solve returns.
+struct solve_outcome {
+  search::search_result<schedule> search;  ///< best schedule, counters, operator stats
+  evaluation best;                         ///< full evaluation of the best schedule
+  evaluation initial;                      ///< the greedy seed's evaluation (the reference's initial score)
+  std::uint64_t seed = 0;
+  double best_score = 0.0;                 ///< = best.score (for multistart ranking)
+  double temperature0 = 0.0;               ///< SA only
+};
+
+namespace detail {
+
+template <class Algorithm, class Selector, class Observer>
+solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& algo, Selector& selector, Observer obs,
+                       std::uint64_t seed) {
+  harvest_space space(pb, o.check_delta);
+  harvest_neighbourhood nbh(pb);
+  rng random(seed);
+  const schedule seed_plan = greedy_schedule(pb);
+  incremental_evaluator state(pb);
+  state.reset(sanitised(pb, seed_plan));  // every operator output is sanitised; so is the start
+  search::search_run run(space, nbh, selector, random, o.stop, std::move(obs));
+  solve_outcome out;
+  out.search = algo.run(run, state);
+  out.best = evaluate(pb, out.search.best);
+  out.initial = evaluate(pb, seed_plan);
+  out.seed = seed;
+  out.best_score = out.best.score;
+  if constexpr (requires { algo.cooling().initial_temperature(); }) out.temperature0 = algo.cooling().initial_temperature();
+  return out;
+}
+
+template <class Selector, class Observer>
+solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& selector, Observer obs, std::uint64_t seed) {
+  switch (o.kind) {
+    case solver_kind::ils: {
+      search::iterated_local_search algo(o.ils);
+      return run_with(pb, o, algo, selector, std::move(obs), seed);
+    }
+    case solver_kind::tabu: {
+      search::tabu_search algo(o.tabu);
+      return run_with(pb, o, algo, selector, std::move(obs), seed);
+    }
+    case solver_kind::sa: break;
+  }
+  search::annealer_parameters ap{o.batch, o.restart_period};
+  const auto with_cooling = [&](auto cooling) {
+    const auto with_acceptance = [&](auto acceptance) {
+      search::annealer<decltype(cooling), decltype(acceptance)> algo(ap, cooling, acceptance);
+      return run_with(pb, o, algo, selector, std::move(obs), seed);
+    };
+    if (o.acceptance == "metropolis") return with_acceptance(search::metropolis{});
+    if (o.acceptance == "threshold") return with_acceptance(search::threshold_accepting{});
+    if (o.acceptance == "record") return with_acceptance(search::record_to_record{});
+    if (o.acceptance == "late") return with_acceptance(search::late_acceptance(static_cast<std::size_t>(o.late_length)));
+    throw std::invalid_argument("acceptance must be metropolis, threshold, record or late (got '" + o.acceptance + "')");
+  };
+  if (o.cooling == "geometric") return with_cooling(search::geometric_cooling({o.cooling_ratio, o.initial_temperature}));
+  if (o.cooling == "budget")
+    return with_cooling(search::budget_cooling({o.initial_temperature.value_or(20.0), o.final_temperature}));
+  throw std::invalid_argument("cooling must be geometric or budget (got '" + o.cooling + "')");
+}
+
+}  // namespace detail
+
+/// Solves with one seed. The run starts from the sanitised greedy seed.
+template <class Observer = telemetry::null_observer>
+solve_outcome solve(const problem& pb, const solve_options& o, Observer obs = {}, std::optional<std::uint64_t> seed = {}) {
+  std::vector<double> w(o.weights.begin(), o.weights.end());
+  if (o.adaptive) {
+    search::adaptive_roulette selector(w);
+    return detail::dispatch(pb, o, selector, std::move(obs), seed.value_or(o.seed));
+  }
+  search::fixed_weights selector(w);
+  return detail::dispatch(pb, o, selector, std::move(obs), seed.value_or(o.seed));
+}
+
+/// Runs `runs` solves (run 0 with the base seed, run k with derive_seed(seed, k)), `threads` at a
+/// time, and returns every outcome in run order with the index of the best (ties: lower index).
+inline std::pair<std::vector<search::multistart_run<solve_outcome>>, std::size_t> solve_multistart(
+    const problem& pb, const solve_options& o, std::size_t runs, std::size_t threads) {
+  auto [all, best] = search::multistart(runs, o.seed, threads, [&](std::size_t k, std::uint64_t derived) {
+    auto out = solve(pb, o, telemetry::null_observer{}, k == 0 ? o.seed : derived);
+    return out;
+  });
+  for (auto& r : all)
+    if (r.result) r.seed = r.result->seed;
+  return {std::move(all), best};
+}
+
+}  // namespace fhops::harvest

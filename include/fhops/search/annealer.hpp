@@ -1,0 +1,94 @@
+/// \file
+/// Simulated annealing over a cooling schedule and an acceptance rule. With the defaults
+/// (geometric cooling ×0.995 from max(1, initial/10), Metropolis, one candidate per enabled operator
+/// in weighted order, first acceptable taken, restart every 100 steps without acceptance) it is the
+/// reference's `solve_sa` loop (heuristics.md §3).
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include "fhops/search/acceptance.hpp"
+#include "fhops/search/concepts.hpp"
+#include "fhops/search/cooling.hpp"
+#include "fhops/search/run.hpp"
+
+namespace fhops::search {
+
+/// Annealer parameters.
+struct annealer_parameters {
+  long long batch = 0;             ///< candidates per step; 0 = one per enabled operator (reference)
+  long long restart_period = 100;  ///< restart from the start state when a step accepts nothing and
+                                   ///< iteration % period == 0; 0 = never
+  void validate() const {
+    if (batch < 0) throw std::invalid_argument("annealer_parameters.batch must be >= 0 (got " + std::to_string(batch) + ")");
+    if (restart_period < 0)
+      throw std::invalid_argument("annealer_parameters.restart_period must be >= 0 (got " + std::to_string(restart_period) + ")");
+  }
+};
+
+/// Simulated annealing.
+template <cooling_schedule Cooling = geometric_cooling, acceptance_rule Acceptance = metropolis>
+class annealer {
+public:
+  explicit annealer(annealer_parameters p = {}, Cooling cooling = Cooling{}, Acceptance acceptance = Acceptance{})
+      : p_(p), cooling_(std::move(cooling)), acceptance_(std::move(acceptance)) {
+    p_.validate();
+  }
+
+  /// Runs from state `s` (left as the final current state) and returns the result.
+  template <class Run>
+  auto run(Run& r, typename Run::state_type& s) {
+    auto& space = r.space();
+    r.begin(s, "sa");
+    const auto start = space.snapshot(s);
+    cooling_.start(space.score(s));
+    acceptance_.start(space.score(s));
+    typename Run::move_type mv{};
+    for (;;) {
+      const auto& order = r.operator_order();
+      if (order.empty()) {
+        r.exhausted();
+        break;
+      }
+      const std::size_t limit = p_.batch > 0 ? static_cast<std::size_t>(p_.batch) : order.size();
+      bool accepted = false;
+      std::size_t tried = 0, failures = 0;
+      for (std::size_t k = 0; tried < limit && failures < order.size(); ++k) {
+        const std::size_t op = order[k % order.size()];
+        if (!r.propose(op, s, mv)) {
+          ++failures;
+          continue;
+        }
+        failures = 0;
+        ++tried;
+        const double current = space.score(s);
+        const double candidate = r.evaluate(s, mv);
+        if (acceptance_.accept(candidate - current, current, r.best_score(), cooling_.temperature(), r.random())) {
+          r.make(op, s, mv, candidate);
+          accepted = true;
+          break;
+        }
+        r.rejected(op);
+      }
+      acceptance_.commit(space.score(s));
+      cooling_.step(r.progress());
+      if (!r.end_step(s, cooling_.temperature())) break;
+      if (!accepted && p_.restart_period > 0 && r.iteration() % p_.restart_period == 0) {
+        space.restore(s, start);
+        r.restarted();
+      }
+    }
+    return r.finish(s);
+  }
+
+  const Cooling& cooling() const { return cooling_; }
+
+private:
+  annealer_parameters p_;
+  Cooling cooling_;
+  Acceptance acceptance_;
+};
+
+}  // namespace fhops::search

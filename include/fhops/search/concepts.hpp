@@ -1,0 +1,79 @@
+/// \file
+/// The contracts of the neighbourhood-search library. Algorithms (annealer, iterated_local_search,
+/// tabu_search) are class templates over small policies; each policy is checked against one of
+/// these concepts in its own header. Nothing here knows what is being optimised. Scores are
+/// maximised.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "fhops/util/rng.hpp"
+
+namespace fhops::search {
+
+/// A search space: a mutable state with a cached score, exact move evaluation (the score the state
+/// would have after the move, the state left unchanged), apply, undo, and light snapshots of the
+/// solution for keeping the best.
+template <class S>
+concept search_space = requires(S& sp, const S& csp, typename S::state_type& st, const typename S::state_type& cst,
+                                const typename S::move_type& mv, const typename S::solution_type& sol) {
+  typename S::state_type;
+  typename S::move_type;
+  typename S::solution_type;
+  { csp.score(cst) } -> std::convertible_to<double>;
+  { sp.evaluate(cst, mv) } -> std::convertible_to<double>;
+  sp.apply(st, mv);
+  sp.undo(st, mv);
+  { csp.snapshot(cst) } -> std::convertible_to<typename S::solution_type>;
+  sp.restore(st, sol);
+};
+
+/// A neighbourhood of space S: a fixed set of named operators, each proposing a random move
+/// (false when the operator has no move from this state).
+template <class N, class S>
+concept neighbourhood_for = search_space<S> && requires(N& n, const N& cn, const typename S::state_type& st, rng& r,
+                                                        typename S::move_type& mv, std::size_t op) {
+  { cn.operator_count() } -> std::convertible_to<std::size_t>;
+  { cn.operator_name(op) } -> std::convertible_to<std::string_view>;
+  { n.propose(op, st, r, mv) } -> std::convertible_to<bool>;
+};
+
+/// A neighbourhood whose moves carry tabu attributes: keys a move makes tabu when applied, and keys
+/// that make it tabu when present (for reversal tabu: applying x→y makes "back to x" tabu).
+template <class N, class S>
+concept tabu_neighbourhood_for = neighbourhood_for<N, S> &&
+    requires(const N& cn, const typename S::state_type& st, const typename S::move_type& mv, std::vector<std::uint64_t>& keys) {
+      cn.tabu_made(st, mv, keys);
+      cn.tabu_used(st, mv, keys);
+    };
+
+/// A cooling schedule: start(initial score, budget) once; temperature() now; step(progress in [0,1]).
+template <class C>
+concept cooling_schedule = requires(C& c, const C& cc, double x) {
+  c.start(x);
+  { cc.temperature() } -> std::convertible_to<double>;
+  c.step(x);
+};
+
+/// An acceptance rule: accept(delta, current, best, temperature, rng) for a maximised score.
+template <class A>
+concept acceptance_rule = requires(A& a, double d, rng& r) {
+  a.start(d);
+  { a.accept(d, d, d, d, r) } -> std::convertible_to<bool>;
+  a.commit(d);
+};
+
+/// An operator selector: weights over the neighbourhood's operators; order() draws a permutation
+/// (weighted, without replacement) of the enabled operators; reward() reports a move's outcome.
+template <class S>
+concept operator_selector = requires(S& s, const S& cs, rng& r, std::vector<std::size_t>& out, std::size_t op, double x) {
+  s.order(r, out);
+  s.reward(op, x);
+  { cs.weight(op) } -> std::convertible_to<double>;
+};
+
+}  // namespace fhops::search

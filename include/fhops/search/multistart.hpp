@@ -1,0 +1,69 @@
+/// \file
+/// Multi-start and parallel runs on a Boost.Asio thread pool. Run k gets the seed
+/// derive_seed(base_seed, k); the best run is chosen by score, then by the smaller run index, so the
+/// outcome never depends on the thread count or on timing (for budgets that are not wall-clock).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "fhops/util/rng.hpp"
+
+namespace fhops::search {
+
+/// One run of a multistart: its index, seed, and what the run function returned (or the error).
+template <class Result>
+struct multistart_run {
+  std::size_t index = 0;
+  std::uint64_t seed = 0;
+  std::optional<Result> result;
+  std::exception_ptr error;
+};
+
+/// Runs `runs` independent searches, `threads` at a time (1 = in this thread). `run_one(index, seed)`
+/// returns a result with a `best_score` member. Returns every run in index order and the index of
+/// the best successful one (highest best_score, ties to the lower index); throws std::runtime_error
+/// when every run failed.
+template <class RunOne>
+auto multistart(std::size_t runs, std::uint64_t base_seed, std::size_t threads, RunOne&& run_one) {
+  using Result = std::invoke_result_t<RunOne&, std::size_t, std::uint64_t>;
+  if (runs == 0) throw std::invalid_argument("multistart: runs must be >= 1");
+  std::vector<multistart_run<Result>> out(runs);
+  const auto one = [&](std::size_t k) {
+    out[k].index = k;
+    out[k].seed = derive_seed(base_seed, k);
+    try {
+      out[k].result.emplace(run_one(k, out[k].seed));
+    } catch (...) {
+      out[k].error = std::current_exception();
+    }
+  };
+  if (threads <= 1 || runs == 1) {
+    for (std::size_t k = 0; k < runs; ++k) one(k);
+  } else {
+    boost::asio::thread_pool pool(threads);
+    for (std::size_t k = 0; k < runs; ++k) boost::asio::post(pool, [&, k] { one(k); });
+    pool.join();
+  }
+  std::optional<std::size_t> best;
+  for (std::size_t k = 0; k < runs; ++k)
+    if (out[k].result && (!best || out[k].result->best_score > out[*best].result->best_score)) best = k;
+  if (!best) {
+    try {
+      std::rethrow_exception(out[0].error);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("all multistart runs failed; the first: ") + e.what());
+    }
+  }
+  return std::pair{std::move(out), *best};
+}
+
+}  // namespace fhops::search

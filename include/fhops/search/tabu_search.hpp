@@ -1,0 +1,133 @@
+/// \file
+/// Tabu search (heuristics.md §5) with move attributes: applying a move makes its reversal tabu for
+/// `tenure` moves (the reference forbade repeating the same whole-plan diff, which never forbids a
+/// reversal; see docs/compatibility.md). Aspiration: a tabu move that beats the best is allowed.
+/// When every candidate is tabu, the best one is taken and the oldest tabu entry expires.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "fhops/search/concepts.hpp"
+#include "fhops/search/run.hpp"
+
+namespace fhops::search {
+
+/// Tabu parameters.
+struct tabu_parameters {
+  long long tenure = 10;        ///< moves a reversal stays tabu (>= 1)
+  long long candidates = 0;     ///< candidates per step; 0 = one per enabled operator (reference)
+  void validate() const {
+    if (tenure < 1) throw std::invalid_argument("tabu_parameters.tenure must be >= 1 (got " + std::to_string(tenure) + ")");
+    if (candidates < 0)
+      throw std::invalid_argument("tabu_parameters.candidates must be >= 0 (got " + std::to_string(candidates) + ")");
+  }
+};
+
+/// A FIFO tabu list of attribute groups (one group per move made).
+class tabu_list {
+public:
+  explicit tabu_list(std::size_t tenure) : tenure_(tenure) {}
+  bool tabu(const std::vector<std::uint64_t>& keys) const {
+    for (auto k : keys)
+      if (count_.count(k)) return true;
+    return false;
+  }
+  void push(std::vector<std::uint64_t> keys) {
+    while (groups_.size() >= tenure_) expire_oldest();
+    for (auto k : keys) ++count_[k];
+    groups_.push_back(std::move(keys));
+  }
+  void expire_oldest() {
+    if (groups_.empty()) return;
+    for (auto k : groups_.front())
+      if (--count_[k] == 0) count_.erase(k);
+    groups_.pop_front();
+  }
+  std::size_t size() const { return groups_.size(); }
+
+private:
+  std::size_t tenure_;
+  std::deque<std::vector<std::uint64_t>> groups_;
+  std::unordered_map<std::uint64_t, int> count_;
+};
+
+/// Tabu search.
+class tabu_search {
+public:
+  explicit tabu_search(tabu_parameters p = {}) : p_(p) { p_.validate(); }
+
+  template <class Run>
+  auto run(Run& r, typename Run::state_type& s) {
+    static_assert(tabu_neighbourhood_for<std::remove_reference_t<decltype(r.neighbourhood())>, std::remove_reference_t<decltype(r.space())>>,
+                  "tabu_search needs a neighbourhood with tabu_made(state, move, keys) and tabu_used(state, move, keys)");
+    using move_type = typename Run::move_type;
+    auto& space = r.space();
+    auto& nbh = r.neighbourhood();
+    r.begin(s, "tabu");
+    tabu_list list(static_cast<std::size_t>(p_.tenure));
+    std::vector<move_type> moves;
+    std::vector<std::pair<double, std::size_t>> ranked;  // (score, candidate index)
+    std::vector<std::size_t> ops;
+    std::vector<std::uint64_t> keys;
+    for (;;) {
+      const auto& order = r.operator_order();
+      const std::size_t limit = p_.candidates > 0 ? static_cast<std::size_t>(p_.candidates) : order.size();
+      moves.clear();
+      ranked.clear();
+      ops.clear();
+      std::size_t failures = 0;
+      move_type mv{};
+      for (std::size_t k = 0; !order.empty() && moves.size() < limit && failures < order.size(); ++k) {
+        const std::size_t op = order[k % order.size()];
+        if (!r.propose(op, s, mv)) {
+          ++failures;
+          continue;
+        }
+        failures = 0;
+        ranked.emplace_back(r.evaluate(s, mv), moves.size());
+        moves.push_back(mv);
+        ops.push_back(op);
+      }
+      if (moves.empty()) {
+        r.exhausted();
+        break;
+      }
+      std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+      std::size_t chosen = ranked.size();
+      for (std::size_t i = 0; i < ranked.size(); ++i) {
+        keys.clear();
+        nbh.tabu_used(s, moves[ranked[i].second], keys);
+        if (ranked[i].first > r.best_score() || !list.tabu(keys)) {
+          chosen = i;
+          break;
+        }
+      }
+      if (chosen == ranked.size()) {  // all tabu: take the best, expire the oldest entry
+        chosen = 0;
+        list.expire_oldest();
+      }
+      const auto [score, index] = ranked[chosen];
+      for (std::size_t i = 0; i < ranked.size(); ++i)
+        if (i != chosen) r.rejected(ops[ranked[i].second]);
+      keys.clear();
+      nbh.tabu_made(s, moves[index], keys);
+      r.make(ops[index], s, moves[index], score);
+      list.push(keys);
+      if (!r.end_step(s)) break;
+    }
+    return r.finish(s);
+  }
+
+private:
+  tabu_parameters p_;
+};
+
+}  // namespace fhops::search
