@@ -18,6 +18,9 @@ constexpr command commands[] = {
     {"validate", fhops_cli::cmd_validate, "load and validate a scenario bundle; print its counts"},
     {"evaluate", fhops_cli::cmd_evaluate, "score an assignments CSV: objective, components and KPIs"},
     {"greedy", fhops_cli::cmd_greedy, "write the reference's greedy seed schedule as an assignments CSV"},
+    {"solve-heur", fhops_cli::cmd_solve_heur, "simulated annealing (optionally multi-start)"},
+    {"solve-ils", fhops_cli::cmd_solve_ils, "iterated local search"},
+    {"solve-tabu", fhops_cli::cmd_solve_tabu, "tabu search"},
 };
 
 void print_help(std::ostream& out) {

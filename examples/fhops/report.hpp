@@ -8,6 +8,9 @@
 #include "fhops/harvest/evaluate.hpp"
 #include "fhops/harvest/kpi.hpp"
 #include "fhops/harvest/kpi_report.hpp"
+#include "fhops/harvest/neighbourhood.hpp"
+#include "fhops/harvest/solver.hpp"
+#include "fhops/util/json_text.hpp"
 #include "fhops/util/python_format.hpp"
 
 namespace fhops_cli {
@@ -28,6 +31,53 @@ inline std::string evaluation_json(const fhops::harvest::evaluation& e, const fh
       "\"penalty_events\":{},\"kpis\":{}}}",
       python_json_float(e.score), python_json_float(e.production), python_json_float(e.mobilisation_cost),
       e.transitions, python_json_float(e.landing_slack), e.penalty_events, fhops::harvest::kpis_json(k));
+}
+
+/// The reference's `Operators: {...}` line (a Python dict repr of the weights).
+inline std::string operators_repr(const fhops::harvest::operator_weights& w) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < w.size(); ++i)
+    out += (i ? ", '" : "'") + std::string(fhops::harvest::operator_names[i]) + "': " + fhops::python_float_repr(w[i]);
+  return out + "}";
+}
+
+/// `Operator stats:` lines; counters print as floats as in the reference (Tabu omits accept_rate).
+inline std::string operator_stats_text(const std::vector<fhops::telemetry::operator_counters>& ops, bool tabu) {
+  std::string out = "Operator stats:\n";
+  for (const auto& c : ops) {
+    if (c.proposals == 0) continue;
+    out += fmt::format("  {}: proposals={}, accepted={}", c.name, fhops::python_float_repr(static_cast<double>(c.proposals)),
+                       fhops::python_float_repr(static_cast<double>(c.generated)));
+    if (!tabu) out += fmt::format(", accept_rate={:.3f}", static_cast<double>(c.generated) / static_cast<double>(c.proposals));
+    out += fmt::format(", weight={}, moves_made={}, new_bests={}\n", fhops::python_float_repr(c.weight), c.accepted, c.improvements);
+  }
+  return out;
+}
+
+/// One JSON object for a solve: objective, components, search counters, seed, KPIs.
+inline std::string solve_json(const std::string& command, const fhops::harvest::solve_outcome& o,
+                              const fhops::harvest::kpi_result& k, const std::string& tier) {
+  using fhops::python_json_float;
+  const auto& s = o.search;
+  std::string ops = "{";
+  for (std::size_t i = 0; i < s.operators.size(); ++i) {
+    const auto& c = s.operators[i];
+    ops += fmt::format("{}{}:{{\"weight\":{},\"proposals\":{},\"generated\":{},\"accepted\":{},\"improvements\":{}}}",
+                       i ? "," : "", fhops::json_quote(c.name), python_json_float(c.weight), c.proposals, c.generated,
+                       c.accepted, c.improvements);
+  }
+  ops += "}";
+  return fmt::format(
+      "{{\"command\":{},\"objective\":{},\"production\":{},\"mobilisation_cost\":{},\"transitions\":{},"
+      "\"landing_slack\":{},\"penalty_events\":{},\"initial_score\":{},\"iterations\":{},\"evaluations\":{},"
+      "\"evaluations_per_second\":{},\"seconds\":{},\"seed\":{},\"restarts\":{},\"stop_reason\":\"{}\",{}"
+      "\"operators\":{},\"kpis\":{}}}",
+      fhops::json_quote(command), python_json_float(o.best.score), python_json_float(o.best.production),
+      python_json_float(o.best.mobilisation_cost), o.best.transitions, python_json_float(o.best.landing_slack),
+      o.best.penalty_events, python_json_float(o.initial.score), s.iterations, s.evaluations,
+      python_json_float(s.seconds > 0 ? static_cast<double>(s.evaluations) / s.seconds : 0.0), python_json_float(s.seconds),
+      o.seed, s.restarts, fhops::search::to_string(s.reason),
+      tier.empty() ? std::string() : "\"tier\":" + fhops::json_quote(tier) + ",", ops, fhops::harvest::kpis_json(k));
 }
 
 }  // namespace fhops_cli

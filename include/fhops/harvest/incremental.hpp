@@ -42,6 +42,9 @@ public:
     ck_prev_.resize(positions * M_);
     ck_cum_.resize(positions * BR_);
     ck_sums_.resize(positions);
+    demand_.assign(positions * B_, 0.0);
+    holders_.assign(positions * B_, 0);
+    last_busy_.assign(M_, -1);
     prod_terms_.resize(static_cast<std::size_t>(S_) * M_);
     mob_terms_.resize(static_cast<std::size_t>(S_) * M_);
     prod_n_.resize(S_);
@@ -76,6 +79,8 @@ public:
     std::fill(ck_prev_.begin(), ck_prev_.begin() + M_, -1);
     std::fill(ck_cum_.begin(), ck_cum_.begin() + static_cast<std::ptrdiff_t>(BR_), 0);
     ck_sums_[0] = {};
+    refresh_demand(S_ - 1);
+    for (int m = 0; m < M_; ++m) refresh_last_busy(m);
     replay(0, S_);  // no convergence stop
   }
 
@@ -135,6 +140,10 @@ public:
       kmin = std::min(kmin, pos_[c.slot]);
       kmax = std::max(kmax, pos_[c.slot]);
     }
+    refresh_demand(kmax);
+    int last_machine = -1;
+    for (const auto& c : changes)
+      if (c.machine != last_machine) refresh_last_busy(last_machine = c.machine);
     replay(kmin, kmax);
   }
 
@@ -149,6 +158,46 @@ private:
   static constexpr std::int32_t no_override = std::numeric_limits<std::int32_t>::min();
 
   std::size_t cell(int m, int t) const { return static_cast<std::size_t>(m) * S_ + t; }
+
+  // Recomputes demand_ for positions kmax..0 (later positions are unaffected by cells at <= kmax).
+  void refresh_demand(int kmax) {
+    const problem& pb = *pb_;
+    for (int k = std::min(kmax, S_ - 1); k >= 0; --k) {
+      double* d = demand_.data() + static_cast<std::size_t>(k) * B_;
+      int* h = holders_.data() + static_cast<std::size_t>(k) * B_;
+      std::copy_n(d + B_, B_, d);
+      std::copy_n(h + B_, B_, h);
+      const int t = pb.eval_order[k];
+      for (int m = 0; m < M_; ++m) {
+        const int b = plan_.cells[cell(m, t)];
+        if (b >= 0) {
+          d[b] += pb.rate[pb.mb(m, b)];
+          ++h[b];
+        }
+      }
+    }
+  }
+
+  void refresh_last_busy(int m) {
+    int k = S_ - 1;
+    while (k >= 0 && plan_.cells[cell(m, pb_->eval_order[k])] < 0) --k;
+    last_busy_[m] = k;
+  }
+
+  // A machine's previous block only matters while it still has a non-idle cell ahead.
+  bool same_prev(int a, int b_old, int m, int k) const { return a == b_old || last_busy_[m] < k; }
+
+  // Two remaining-work values of block b lead to the same future terms from position k when they
+  // are equal, or when both exceed everything the rest of the plan can draw from b (then every
+  // future draw is the full rate and the block never finishes); the final remaining work itself
+  // is not part of the score.
+  bool same_future(double a, double b_old, int b, int k) const {
+    if (a == b_old) return true;
+    if (holders_[static_cast<std::size_t>(k) * B_ + b] == 0) return true;  // nothing ahead reads b
+    const double demand = demand_[static_cast<std::size_t>(k) * B_ + b];
+    const double bound = demand * (1.0 + 1e-9) + 1e-6;
+    return a > bound && b_old > bound;
+  }
 
   void load(int k) const {
     std::copy_n(ck_rem_.begin() + static_cast<std::ptrdiff_t>(k) * B_, B_, rem_.begin());
@@ -226,9 +275,9 @@ private:
   void init_divergence(int k) const {
     diverged_ = 0;
     const double* r = ck_rem_.data() + static_cast<std::size_t>(k) * B_;
-    for (int b = 0; b < B_; ++b) diverged_ += (div_rem_[b] = rem_[b] != r[b]);
+    for (int b = 0; b < B_; ++b) diverged_ += (div_rem_[b] = !same_future(rem_[b], r[b], b, k));
     const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
-    for (int m = 0; m < M_; ++m) diverged_ += (div_prev_[m] = prev_[m] != p[m]);
+    for (int m = 0; m < M_; ++m) diverged_ += (div_prev_[m] = !same_prev(prev_[m], p[m], m, k));
     const int* c = ck_cum_.data() + k * BR_;
     for (std::size_t i = 0; i < BR_; ++i) diverged_ += (div_cum_[i] = cum_[i] != c[i]);
   }
@@ -242,10 +291,10 @@ private:
     for (int m = 0; m < M_; ++m) {
       const int b = cells[static_cast<std::size_t>(m) * S_ + t];
       if (b < 0) continue;
-      const std::uint8_t dp = prev_[m] != p[m];
+      const std::uint8_t dp = !same_prev(prev_[m], p[m], m, k);
       diverged_ += dp - div_prev_[m];
       div_prev_[m] = dp;
-      const std::uint8_t dr = rem_[b] != r[b];
+      const std::uint8_t dr = !same_future(rem_[b], r[b], b, k);
       diverged_ += dr - div_rem_[b];
       div_rem_[b] = dr;
       if (BR_ && pb_->machine_role[m] >= 0) {
@@ -283,6 +332,14 @@ private:
   std::vector<int> ck_prev_;
   std::vector<int> ck_cum_;
   std::vector<detail::sums> ck_sums_;
+  // demand_[k*B+b]: the sum of rate(m, b) over the plan's cells holding b at positions >= k, an
+  // upper bound of what the rest of the evaluation can draw from b
+  std::vector<double> demand_;
+  // holders_[k*B+b]: how many cells at positions >= k hold b (a rate-0 cell draws nothing but
+  // still reads the remaining work: a finished block is skipped, an open one costs a move)
+  std::vector<int> holders_;
+  // last_busy_[m]: the last eval position where machine m has a non-idle cell (-1: none)
+  std::vector<int> last_busy_;
   // terms added by the slot at position k, in evaluation order
   std::vector<double> prod_terms_, mob_terms_;
   std::vector<int> prod_n_, mob_n_;

@@ -63,7 +63,7 @@ public:
   /// `attempts` bounds the random tries of the operators that search for a feasible move.
   explicit harvest_neighbourhood(const problem& pb, int attempts = 48)
       : pb_(&pb), attempts_(attempts), over_(static_cast<std::size_t>(pb.num_machines) * pb.num_slots, no_override),
-        usage_(pb.num_landings, 0) {
+        seen_(static_cast<std::size_t>(pb.num_slots) * pb.num_landings, 0) {
     // Slots with day in [E_b, L_b] form a contiguous range in construction order (day-major).
     first_slot_of_day_.assign(pb.num_days + 2, pb.num_slots);
     for (int t = pb.num_slots - 1; t >= 0; --t) first_slot_of_day_[pb.slot_day[t]] = t;
@@ -127,34 +127,35 @@ public:
           if (m.machine == w.machine && m.slot == w.slot) m.after = after;
       over_[c] = after;
     }
-    // 2. landing capacity per touched slot, first come in machine order (capacity 0 = unlimited).
-    slots_.clear();
-    for (const auto& m : merged_)
-      if (std::find(slots_.begin(), slots_.end(), m.slot) == slots_.end()) slots_.push_back(m.slot);
-    for (const int t : slots_) {
+    // 2. landing capacity, first come in machine order (capacity 0 = unlimited). Only a slot and
+    //    landing that received a new block can go over capacity; the rest of the plan is sanitised.
+    const std::size_t placed = merged_.size();
+    for (std::size_t i = 0; i < placed; ++i) {
+      const cell_change x = merged_[i];
+      if (x.after < 0 || x.after == x.before) continue;
+      const int t = x.slot;
+      const int l = pb.landing_of[x.after];
+      const int cap = pb.landing_capacity[l];
+      if (cap == 0) continue;
+      const std::size_t pair = static_cast<std::size_t>(t) * pb.num_landings + l;
+      if (seen_[pair]) continue;
+      seen_[pair] = 1;
+      seen_list_.push_back(pair);
+      int usage = 0;
       for (int m = 0; m < pb.num_machines; ++m) {
         const std::size_t c = static_cast<std::size_t>(m) * S + t;
         const std::int32_t v = over_[c] != no_override ? over_[c] : plan.cells[c];
-        if (v < 0 || pb.lock[c] >= 0) continue;
-        const int l = pb.landing_of[v];
-        const int cap = pb.landing_capacity[l];
-        if (cap > 0 && usage_[l] >= cap) {
-          if (over_[c] == no_override) merged_.push_back({m, t, plan.cells[c], idle});
-          else
-            for (auto& x : merged_)
-              if (x.machine == m && x.slot == t) x.after = idle;
-          over_[c] = idle;
-        } else {
-          ++usage_[l];
-        }
+        if (v < 0 || pb.lock[c] >= 0 || pb.landing_of[v] != l) continue;
+        if (++usage <= cap) continue;
+        if (over_[c] == no_override) merged_.push_back({m, t, plan.cells[c], idle});
+        else
+          for (auto& y : merged_)
+            if (y.machine == m && y.slot == t) y.after = idle;
+        over_[c] = idle;
       }
-      for (int m = 0; m < pb.num_machines; ++m) {  // reset the usage counters touched
-        const std::int32_t v = plan.cells[static_cast<std::size_t>(m) * S + t];
-        if (v >= 0) usage_[pb.landing_of[v]] = 0;
-      }
-      for (const auto& x : merged_)
-        if (x.slot == t && x.after >= 0) usage_[pb.landing_of[x.after]] = 0;
     }
+    for (const std::size_t pair : seen_list_) seen_[pair] = 0;
+    seen_list_.clear();
     // 3. clean up.
     raw.clear();
     for (const auto& m : merged_) {
@@ -434,9 +435,9 @@ private:
   std::vector<std::vector<int>> machines_for_block_;
   std::vector<std::vector<int>> blocks_for_machine_;
   std::vector<std::int32_t> over_;
-  std::vector<int> usage_;
+  std::vector<std::uint8_t> seen_;
+  std::vector<std::size_t> seen_list_;
   std::vector<cell_change> merged_;
-  std::vector<int> slots_;
   std::vector<target> targets_;
 };
 

@@ -40,6 +40,8 @@ inline constexpr operator_weights reference_tabu_weights{1, 1, 0.6, 0.6, 0.4, 0,
 /// fhops-cpp's default weights: the reference's swap and move plus the run operators, which move
 /// whole block sequences (mobilisation dominates the objective, so single-slot moves stall).
 inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5};
+/// fhops-cpp's Tabu defaults: the reference Tabu's five plus the run operators.
+inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5};
 
 /// A named operator preset.
 struct operator_preset {
@@ -184,8 +186,8 @@ struct operator_settings {
 /// Resolves the operator weights as the reference's merge_profile_with_cli + registry configuration
 /// (heuristics.md §2.1, §7): the operator list is the union of the profile's and the CLI's presets'
 /// enabled operators and --operator names; weights are merged profile presets, profile weights, CLI
-/// presets, then --operator-weight. Without any setting the fhops-cpp defaults apply (Tabu: the
-/// reference Tabu defaults). Fix of the reference quirk: an --operator whose weight would be 0 is
+/// presets, then --operator-weight. Without any setting the fhops-cpp defaults apply; with settings
+/// the reference's base weights do (Tabu: the reference Tabu's own). Fix of the reference quirk: an --operator whose weight would be 0 is
 /// enabled with weight 1 instead of leaving nothing enabled.
 inline operator_weights resolve_weights(solver_kind kind, const profile_solver* profile, const operator_settings& cli) {
   std::vector<std::string> ops;
@@ -217,7 +219,9 @@ inline operator_weights resolve_weights(solver_kind kind, const profile_solver* 
   }
   for (const auto& [k, v] : cli.weights) merged[require_operator(k)] = v;
   const bool configured = !ops.empty() || !merged.empty();
-  operator_weights w = kind == solver_kind::tabu ? reference_tabu_weights : configured ? reference_weights : default_weights;
+  operator_weights w = kind == solver_kind::tabu ? (configured ? reference_tabu_weights : default_tabu_weights)
+                       : configured                ? reference_weights
+                                                   : default_weights;
   if (!ops.empty()) {
     for (std::size_t i = 0; i < operator_count; ++i) {
       const bool listed = std::find(ops.begin(), ops.end(), operator_names[i]) != ops.end();

@@ -1,0 +1,212 @@
+// fhops solve-heur | solve-ils | solve-tabu SCENARIO --out CSV: the heuristics of the reference CLI
+// (heuristics.md §8), plus time limits, cooling/acceptance choices, adaptive operator selection,
+// JSON output and the --check-delta debug mode.
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/solver.hpp"
+#include "fhops/util/atomic_file.hpp"
+#include "progress.hpp"
+#include "report.hpp"
+
+namespace fhops_cli {
+
+namespace {
+
+using fhops::harvest::solver_kind;
+
+int solve_command(const std::string& name, solver_kind kind, int argc, char** argv) {
+  return guarded(name, [&] {
+    const long long default_iters = kind == solver_kind::ils ? 250 : 2000;
+    po::options_description opts("Options");
+    opts.add_options()
+      ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
+      ("iters", po::value<long long>()->default_value(default_iters), "iteration budget (unlimited when only --time-limit is given)")
+      ("time-limit", po::value<double>(), "wall-clock budget in seconds")
+      ("seed", po::value<long long>()->default_value(42), "random seed")
+      ("operator,o", po::value<std::vector<std::string>>()->composing(), "enable operator NAME (repeatable)")
+      ("operator-weight,w", po::value<std::vector<std::string>>()->composing(), "operator weight name=value (repeatable)")
+      ("operator-preset,P", po::value<std::vector<std::string>>()->composing(), "operator preset (repeatable; see --list-operator-presets)")
+      ("profile", po::value<std::string>(), "solver profile (see --list-profiles)")
+      ("list-operator-presets", po::bool_switch(), "print the operator presets and exit")
+      ("list-profiles", po::bool_switch(), "print the solver profiles and exit")
+      ("show-operator-stats", po::bool_switch(), "print per-operator statistics")
+      ("operator-selection", po::value<std::string>()->default_value("fixed"), "fixed (weights) or adaptive (roulette rewarded by improvement)")
+      ("batch-neighbours", po::value<long long>()->default_value(1), "candidates per iteration; <= 1 means one per enabled operator")
+      ("parallel-workers", po::value<long long>()->default_value(1), "threads for multi-start runs")
+      ("tier-label", po::value<std::string>(), "label recorded with the run")
+      ("kpi-mode", po::value<std::string>()->default_value("extended"), "KPI printout: basic or extended")
+      ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)")
+      ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation");
+    if (kind == solver_kind::sa)
+      opts.add_options()
+        ("parallel-multistart", po::value<long long>()->default_value(1), "independent runs with derived seeds; the best is kept")
+        ("cooling", po::value<std::string>()->default_value("auto"), "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)")
+        ("acceptance", po::value<std::string>()->default_value("metropolis"), "metropolis, threshold, record (record-to-record) or late (late acceptance)")
+        ("initial-temperature", po::value<double>(), "T0 (default: geometric max(1, initial/10); budget 20)")
+        ("final-temperature", po::value<double>()->default_value(0.05), "budget cooling: temperature at the end of the budget")
+        ("late-length", po::value<long long>()->default_value(1000), "late acceptance history length")
+        ("restart-period", po::value<long long>(), "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)")
+        ("debug", po::bool_switch(), "accepted for compatibility (errors are always one line)");
+    if (kind == solver_kind::ils)
+      opts.add_options()
+        ("perturbation-strength", po::value<long long>()->default_value(3), "random moves per perturbation")
+        ("stall-limit", po::value<long long>()->default_value(10), "iterations without a new best before perturbing the best")
+        ("ls-samples", po::value<long long>()->default_value(0), "candidates per local-search step (0 = one per enabled operator)")
+        ("hybrid-use-mip", po::bool_switch(), "not available: fhops-cpp has no MIP solver")
+        ("hybrid-mip-time-limit", po::value<long long>()->default_value(60), "not available");
+    if (kind == solver_kind::tabu)
+      opts.add_options()
+        ("tabu-tenure", po::value<long long>()->default_value(0), "moves a reversal stays tabu (0 = max(10, machines))")
+        ("stall-limit", po::value<long long>()->default_value(1000000), "stop after this many iterations without a new best")
+        ("candidates", po::value<long long>()->default_value(0), "candidates per iteration (0 = --batch-neighbours rule)");
+    po::options_description hidden;
+    hidden.add_options()("scenario", po::value<std::string>(), "scenario.yaml or bundle folder");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    const parsed p = parse(name, "SCENARIO --out CSV [OPTIONS]", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+    if (vm["list-profiles"].as<bool>()) {
+      std::cout << fhops::harvest::profile_listing();
+      return exit_ok;
+    }
+    if (vm["list-operator-presets"].as<bool>()) {
+      std::cout << fhops::harvest::preset_listing();
+      return exit_ok;
+    }
+    if (!vm.count("scenario")) throw usage_error("the argument SCENARIO is required");
+    if (!vm.count("out")) throw usage_error("the option '--out' is required");
+    const std::string format = choice(vm, "format", {"text", "json"});
+    const std::string kpi_mode = choice(vm, "kpi-mode", {"basic", "extended"});
+    const std::string selection = choice(vm, "operator-selection", {"fixed", "adaptive"});
+
+    // Operator weights: profile + presets + --operator + --operator-weight.
+    const fhops::harvest::solver_profile* profile = nullptr;
+    if (vm.count("profile")) profile = &fhops::harvest::find_profile(vm["profile"].as<std::string>());
+    const fhops::harvest::profile_solver* psolver =
+        profile ? (kind == solver_kind::sa ? &profile->sa : kind == solver_kind::ils ? &profile->ils : &profile->tabu) : nullptr;
+    fhops::harvest::operator_settings ops;
+    if (vm.count("operator-preset")) ops.presets = vm["operator-preset"].as<std::vector<std::string>>();
+    if (vm.count("operator")) ops.operators = vm["operator"].as<std::vector<std::string>>();
+    if (vm.count("operator-weight"))
+      for (const auto& w : vm["operator-weight"].as<std::vector<std::string>>())
+        ops.weights.push_back(fhops::harvest::parse_operator_weight(w));
+    fhops::harvest::solve_options o;
+    o.kind = kind;
+    o.weights = fhops::harvest::resolve_weights(kind, psolver, ops);
+    o.adaptive = selection == "adaptive";
+    o.check_delta = vm["check-delta"].as<bool>();
+    const long long seed = vm["seed"].as<long long>();
+    o.seed = static_cast<std::uint64_t>(seed);
+
+    // Budget.
+    const bool timed = vm.count("time-limit") > 0;
+    const long long iters = vm["iters"].as<long long>();
+    if (iters < 0) throw usage_error("--iters must be >= 0 (got " + std::to_string(iters) + ")");
+    o.stop.max_iterations = timed && vm["iters"].defaulted() ? 0 : std::max(iters, 1LL);
+    if (timed) {
+      const double t = vm["time-limit"].as<double>();
+      if (!(t > 0.0) || !std::isfinite(t)) throw usage_error("--time-limit must be a positive number of seconds");
+      o.stop.max_seconds = t;
+    }
+    const auto cli_or_profile = [&](const char* key, std::optional<long long> profile_value) -> long long {
+      const long long v = vm[key].as<long long>();
+      return v > 1 ? v : profile_value.value_or(1);
+    };
+    const long long batch = cli_or_profile("batch-neighbours", psolver ? psolver->batch_neighbours : std::nullopt);
+    const long long workers = cli_or_profile("parallel-workers", psolver ? psolver->parallel_workers : std::nullopt);
+    o.batch = batch > 1 ? batch : 0;
+    long long multistart = 1;
+    if (kind == solver_kind::sa) {
+      multistart = vm["parallel-multistart"].as<long long>();
+      if (multistart < 1) throw usage_error("--parallel-multistart must be >= 1");
+      multistart = cli_or_profile("parallel-multistart", psolver ? psolver->parallel_multistart : std::nullopt);
+      std::string cooling = choice(vm, "cooling", {"auto", "geometric", "budget"});
+      o.cooling = cooling == "auto" ? (timed ? "budget" : "geometric") : cooling;
+      o.acceptance = choice(vm, "acceptance", {"metropolis", "threshold", "record", "late"});
+      if (vm.count("initial-temperature")) {
+        o.initial_temperature = vm["initial-temperature"].as<double>();
+        if (!(*o.initial_temperature > 0.0)) throw usage_error("--initial-temperature must be > 0");
+      }
+      o.final_temperature = vm["final-temperature"].as<double>();
+      o.late_length = vm["late-length"].as<long long>();
+      if (o.late_length < 1) throw usage_error("--late-length must be >= 1");
+      o.restart_period = vm.count("restart-period") ? vm["restart-period"].as<long long>() : (timed ? 0 : 100);
+      if (o.restart_period < 0) throw usage_error("--restart-period must be >= 0");
+    } else if (kind == solver_kind::ils) {
+      if (vm["hybrid-use-mip"].as<bool>())
+        throw usage_error("--hybrid-use-mip is not available: fhops-cpp has no MIP solver");
+      o.ils.perturbation_strength = vm["perturbation-strength"].as<long long>();
+      if (vm["perturbation-strength"].defaulted() && psolver && psolver->extra.count("perturbation_strength"))
+        o.ils.perturbation_strength = static_cast<long long>(psolver->extra.at("perturbation_strength"));
+      o.ils.stall_limit = vm["stall-limit"].as<long long>();
+      o.ils.samples = vm["ls-samples"].as<long long>();
+      o.ils.samples = o.ils.samples > 0 ? o.ils.samples : (batch > 1 ? batch : 0);
+    } else {
+      long long tenure = vm["tabu-tenure"].as<long long>();
+      if (vm["tabu-tenure"].defaulted() && psolver && psolver->extra.count("tabu_tenure"))
+        tenure = static_cast<long long>(psolver->extra.at("tabu_tenure"));
+      o.tabu.tenure = tenure > 0 ? tenure : -1;  // resolved below, once the problem is known
+      o.tabu.candidates = vm["candidates"].as<long long>() > 0 ? vm["candidates"].as<long long>() : (batch > 1 ? batch : 0);
+      const long long stall = vm["stall-limit"].as<long long>();
+      if (stall < 1) throw usage_error("--stall-limit must be >= 1");
+      o.stop.stall_limit = stall;
+    }
+    if (kind == solver_kind::ils) {
+      if (o.ils.perturbation_strength < 1) throw usage_error("--perturbation-strength must be >= 1");
+      if (o.ils.stall_limit < 1) throw usage_error("--stall-limit must be >= 1");
+      if (o.ils.samples < 0) throw usage_error("--ls-samples must be >= 0");
+    }
+
+    // Load, solve, write, print.
+    const auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
+    for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+    const fhops::harvest::problem pb(loaded.scenario);
+    if (kind == solver_kind::tabu && o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
+    fhops::harvest::solve_outcome out;
+    std::string multistart_note;
+    if (multistart > 1) {
+      const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
+                                              : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
+      auto [runs, best] = fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
+      out = std::move(*runs[best].result);
+      multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);
+    } else {
+      out = fhops::harvest::solve(pb, o, progress_line(format == "text"));
+    }
+    const std::string csv = vm["out"].as<std::string>();
+    fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));
+    const auto kpis = fhops::harvest::compute_kpis(pb, out.search.best);
+    if (format == "json") {
+      std::cout << solve_json(name, out, kpis, vm.count("tier-label") ? vm["tier-label"].as<std::string>() : "") << "\n";
+      return exit_ok;
+    }
+    const char* label = kind == solver_kind::sa ? "heuristic" : kind == solver_kind::ils ? "ils" : "tabu";
+    std::cout << fmt::format("Objective ({}): {:.3f}. Saved to {}\n", label, out.best.score, csv);
+    std::cout << fhops::harvest::kpi_summary_text(kpis, kpi_mode == "basic" ? fhops::harvest::kpi_mode::basic
+                                                                            : fhops::harvest::kpi_mode::extended);
+    std::cout << "Operators: " << operators_repr(o.weights) << "\n";
+    if (vm["show-operator-stats"].as<bool>()) std::cout << operator_stats_text(out.search.operators, kind == solver_kind::tabu);
+    if (!multistart_note.empty()) std::cout << multistart_note << "\n";
+    std::cout << fmt::format("Search: {} iterations, {} evaluations ({:.0f}/s) in {:.2f} s, stopped by {}; start {:.3f}\n",
+                             out.search.iterations, out.search.evaluations,
+                             out.search.seconds > 0 ? static_cast<double>(out.search.evaluations) / out.search.seconds : 0.0,
+                             out.search.seconds, fhops::search::to_string(out.search.reason), out.initial.score);
+    return exit_ok;
+  });
+}
+
+}  // namespace
+
+int cmd_solve_heur(int argc, char** argv) { return solve_command("solve-heur", solver_kind::sa, argc, argv); }
+int cmd_solve_ils(int argc, char** argv) { return solve_command("solve-ils", solver_kind::ils, argc, argv); }
+int cmd_solve_tabu(int argc, char** argv) { return solve_command("solve-tabu", solver_kind::tabu, argc, argv); }
+
+}  // namespace fhops_cli
