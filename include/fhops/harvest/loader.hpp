@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -50,13 +51,28 @@ public:
     throw input_error(path_, line, key, rule);
   }
 
-  static bool plain_non_string(const YAML::Node& n) {
-    if (!n.IsScalar() || n.Tag() != "?") return false;  // quoted scalars are strings
+  /// How PyYAML (YAML 1.1, the reference's reader) types a plain scalar.
+  enum class yaml11 { null, boolean, integer, floating, timestamp, string };
+
+  static yaml11 plain_kind(const YAML::Node& n) {
+    if (!n.IsScalar() || n.Tag() != "?") return yaml11::string;  // quoted or tagged: a string
+    static const std::regex null_re("~|null|Null|NULL|");
+    static const std::regex bool_re("yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
+    static const std::regex int_re(
+        "[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+");
+    static const std::regex float_re(
+        "[-+]?([0-9][0-9_]*)?\\.[0-9.]*([eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|"
+        "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+    static const std::regex time_re(
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \\t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\\.[0-9]*)?"
+        "(([ \\t]*)Z|[-+][0-9]{1,2}(:[0-9]{2})?)?");
     const std::string& s = n.Scalar();
-    if (fhops::detail::parse_double(s)) return true;
-    static const std::set<std::string> specials{"true", "false", "True", "False", "TRUE", "FALSE", "yes", "no",
-                                                "null", "Null", "NULL", "~", ".inf", ".nan", "-.inf"};
-    return specials.count(s) > 0;
+    if (std::regex_match(s, null_re)) return yaml11::null;
+    if (std::regex_match(s, bool_re)) return yaml11::boolean;
+    if (std::regex_match(s, int_re)) return yaml11::integer;
+    if (std::regex_match(s, float_re)) return yaml11::floating;
+    if (std::regex_match(s, time_re)) return yaml11::timestamp;
+    return yaml11::string;
   }
 
   static bool is_null(const YAML::Node& n) {
@@ -66,7 +82,7 @@ public:
   std::string string(const YAML::Node& n, const std::string& key) const {
     if (is_null(n)) fail(n, key, "is required");
     if (!n.IsScalar()) fail(n, key, "must be a string");
-    if (plain_non_string(n)) fail(n, key, "must be a string, got '" + n.Scalar() + "'");
+    if (plain_kind(n) != yaml11::string) fail(n, key, "must be a string, got '" + n.Scalar() + "'");
     return n.Scalar();
   }
 
@@ -91,8 +107,14 @@ public:
     return is_null(n) ? fallback : number(n, key);
   }
 
-  /// Python int(): integral values, floats truncated toward zero when `truncate` (num_days).
+  /// Python int(): integral values, floats truncated toward zero when `truncate` (num_days). A
+  /// string (quoted, or not a YAML 1.1 number) must spell an integer, as int("3") does.
   long long integer(const YAML::Node& n, const std::string& key, bool truncate = false) const {
+    if (!is_null(n) && n.IsScalar() && plain_kind(n) == yaml11::string) {
+      static const std::regex int_text("[ \\t]*[-+]?[0-9](_?[0-9])*[ \\t]*");
+      if (!std::regex_match(n.Scalar(), int_text)) fail(n, key, "'" + n.Scalar() + "' is not an integer");
+      truncate = false;
+    }
     const double v = number(n, key);
     if (!std::isfinite(v) || std::fabs(v) > 9.0e15) fail(n, key, "'" + n.Scalar() + "' is not an integer");
     if (std::trunc(v) != v && !truncate) fail(n, key, "'" + n.Scalar() + "' is not an integer");
@@ -110,6 +132,13 @@ public:
 
   void require_list(const YAML::Node& n, const std::string& key) const {
     if (!n.IsSequence()) fail(n, key, "must be a list");
+  }
+
+  /// Entry i of a list, which must be a mapping.
+  YAML::Node entry(const YAML::Node& list, std::size_t i, const std::string& key) const {
+    const YAML::Node e = list[i];
+    if (!e.IsMap()) fail(e, key + "[" + std::to_string(i) + "]", "each entry must be a mapping of keys");
+    return e;
   }
 
 private:
@@ -539,7 +568,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
   } else if (const YAML::Node inline_cal = root["shift_calendar"]; !detail::yaml_reader::is_null(inline_cal)) {
     y.require_list(inline_cal, "shift_calendar");
     for (std::size_t i = 0; i < inline_cal.size(); ++i) {
-      const YAML::Node e = inline_cal[i];
+      const YAML::Node e = y.entry(inline_cal, i, "shift_calendar");
       shift_calendar_entry s;
       s.machine_id = y.string(e["machine_id"], detail::index_key("shift_calendar", i, "machine_id"));
       s.day = static_cast<int>(y.integer(e["day"], detail::index_key("shift_calendar", i, "day")));
@@ -604,7 +633,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
   } else if (const YAML::Node roads = root["road_construction"]; !detail::yaml_reader::is_null(roads)) {
     y.require_list(roads, "road_construction");
     for (std::size_t i = 0; i < roads.size(); ++i) {
-      const YAML::Node r = roads[i];
+      const YAML::Node r = y.entry(roads, i, "road_construction");
       const auto key = [&](const char* f) { return detail::index_key("road_construction", i, f); };
       std::optional<bool> include;
       if (!detail::yaml_reader::is_null(r["include_mobilisation"])) {
@@ -612,10 +641,15 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
         if (!include) y.fail(r["include_mobilisation"], key("include_mobilisation"), "is not a boolean");
       }
       std::string profiles;
-      if (r["soil_profile_ids"].IsSequence())
-        for (const auto& s : r["soil_profile_ids"]) profiles += s.Scalar() + "|";
-      else if (!detail::yaml_reader::is_null(r["soil_profile_ids"]))
-        profiles = r["soil_profile_ids"].Scalar();
+      if (const YAML::Node soil = r["soil_profile_ids"]; detail::yaml_reader::is_null(soil)) {
+        // optional
+      } else if (soil.IsSequence()) {
+        for (const auto& s : soil) profiles += s.Scalar() + "|";
+      } else if (soil.IsScalar()) {
+        profiles = soil.Scalar();
+      } else {
+        y.fail(soil, key("soil_profile_ids"), "must be a list or a '|'-separated string");
+      }
       const auto fail = [&](const std::string& f, const std::string& rule) { y.fail(r, key(f.c_str()), rule); };
       sc.road_construction.push_back(detail::make_road_job(
           y.optional_string(r["id"], key("id")).value_or(""), y.optional_string(r["machine_slug"], key("machine_slug")).value_or(""),
@@ -631,7 +665,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
     if (detail::yaml_reader::is_null(params)) y.fail(mob, "mobilisation.machine_params", "is required");
     y.require_list(params, "mobilisation.machine_params");
     for (std::size_t i = 0; i < params.size(); ++i) {
-      const YAML::Node p = params[i];
+      const YAML::Node p = y.entry(params, i, "mobilisation.machine_params");
       const auto key = [&](const char* f) { return detail::index_key("mobilisation.machine_params", i, f); };
       machine_mobilisation m;
       m.machine_id = y.string(p["machine_id"], key("machine_id"));
@@ -653,11 +687,12 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       y.require_list(d, "mobilisation.distances");
       for (std::size_t i = 0; i < d.size(); ++i) {
         const auto key = [&](const char* f) { return detail::index_key("mobilisation.distances", i, f); };
+        const YAML::Node e = y.entry(d, i, "mobilisation.distances");
         block_distance bd;
-        bd.from_block = y.string(d[i]["from_block"], key("from_block"));
-        bd.to_block = y.string(d[i]["to_block"], key("to_block"));
-        bd.distance_m = y.number(d[i]["distance_m"], key("distance_m"));
-        if (bd.distance_m < 0) y.fail(d[i]["distance_m"], key("distance_m"), "distance_m must be non-negative");
+        bd.from_block = y.string(e["from_block"], key("from_block"));
+        bd.to_block = y.string(e["to_block"], key("to_block"));
+        bd.distance_m = y.number(e["distance_m"], key("distance_m"));
+        if (bd.distance_m < 0) y.fail(e["distance_m"], key("distance_m"), "distance_m must be non-negative");
         cfg.distances.push_back(std::move(bd));
       }
     }
@@ -697,24 +732,26 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
     std::set<std::string> names;
     for (std::size_t i = 0; i < shifts.size(); ++i) {
       const auto key = [&](const char* f) { return detail::index_key("timeline.shifts", i, f); };
+      const YAML::Node sh = y.entry(shifts, i, "timeline.shifts");
       shift_definition s;
-      s.name = y.string(shifts[i]["name"], key("name"));
-      s.hours = y.number(shifts[i]["hours"], key("hours"));
-      if (!(s.hours > 0)) y.fail(shifts[i]["hours"], key("hours"), "hours must be positive");
-      s.shifts_per_day = static_cast<int>(y.integer_or(shifts[i], "shifts_per_day", key("shifts_per_day"), 1));
-      if (s.shifts_per_day <= 0) y.fail(shifts[i]["shifts_per_day"], key("shifts_per_day"), "shifts_per_day must be positive");
-      if (!names.insert(s.name).second) y.fail(shifts[i]["name"], key("name"), "duplicate shift name '" + s.name + "'");
+      s.name = y.string(sh["name"], key("name"));
+      s.hours = y.number(sh["hours"], key("hours"));
+      if (!(s.hours > 0)) y.fail(sh["hours"], key("hours"), "hours must be positive");
+      s.shifts_per_day = static_cast<int>(y.integer_or(sh, "shifts_per_day", key("shifts_per_day"), 1));
+      if (s.shifts_per_day <= 0) y.fail(sh["shifts_per_day"], key("shifts_per_day"), "shifts_per_day must be positive");
+      if (!names.insert(s.name).second) y.fail(sh["name"], key("name"), "duplicate shift name '" + s.name + "'");
       t.shifts.push_back(std::move(s));
     }
     if (const YAML::Node bo = tl["blackouts"]; !detail::yaml_reader::is_null(bo)) {
       y.require_list(bo, "timeline.blackouts");
       for (std::size_t i = 0; i < bo.size(); ++i) {
         const auto key = [&](const char* f) { return detail::index_key("timeline.blackouts", i, f); };
+        const YAML::Node e = y.entry(bo, i, "timeline.blackouts");
         blackout b;
-        b.start_day = static_cast<int>(y.integer(bo[i]["start_day"], key("start_day")));
-        b.end_day = static_cast<int>(y.integer(bo[i]["end_day"], key("end_day")));
-        if (b.end_day < b.start_day) y.fail(bo[i]["end_day"], key("end_day"), "end_day must be >= start_day");
-        b.reason = y.optional_string(bo[i]["reason"], key("reason"));
+        b.start_day = static_cast<int>(y.integer(e["start_day"], key("start_day")));
+        b.end_day = static_cast<int>(y.integer(e["end_day"], key("end_day")));
+        if (b.end_day < b.start_day) y.fail(e["end_day"], key("end_day"), "end_day must be >= start_day");
+        b.reason = y.optional_string(e["reason"], key("reason"));
         t.blackouts.push_back(std::move(b));
       }
     }
@@ -747,16 +784,17 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
     y.require_list(locks, "locked_assignments");
     for (std::size_t i = 0; i < locks.size(); ++i) {
       const auto key = [&](const char* f) { return detail::index_key("locked_assignments", i, f); };
+      const YAML::Node e = y.entry(locks, i, "locked_assignments");
       locked_assignment l;
-      l.machine_id = y.string(locks[i]["machine_id"], key("machine_id"));
-      l.block_id = y.string(locks[i]["block_id"], key("block_id"));
-      l.day = static_cast<int>(y.integer(locks[i]["day"], key("day")));
+      l.machine_id = y.string(e["machine_id"], key("machine_id"));
+      l.block_id = y.string(e["block_id"], key("block_id"));
+      l.day = static_cast<int>(y.integer(e["day"], key("day")));
       if (!machine_index.count(l.machine_id))
-        y.fail(locks[i]["machine_id"], key("machine_id"), "lock references unknown machine_id=" + l.machine_id);
+        y.fail(e["machine_id"], key("machine_id"), "lock references unknown machine_id=" + l.machine_id);
       if (!block_index.count(l.block_id))
-        y.fail(locks[i]["block_id"], key("block_id"), "lock references unknown block_id=" + l.block_id);
+        y.fail(e["block_id"], key("block_id"), "lock references unknown block_id=" + l.block_id);
       if (l.day < 1 || l.day > sc.num_days)
-        y.fail(locks[i]["day"], key("day"), "lock day " + std::to_string(l.day) + " is outside 1.." + std::to_string(sc.num_days));
+        y.fail(e["day"], key("day"), "lock day " + std::to_string(l.day) + " is outside 1.." + std::to_string(sc.num_days));
       sc.locked_assignments.push_back(std::move(l));
     }
   }
