@@ -73,7 +73,7 @@ public:
         r.rejected(op);
       }
       acceptance_.commit(space.score(s));
-      cooling_.step(r.progress());
+      cooling_.step(r.progress(1));  // the temperature after this step, as the reference logs it
       if (!r.end_step(s, cooling_.temperature())) break;
       if (!accepted && p_.restart_period > 0 && r.iteration() % p_.restart_period == 0) {
         space.restore(s, start);

@@ -3,6 +3,7 @@
 /// current step, `step(progress)` after each step (progress = share of the budget used, in [0, 1]).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <stdexcept>

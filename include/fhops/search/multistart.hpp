@@ -9,6 +9,9 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
 #include <stdexcept>
 #include <vector>
 
@@ -61,6 +64,8 @@ auto multistart(std::size_t runs, std::uint64_t base_seed, std::size_t threads, 
       std::rethrow_exception(out[0].error);
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("all multistart runs failed; the first: ") + e.what());
+    } catch (...) {
+      throw std::runtime_error("all multistart runs failed; the first threw a non-standard exception");
     }
   }
   return std::pair{std::move(out), *best};

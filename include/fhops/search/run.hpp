@@ -151,10 +151,12 @@ public:
   /// Seconds since begin().
   double seconds() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
 
-  /// Progress toward the iteration or time budget, in [0, 1] (0 when neither is set).
-  double progress() const {
+  /// Progress toward the iteration or time budget, in [0, 1] (0 when neither is set), counting
+  /// `ahead` more iterations than completed (1 = the iteration now ending).
+  double progress(long long ahead = 0) const {
     double p = 0.0;
-    if (stop_.max_iterations > 0) p = static_cast<double>(result_.iterations) / static_cast<double>(stop_.max_iterations);
+    if (stop_.max_iterations > 0)
+      p = static_cast<double>(result_.iterations + ahead) / static_cast<double>(stop_.max_iterations);
     if (stop_.max_seconds > 0.0) p = std::max(p, last_seconds_ / stop_.max_seconds);
     return std::min(p, 1.0);
   }

@@ -34,7 +34,9 @@ struct tabu_parameters {
 /// A FIFO tabu list of attribute groups (one group per move made).
 class tabu_list {
 public:
-  explicit tabu_list(std::size_t tenure) : tenure_(tenure) {}
+  explicit tabu_list(std::size_t tenure) : tenure_(tenure) {
+    if (tenure == 0) throw std::invalid_argument("tabu_list: tenure must be >= 1");
+  }
   bool tabu(const std::vector<std::uint64_t>& keys) const {
     for (auto k : keys)
       if (count_.count(k)) return true;
@@ -69,7 +71,6 @@ public:
     static_assert(tabu_neighbourhood_for<std::remove_reference_t<decltype(r.neighbourhood())>, std::remove_reference_t<decltype(r.space())>>,
                   "tabu_search needs a neighbourhood with tabu_made(state, move, keys) and tabu_used(state, move, keys)");
     using move_type = typename Run::move_type;
-    auto& space = r.space();
     auto& nbh = r.neighbourhood();
     r.begin(s, "tabu");
     tabu_list list(static_cast<std::size_t>(p_.tenure));
