@@ -1,0 +1,126 @@
+// fhops solve-heur | solve-ils | solve-tabu end to end.
+#include "../test_support.hpp"
+
+#include <simdjson.h>
+
+#include "fhops/harvest/harvest.hpp"
+
+using fhops_test::driver;
+using fhops_test::run;
+
+namespace {
+
+std::string demo() { return (fhops_test::source_dir() / "examples/scenarios/demo").string(); }
+
+}  // namespace
+
+TEST_CASE("solve-heur writes the best plan; its JSON objective is that plan's exact score", "[driver][solve]") {
+  const auto dir = fhops_test::scratch("solve_json");
+  const std::string csv = (dir / "plan.csv").string();
+  const auto r = run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 3000 --format json", false);
+  REQUIRE(r.exit_code == 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  REQUIRE_FALSE(parser.parse(r.out).get(obj));
+  const auto pb = fhops::harvest::problem(fhops::harvest::load_scenario(demo()));
+  const auto plan = fhops::harvest::read_assignments_csv(pb, csv);
+  CHECK(double(obj["objective"]) == fhops::harvest::evaluate(pb, plan).score);
+  CHECK(int64_t(obj["iterations"]) == 3000);
+  CHECK(int64_t(obj["seed"]) == 42);
+  CHECK(int64_t(obj["evaluations"]) > 0);
+  CHECK(double(obj["evaluations_per_second"]) > 0);
+  CHECK(double(obj["seconds"]) >= 0);
+  CHECK(std::string_view(obj["stop_reason"]) == "iterations");
+  simdjson::dom::object kpis;
+  CHECK_FALSE(obj["kpis"].get(kpis));
+  SECTION("the same seed writes the same bytes; another seed searches differently") {
+    const std::string again = (dir / "again.csv").string();
+    REQUIRE(run(driver() + " solve-heur " + demo() + " --out " + again + " --iters 3000").exit_code == 0);
+    CHECK(fhops_test::slurp(again) == fhops_test::slurp(csv));
+    REQUIRE(run(driver() + " solve-heur " + demo() + " --out " + again + " --iters 3000 --seed 7").exit_code == 0);
+    CHECK(fhops_test::slurp(again) != fhops_test::slurp(csv));
+  }
+}
+
+TEST_CASE("solve commands print the reference's text output", "[driver][solve]") {
+  const auto dir = fhops_test::scratch("solve_text");
+  const std::string csv = (dir / "plan.csv").string();
+  const auto sa = run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 500 --show-operator-stats -P balanced");
+  REQUIRE(sa.exit_code == 0);
+  CHECK_THAT(sa.out, Catch::StartsWith("Objective (heuristic): "));
+  CHECK_THAT(sa.out, Catch::Contains(". Saved to " + csv + "\nKPI Summary\n"));
+  CHECK_THAT(sa.out, Catch::Contains("Operators: {'swap': 1.0, 'move': 1.0, 'block_insertion': 0.0, 'cross_exchange': 0.0, "
+                                     "'mobilisation_shake': 0.0, 'run_fill': 0.0"));
+  CHECK_THAT(sa.out, Catch::Contains("Operator stats:\n  swap: proposals="));
+  CHECK_THAT(sa.out, !Catch::Contains("  run_fill: proposals="));  // disabled operators are never asked
+  const auto ils = run(driver() + " solve-ils " + demo() + " --out " + csv + " --iters 20");
+  CHECK(ils.exit_code == 0);
+  CHECK_THAT(ils.out, Catch::StartsWith("Objective (ils): "));
+  const auto tabu = run(driver() + " solve-tabu " + demo() + " --out " + csv + " --iters 200 --tabu-tenure 0");
+  CHECK(tabu.exit_code == 0);
+  CHECK_THAT(tabu.out, Catch::StartsWith("Objective (tabu): "));
+  const auto multi = run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 300 --parallel-multistart 3");
+  CHECK(multi.exit_code == 0);
+  CHECK_THAT(multi.out, Catch::Contains("Parallel multi-start executed 3 runs; best seed="));
+}
+
+TEST_CASE("list flags need neither a scenario nor --out", "[driver][solve]") {
+  const auto p = run(driver() + " solve-heur --list-profiles");
+  CHECK(p.exit_code == 0);
+  CHECK_THAT(p.out, Catch::StartsWith("Solver profiles:\ndefault: "));
+  const auto q = run(driver() + " solve-tabu --list-operator-presets");
+  CHECK(q.exit_code == 0);
+  CHECK_THAT(q.out, Catch::StartsWith("Operator presets:\n"));
+}
+
+TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
+  const std::string base = driver() + " solve-heur " + demo() + " --out /tmp/fhops_never_written.csv";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {" -o zap", "Unknown operators requested: zap"},
+      {" -P nope", "Unknown operator preset 'nope'"},
+      {" --profile nope", "Unknown profile 'nope'"},
+      {" -w swap", "Operator weight must be in name=value format (got 'swap')"},
+      {" -w swap=abc", "must be numeric"},
+      {" --iters -5", "--iters must be >= 0"},
+      {" --time-limit -1", "--time-limit must be a positive number"},
+      {" --cooling hot", "--cooling must be one of"},
+      {" --acceptance maybe", "--acceptance must be one of"},
+      {" --parallel-multistart 0", "--parallel-multistart must be >= 1"},
+      {" --iters ten", "iters"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args);
+    const auto r = run(base + args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Contains(message));
+  }
+  CHECK_FALSE(std::filesystem::exists("/tmp/fhops_never_written.csv"));
+  CHECK(run(driver() + " solve-heur " + demo()).exit_code == 2);  // --out missing
+  const auto mip = run(driver() + " solve-ils " + demo() + " --out /tmp/fhops_never_written.csv --hybrid-use-mip");
+  CHECK(mip.exit_code == 2);
+  CHECK_THAT(mip.out, Catch::Contains("no MIP solver"));
+  const auto stall = run(driver() + " solve-tabu " + demo() + " --out /tmp/fhops_never_written.csv --stall-limit 0");
+  CHECK(stall.exit_code == 2);
+}
+
+TEST_CASE("the reference's crash cases work", "[driver][solve]") {
+  const auto dir = fhops_test::scratch("solve_crash");
+  const std::string csv = (dir / "plan.csv").string();
+  // Profile extras no longer collide with explicit options (quirk 9).
+  CHECK(run(driver() + " solve-ils " + demo() + " --out " + csv + " --iters 5 --profile intense-diversify --perturbation-strength 4").exit_code == 0);
+  CHECK(run(driver() + " solve-tabu " + demo() + " --out " + csv + " --iters 50 --profile intense-diversify --tabu-tenure 5").exit_code == 0);
+  // An all-idle best plan writes a header-only CSV (quirk 12): no machine can work anything.
+  fhops_test::write(dir / "s/scenario.yaml",
+                    "name: idle\nnum_days: 2\ndata:\n  blocks: b.csv\n  machines: m.csv\n  landings: l.csv\n"
+                    "  calendar: c.csv\n  prod_rates: r.csv\n");
+  fhops_test::write(dir / "s/b.csv", "id,landing_id,work_required\nB1,L1,5\n");
+  fhops_test::write(dir / "s/m.csv", "id\nM1\n");
+  fhops_test::write(dir / "s/l.csv", "id,daily_capacity\nL1,1\n");
+  fhops_test::write(dir / "s/c.csv", "machine_id,day,available\nM1,1,0\nM1,2,0\n");
+  fhops_test::write(dir / "s/r.csv", "machine_id,block_id,rate\nM1,B1,1\n");
+  const auto r = run(driver() + " solve-heur " + (dir / "s").string() + " --out " + csv + " --iters 50");
+  CHECK(r.exit_code == 0);
+  CHECK(fhops_test::slurp(csv) == "machine_id,block_id,day,shift_id,assigned\n");
+  // --check-delta runs the whole search with full re-evaluations.
+  CHECK(run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 300 --check-delta").exit_code == 0);
+}

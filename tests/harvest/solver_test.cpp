@@ -1,0 +1,297 @@
+// Operators, local sanitising, weight resolution, presets/profiles and solver determinism.
+#include "../test_support.hpp"
+
+#include <cmath>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/solver.hpp"
+
+using namespace fhops::harvest;
+
+namespace {
+
+problem demo_problem() { return problem(load_scenario(fhops_test::source_dir() / "examples/scenarios/demo/scenario.yaml")); }
+
+std::size_t op(std::string_view name) { return static_cast<std::size_t>(operator_index(name)); }
+
+// One machine or two, one landing (capacity 2), blocks B1..Bn with rate 1 everywhere, `days` days.
+scenario toy(int machines, int days, int blocks = 2) {
+  scenario sc;
+  sc.name = "toy";
+  sc.num_days = days;
+  sc.landings = {{"L1", 2}};
+  for (int b = 1; b <= blocks; ++b) sc.blocks.push_back({fmt::format("B{}", b), "L1", 10.0, 1, {}, {}, {}});
+  for (int m = 1; m <= machines; ++m) {
+    sc.machines.push_back({fmt::format("M{}", m), {}, {}, 24.0, 0.0, {}});
+    for (int b = 1; b <= blocks; ++b) sc.production_rates.push_back({fmt::format("M{}", m), fmt::format("B{}", b), 1.0});
+  }
+  return sc;
+}
+
+// All moves an operator can produce from a state, by exhausting many random proposals.
+std::set<std::vector<std::tuple<int, int, int>>> neighbours(const problem& pb, const schedule& plan, std::string_view name) {
+  harvest_neighbourhood nbh(pb);
+  incremental_evaluator state(pb);
+  state.reset(plan);
+  fhops::rng r(1);
+  harvest_move mv;
+  std::set<std::vector<std::tuple<int, int, int>>> out;
+  for (int i = 0; i < 400; ++i) {
+    if (!nbh.propose(op(name), state, r, mv)) continue;
+    std::vector<std::tuple<int, int, int>> key;
+    for (const auto& c : mv.changes) key.emplace_back(c.machine, c.slot, c.after);
+    std::sort(key.begin(), key.end());
+    out.insert(key);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("local sanitising equals the reference's full sanitiser", "[operators][sanitise]") {
+  const problem pb = demo_problem();
+  harvest_neighbourhood nbh(pb);
+  fhops::rng r(99);
+  schedule plan = sanitised(pb, greedy_schedule(pb));
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<cell_change> raw;
+    const int n = 1 + static_cast<int>(r.below(6));
+    for (int k = 0; k < n; ++k)
+      raw.push_back({static_cast<int>(r.below(pb.num_machines)), static_cast<int>(r.below(pb.num_slots)), 0,
+                     r.chance(0.2) ? idle : static_cast<std::int32_t>(r.below(pb.num_blocks))});
+    schedule written = plan;
+    for (const auto& w : raw) written.at(w.machine, w.slot) = w.after;
+    const schedule expected = sanitised(pb, written);
+    nbh.sanitise(plan, raw);
+    schedule got = plan;
+    for (const auto& c : raw) {
+      REQUIRE(c.before == plan.at(c.machine, c.slot));
+      REQUIRE(c.before != c.after);
+      got.at(c.machine, c.slot) = c.after;
+    }
+    REQUIRE(got == expected);
+    if (r.chance(0.3)) plan = got;
+  }
+}
+
+TEST_CASE("every operator's moves keep the plan sanitised and are scored exactly", "[operators]") {
+  const problem pb = demo_problem();
+  harvest_neighbourhood nbh(pb);
+  harvest_space space(pb, /*check_delta=*/true);
+  incremental_evaluator state(pb);
+  state.reset(sanitised(pb, greedy_schedule(pb)));
+  fhops::rng r(5);
+  harvest_move mv;
+  std::vector<long long> produced(operator_count, 0);
+  for (int i = 0; i < 4000; ++i) {
+    const std::size_t o = i % operator_count;
+    if (!nbh.propose(o, state, r, mv)) continue;
+    ++produced[o];
+    space.evaluate(state, mv);  // throws on a delta/full mismatch
+    if (r.chance(0.5)) {
+      space.apply(state, mv);
+      REQUIRE(sanitised(pb, state.plan()) == state.plan());
+    }
+  }
+  for (std::size_t o = 0; o < operator_count; ++o) {
+    INFO(operator_names[o]);
+    CHECK(produced[o] > 0);
+  }
+  CHECK(space.checks() > 4000);
+}
+
+TEST_CASE("reference operator cases (test_operators.py)", "[operators]") {
+  SECTION("block_insertion: no target when the only other day-1 slot is unavailable") {
+    scenario sc = toy(2, 1, 1);
+    sc.blocks[0].latest_finish = 1;
+    sc.calendar = {{"M2", 1, 0}};
+    const problem pb(sc);
+    schedule s(pb);
+    s.at(0, 0) = 0;
+    CHECK(neighbours(pb, s, "block_insertion").empty());
+    SECTION("with a window of days 1-2 exactly one neighbour: M1@1 idle, M1@2 = B1") {
+      sc.num_days = 2;
+      sc.blocks[0].latest_finish = 2;
+      sc.calendar = {{"M2", 1, 0}, {"M2", 2, 0}};
+      const problem pb2(sc);
+      schedule s2(pb2);
+      s2.at(0, 0) = 0;
+      const auto n = neighbours(pb2, s2, "block_insertion");
+      REQUIRE(n.size() == 1);
+      CHECK(*n.begin() == std::vector<std::tuple<int, int, int>>{{0, 0, idle}, {0, 1, 0}});
+    }
+  }
+  SECTION("cross_exchange: none when each machine can work only its own block") {
+    scenario sc = toy(2, 1, 2);
+    sc.production_rates = {{"M1", "B1", 1.0}, {"M2", "B2", 1.0}};
+    const problem pb(sc);
+    schedule s(pb);
+    s.at(0, 0) = 0;
+    s.at(1, 0) = 1;
+    CHECK(neighbours(pb, s, "cross_exchange").empty());
+    scenario all = toy(2, 1, 2);
+    const problem pa(all);
+    const auto n = neighbours(pa, s, "cross_exchange");
+    REQUIRE(n.size() == 1);  // M1 gets B2 and M2 gets B1
+    CHECK(*n.begin() == std::vector<std::tuple<int, int, int>>{{0, 0, 1}, {1, 0, 0}});
+  }
+  SECTION("mobilisation_shake: a locked assignment does not move; otherwise the largest day shift wins") {
+    scenario sc = toy(1, 3, 1);
+    sc.locked_assignments = {{"M1", "B1", 1}};
+    const problem locked(sc);
+    schedule s(locked);
+    s.at(0, 0) = 0;
+    CHECK(neighbours(locked, s, "mobilisation_shake").empty());
+    sc.locked_assignments.clear();
+    const problem free(sc);
+    const auto n = neighbours(free, s, "mobilisation_shake");
+    REQUIRE(n.size() == 1);
+    CHECK(*n.begin() == std::vector<std::tuple<int, int, int>>{{0, 0, idle}, {0, 2, 0}});  // day 1 -> day 3
+  }
+}
+
+TEST_CASE("tabu attributes make the reversal of a move tabu", "[operators][tabu]") {
+  const problem pb(toy(2, 2));
+  harvest_neighbourhood nbh(pb);
+  incremental_evaluator state(pb);
+  harvest_move there{{{0, 0, idle, 1}}}, back{{{0, 0, 1, idle}}}, other{{{0, 0, idle, 0}}};
+  std::vector<std::uint64_t> made, used_back, used_other;
+  nbh.tabu_made(state, there, made);
+  nbh.tabu_used(state, back, used_back);
+  nbh.tabu_used(state, other, used_other);
+  fhops::search::tabu_list list(3);
+  list.push(made);
+  CHECK(list.tabu(used_back));
+  CHECK_FALSE(list.tabu(used_other));
+}
+
+TEST_CASE("operator weights resolve as the reference's merge", "[solver][weights]") {
+  operator_settings none;
+  CHECK(resolve_weights(solver_kind::sa, nullptr, none) == default_weights);
+  CHECK(resolve_weights(solver_kind::tabu, nullptr, none) == default_tabu_weights);
+  SECTION("presets merge later-wins; the operator list is their union") {
+    operator_settings s{{"swap-only", "move-only"}, {}, {}};
+    const auto w = resolve_weights(solver_kind::sa, nullptr, s);
+    CHECK(w[op("swap")] == 0.0);
+    CHECK(w[op("move")] == 1.0);
+    CHECK(w[op("run_fill")] == 0.0);
+  }
+  SECTION("a weight re-enables an operator the list disabled; NaN and negative weights become 0") {
+    operator_settings s{{}, {"swap"}, {{"move", 2.5}, {"run_fill", std::nan("")}, {"run_clear", -3.0}}};
+    const auto w = resolve_weights(solver_kind::sa, nullptr, s);
+    CHECK(w[op("swap")] == 1.0);
+    CHECK(w[op("move")] == 2.5);
+    CHECK(w[op("run_fill")] == 0.0);
+    CHECK(w[op("run_clear")] == 0.0);
+  }
+  SECTION("explore profile + swap=2 + move: all five reference operators, swap 2 (test_cli_profiles)") {
+    operator_settings s{{}, {"move"}, {{"swap", 2.0}}};
+    const auto w = resolve_weights(solver_kind::sa, &find_profile("explore").sa, s);
+    CHECK(w[op("swap")] == 2.0);
+    CHECK(w[op("move")] == 1.0);
+    CHECK(w[op("block_insertion")] == 0.6);
+    CHECK(w[op("cross_exchange")] == 0.6);
+    CHECK(w[op("mobilisation_shake")] == 0.2);
+  }
+  SECTION("an --operator whose weight would be 0 is enabled (the reference left nothing enabled)") {
+    operator_settings s{{}, {"block_insertion"}, {}};
+    const auto w = resolve_weights(solver_kind::sa, nullptr, s);
+    CHECK(w[op("block_insertion")] == 1.0);
+    CHECK(w[op("swap")] == 0.0);
+  }
+  SECTION("errors name what is unknown") {
+    operator_settings bad_ops{{}, {"Zap", "blip"}, {}};
+    CHECK_THROWS_WITH(resolve_weights(solver_kind::sa, nullptr, bad_ops), "Unknown operators requested: blip, zap");
+    operator_settings bad_weight{{}, {}, {{"zap", 1.0}}};
+    CHECK_THROWS_WITH(resolve_weights(solver_kind::sa, nullptr, bad_weight), "Unknown operator 'zap' in weights configuration");
+    operator_settings bad_preset{{"default"}, {}, {}};
+    CHECK_THROWS_WITH(resolve_weights(solver_kind::sa, nullptr, bad_preset), Catch::StartsWith("Unknown operator preset 'default'. Available: balanced, "));
+    CHECK_THROWS_WITH(find_profile("nope"), Catch::StartsWith("Unknown profile 'nope'. Available: default, explore, intense-diversify"));
+  }
+}
+
+TEST_CASE("the name=value weight syntax (test_cli_utils)", "[solver][weights]") {
+  CHECK(parse_operator_weight("swap=2") == std::pair<std::string, double>{"swap", 2.0});
+  CHECK(parse_operator_weight(" Move = 0 ") == std::pair<std::string, double>{"move", 0.0});
+  CHECK(parse_operator_weight("swap=1_0").second == 10.0);
+  CHECK(parse_operator_weight("swap=1e3").second == 1000.0);
+  CHECK(std::isnan(parse_operator_weight("swap=nan").second));
+  CHECK_THROWS_WITH(parse_operator_weight("swap"), "Operator weight must be in name=value format (got 'swap')");
+  CHECK_THROWS_WITH(parse_operator_weight("=1.0"), "Operator weight missing operator name in '=1.0'");
+  CHECK_THROWS_WITH(parse_operator_weight("swap="), "Operator weight for 'swap' must be numeric (got '')");
+  CHECK_THROWS_WITH(parse_operator_weight("swap=abc"), "Operator weight for 'swap' must be numeric (got 'abc')");
+}
+
+TEST_CASE("preset and profile listings have the reference's layout", "[solver]") {
+  const std::string presets = preset_listing();
+  CHECK_THAT(presets, Catch::StartsWith("Operator presets:\nbalanced: swap=1.0, move=1.0, block_insertion=0.0, "
+                                        "cross_exchange=0.0, mobilisation_shake=0.0, run_fill=0.0"));
+  CHECK_THAT(presets, Catch::Contains(" \u2014 Default swap/move weights (1.0 each).\n"));
+  CHECK_THAT(presets, Catch::Contains("\nexplore: swap=1.0, move=1.0, block_insertion=0.6, cross_exchange=0.6, mobilisation_shake=0.2,"));
+  CHECK(profile_listing() ==
+        "Solver profiles:\n"
+        "default: Balanced SA configuration (swap/move) with conservative batching.\n"
+        "explore: Enable advanced neighbourhoods to diversify search.\n"
+        "intense-diversify: Aggressive diversification plus mobilisation shake for large scenarios.\n"
+        "mobilisation: Bias towards mobilisation-aware moves to escape distance constraints.\n"
+        "parallel-explore: Parallel multi-start SA with diversified neighbourhoods.\n"
+        "stabilise: Focus on consolidation/minimal mobilisation; good for cleanup passes.\n");
+}
+
+TEST_CASE("solves are deterministic for a seed, also as a parallel multi-start", "[solver][determinism]") {
+  const problem pb = demo_problem();
+  for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
+    solve_options o;
+    o.kind = kind;
+    o.weights = kind == solver_kind::tabu ? default_tabu_weights : default_weights;
+    o.stop = {3000, 0.0, 0, std::nullopt};
+    o.tabu.tenure = 10;
+    const auto a = solve(pb, o), b = solve(pb, o);
+    CHECK(a.search.best == b.search.best);
+    CHECK(a.best == b.best);
+    CHECK(a.search.evaluations == b.search.evaluations);
+    CHECK(a.search.accepted == b.search.accepted);
+    CHECK(a.best.score == evaluate(pb, a.search.best).score);
+    CHECK(a.best.score > a.initial.score);
+  }
+  solve_options o;
+  o.stop = {2000, 0.0, 0, std::nullopt};
+  const auto [one, best1] = solve_multistart(pb, o, 4, 1);
+  const auto [two, best2] = solve_multistart(pb, o, 4, 2);
+  CHECK(best1 == best2);
+  for (std::size_t k = 0; k < 4; ++k) {
+    CHECK(one[k].seed == two[k].seed);
+    CHECK(one[k].result->search.best == two[k].result->search.best);
+  }
+  CHECK(one[0].seed == o.seed);
+  CHECK(one[1].seed == fhops::derive_seed(o.seed, 1));
+}
+
+TEST_CASE("the default SA reaches the minitoy optimum 45.25 in a fixed iteration budget", "[solver][quality][reference]") {
+  if (!fhops_test::have_reference()) return;
+  const problem pb(load_scenario(fhops_test::reference("scenarios/minitoy/scenario.yaml")));
+  solve_options o;
+  o.stop = {200000, 0.0, 0, std::nullopt};
+  o.cooling = "budget";
+  o.restart_period = 0;
+  const auto out = solve(pb, o);
+  CHECK(out.best.score == 45.25);
+  CHECK(out.initial.score == -4021.5);
+}
+
+TEST_CASE("--check-delta mode verifies every evaluation during a solve", "[solver][delta]") {
+  const problem pb = demo_problem();
+  for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
+    solve_options o;
+    o.kind = kind;
+    o.weights = default_tabu_weights;
+    o.stop = {400, 0.0, 0, std::nullopt};
+    o.check_delta = true;
+    o.tabu.tenure = 10;
+    CHECK_NOTHROW(solve(pb, o));
+  }
+}
