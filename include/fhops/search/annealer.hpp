@@ -52,26 +52,18 @@ public:
         r.exhausted();
         break;
       }
-      const std::size_t limit = p_.batch > 0 ? static_cast<std::size_t>(p_.batch) : order.size();
       bool accepted = false;
-      std::size_t tried = 0, failures = 0;
-      for (std::size_t k = 0; tried < limit && failures < order.size(); ++k) {
-        const std::size_t op = order[k % order.size()];
-        if (!r.propose(op, s, mv)) {
-          ++failures;
-          continue;
-        }
-        failures = 0;
-        ++tried;
+      r.candidates(order, s, static_cast<std::size_t>(p_.batch), mv, [&](std::size_t op, const auto& m) {
         const double current = space.score(s);
-        const double candidate = r.evaluate(s, mv);
+        const double candidate = r.evaluate(s, m);
         if (acceptance_.accept(candidate - current, current, r.best_score(), cooling_.temperature(), r.random())) {
-          r.make(op, s, mv, candidate);
+          r.make(op, s, m, candidate);
           accepted = true;
-          break;
+          return false;
         }
         r.rejected(op);
-      }
+        return true;
+      });
       acceptance_.commit(space.score(s));
       cooling_.step(r.progress(1));  // the temperature after this step, as the reference logs it
       if (!r.end_step(s, cooling_.temperature())) break;

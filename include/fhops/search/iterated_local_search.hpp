@@ -49,27 +49,19 @@ public:
       for (;;) {
         const auto& order = r.operator_order();
         if (order.empty()) break;
-        const std::size_t limit = p_.samples > 0 ? static_cast<std::size_t>(p_.samples) : order.size();
         double best_score = -std::numeric_limits<double>::infinity();
         std::size_t best_op = 0;
         bool any = false;
-        std::size_t tried = 0, failures = 0;
-        for (std::size_t k = 0; tried < limit && failures < order.size(); ++k) {
-          const std::size_t op = order[k % order.size()];
-          if (!r.propose(op, s, mv)) {
-            ++failures;
-            continue;
-          }
-          failures = 0;
-          ++tried;
-          const double sc = r.evaluate(s, mv);
+        r.candidates(order, s, static_cast<std::size_t>(p_.samples), mv, [&](std::size_t op, const auto& m) {
+          const double sc = r.evaluate(s, m);
           if (!any || sc > best_score) {
             best_score = sc;
             best_op = op;
-            best_mv = mv;
+            best_mv = m;
             any = true;
           }
-        }
+          return true;
+        });
         if (any && best_score > space.score(s)) {
           r.make(best_op, s, best_mv, best_score);
           idle = 0;
@@ -89,16 +81,11 @@ public:
         space.restore(s, r.best());
       }
       for (long long k = 0; k < p_.perturbation_strength; ++k) {
-        const auto& order = r.operator_order();
-        bool moved = false;
-        for (std::size_t op : order) {
-          if (!r.propose(op, s, mv)) continue;
-          const double sc = r.evaluate(s, mv);
-          r.make(op, s, mv, sc);
-          moved = true;
-          break;
-        }
-        if (!moved) break;
+        const auto made = r.candidates(r.operator_order(), s, 1, mv, [&](std::size_t op, const auto& m) {
+          r.make(op, s, m, r.evaluate(s, m));
+          return false;
+        });
+        if (made == 0) break;
       }
     }
     return r.finish(s);

@@ -89,6 +89,29 @@ public:
     return order_;
   }
 
+  /// Proposes up to `limit` candidates (0 = one per operator in `order`), cycling through `order`
+  /// and skipping operators that have no move, until `limit` are proposed or every operator failed
+  /// in a row. Calls visit(op, move) for each; visit returns false to stop early. Returns how many
+  /// candidates were visited.
+  template <class Visit>
+  std::size_t candidates(const std::vector<std::size_t>& order, const state_type& s, std::size_t limit, move_type& mv,
+                         Visit&& visit) {
+    if (order.empty()) return 0;
+    if (limit == 0) limit = order.size();
+    std::size_t tried = 0, failures = 0;
+    for (std::size_t k = 0; tried < limit && failures < order.size(); ++k) {
+      const std::size_t op = order[k % order.size()];
+      if (!propose(op, s, mv)) {
+        ++failures;
+        continue;
+      }
+      failures = 0;
+      ++tried;
+      if (!visit(op, mv)) break;
+    }
+    return tried;
+  }
+
   /// Asks operator `op` for a move; false when it has none.
   bool propose(std::size_t op, const state_type& s, move_type& mv) {
     auto& c = ops_[op];

@@ -80,23 +80,16 @@ public:
     std::vector<std::uint64_t> keys;
     for (;;) {
       const auto& order = r.operator_order();
-      const std::size_t limit = p_.candidates > 0 ? static_cast<std::size_t>(p_.candidates) : order.size();
       moves.clear();
       ranked.clear();
       ops.clear();
-      std::size_t failures = 0;
       move_type mv{};
-      for (std::size_t k = 0; !order.empty() && moves.size() < limit && failures < order.size(); ++k) {
-        const std::size_t op = order[k % order.size()];
-        if (!r.propose(op, s, mv)) {
-          ++failures;
-          continue;
-        }
-        failures = 0;
-        ranked.emplace_back(r.evaluate(s, mv), moves.size());
-        moves.push_back(mv);
+      r.candidates(order, s, static_cast<std::size_t>(p_.candidates), mv, [&](std::size_t op, const auto& m) {
+        ranked.emplace_back(r.evaluate(s, m), moves.size());
+        moves.push_back(m);
         ops.push_back(op);
-      }
+        return true;
+      });
       if (moves.empty()) {
         r.exhausted();
         break;
