@@ -26,6 +26,7 @@
 #include "fhops/harvest/search_space.hpp"
 #include "fhops/search/search.hpp"
 #include "fhops/telemetry/events.hpp"
+#include "fhops/util/csv.hpp"
 #include "fhops/util/python_format.hpp"
 
 namespace fhops::harvest {
