@@ -48,6 +48,23 @@ inline std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
+/// Writes a minimal bundle into `dir`: scenario.yaml naming b.csv, m.csv, l.csv, c.csv and r.csv
+/// (blocks, machines, landings, calendar, rates) with the given texts. Returns the yaml's path.
+inline std::filesystem::path write_bundle(const std::filesystem::path& dir, const std::string& name, int days,
+                                          const std::string& blocks, const std::string& machines,
+                                          const std::string& landings, const std::string& calendar,
+                                          const std::string& rates) {
+  write(dir / "scenario.yaml", "name: " + name + "\nnum_days: " + std::to_string(days) +
+                                   "\ndata:\n  blocks: b.csv\n  machines: m.csv\n  landings: l.csv\n"
+                                   "  calendar: c.csv\n  prod_rates: r.csv\n");
+  write(dir / "b.csv", blocks);
+  write(dir / "m.csv", machines);
+  write(dir / "l.csv", landings);
+  write(dir / "c.csv", calendar);
+  write(dir / "r.csv", rates);
+  return dir / "scenario.yaml";
+}
+
 /// The output and exit code of a shell command.
 struct command_result {
   int exit_code = -1;

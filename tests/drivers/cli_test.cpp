@@ -27,15 +27,10 @@ TEST_CASE("fhops validate prints the counts of the demo bundle", "[driver]") {
 
 TEST_CASE("fhops validate rejects a bad bundle with one line and exit 1", "[driver]") {
   const auto dir = fhops_test::scratch("cli_invalid");
-  fhops_test::write(dir / "scenario.yaml",
-                    "name: bad\nnum_days: 3\ndata:\n  blocks: b.csv\n  machines: m.csv\n  landings: l.csv\n"
-                    "  calendar: c.csv\n  prod_rates: r.csv\n");
-  fhops_test::write(dir / "b.csv", "id,landing_id,work_required\nB1,L2,1.0\n");
-  fhops_test::write(dir / "m.csv", "id\nM1\n");
-  fhops_test::write(dir / "l.csv", "id,daily_capacity\nL1,1\n");
-  fhops_test::write(dir / "c.csv", "machine_id,day,available\nM1,1,1\n");
-  fhops_test::write(dir / "r.csv", "machine_id,block_id,rate\nM1,B1,1.0\n");
-  const auto r = run(driver() + " validate " + (dir / "scenario.yaml").string());
+  const auto yaml = fhops_test::write_bundle(dir, "bad", 3, "id,landing_id,work_required\nB1,L2,1.0\n", "id\nM1\n",
+                                             "id,daily_capacity\nL1,1\n", "machine_id,day,available\nM1,1,1\n",
+                                             "machine_id,block_id,rate\nM1,B1,1.0\n");
+  const auto r = run(driver() + " validate " + yaml.string());
   CHECK(r.exit_code == 1);
   CHECK(r.out == "fhops validate: error: " + (dir / "b.csv").string() +
                      ":2: column 'landing_id': Block B1 references unknown landing_id=L2\n");

@@ -110,14 +110,9 @@ TEST_CASE("the reference's crash cases work", "[driver][solve]") {
   CHECK(run(driver() + " solve-ils " + demo() + " --out " + csv + " --iters 5 --profile intense-diversify --perturbation-strength 4").exit_code == 0);
   CHECK(run(driver() + " solve-tabu " + demo() + " --out " + csv + " --iters 50 --profile intense-diversify --tabu-tenure 5").exit_code == 0);
   // An all-idle best plan writes a header-only CSV (quirk 12): no machine can work anything.
-  fhops_test::write(dir / "s/scenario.yaml",
-                    "name: idle\nnum_days: 2\ndata:\n  blocks: b.csv\n  machines: m.csv\n  landings: l.csv\n"
-                    "  calendar: c.csv\n  prod_rates: r.csv\n");
-  fhops_test::write(dir / "s/b.csv", "id,landing_id,work_required\nB1,L1,5\n");
-  fhops_test::write(dir / "s/m.csv", "id\nM1\n");
-  fhops_test::write(dir / "s/l.csv", "id,daily_capacity\nL1,1\n");
-  fhops_test::write(dir / "s/c.csv", "machine_id,day,available\nM1,1,0\nM1,2,0\n");
-  fhops_test::write(dir / "s/r.csv", "machine_id,block_id,rate\nM1,B1,1\n");
+  fhops_test::write_bundle(dir / "s", "idle", 2, "id,landing_id,work_required\nB1,L1,5\n", "id\nM1\n",
+                           "id,daily_capacity\nL1,1\n", "machine_id,day,available\nM1,1,0\nM1,2,0\n",
+                           "machine_id,block_id,rate\nM1,B1,1\n");
   const auto r = run(driver() + " solve-heur " + (dir / "s").string() + " --out " + csv + " --iters 50");
   CHECK(r.exit_code == 0);
   CHECK(fhops_test::slurp(csv) == "machine_id,block_id,day,shift_id,assigned\n");
