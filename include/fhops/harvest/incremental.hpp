@@ -259,10 +259,7 @@ private:
       for (int i = converged_at; i < S_; ++i) {
         const detail::sums old_next = ck_sums_[i + 1];
         detail::sums next = ck_sums_[i];
-        const double* pt = prod_terms_.data() + static_cast<std::size_t>(i) * M_;
-        for (int j = 0; j < prod_n_[i]; ++j) next.production += pt[j];
-        const double* mt = mob_terms_.data() + static_cast<std::size_t>(i) * M_;
-        for (int j = 0; j < mob_n_[i]; ++j) next.mobilisation += mt[j];
+        add_terms(i, next);
         next.transitions = old_next.transitions - old.transitions + sum.transitions;
         next.slack = old_next.slack - old.slack + sum.slack;
         next.penalties = old_next.penalties - old.penalties + sum.penalties;
@@ -306,15 +303,18 @@ private:
     }
   }
 
+  // Adds the production and move-cost terms recorded for position i, in evaluation order.
+  void add_terms(int i, detail::sums& sum) const {
+    const double* pt = prod_terms_.data() + static_cast<std::size_t>(i) * M_;
+    for (int j = 0; j < prod_n_[i]; ++j) sum.production += pt[j];
+    const double* mt = mob_terms_.data() + static_cast<std::size_t>(i) * M_;
+    for (int j = 0; j < mob_n_[i]; ++j) sum.mobilisation += mt[j];
+  }
+
   evaluation finish_converged(detail::sums sum, int k) const {
     const detail::sums& old_k = ck_sums_[k];
     const detail::sums& old_end = ck_sums_[S_];
-    for (int i = k; i < S_; ++i) {
-      const double* pt = prod_terms_.data() + static_cast<std::size_t>(i) * M_;
-      for (int j = 0; j < prod_n_[i]; ++j) sum.production += pt[j];
-      const double* mt = mob_terms_.data() + static_cast<std::size_t>(i) * M_;
-      for (int j = 0; j < mob_n_[i]; ++j) sum.mobilisation += mt[j];
-    }
+    for (int i = k; i < S_; ++i) add_terms(i, sum);
     sum.transitions += old_end.transitions - old_k.transitions;
     sum.slack += old_end.slack - old_k.slack;
     sum.penalties += old_end.penalties - old_k.penalties;
