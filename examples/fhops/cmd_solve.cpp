@@ -50,7 +50,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         ("cooling", po::value<std::string>()->default_value("auto"), "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)")
         ("acceptance", po::value<std::string>()->default_value("metropolis"), "metropolis, threshold, record (record-to-record) or late (late acceptance)")
         ("initial-temperature", po::value<double>(), "T0 (default: geometric max(1, initial/10); budget 20)")
-        ("final-temperature", po::value<double>()->default_value(0.05), "budget cooling: temperature at the end of the budget")
+        ("final-temperature", po::value<double>()->default_value(0.05, "0.05"), "budget cooling: temperature at the end of the budget")
         ("late-length", po::value<long long>()->default_value(1000), "late acceptance history length")
         ("restart-period", po::value<long long>(), "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)")
         ("debug", po::bool_switch(), "accepted for compatibility (errors are always one line)");

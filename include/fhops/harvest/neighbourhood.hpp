@@ -4,10 +4,14 @@
 /// sanitiser, plus run operators that move whole block sequences of a machine (run_fill,
 /// run_extend, run_clear, run_swap, run_replace). Every move is a short list of cell changes,
 /// sanitised locally: only the slots a move touches can change under the reference's sanitiser.
+/// row_rebuild is a large-neighbourhood move: it clears one machine's row (sometimes a second
+/// machine's too) and rebuilds it by dynamic programming over (slot, block, run length) against
+/// the work the other machines leave over.
 #pragma once
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
@@ -15,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhops/harvest/detail/slot_kernel.hpp"
 #include "fhops/harvest/incremental.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"
@@ -40,15 +45,16 @@ enum class operator_id : std::size_t {
   run_clear,
   run_swap,
   run_replace,
+  row_rebuild,
 };
 
 /// Number of operators.
-inline constexpr std::size_t operator_count = 10;
+inline constexpr std::size_t operator_count = 11;
 
 /// Operator names in registry order.
 inline constexpr std::array<std::string_view, operator_count> operator_names{
     "swap", "move", "block_insertion", "cross_exchange", "mobilisation_shake",
-    "run_fill", "run_extend", "run_clear", "run_swap", "run_replace"};
+    "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild"};
 
 /// The index of an operator name (case-sensitive, lower case), or -1.
 inline int operator_index(std::string_view name) {
@@ -97,6 +103,7 @@ public:
       case operator_id::run_clear: return run_clear(plan, r, mv);
       case operator_id::run_swap: return run_swap(plan, r, mv);
       case operator_id::run_replace: return run_replace(plan, r, mv);
+      case operator_id::row_rebuild: return row_rebuild(plan, r, mv);
     }
     return false;
   }
@@ -166,6 +173,7 @@ public:
 
 private:
   static constexpr std::int32_t no_override = INT32_MIN;
+  static constexpr std::size_t row_candidates = 16;  ///< blocks a row_rebuild DP considers at most
 
   static std::uint64_t key(int m, int t, std::int32_t b) {
     return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(m)) << 40) ^
@@ -421,6 +429,213 @@ private:
     return false;
   }
 
+  // row_rebuild: clear machine m's row and rebuild it by dynamic programming. With the other
+  // machines fixed, m's production on block b adds min(rate, what is left of b) per slot, where
+  // "left" is the work the others leave unfinished (total production of a block is min(W_b, sum
+  // of its attempts) whatever their order); switching blocks costs wM*move cost + wT. States are
+  // (block, slots worked in the current run); the DP picks the best row. Sometimes a second
+  // machine is cleared first and rebuilt after m, so two machines can trade their blocks. The
+  // move is scored exactly by the caller like any other: the DP only chooses what to propose.
+  bool row_rebuild(const schedule& plan, rng& r, harvest_move& mv) {
+    const problem& pb = *pb_;
+    if (pb.num_machines < 1 || pb.num_slots < 1) return false;
+    const int S = pb.num_slots;
+    row_plan_.assign(plan.cells.begin(), plan.cells.end());
+    const int m = static_cast<int>(r.below(pb.num_machines));
+    int m2 = -1;
+    if (pb.num_machines > 1 && r.chance(0.5)) {
+      m2 = static_cast<int>(r.below(pb.num_machines - 1));
+      if (m2 >= m) ++m2;
+    }
+    if (m2 >= 0)  // the second machine starts from an empty row (its locks stay)
+      for (int t = 0; t < S; ++t) row_plan_[pb.ms(m2, t)] = pb.lock[pb.ms(m2, t)] >= 0 ? pb.lock[pb.ms(m2, t)] : idle;
+    rebuild_row(m, r);
+    if (m2 >= 0) rebuild_row(m2, r);
+    mv.changes.clear();
+    for (const int x : {m, m2}) {
+      if (x < 0) continue;
+      for (int t = 0; t < S; ++t) {
+        const std::size_t c = pb.ms(x, t);
+        if (row_plan_[c] != plan.cells[c]) mv.changes.push_back({x, t, 0, row_plan_[c]});
+      }
+    }
+    if (mv.changes.empty()) return false;
+    sanitise(plan, mv.changes);
+    return !mv.changes.empty();
+  }
+
+  // Rebuilds row m of row_plan_ in place (the other rows fixed).
+  void rebuild_row(int m, rng& r) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots, B = pb.num_blocks, L = pb.num_landings;
+    // Work left by the other machines: evaluate row_plan_ with row m idle.
+    left_.assign(pb.work.begin(), pb.work.end());
+    prev_scratch_.assign(pb.num_machines, -1);
+    cum_scratch_.assign(pb.has_sequencing ? static_cast<std::size_t>(B) * pb.num_roles : 0, 0);
+    cnt_scratch_.assign(cum_scratch_.size(), 0);
+    used_scratch_.assign(L, 0);
+    {
+      detail::carry c{left_.data(), prev_scratch_.data(), cum_scratch_.data()};
+      detail::sums sum;
+      detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data()};
+      detail::no_terms terms;
+      const std::int32_t* cells = row_plan_.data();
+      for (int k = 0; k < S; ++k) {
+        const int t = pb.eval_order[k];
+        const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
+        detail::process_slot(pb, t, cell, c, sum, w, terms);
+      }
+    }
+    // Candidate blocks: m can work them and something is left. On big scenarios the DP keeps the
+    // blocks m works now plus a random sample of the others (row_candidates in all), which bounds
+    // its cost and varies what repeated rebuilds of the same row explore; otherwise a random block
+    // is barred now and then for the same reason.
+    const auto& all = blocks_for_machine_[m];
+    cand_.clear();
+    for (const int b : all)
+      if (left_[b] > 1e-9) cand_.push_back(b);
+    if (cand_.size() > row_candidates) {
+      for (std::size_t i = cand_.size() - 1; i > 0; --i) std::swap(cand_[i], cand_[r.below(i + 1)]);
+      std::size_t keep = 0;
+      for (std::size_t i = 0; i < cand_.size(); ++i) {  // current blocks first, then the shuffled rest
+        bool current = false;
+        for (int t = 0; t < S && !current; ++t) current = row_plan_[pb.ms(m, t)] == cand_[i];
+        if (current) std::swap(cand_[keep++], cand_[i]);
+      }
+      cand_.resize(std::max(keep, row_candidates));
+      std::sort(cand_.begin(), cand_.end());
+    } else if (!cand_.empty() && r.chance(0.3)) {
+      cand_.erase(cand_.begin() + static_cast<std::ptrdiff_t>(r.below(cand_.size())));
+    }
+    const int C = static_cast<int>(cand_.size());
+    // State layout: 0 = nothing worked yet; then for candidate i, run lengths 1..kmax_i (the
+    // last one also stands for longer runs: nothing is left to take after it).
+    state_base_.assign(C, 1);
+    kmax_.assign(C, 1);
+    int n = 1;
+    for (int i = 0; i < C; ++i) {
+      const double rate = pb.rate[pb.mb(m, cand_[i])];
+      const double k = std::ceil(left_[cand_[i]] / rate);
+      kmax_[i] = static_cast<int>(std::clamp(k, 1.0, static_cast<double>(S)));
+      state_base_[i] = n;
+      n += kmax_[i];
+    }
+    const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
+    const bool has_params = pb.has_move_params[m] != 0;
+    constexpr double minus_inf = -1e300;
+    value_.assign(n, minus_inf);
+    value_[0] = 0.0;
+    next_.assign(n, minus_inf);
+    best_of_.assign(C, minus_inf);
+    best_state_.assign(C, -1);
+    dirty_flag_.assign(C, 0);
+    dirty_.clear();
+    alive_.clear();
+    // choice_[k*n + s]: the state before step k of the best path into s; ~p when the step worked.
+    choice_.assign(static_cast<std::size_t>(S) * n, 0);
+    const auto gain = [&](int i, int k) {  // production of the (k+1)-th slot of a run on cand i
+      const double rate = pb.rate[pb.mb(m, cand_[i])], left = left_[cand_[i]];
+      return wP * (std::min((k + 1) * rate, left) - std::min(k * rate, left));
+    };
+    switch_.resize(static_cast<std::size_t>(C) * C);  // [j*C+i]: cost of leaving cand j for cand i
+    for (int j = 0; j < C; ++j)
+      for (int i = 0; i < C; ++i)
+        switch_[static_cast<std::size_t>(j) * C + i] =
+            (has_params && i != j ? wM * pb.move_cost(m, cand_[j], cand_[i]) : 0.0) + wT;
+    for (int k = 0; k < S; ++k) {
+      const int t = pb.eval_order[k];
+      const std::size_t cm = pb.ms(m, t);
+      std::int32_t* ch = choice_.data() + static_cast<std::size_t>(k) * n;
+      std::copy(value_.begin(), value_.end(), next_.begin());  // idle: every state carries over
+      for (int s = 0; s < n; ++s) ch[s] = s;
+      const std::int32_t lk = pb.lock[cm];
+      if (!pb.available[cm] || pb.blacked_out[cm]) {
+        value_.swap(next_);
+        continue;
+      }
+      // the other machines' use of each landing in this slot
+      std::fill(used_scratch_.begin(), used_scratch_.end(), 0);
+      for (int x = 0; x < pb.num_machines; ++x) {
+        const std::int32_t v = x == m ? -1 : row_plan_[pb.ms(x, t)];
+        if (v >= 0) ++used_scratch_[pb.landing_of[v]];
+      }
+      // best state of each block whose states changed in the previous slot (the others keep theirs)
+      for (const int j : dirty_) {
+        dirty_flag_[j] = 0;
+        const bool was_alive = best_state_[j] >= 0;
+        best_of_[j] = minus_inf;
+        for (int q = 0; q < kmax_[j]; ++q)
+          if (value_[state_base_[j] + q] > best_of_[j]) {
+            best_of_[j] = value_[state_base_[j] + q];
+            best_state_[j] = state_base_[j] + q;
+          }
+        if (!was_alive && best_state_[j] >= 0) alive_.push_back(j);
+      }
+      dirty_.clear();
+      for (int i = 0; i < C; ++i) {
+        const int b = cand_[i];
+        if (lk >= 0 && lk != b) continue;
+        if (!in_window(b, t)) continue;
+        const int cap = pb.landing_capacity[pb.landing_of[b]];
+        if (cap > 0 && lk < 0 && used_scratch_[pb.landing_of[b]] >= cap) continue;
+        const int base = state_base_[i];
+        // continue the run on b (a run at its cap stays there)
+        if (best_state_[i] >= 0)
+          for (int q = 0; q < kmax_[i]; ++q) {
+            const int from = base + q, to = base + std::min(q + 1, kmax_[i] - 1);
+            if (value_[from] <= minus_inf) continue;
+            const double v = value_[from] + gain(i, q + 1);
+            if (v > next_[to]) {
+              next_[to] = v;
+              ch[to] = ~from;
+            }
+          }
+        // start a run on b: from nothing (free) or from another block (a move)
+        double best = value_[0];
+        int from = 0;
+        for (const int j : alive_) {
+          if (j == i) continue;
+          const double v = best_of_[j] - switch_[static_cast<std::size_t>(j) * C + i];
+          if (v > best) {
+            best = v;
+            from = best_state_[j];
+          }
+        }
+        best += gain(i, 0);
+        if (best > next_[base]) {
+          next_[base] = best;
+          ch[base] = ~from;
+        }
+        if (!dirty_flag_[i]) {
+          dirty_flag_[i] = 1;
+          dirty_.push_back(i);
+        }
+      }
+      value_.swap(next_);
+    }
+    // Trace back from the best final state; locked cells keep their lock.
+    int s = static_cast<int>(std::max_element(value_.begin(), value_.end()) - value_.begin());
+    for (int k = S - 1; k >= 0; --k) {
+      const int t = pb.eval_order[k];
+      const std::int32_t p = choice_[static_cast<std::size_t>(k) * n + s];
+      std::int32_t cell = idle;
+      if (p < 0) {
+        cell = block_of_state(s);
+        s = ~p;
+      } else {
+        s = p;
+      }
+      const std::int32_t lk = pb.lock[pb.ms(m, t)];
+      row_plan_[pb.ms(m, t)] = lk >= 0 ? lk : cell;
+    }
+  }
+
+  // The block of DP state s (> 0).
+  int block_of_state(int s) const {
+    const auto it = std::upper_bound(state_base_.begin(), state_base_.begin() + cand_.size(), s);
+    return cand_[static_cast<std::size_t>(it - state_base_.begin()) - 1];
+  }
+
   struct target {
     double distance;
     int day_delta;
@@ -439,6 +654,14 @@ private:
   std::vector<std::size_t> seen_list_;
   std::vector<cell_change> merged_;
   std::vector<target> targets_;
+  // row_rebuild scratch
+  std::vector<std::int32_t> row_plan_;
+  std::vector<double> left_;
+  std::vector<int> prev_scratch_, cum_scratch_, cnt_scratch_, used_scratch_;
+  std::vector<int> cand_, state_base_, kmax_, best_state_, alive_, dirty_;
+  std::vector<std::uint8_t> dirty_flag_;
+  std::vector<double> value_, next_, best_of_, switch_;
+  std::vector<std::int32_t> choice_;
 };
 
 }  // namespace fhops::harvest

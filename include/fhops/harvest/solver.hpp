@@ -35,14 +35,15 @@ namespace fhops::harvest {
 using operator_weights = std::array<double, operator_count>;
 
 /// The reference's default weights (swap and move only).
-inline constexpr operator_weights reference_weights{1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+inline constexpr operator_weights reference_weights{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 /// The reference Tabu's own defaults.
-inline constexpr operator_weights reference_tabu_weights{1, 1, 0.6, 0.6, 0.4, 0, 0, 0, 0, 0};
+inline constexpr operator_weights reference_tabu_weights{1, 1, 0.6, 0.6, 0.4, 0, 0, 0, 0, 0, 0};
 /// fhops-cpp's default weights: the reference's swap and move plus the run operators, which move
-/// whole block sequences (mobilisation dominates the objective, so single-slot moves stall).
-inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5};
-/// fhops-cpp's Tabu defaults: the reference Tabu's five plus the run operators.
-inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5};
+/// whole block sequences (mobilisation dominates the objective, so single-slot moves stall), and
+/// now and then a row_rebuild (a machine's row rebuilt by dynamic programming; costly, so rare).
+inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05};
+/// fhops-cpp's Tabu defaults: the reference Tabu's five plus the run operators and row_rebuild.
+inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05};
 
 /// A named operator preset.
 struct operator_preset {
@@ -54,19 +55,19 @@ struct operator_preset {
 /// The reference presets (heuristics.md §2.3) plus `runs` and `fhops-default`.
 inline const std::vector<operator_preset>& operator_presets() {
   static const std::vector<operator_preset> presets{
-      {"balanced", {1, 1, 0, 0, 0, 0, 0, 0, 0, 0}, "Default swap/move weights (1.0 each)."},
-      {"swap-only", {1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable move and rely solely on swap moves."},
-      {"move-only", {0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable swap and allow only move operations."},
-      {"swap-heavy", {2, 0.5, 0, 0, 0, 0, 0, 0, 0, 0}, "Bias toward swap moves while keeping move available."},
-      {"diversify", {1.5, 1.5, 0, 0, 0, 0, 0, 0, 0, 0}, "Encourage both operators equally with higher weights."},
-      {"explore", {1, 1, 0.6, 0.6, 0.2, 0, 0, 0, 0, 0},
+      {"balanced", {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Default swap/move weights (1.0 each)."},
+      {"swap-only", {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable move and rely solely on swap moves."},
+      {"move-only", {0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable swap and allow only move operations."},
+      {"swap-heavy", {2, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Bias toward swap moves while keeping move available."},
+      {"diversify", {1.5, 1.5, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Encourage both operators equally with higher weights."},
+      {"explore", {1, 1, 0.6, 0.6, 0.2, 0, 0, 0, 0, 0, 0},
        "Activate block insertion/cross exchange with moderate mobilisation shake to diversify neighbourhood search."},
-      {"mobilisation", {0.8, 0.8, 0.4, 0.4, 1.2, 0, 0, 0, 0, 0},
+      {"mobilisation", {0.8, 0.8, 0.4, 0.4, 1.2, 0, 0, 0, 0, 0, 0},
        "Emphasise mobilisation_shake to escape local minima in distance-constrained scenarios."},
-      {"stabilise", {0.5, 1.5, 0.2, 0.2, 0, 0, 0, 0, 0, 0},
+      {"stabilise", {0.5, 1.5, 0.2, 0.2, 0, 0, 0, 0, 0, 0, 0},
        "Favour move operations to consolidate plans while keeping advanced operators at low weights."},
-      {"runs", {0, 0, 0, 0, 0, 1, 1, 1, 0.5, 0.5},
-       "fhops-cpp run operators only: fill, extend, clear, swap and replace whole block runs."},
+      {"runs", {0, 0, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05},
+       "fhops-cpp run operators only: fill, extend, clear, swap and replace whole block runs, and row_rebuild."},
       {"fhops-default", default_weights, "fhops-cpp default: swap/move plus the run operators."},
   };
   return presets;

@@ -1,0 +1,71 @@
+# CTest: the library's misuse diagnostics and the how-to's code. Arguments: -DSOURCE_DIR -DCXX
+# -DWORK_DIR.
+# 1. Every probe in tests/compile_fail compiles as written, and fails to compile with
+#    -DFHOPS_MISUSE, with the message its `// expect:` line names (a concept or static_assert text).
+# 2. The C++ snippet of docs/howto/search_library.md compiles, with the TSP example of the test
+#    suite standing in for the reader's own problem.
+set(flags -std=c++20 -fsyntax-only -I "${SOURCE_DIR}/include" -I "${SOURCE_DIR}/tests")
+file(GLOB probes "${SOURCE_DIR}/tests/compile_fail/*.cpp")
+set(failed "")
+foreach(p ${probes})
+  get_filename_component(name "${p}" NAME)
+  file(STRINGS "${p}" expect REGEX "^// expect: ")
+  string(REPLACE "// expect: " "" expect "${expect}")
+  if(expect STREQUAL "")
+    list(APPEND failed "${name}: no '// expect:' line")
+    continue()
+  endif()
+  execute_process(COMMAND "${CXX}" ${flags} "${p}" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+  if(rc)
+    list(APPEND failed "${name}: the correct variant does not compile:\n${err}")
+    continue()
+  endif()
+  execute_process(COMMAND "${CXX}" ${flags} -DFHOPS_MISUSE "${p}" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+  if(NOT rc)
+    list(APPEND failed "${name}: the misuse compiles")
+  elseif(NOT err MATCHES "${expect}")
+    list(APPEND failed "${name}: the error does not mention '${expect}':\n${err}")
+  endif()
+endforeach()
+
+file(READ "${SOURCE_DIR}/docs/howto/search_library.md" doc)
+string(FIND "${doc}" "```cpp\n" begin)
+if(begin LESS 0)
+  list(APPEND failed "docs/howto/search_library.md: no ```cpp block")
+else()
+  math(EXPR begin "${begin} + 7")
+  string(SUBSTRING "${doc}" ${begin} -1 rest)
+  string(FIND "${rest}" "```" end)
+  string(SUBSTRING "${rest}" 0 ${end} snippet)
+  string(REGEX REPLACE "#include[^\n]*\n" "" body "${snippet}")
+  string(REGEX MATCHALL "#include[^\n]*" includes "${snippet}")
+  string(REPLACE ";" "\n" includes "${includes}")
+  file(WRITE "${WORK_DIR}/howto_snippet.cpp"
+"${includes}
+#include \"compile_fail/common.hpp\"
+struct my_neighbourhood : probe::tsp::neighbourhood {
+  explicit my_neighbourhood(const probe::tsp::instance&) {}
+};
+using my_state = probe::tsp::state;
+struct my_space : probe::tsp::space {
+  using probe::tsp::space::space;
+  my_state start() const { return make_state(probe::tsp::identity_tour(8)); }
+};
+int main() {
+  const probe::tsp::instance instance = probe::tsp::circle(8);
+${body}
+  return result.best_score < 0.0 ? 0 : 1;
+}
+")
+  execute_process(COMMAND "${CXX}" ${flags} "${WORK_DIR}/howto_snippet.cpp" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+  if(rc)
+    list(APPEND failed "docs/howto/search_library.md: the snippet does not compile:\n${err}")
+  endif()
+endif()
+
+if(failed)
+  string(REPLACE ";" "\n" failed "${failed}")
+  message(FATAL_ERROR "${failed}")
+endif()
+list(LENGTH probes n)
+message(STATUS "${n} misuse probes fail as they should; the how-to snippet compiles")
