@@ -1,0 +1,120 @@
+/// \file
+/// Running a tuner strategy: trials asked in batches of `jobs`, run on a Boost.Asio thread pool,
+/// told back in trial order. For strategies whose asks do not depend on tells (random, grid) the
+/// results are the same whatever `jobs`; for TPE a batch is asked under the constant liar, and with
+/// jobs = 1 the run is strictly sequential. Results never depend on timing.
+#pragma once
+
+#include <cmath>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "fhops/tune/concepts.hpp"
+#include "fhops/util/rng.hpp"
+
+namespace fhops::tune {
+
+/// The outcome of one trial.
+struct trial_result {
+  trial t;
+  double value = std::numeric_limits<double>::quiet_NaN();  ///< NaN when the trial failed
+  std::string error;                                        ///< the failure's message
+  bool ok() const { return std::isfinite(value); }
+};
+
+/// What the objective receives: the trial and the seed derived for it from the run's seed.
+struct trial_context {
+  const trial& t;
+  std::uint64_t seed;
+};
+
+/// Options of a tuning run.
+struct run_options {
+  std::size_t max_trials = 0;  ///< 0 = until the strategy is exhausted (must be set for unbounded ones)
+  std::uint64_t seed = 0;      ///< the strategy's rng and, derived per trial, the objective's seeds
+  std::size_t jobs = 1;        ///< trials run at the same time
+};
+
+/// Runs the strategy. `objective(const trial_context&)` returns the value to maximise and must be
+/// safe to call from several threads at once when jobs > 1. An exception (or a non-finite value)
+/// marks the trial failed; the run goes on. `on_result(const trial_result&)` is called in trial
+/// order from the calling thread (progress, telemetry). Returns every trial in order.
+template <tuner_strategy Strategy, class Objective, class OnResult>
+std::vector<trial_result> run_trials(Strategy& strategy, Objective&& objective, const run_options& o, OnResult&& on_result) {
+  if (o.jobs < 1) throw std::invalid_argument("run_options.jobs must be >= 1");
+  rng r(o.seed);
+  std::vector<trial_result> all;
+  std::optional<boost::asio::thread_pool> pool;
+  if (o.jobs > 1) pool.emplace(o.jobs);
+  for (;;) {
+    std::vector<trial_result> batch;
+    while (batch.size() < o.jobs && (o.max_trials == 0 || all.size() + batch.size() < o.max_trials)) {
+      auto t = strategy.ask(r);
+      if (!t) break;
+      batch.push_back({std::move(*t), std::numeric_limits<double>::quiet_NaN(), {}});
+    }
+    if (batch.empty()) break;
+    const auto one = [&](trial_result& res) {
+      try {
+        const double v = objective(trial_context{res.t, derive_seed(o.seed, res.t.number)});
+        if (std::isfinite(v)) res.value = v;
+        else res.error = "the objective returned a non-finite value";
+      } catch (const std::exception& e) {
+        res.error = e.what();
+      } catch (...) {
+        res.error = "unknown exception";
+      }
+    };
+    if (!pool || batch.size() == 1) {
+      for (auto& res : batch) one(res);
+    } else {
+      std::size_t done = 0;
+      std::mutex m;
+      std::condition_variable cv;
+      for (auto& res : batch)
+        boost::asio::post(*pool, [&, p = &res] {
+          one(*p);
+          std::lock_guard lock(m);
+          ++done;
+          cv.notify_one();
+        });
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return done == batch.size(); });
+    }
+    for (auto& res : batch) {
+      strategy.tell(res.t, res.value);
+      on_result(std::as_const(res));
+      all.push_back(std::move(res));
+    }
+  }
+  return all;
+}
+
+/// run_trials without a result callback.
+template <tuner_strategy Strategy, class Objective>
+std::vector<trial_result> run_trials(Strategy& strategy, Objective&& objective, const run_options& o) {
+  return run_trials(strategy, std::forward<Objective>(objective), o, [](const trial_result&) {});
+}
+
+/// The best successful trial (highest value, ties to the lower trial number), or none.
+inline std::optional<std::size_t> best_trial(const std::vector<trial_result>& results) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (results[i].ok() && (!best || results[i].value > results[*best].value)) best = i;
+  return best;
+}
+
+}  // namespace fhops::tune
