@@ -5,12 +5,17 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "fhops/harvest/neighbourhood.hpp"
 #include "fhops/harvest/solver.hpp"
+#include "fhops/tune/runner.hpp"
 #include "fhops/tune/space.hpp"
 
 namespace fhops::harvest {
@@ -103,6 +108,64 @@ inline solve_options apply_configuration(const tune::configuration& c, solve_opt
   for (const double w : o.weights) any |= w > 0.0;
   if (!any) o.weights[0] = o.weights[1] = 1.0;  // a run needs an operator: all zero falls back to swap and move
   return o;
+}
+
+/// One tuning trial on a scenario: the trial (configuration, value or error), the solver seed, the
+/// options it ran with, and the best plan's evaluation and run counters.
+struct tuned_trial {
+  tune::trial_result result;
+  std::uint64_t seed = 0;
+  solve_options options;
+  evaluation best;
+  long long iterations = 0, evaluations = 0;
+  double seconds = 0.0;
+};
+
+/// Tunes one solver on one problem: each trial solves with `apply_configuration(config, base)` and
+/// the seed `seed_of(trial number)`; `jobs` trials at a time. `on_trial` sees each finished trial
+/// in trial order (progress, telemetry). Returns the trials in order.
+template <tune::tuner_strategy Strategy, class OnTrial>
+std::vector<tuned_trial> tune_solver(const problem& pb, Strategy& strategy, const solve_options& base, std::size_t max_trials,
+                                     std::uint64_t strategy_seed, std::size_t jobs,
+                                     const std::function<std::uint64_t(std::size_t)>& seed_of, OnTrial&& on_trial) {
+  std::mutex m;
+  std::vector<std::optional<tuned_trial>> slots;
+  const auto objective = [&](const tune::trial_context& ctx) {
+    tuned_trial t;
+    t.seed = seed_of(ctx.t.number);
+    t.options = apply_configuration(ctx.t.config, base);
+    t.options.seed = t.seed;
+    const solve_outcome out = solve(pb, t.options);
+    t.best = out.best;
+    t.iterations = out.search.iterations;
+    t.evaluations = out.search.evaluations;
+    t.seconds = out.search.seconds;
+    std::lock_guard lock(m);
+    if (slots.size() <= ctx.t.number) slots.resize(ctx.t.number + 1);
+    slots[ctx.t.number] = std::move(t);
+    return out.best.score;
+  };
+  std::vector<tuned_trial> done;
+  tune::run_trials(strategy, objective, {max_trials, strategy_seed, jobs}, [&](const tune::trial_result& r) {
+    tuned_trial t;
+    {
+      std::lock_guard lock(m);
+      if (r.t.number < slots.size() && slots[r.t.number]) t = std::move(*slots[r.t.number]);
+    }
+    if (!r.ok()) {  // failed before or inside the solve: still say what was tried
+      t.seed = seed_of(r.t.number);
+      try {
+        t.options = apply_configuration(r.t.config, base);
+      } catch (const std::exception&) {
+        t.options = base;
+      }
+      t.options.seed = t.seed;
+    }
+    t.result = r;
+    on_trial(std::as_const(t));
+    done.push_back(std::move(t));
+  });
+  return done;
 }
 
 }  // namespace fhops::harvest

@@ -1,0 +1,256 @@
+// fhops tune-random | tune-grid | tune-bayes [SCENARIOS...] [--bundle B]...: the reference tuners
+// (telemetry_tuning.md §3) over the generic tune/ strategies, for SA, ILS or Tabu, on a thread pool.
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "fhops/harvest/discovery.hpp"
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/tuning.hpp"
+#include "fhops/tune/tune.hpp"
+#include "table.hpp"
+
+namespace fhops_cli {
+
+namespace {
+
+namespace fh = fhops::harvest;
+namespace ft = fhops::tune;
+
+enum class tuner { random, grid, bayes };
+
+// The Operators column: name=w.2f sorted by name, cut to 77 characters + "..." from 80 on.
+std::string weights_cell(const fh::operator_weights& w) {
+  std::vector<std::pair<std::string, double>> on;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (w[i] > 0.0) on.emplace_back(std::string(fh::operator_names[i]), w[i]);
+  std::sort(on.begin(), on.end());
+  std::string out;
+  for (const auto& [n, x] : on) out += (out.empty() ? "" : ", ") + fmt::format("{}={:.2f}", n, x);
+  return out.size() >= 80 ? out.substr(0, 77) + "..." : out;
+}
+
+fh::solver_kind solver_of(const std::string& s) {
+  return s == "ils" ? fh::solver_kind::ils : s == "tabu" ? fh::solver_kind::tabu : fh::solver_kind::sa;
+}
+
+int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
+  return guarded(name, [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable)")
+      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
+      ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
+      ("iters", po::value<long long>()->default_value(250), "iterations per run (>= 10)")
+      ("time-limit", po::value<double>(), "wall-clock seconds per run (then --iters only if given)")
+      ("jobs,j", po::value<long long>()->default_value(1), "runs at the same time")
+      ("tier-label", po::value<std::string>(), "label recorded with the runs");
+    if (kind == tuner::random)
+      opts.add_options()
+        ("runs", po::value<long long>()->default_value(3), "configurations per scenario (>= 1)")
+        ("base-seed", po::value<long long>()->default_value(123), "seed of the configuration draws and the run seeds");
+    if (kind == tuner::grid)
+      opts.add_options()
+        ("batch-size", po::value<std::vector<long long>>()->composing(), "batch size to try (repeatable; default 1 2 3)")
+        ("preset", po::value<std::vector<std::string>>()->composing(), "operator preset to try (repeatable; default balanced explore mobilisation)")
+        ("seed", po::value<long long>()->default_value(123), "seed of the first configuration; +1 per configuration");
+    if (kind == tuner::bayes)
+      opts.add_options()
+        ("trials", po::value<long long>()->default_value(20), "trials per scenario (>= 1)")
+        ("seed", po::value<long long>()->default_value(123), "sampler seed and base run seed");
+    po::options_description hidden;
+    hidden.add_options()("scenarios", po::value<std::vector<std::string>>()->composing(), "scenario paths");
+    po::positional_options_description pos;
+    pos.add("scenarios", -1);
+    const parsed p = parse(name, "[SCENARIOS...] [--bundle B]... [OPTIONS]", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+
+    const fh::solver_kind solver = solver_of(choice(vm, "solver", {"sa", "ils", "tabu"}));
+    const long long iters = vm["iters"].as<long long>();
+    if (iters < 10) throw usage_error("--iters must be >= 10 (got " + std::to_string(iters) + ")");
+    const long long jobs = vm["jobs"].as<long long>();
+    if (jobs < 1) throw usage_error("--jobs must be >= 1");
+    fh::solve_options base;
+    base.kind = solver;
+    base.weights = solver == fh::solver_kind::tabu ? fh::reference_tabu_weights : fh::reference_weights;
+    base.stop.max_iterations = iters;
+    if (vm.count("time-limit")) {
+      const double t = vm["time-limit"].as<double>();
+      if (!(t > 0.0) || !std::isfinite(t)) throw usage_error("--time-limit must be a positive number of seconds");
+      base.stop.max_seconds = t;
+      if (vm["iters"].defaulted()) base.stop.max_iterations = 0;
+      base.cooling = "budget";
+      base.restart_period = 0;
+    }
+    long long count = 0;
+    std::vector<long long> batches{1, 2, 3};
+    std::vector<std::string> presets{"balanced", "explore", "mobilisation"};
+    if (kind == tuner::random) {
+      count = vm["runs"].as<long long>();
+      if (count < 1) throw usage_error("--runs must be >= 1");
+    } else if (kind == tuner::bayes) {
+      count = vm["trials"].as<long long>();
+      if (count < 1) throw usage_error("--trials must be >= 1");
+    } else {
+      if (vm.count("batch-size")) batches = vm["batch-size"].as<std::vector<long long>>();
+      std::sort(batches.begin(), batches.end());
+      batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
+      if (vm.count("preset")) {
+        presets.clear();
+        for (const auto& x : vm["preset"].as<std::vector<std::string>>()) presets.push_back(fh::lower(x));
+      }
+      (void)fh::preset_grid_space(batches, presets);  // names an unknown preset or a bad batch size (exit 2)
+      count = static_cast<long long>(batches.size() * presets.size());
+    }
+
+    std::vector<std::filesystem::path> paths;
+    if (vm.count("scenarios"))
+      for (const auto& s : vm["scenarios"].as<std::vector<std::string>>()) paths.emplace_back(s);
+    const std::vector<std::string> bundles = vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    const std::optional<std::filesystem::path> bundle_dir =
+        vm.count("bundle-dir") ? std::optional<std::filesystem::path>(vm["bundle-dir"].as<std::string>()) : std::nullopt;
+    const auto entries = fh::collect_scenarios(paths, bundles, bundle_dir);
+    if (entries.empty()) {
+      std::cout << "No scenarios resolved. Provide --bundle or explicit paths.\n";
+      return exit_failure;
+    }
+    const bool any_bundle = std::any_of(entries.begin(), entries.end(), [](const auto& e) { return !e.bundle.empty(); });
+    const bool tty = ::isatty(2);
+
+    struct row {
+      std::string scenario, bundle;
+      fh::tuned_trial trial;
+    };
+    std::vector<row> rows;
+    std::size_t failures = 0;
+    const char* title = kind == tuner::random ? "Tuning" : kind == tuner::grid ? "Grid tuning" : "Bayesian tuning";
+    const char* unit = kind == tuner::random ? "runs" : kind == tuner::grid ? "configs" : "trials";
+    const char* unit_long = kind == tuner::random ? "run(s)" : kind == tuner::grid ? "configuration(s)" : "trial(s)";
+    for (std::size_t si = 0; si < entries.size(); ++si) {
+      const auto& e = entries[si];
+      const std::string display = fh::scenario_display_name(e.path);
+      std::cout << (e.bundle.empty() ? fmt::format("{} {} ({} {})\n", title, display, count, unit_long)
+                                     : fmt::format("{} {} (bundle={}, {}={})\n", title, display, e.bundle, unit, count));
+      std::cout.flush();
+      const auto loaded = fh::load_scenario_with_warnings(e.path);
+      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+      const fh::problem pb(loaded.scenario);
+      fh::solve_options o = base;
+      if (o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
+      double best_so_far = -std::numeric_limits<double>::infinity();
+      std::size_t finished = 0;
+      const auto on_trial = [&](const fh::tuned_trial& t) {
+        ++finished;
+        if (t.result.ok()) best_so_far = std::max(best_so_far, t.result.value);
+        else {
+          ++failures;
+          std::cerr << fmt::format("warning: {} trial {} failed: {}\n", display, t.result.t.number, t.result.error);
+        }
+        if (tty)
+          std::cerr << fmt::format("\r  [{}/{}] best so far {:.3f}", finished, count, best_so_far) << (finished == static_cast<std::size_t>(count) ? "\r\033[K" : "")
+                    << std::flush;
+        rows.push_back({display, e.bundle, t});
+      };
+      const auto n = static_cast<std::size_t>(count);
+      const auto j = static_cast<std::size_t>(jobs);
+      if (kind == tuner::random) {
+        const auto base_seed = static_cast<std::uint64_t>(vm["base-seed"].as<long long>());
+        ft::random_search strategy(fh::solver_tuning_space(solver));
+        const std::uint64_t offset = si * n;
+        fh::tune_solver(pb, strategy, o, n, fhops::derive_seed(base_seed, si), j,
+                        [&](std::size_t k) { return 1 + fhops::derive_seed(base_seed, offset + k) % 999'999'999; }, on_trial);
+      } else if (kind == tuner::grid) {
+        const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
+        ft::grid_search strategy(fh::preset_grid_space(batches, presets));
+        const std::uint64_t first = seed + si * n;  // the seed counter runs across scenarios
+        fh::tune_solver(pb, strategy, o, n, seed, j, [&](std::size_t k) { return first + k; }, on_trial);
+      } else {
+        const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
+        ft::tpe_parameters tp;
+        tp.max_trials = n;
+        ft::tpe strategy(fh::solver_tuning_space(solver), tp);  // reseeded per scenario, as the reference
+        std::vector<fh::tuned_trial> mine;
+        fh::tune_solver(pb, strategy, o, n, seed, j, [&](std::size_t k) { return seed + k; }, [&](const fh::tuned_trial& t) {
+          on_trial(t);
+          mine.push_back(t);
+        });
+        const std::string file = e.path.filename().string();
+        std::optional<std::size_t> best;
+        for (std::size_t k = 0; k < mine.size(); ++k)
+          if (mine[k].result.ok() && (!best || mine[k].result.value > mine[*best].result.value)) best = k;
+        if (best) {
+          const long long b = mine[*best].result.t.config.integer("batch_size");
+          std::cout << fmt::format("Best objective for {}: {:.3f} (trial {}, batch={})\n", file, mine[*best].result.value, *best, b);
+        }
+        std::vector<std::string> header{"Trial", "Objective", "Batch", "Weights"};
+        if (!e.bundle.empty()) header.push_back("Bundle");
+        text_table t(fmt::format("Bayesian tuner trials — {}", file), header);
+        for (const auto& x : mine) {
+          std::vector<std::string> r{std::to_string(x.result.t.number), x.result.ok() ? fmt::format("{:.3f}", x.result.value) : "failed",
+                                     std::to_string(x.result.t.config.integer("batch_size")), weights_cell(x.options.weights)};
+          if (!e.bundle.empty()) r.push_back(e.bundle);
+          t.add(std::move(r));
+        }
+        std::cout << t.str();
+      }
+    }
+
+    std::vector<const row*> ok;
+    for (const auto& r : rows)
+      if (r.trial.result.ok()) ok.push_back(&r);
+    if (ok.empty()) {
+      std::cout << (kind == tuner::random ? "Random" : kind == tuner::grid ? "Grid" : "Bayesian")
+                << " tuner did not produce any successful runs.\n";
+      return exit_ok;
+    }
+    std::stable_sort(ok.begin(), ok.end(), [](const row* a, const row* b) { return a->trial.result.value > b->trial.result.value; });
+    if (kind != tuner::bayes) {
+      std::vector<std::string> header{"Scenario"};
+      if (any_bundle) header.push_back("Bundle");
+      if (kind == tuner::random) header.insert(header.end(), {"Objective", "Seed", "Batch", "Operators"});
+      else header.insert(header.end(), {"Objective", "Preset", "Batch", "Seed"});
+      text_table t(kind == tuner::random ? "Random tuner results" : "Grid tuner results", header);
+      for (const row* r : ok) {
+        const auto& c = r->trial.result.t.config;
+        std::vector<std::string> cells{r->scenario};
+        if (any_bundle) cells.push_back(r->bundle);
+        const std::string obj = fmt::format("{:.3f}", r->trial.result.value), batch = std::to_string(c.integer("batch_size"));
+        if (kind == tuner::random) cells.insert(cells.end(), {obj, std::to_string(r->trial.seed), batch, weights_cell(r->trial.options.weights)});
+        else cells.insert(cells.end(), {obj, c.category("preset"), batch, std::to_string(r->trial.seed)});
+        t.add(std::move(cells));
+      }
+      std::cout << t.str();
+    }
+    // The best configuration per scenario (replay: the same configuration, seed and budget).
+    text_table best("Best configuration per scenario", {"Scenario", "Solver", "Objective", "Seed", "Configuration"});
+    std::map<std::string, const row*> top;
+    for (const row* r : ok)
+      if (!top.count(r->scenario)) top[r->scenario] = r;
+    for (const auto& e : entries) {
+      const std::string d = fh::scenario_display_name(e.path);
+      const auto it = top.find(d);
+      if (it == top.end()) continue;
+      best.add({d, vm["solver"].as<std::string>(), fmt::format("{:.3f}", it->second->trial.result.value),
+                std::to_string(it->second->trial.seed), it->second->trial.result.t.config.json()});
+      top.erase(it);
+    }
+    std::cout << best.str();
+    if (failures) std::cout << failures << " run(s) failed (see the warnings above).\n";
+    return exit_ok;
+  });
+}
+
+}  // namespace
+
+int cmd_tune_random(int argc, char** argv) { return tune_command("tune-random", tuner::random, argc, argv); }
+int cmd_tune_grid(int argc, char** argv) { return tune_command("tune-grid", tuner::grid, argc, argv); }
+int cmd_tune_bayes(int argc, char** argv) { return tune_command("tune-bayes", tuner::bayes, argc, argv); }
+
+}  // namespace fhops_cli

@@ -1,0 +1,125 @@
+// fhops tune-random | tune-grid | tune-bayes end to end.
+#include "../test_support.hpp"
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+using fhops_test::driver;
+using fhops_test::run;
+
+namespace {
+
+std::string demo() { return (fhops_test::source_dir() / "examples/scenarios/demo").string(); }
+
+// The rows of the table titled `title` in `out` (cells split on runs of two or more spaces).
+std::vector<std::vector<std::string>> table(const std::string& out, const std::string& title) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(out);
+  std::string line;
+  bool inside = false;
+  int skip = 0;
+  while (std::getline(in, line)) {
+    if (line == title) {
+      inside = true;
+      skip = 2;  // header and rule
+      continue;
+    }
+    if (!inside) continue;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    if (line.empty() || line.find("  ") == std::string::npos) break;
+    std::vector<std::string> cells;
+    const std::regex sep("  +");
+    for (std::sregex_token_iterator it(line.begin(), line.end(), sep, -1), end; it != end; ++it) cells.push_back(*it);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("tune-grid: batch x preset configurations, seeds counting up, sorted by objective", "[driver][tune]") {
+  const auto r = run(driver() + " tune-grid " + demo() + " --iters 200 --preset balanced --preset runs --batch-size 2 --batch-size 1");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Grid tuning Demo Valley (4 configuration(s))") != std::string::npos);
+  const auto rows = table(r.out, "Grid tuner results");
+  REQUIRE(rows.size() == 4);
+  std::set<std::string> seeds, combos;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    REQUIRE(rows[i].size() == 5);
+    seeds.insert(rows[i][4]);
+    combos.insert(rows[i][3] + "/" + rows[i][2]);
+    if (i) CHECK(std::stod(rows[i - 1][1]) >= std::stod(rows[i][1]));
+  }
+  CHECK(seeds == std::set<std::string>{"123", "124", "125", "126"});
+  CHECK(combos == std::set<std::string>{"1/balanced", "1/runs", "2/balanced", "2/runs"});
+  // batch 1 x runs is the second configuration (batch outer, preset inner): seed 124
+  for (const auto& row : rows)
+    if (row[3] == "1" && row[2] == "runs") CHECK(row[4] == "124");
+}
+
+TEST_CASE("tune-random: deterministic, and the same whatever --jobs", "[driver][tune]") {
+  const std::string cmd = driver() + " tune-random " + demo() + " --runs 4 --iters 300 --base-seed 9";
+  const auto a = run(cmd), b = run(cmd + " --jobs 3");
+  REQUIRE(a.exit_code == 0);
+  CHECK(a.out == b.out);
+  const auto rows = table(a.out, "Random tuner results");
+  REQUIRE(rows.size() == 4);
+  const auto best = table(a.out, "Best configuration per scenario");
+  REQUIRE(best.size() == 1);
+  CHECK(best[0][2] == rows[0][1]);  // the best objective of the sorted table
+  CHECK(best[0][4].find("\"weight_row_rebuild\": ") != std::string::npos);
+  CHECK(run(cmd + " --base-seed 10").out != a.out);
+}
+
+TEST_CASE("tune-bayes: TPE trials for ILS and Tabu too, with the reference's console lines", "[driver][tune]") {
+  for (const std::string solver : {"ils", "tabu"}) {
+    const std::string cmd = driver() + " tune-bayes " + demo() + " --trials 12 --iters 60 --solver " + solver;
+    const auto r = run(cmd);
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("Bayesian tuning Demo Valley (12 trial(s))") != std::string::npos);
+    CHECK(std::regex_search(r.out, std::regex("Best objective for scenario\\.yaml: -?[0-9]+\\.[0-9]{3} \\(trial [0-9]+, batch=[123]\\)")));
+    const auto trials = table(r.out, "Bayesian tuner trials — scenario.yaml");
+    REQUIRE(trials.size() == 12);
+    CHECK(trials[11][0] == "11");
+    CHECK(run(cmd).out == r.out);
+    const auto best = table(r.out, "Best configuration per scenario");
+    REQUIRE(best.size() == 1);
+    CHECK(best[0][1] == solver);
+    CHECK(best[0][4].find(solver == "ils" ? "\"perturbation_strength\"" : "\"tabu_tenure\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("tuners: bad input is one clear line and the right exit code", "[driver][tune]") {
+  const auto none = run(driver() + " tune-random --iters 20");
+  CHECK(none.exit_code == 1);
+  CHECK(none.out.find("No scenarios resolved. Provide --bundle or explicit paths.") != std::string::npos);
+  const auto preset = run(driver() + " tune-grid " + demo() + " --preset nope");
+  CHECK(preset.exit_code == 2);
+  CHECK(preset.out.find("Unknown operator preset 'nope'. Available: balanced") != std::string::npos);
+  CHECK(run(driver() + " tune-bayes " + demo() + " --iters 5").exit_code == 2);
+  CHECK(run(driver() + " tune-bayes " + demo() + " --trials 0").exit_code == 2);
+  CHECK(run(driver() + " tune-random " + demo() + " --solver lns").exit_code == 2);
+  const auto missing = run(driver() + " tune-random /nonexistent/scenario.yaml");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.find("/nonexistent/scenario.yaml") != std::string::npos);
+  const auto alias = run(driver() + " tune-random --bundle baseline");
+  CHECK(alias.exit_code == 1);
+  CHECK(alias.out.find("--bundle-dir") != std::string::npos);
+}
+
+TEST_CASE("tuners resolve the reference's baseline bundle under --bundle-dir", "[driver][tune][reference]") {
+  if (!fhops_test::have_reference()) return;
+  const auto r = run(driver() + " tune-random --bundle baseline --bundle-dir " + fhops_test::reference("scenarios").string() +
+                     " --runs 1 --iters 100");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Tuning FHOPS MiniToy (bundle=baseline, runs=1)") != std::string::npos);
+  CHECK(r.out.find("Tuning FHOPS Medium42 (bundle=baseline, runs=1)") != std::string::npos);
+  const auto rows = table(r.out, "Random tuner results");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0][1] == "baseline");
+}
