@@ -24,6 +24,7 @@ constexpr command commands[] = {
     {"tune-random", fhops_cli::cmd_tune_random, "random search over a solver's configuration space"},
     {"tune-grid", fhops_cli::cmd_tune_grid, "grid over batch sizes x operator presets"},
     {"tune-bayes", fhops_cli::cmd_tune_bayes, "Bayesian optimisation (TPE) of a solver's configuration"},
+    {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
 };
 
 void print_help(std::ostream& out) {

@@ -1,0 +1,186 @@
+// fhops bench suite: scenarios x solvers x repeats -> <out-dir>/summary.csv, summary.json and the
+// assignments of each run (telemetry_tuning.md §5), without the MIP.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "fhops/harvest/bench_suite.hpp"
+#include "fhops/harvest/discovery.hpp"
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/util/atomic_file.hpp"
+#include "table.hpp"
+
+namespace fhops_cli {
+
+namespace {
+
+namespace fh = fhops::harvest;
+
+int bench_suite(int argc, char** argv) {
+  return guarded("bench suite", [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("scenario,s", po::value<std::vector<std::string>>()->composing(), "scenario path (repeatable; default: the bundled demo)")
+      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable)")
+      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under")
+      ("out-dir", po::value<std::string>()->default_value("tmp/benchmarks"), "output folder")
+      ("repeats", po::value<long long>()->default_value(1), "runs per solver (seeds seed, seed+1, ...); median, min and max are reported")
+      ("run-seconds", po::value<double>(), "wall-clock budget of each heuristic run (iterations then only if given)")
+      ("include-sa", po::value<bool>()->default_value(true)->implicit_value(true), "run simulated annealing (--include-sa false to skip)")
+      ("sa-iters", po::value<long long>()->default_value(5000), "SA iterations")
+      ("sa-seed", po::value<long long>()->default_value(42), "SA seed")
+      ("include-ils", po::bool_switch(), "also run iterated local search")
+      ("ils-iters", po::value<long long>()->default_value(250), "ILS iterations")
+      ("ils-seed", po::value<long long>()->default_value(42), "ILS seed")
+      ("ils-batch-neighbours", po::value<long long>()->default_value(1), "ILS candidates per local-search step")
+      ("ils-perturbation-strength", po::value<long long>()->default_value(3), "ILS perturbation strength")
+      ("ils-stall-limit", po::value<long long>()->default_value(10), "ILS stall limit")
+      ("include-tabu", po::bool_switch(), "also run tabu search")
+      ("tabu-iters", po::value<long long>()->default_value(5000), "Tabu iterations")
+      ("tabu-seed", po::value<long long>()->default_value(42), "Tabu seed")
+      ("tabu-tenure", po::value<long long>()->default_value(0), "Tabu tenure (0 = max(10, machines))")
+      ("tabu-stall-limit", po::value<long long>()->default_value(200), "Tabu stall limit")
+      ("tabu-batch-neighbours", po::value<long long>()->default_value(1), "Tabu candidates per iteration")
+      ("include-mip", po::value<bool>()->default_value(false), "not available: fhops-cpp has no MIP solver")
+      ("operator,o", po::value<std::vector<std::string>>()->composing(), "enable operator NAME for SA (repeatable)")
+      ("operator-weight,w", po::value<std::vector<std::string>>()->composing(), "SA operator weight name=value (repeatable)")
+      ("operator-preset,P", po::value<std::vector<std::string>>()->composing(), "SA operator preset (repeatable)")
+      ("compare-preset,C", po::value<std::vector<std::string>>()->composing(), "one more SA run with this preset (repeatable)");
+    po::options_description hidden;
+    hidden.add_options()("action", po::value<std::string>(), "suite");
+    po::positional_options_description pos;
+    pos.add("action", 1);
+    const parsed p = parse("bench", "suite [OPTIONS]", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+    if (!vm.count("action") || vm["action"].as<std::string>() != "suite")
+      throw usage_error("the only bench command is 'suite' (fhops bench suite [OPTIONS])");
+    if (vm["include-mip"].as<bool>()) throw usage_error("--include-mip is not available: fhops-cpp has no MIP solver");
+    const long long repeats = vm["repeats"].as<long long>();
+    if (repeats < 1) throw usage_error("--repeats must be >= 1");
+    for (const char* k : {"sa-iters", "ils-iters", "tabu-iters"})
+      if (vm[k].as<long long>() < 1) throw usage_error(std::string("--") + k + " must be >= 1");
+    std::optional<double> seconds;
+    if (vm.count("run-seconds")) {
+      seconds = vm["run-seconds"].as<double>();
+      if (!(*seconds > 0.0) || !std::isfinite(*seconds)) throw usage_error("--run-seconds must be a positive number");
+    }
+
+    // Scenarios: explicit ones are user-1, user-2, ...; bundle members keep their member name.
+    std::vector<std::pair<std::string, std::filesystem::path>> scenarios;
+    if (vm.count("scenario")) {
+      int k = 0;
+      for (const auto& s : vm["scenario"].as<std::vector<std::string>>())
+        for (const auto& f : fh::discover_scenarios(s)) scenarios.emplace_back(fmt::format("user-{}", ++k), f);
+    }
+    if (vm.count("bundle")) {
+      const std::optional<std::filesystem::path> root =
+          vm.count("bundle-dir") ? std::optional<std::filesystem::path>(vm["bundle-dir"].as<std::string>()) : std::nullopt;
+      for (const auto& e : fh::collect_scenarios({}, vm["bundle"].as<std::vector<std::string>>(), root)) scenarios.emplace_back(e.member, e.path);
+    }
+    if (scenarios.empty()) scenarios.emplace_back("demo", std::filesystem::path("examples/scenarios/demo/scenario.yaml"));
+
+    // The SA runs: the base run and one per compare preset.
+    fh::operator_settings ops;
+    if (vm.count("operator")) ops.operators = vm["operator"].as<std::vector<std::string>>();
+    if (vm.count("operator-preset")) ops.presets = vm["operator-preset"].as<std::vector<std::string>>();
+    if (vm.count("operator-weight"))
+      for (const auto& w : vm["operator-weight"].as<std::vector<std::string>>()) ops.weights.push_back(fh::parse_operator_weight(w));
+    const auto budget = [&](fh::solve_options& o, long long iters) {
+      o.stop.max_iterations = iters;
+      if (seconds) {
+        o.stop.max_seconds = *seconds;
+        if (vm["sa-iters"].defaulted() && o.kind == fh::solver_kind::sa) o.stop.max_iterations = 0;
+        o.cooling = "budget";
+        o.restart_period = 0;
+      }
+    };
+    std::vector<fh::bench_run> runs;
+    if (vm["include-sa"].as<bool>()) {
+      fh::bench_run base{"sa", "default", {}, "sa_assignments.csv"};
+      base.options.kind = fh::solver_kind::sa;
+      base.options.weights = fh::resolve_weights(fh::solver_kind::sa, nullptr, ops);
+      base.options.seed = static_cast<std::uint64_t>(vm["sa-seed"].as<long long>());
+      budget(base.options, vm["sa-iters"].as<long long>());
+      if (!ops.weights.empty() || !ops.operators.empty()) base.preset_label = "custom";
+      else if (!ops.presets.empty()) {
+        base.preset_label.clear();
+        for (const auto& x : ops.presets) base.preset_label += (base.preset_label.empty() ? "" : "+") + fh::lower(x);
+      }
+      runs.push_back(base);
+      if (vm.count("compare-preset"))
+        for (const auto& x : vm["compare-preset"].as<std::vector<std::string>>()) {
+          fh::bench_run c = base;
+          c.preset_label = std::string(fh::find_preset(x).name);
+          c.options.weights = fh::find_preset(x).weights;
+          std::string file = c.preset_label;
+          std::replace(file.begin(), file.end(), '+', '_');
+          c.csv_name = "sa_assignments_" + file + ".csv";
+          runs.push_back(c);
+        }
+    }
+    if (vm["include-ils"].as<bool>()) {
+      fh::bench_run r{"ils", "", {}, "ils_assignments.csv"};
+      r.options.kind = fh::solver_kind::ils;
+      r.options.weights = fh::default_weights;
+      r.options.seed = static_cast<std::uint64_t>(vm["ils-seed"].as<long long>());
+      r.options.ils.perturbation_strength = vm["ils-perturbation-strength"].as<long long>();
+      r.options.ils.stall_limit = vm["ils-stall-limit"].as<long long>();
+      const long long b = vm["ils-batch-neighbours"].as<long long>();
+      r.options.ils.samples = b > 1 ? b : 0;
+      budget(r.options, vm["ils-iters"].as<long long>());
+      runs.push_back(r);
+    }
+    if (vm["include-tabu"].as<bool>()) {
+      fh::bench_run r{"tabu", "", {}, "tabu_assignments.csv"};
+      r.options.kind = fh::solver_kind::tabu;
+      r.options.weights = fh::default_tabu_weights;
+      r.options.seed = static_cast<std::uint64_t>(vm["tabu-seed"].as<long long>());
+      r.options.tabu.tenure = vm["tabu-tenure"].as<long long>();
+      r.options.stop.stall_limit = vm["tabu-stall-limit"].as<long long>();
+      const long long b = vm["tabu-batch-neighbours"].as<long long>();
+      r.options.tabu.candidates = b > 1 ? b : 0;
+      budget(r.options, vm["tabu-iters"].as<long long>());
+      runs.push_back(r);
+    }
+    if (runs.empty()) throw usage_error("nothing to run: SA is off and neither --include-ils nor --include-tabu is given");
+
+    const std::filesystem::path out = vm["out-dir"].as<std::string>();
+    std::vector<fhops::record> rows;
+    for (const auto& [name, path] : scenarios) {
+      const auto loaded = fh::load_scenario_with_warnings(path);
+      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+      const fh::problem pb(loaded.scenario);
+      for (auto run : runs) {
+        if (run.solver == "tabu" && run.options.tabu.tenure < 1) run.options.tabu.tenure = std::max(10, pb.num_machines);
+        std::cerr << fmt::format("bench: {} {}{} ({} repeat(s))\n", name, run.solver,
+                                 run.preset_label.empty() ? "" : " " + run.preset_label, repeats);
+        rows.push_back(fh::run_bench_cell(pb, name, path, run, static_cast<std::size_t>(repeats), out / name));
+      }
+    }
+    fh::add_bench_comparisons(rows);
+    const auto sorted = fh::bench_csv_order(rows);
+    fhops::write_file_atomic(out / "summary.csv", fhops::records_csv(sorted, fhops::record_columns(rows)));
+    fhops::write_file_atomic(out / "summary.json", fhops::records_json(rows) + "\n");
+    text_table t("FHOPS Benchmark Summary", {"scenario", "solver", "preset_label", "objective", "min", "max", "runtime_s", "evals/s",
+                                             "gap_vs_best", "assignments"});
+    for (const auto& r : sorted) {
+      const auto* label = std::get_if<std::string>(r.find("preset_label"));
+      t.add({std::get<std::string>(*r.find("scenario")), std::get<std::string>(*r.find("solver")), label ? *label : "",
+             fmt::format("{:.3f}", r.number("objective")), fmt::format("{:.3f}", r.number("objective_min")),
+             fmt::format("{:.3f}", r.number("objective_max")), fmt::format("{:.2f}", r.number("runtime_s")),
+             fmt::format("{:.0f}", r.number("evaluations_per_second")), fmt::format("{:.3f}", r.number("objective_gap_vs_best_heuristic")),
+             std::to_string(static_cast<long long>(r.number("assignments")))});
+    }
+    std::cout << t.str() << "Summary written to " << (out / "summary.csv").string() << " and " << (out / "summary.json").string() << "\n";
+    return exit_ok;
+  });
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) { return bench_suite(argc, argv); }
+
+}  // namespace fhops_cli

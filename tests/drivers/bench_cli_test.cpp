@@ -1,0 +1,70 @@
+// fhops bench suite end to end: outputs, repeats, the best-heuristic comparison, bad input.
+#include "../test_support.hpp"
+
+#include <map>
+
+#include <simdjson.h>
+
+#include "fhops/util/csv.hpp"
+
+using fhops_test::driver;
+using fhops_test::run;
+
+namespace {
+
+std::string demo() { return (fhops_test::source_dir() / "examples/scenarios/demo").string(); }
+
+}  // namespace
+
+TEST_CASE("bench suite: summary.csv/json, repeats, best heuristic = highest objective", "[driver][bench]") {
+  const auto dir = fhops_test::scratch("bench_suite");
+  const auto r = run(driver() + " bench suite -s " + demo() + " -s " + demo() + "/scenario.yaml --out-dir " + dir.string() +
+                     " --repeats 3 --sa-iters 1500 --include-ils --ils-iters 40 --include-tabu --tabu-iters 500 -C explore");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("FHOPS Benchmark Summary") != std::string::npos);
+  const auto table = fhops::csv_table::parse(fhops_test::slurp(dir / "summary.csv"), (dir / "summary.csv").string());
+  // 2 scenarios (user-1, user-2) x (sa default, sa explore, ils, tabu)
+  REQUIRE(table.size() == 8);
+  for (const char* col : {"scenario", "scenario_path", "solver", "objective", "runtime_s", "assignments", "kpi_total_production",
+                          "operators_config", "operators_stats", "repeats", "objective_min", "objective_max", "evaluations_per_second",
+                          "solver_category", "best_heuristic_solver", "best_heuristic_objective", "objective_gap_vs_best_heuristic",
+                          "runtime_ratio_vs_best_heuristic", "preset_label", "sa_acceptance_rate", "tabu_tenure", "perturbation_strength"})
+    CHECK(table.column(col) >= 0);
+  const auto cell = [&](std::size_t row, const char* col) { return std::string(table.raw(row, table.column(col))); };
+  const auto num = [&](std::size_t row, const char* col) { return std::stod(cell(row, col)); };
+  std::map<std::string, double> best;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const std::string sc = cell(i, "scenario");
+    best[sc] = std::max(best.count(sc) ? best[sc] : -1e300, num(i, "objective"));
+    CHECK(num(i, "objective_min") <= num(i, "objective"));
+    CHECK(num(i, "objective") <= num(i, "objective_max"));
+    CHECK(cell(i, "repeats") == "3");
+    if (i) CHECK(cell(i - 1, "scenario") + "/" + cell(i - 1, "solver") <= cell(i, "scenario") + "/" + cell(i, "solver"));
+  }
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    CHECK(num(i, "best_heuristic_objective") == best[cell(i, "scenario")]);  // the highest, not the lowest
+    CHECK(num(i, "objective_gap_vs_best_heuristic") == num(i, "objective") - best[cell(i, "scenario")]);
+    CHECK(num(i, "objective_gap_vs_best_heuristic") <= 0.0);
+    CHECK(cell(i, "objective_vs_mip_gap").empty());
+  }
+  for (const char* f : {"sa_assignments.csv", "sa_assignments_explore.csv", "ils_assignments.csv", "tabu_assignments.csv"})
+    CHECK(std::filesystem::exists(dir / "user-1" / f));
+  simdjson::dom::parser parser;
+  simdjson::dom::array arr;
+  REQUIRE_FALSE(parser.parse(fhops_test::slurp(dir / "summary.json")).get(arr));
+  CHECK(arr.size() == 8);
+  CHECK(std::string_view(arr.at(0)["solver"]) == "sa");  // insertion order: user-1's SA base run first
+}
+
+TEST_CASE("bench suite: bad options and missing scenarios", "[driver][bench]") {
+  const auto dir = fhops_test::scratch("bench_bad");
+  CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " --repeats 0").exit_code == 2);
+  CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " --include-mip true").exit_code == 2);
+  CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " -C nope").exit_code == 2);
+  CHECK(run(driver() + " bench run").exit_code == 2);
+  const auto missing = run(driver() + " bench suite -s /nowhere/x.yaml --out-dir " + dir.string());
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.find("/nowhere/x.yaml") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "summary.csv"));
+}
