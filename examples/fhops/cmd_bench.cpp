@@ -164,6 +164,7 @@ int bench_suite(int argc, char** argv) {
     const auto sorted = fh::bench_csv_order(rows);
     fhops::write_file_atomic(out / "summary.csv", fhops::records_csv(sorted, fhops::record_columns(rows)));
     fhops::write_file_atomic(out / "summary.json", fhops::records_json(rows) + "\n");
+    fhops::write_file_atomic(out / "summary.md", fh::bench_markdown(sorted));
     text_table t("FHOPS Benchmark Summary", {"scenario", "solver", "preset_label", "objective", "min", "max", "runtime_s", "evals/s",
                                              "gap_vs_best", "assignments"});
     for (const auto& r : sorted) {
@@ -174,7 +175,8 @@ int bench_suite(int argc, char** argv) {
              fmt::format("{:.0f}", r.number("evaluations_per_second")), fmt::format("{:.3f}", r.number("objective_gap_vs_best_heuristic")),
              std::to_string(static_cast<long long>(r.number("assignments")))});
     }
-    std::cout << t.str() << "Summary written to " << (out / "summary.csv").string() << " and " << (out / "summary.json").string() << "\n";
+    std::cout << t.str() << "Summary written to " << (out / "summary.csv").string() << ", " << (out / "summary.json").string() << " and "
+              << (out / "summary.md").string() << "\n";
     return exit_ok;
   });
 }

@@ -1,6 +1,7 @@
 // fhops bench suite end to end: outputs, repeats, the best-heuristic comparison, bad input.
 #include "../test_support.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <simdjson.h>
@@ -50,6 +51,10 @@ TEST_CASE("bench suite: summary.csv/json, repeats, best heuristic = highest obje
   }
   for (const char* f : {"sa_assignments.csv", "sa_assignments_explore.csv", "ils_assignments.csv", "tabu_assignments.csv"})
     CHECK(std::filesystem::exists(dir / "user-1" / f));
+  const std::string md = fhops_test::slurp(dir / "summary.md");
+  CHECK(md.rfind("| scenario | solver | preset | objective (median) |", 0) == 0);
+  CHECK(std::count(md.begin(), md.end(), '\n') == 2 + 8);
+  CHECK(md.find("| user-1 | sa | explore | ") != std::string::npos);
   simdjson::dom::parser parser;
   simdjson::dom::array arr;
   REQUIRE_FALSE(parser.parse(fhops_test::slurp(dir / "summary.json")).get(arr));

@@ -147,6 +147,23 @@ inline void add_bench_comparisons(std::vector<record>& rows) {
   }
 }
 
+/// The summary as a Markdown table (objectives to 3 decimals, as the reference's Markdown).
+inline std::string bench_markdown(const std::vector<record>& rows) {
+  const auto text = [](const record& r, const char* k) {
+    const auto* s = std::get_if<std::string>(r.find(k));
+    return s ? *s : std::string();
+  };
+  std::string out =
+      "| scenario | solver | preset | objective (median) | min | max | repeats | runtime_s | evaluations/s | gap vs best heuristic |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& r : rows)
+    out += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {} | {:.2f} | {:.0f} | {:.3f} |\n", text(r, "scenario"), text(r, "solver"),
+                       text(r, "preset_label"), r.number("objective"), r.number("objective_min"), r.number("objective_max"),
+                       static_cast<long long>(r.number("repeats")), r.number("runtime_s"), r.number("evaluations_per_second"),
+                       r.number("objective_gap_vs_best_heuristic"));
+  return out;
+}
+
 /// The records sorted by (scenario, solver), stable: the order of summary.csv.
 inline std::vector<record> bench_csv_order(std::vector<record> rows) {
   const auto text = [](const record& r, const char* k) {
