@@ -149,10 +149,15 @@ int bench_suite(int argc, char** argv) {
 
     const std::filesystem::path out = vm["out-dir"].as<std::string>();
     std::vector<fhops::record> rows;
-    for (const auto& [name, path] : scenarios) {
-      const auto loaded = fh::load_scenario_with_warnings(path);
+    std::vector<fh::problem> problems;  // all loaded first: a bad scenario fails before any run
+    for (const auto& sc : scenarios) {
+      const auto loaded = fh::load_scenario_with_warnings(sc.second);
       for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
-      const fh::problem pb(loaded.scenario);
+      problems.emplace_back(loaded.scenario);
+    }
+    for (std::size_t si = 0; si < scenarios.size(); ++si) {
+      const auto& [name, path] = scenarios[si];
+      const fh::problem& pb = problems[si];
       for (auto run : runs) {
         if (run.solver == "tabu" && run.options.tabu.tenure < 1) run.options.tabu.tenure = std::max(10, pb.num_machines);
         std::cerr << fmt::format("bench: {} {}{} ({} repeat(s))\n", name, run.solver,

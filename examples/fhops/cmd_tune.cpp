@@ -51,6 +51,8 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       ("time-limit", po::value<double>(), "wall-clock seconds per run (then --iters only if given)")
       ("jobs,j", po::value<long long>()->default_value(1), "runs at the same time")
       ("tier-label", po::value<std::string>(), "label recorded with the runs");
+    if (kind != tuner::grid)
+      opts.add_options()("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)");
     if (kind == tuner::random)
       opts.add_options()
         ("runs", po::value<long long>()->default_value(3), "configurations per scenario (>= 1)")
@@ -110,6 +112,11 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       count = static_cast<long long>(batches.size() * presets.size());
     }
 
+    // The space: the solver's whole space, or the parameters a space file lists (read before any work).
+    const fhops::tune::parameter_space space = kind != tuner::grid && vm.count("space")
+                                                   ? fh::load_tuning_space(vm["space"].as<std::string>(), solver)
+                                                   : fh::solver_tuning_space(solver);
+
     std::vector<std::filesystem::path> paths;
     if (vm.count("scenarios"))
       for (const auto& s : vm["scenarios"].as<std::vector<std::string>>()) paths.emplace_back(s);
@@ -133,15 +140,20 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     const char* title = kind == tuner::random ? "Tuning" : kind == tuner::grid ? "Grid tuning" : "Bayesian tuning";
     const char* unit = kind == tuner::random ? "runs" : kind == tuner::grid ? "configs" : "trials";
     const char* unit_long = kind == tuner::random ? "run(s)" : kind == tuner::grid ? "configuration(s)" : "trial(s)";
+    // Every scenario is loaded before any run: a bad bundle fails before work starts.
+    std::vector<fh::problem> problems;
+    for (const auto& e : entries) {
+      const auto loaded = fh::load_scenario_with_warnings(e.path);
+      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+      problems.emplace_back(loaded.scenario);
+    }
     for (std::size_t si = 0; si < entries.size(); ++si) {
       const auto& e = entries[si];
+      const fh::problem& pb = problems[si];
       const std::string display = fh::scenario_display_name(e.path);
       std::cout << (e.bundle.empty() ? fmt::format("{} {} ({} {})\n", title, display, count, unit_long)
                                      : fmt::format("{} {} (bundle={}, {}={})\n", title, display, e.bundle, unit, count));
       std::cout.flush();
-      const auto loaded = fh::load_scenario_with_warnings(e.path);
-      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
-      const fh::problem pb(loaded.scenario);
       fh::solve_options o = base;
       if (o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
       double best_so_far = -std::numeric_limits<double>::infinity();
@@ -162,7 +174,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       const auto j = static_cast<std::size_t>(jobs);
       if (kind == tuner::random) {
         const auto base_seed = static_cast<std::uint64_t>(vm["base-seed"].as<long long>());
-        ft::random_search strategy(fh::solver_tuning_space(solver));
+        ft::random_search strategy(space);
         const std::uint64_t offset = si * n;
         fh::tune_solver(pb, strategy, o, n, fhops::derive_seed(base_seed, si), j,
                         [&](std::size_t k) { return 1 + fhops::derive_seed(base_seed, offset + k) % 999'999'999; }, on_trial);
@@ -175,7 +187,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
         const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
         ft::tpe_parameters tp;
         tp.max_trials = n;
-        ft::tpe strategy(fh::solver_tuning_space(solver), tp);  // reseeded per scenario, as the reference
+        ft::tpe strategy(space, tp);  // reseeded per scenario, as the reference
         std::vector<fh::tuned_trial> mine;
         fh::tune_solver(pb, strategy, o, n, seed, j, [&](std::size_t k) { return seed + k; }, [&](const fh::tuned_trial& t) {
           on_trial(t);
@@ -186,7 +198,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
         for (std::size_t k = 0; k < mine.size(); ++k)
           if (mine[k].result.ok() && (!best || mine[k].result.value > mine[*best].result.value)) best = k;
         if (best) {
-          const long long b = mine[*best].result.t.config.integer("batch_size");
+          const long long b = mine[*best].options.batch > 1 ? mine[*best].options.batch : 1;
           std::cout << fmt::format("Best objective for {}: {:.3f} (trial {}, batch={})\n", file, mine[*best].result.value, *best, b);
         }
         std::vector<std::string> header{"Trial", "Objective", "Batch", "Weights"};
@@ -194,7 +206,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
         text_table t(fmt::format("Bayesian tuner trials — {}", file), header);
         for (const auto& x : mine) {
           std::vector<std::string> r{std::to_string(x.result.t.number), x.result.ok() ? fmt::format("{:.3f}", x.result.value) : "failed",
-                                     std::to_string(x.result.t.config.integer("batch_size")), weights_cell(x.options.weights)};
+                                     std::to_string(x.options.batch > 1 ? x.options.batch : 1), weights_cell(x.options.weights)};
           if (!e.bundle.empty()) r.push_back(e.bundle);
           t.add(std::move(r));
         }
@@ -221,7 +233,8 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
         const auto& c = r->trial.result.t.config;
         std::vector<std::string> cells{r->scenario};
         if (any_bundle) cells.push_back(r->bundle);
-        const std::string obj = fmt::format("{:.3f}", r->trial.result.value), batch = std::to_string(c.integer("batch_size"));
+        const std::string obj = fmt::format("{:.3f}", r->trial.result.value),
+                          batch = std::to_string(r->trial.options.batch > 1 ? r->trial.options.batch : 1);
         if (kind == tuner::random) cells.insert(cells.end(), {obj, std::to_string(r->trial.seed), batch, weights_cell(r->trial.options.weights)});
         else cells.insert(cells.end(), {obj, c.category("preset"), batch, std::to_string(r->trial.seed)});
         t.add(std::move(cells));

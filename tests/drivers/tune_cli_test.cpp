@@ -107,6 +107,16 @@ TEST_CASE("tuners: bad input is one clear line and the right exit code", "[drive
   const auto missing = run(driver() + " tune-random /nonexistent/scenario.yaml");
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("/nonexistent/scenario.yaml") != std::string::npos);
+  const auto dir = fhops_test::scratch("tune_bad");
+  fhops_test::write(dir / "space.yaml", "parameters:\n  weight_teleport: {type: real}\n");
+  const auto space = run(driver() + " tune-bayes " + demo() + " --space " + (dir / "space.yaml").string());
+  CHECK(space.exit_code == 1);
+  CHECK(space.out.find("space.yaml:2: unknown parameter 'weight_teleport'") != std::string::npos);
+  CHECK(space.out.find("Bayesian tuning") == std::string::npos);  // before any work
+  fhops_test::write(dir / "bad/scenario.yaml", "name: broken\nnum_days: 0\n");
+  const auto broken = run(driver() + " tune-random " + demo() + " " + (dir / "bad").string() + " --iters 20");
+  CHECK(broken.exit_code == 1);
+  CHECK(broken.out.find("Tuning") == std::string::npos);  // the demo did not run first
   const auto alias = run(driver() + " tune-random --bundle baseline");
   CHECK(alias.exit_code == 1);
   CHECK(alias.out.find("--bundle-dir") != std::string::npos);

@@ -70,3 +70,39 @@ TEST_CASE("a configuration replays: same configuration and seed, same run", "[tu
   odd.set("colour", std::string("red"));
   CHECK_THROWS_WITH(apply_configuration(odd, solve_options{}), Catch::Contains("unknown parameter 'colour'"));
 }
+
+TEST_CASE("a space file restricts the tuned parameters; unknown names and bad types are named", "[tuning]") {
+  const auto dir = fhops_test::scratch("space_file");
+  fhops_test::write(dir / "ok.yaml",
+                    "parameters:\n"
+                    "  batch_size: {type: int, low: 1, high: 2}\n"
+                    "  weight_row_rebuild: {type: real, low: 0.01, high: 1.0, log: true}\n"
+                    "  acceptance: {type: categorical, choices: [metropolis, late]}\n"
+                    "  late_length: {type: int, low: 200, high: 400, when: {acceptance: [late]}}\n");
+  const auto s = load_tuning_space(dir / "ok.yaml", solver_kind::sa);
+  REQUIRE(s.size() == 4);
+  CHECK(s.parameters()[1].log);
+  CHECK(s.parameters()[2].choices == std::vector<std::string>{"metropolis", "late"});
+  fhops::tune::random_search rs(s);
+  fhops::rng r(3);
+  for (int i = 0; i < 100; ++i) {
+    const auto t = rs.ask(r);
+    CHECK(t->config.integer("batch_size") <= 2);
+    CHECK(t->config.has("late_length") == (t->config.category("acceptance") == "late"));
+    const solve_options o = apply_configuration(t->config, solve_options{});
+    CHECK(o.weights[0] == 1.0);  // swap keeps the base weight: it is not tuned
+  }
+  fhops_test::write(dir / "unknown.yaml", "parameters:\n  batch_size: {type: int}\n  weight_teleport: {type: real}\n");
+  CHECK_THROWS_WITH(load_tuning_space(dir / "unknown.yaml", solver_kind::sa),
+                    Catch::Contains("unknown.yaml:3: unknown parameter 'weight_teleport'"));
+  fhops_test::write(dir / "tenure.yaml", "parameters:\n  tabu_tenure: {type: int, low: 5, high: 9}\n");
+  CHECK_THROWS_WITH(load_tuning_space(dir / "tenure.yaml", solver_kind::sa), Catch::Contains("unknown parameter 'tabu_tenure'"));
+  CHECK(load_tuning_space(dir / "tenure.yaml", solver_kind::tabu).size() == 1);
+  fhops_test::write(dir / "type.yaml", "parameters:\n  batch_size: {type: real}\n");
+  CHECK_THROWS_WITH(load_tuning_space(dir / "type.yaml", solver_kind::sa), Catch::Contains("type.yaml:2: parameter 'batch_size' must have type: int"));
+  fhops_test::write(dir / "choice.yaml", "parameters:\n  acceptance: {type: categorical, choices: [metropolis, greedy]}\n");
+  CHECK_THROWS_WITH(load_tuning_space(dir / "choice.yaml", solver_kind::sa), Catch::Contains("unknown choice 'greedy'"));
+  fhops_test::write(dir / "bounds.yaml", "parameters:\n  batch_size: {type: int, low: 3, high: 1}\n");
+  CHECK_THROWS_WITH(load_tuning_space(dir / "bounds.yaml", solver_kind::sa), Catch::Contains("bounds.yaml:2: parameter 'batch_size': low must be <= high"));
+  CHECK_THROWS_WITH(load_tuning_space(dir / "missing.yaml", solver_kind::sa), Catch::Contains("missing.yaml: cannot read"));
+}

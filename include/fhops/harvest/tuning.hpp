@@ -6,12 +6,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "fhops/harvest/neighbourhood.hpp"
 #include "fhops/harvest/solver.hpp"
@@ -46,6 +50,77 @@ inline tune::parameter_space solver_tuning_space(solver_kind kind) {
     case solver_kind::tabu:
       s.integer("tabu_tenure", 5, 50);
       break;
+  }
+  return s;
+}
+
+/// A tuning space read from a YAML file: a `parameters:` mapping of names known to the solver's
+/// space (solver_tuning_space) to `{type: int|real|categorical, low, high, log, choices, levels,
+/// when: {parent: [values]}}`; only the parameters listed are tuned. Errors name the file and line.
+inline tune::parameter_space load_tuning_space(const std::filesystem::path& file, solver_kind kind) {
+  const tune::parameter_space known = solver_tuning_space(kind);
+  YAML::Node doc;
+  try {
+    doc = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    throw std::runtime_error(file.string() + ": cannot read the space file");
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(file.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  const auto where = [&](const YAML::Node& n) { return file.string() + ":" + std::to_string(n.Mark().line + 1) + ": "; };
+  const YAML::Node params = doc.IsMap() ? doc["parameters"] : YAML::Node();
+  if (!params || !params.IsMap() || params.size() == 0)
+    throw std::runtime_error(file.string() + ": expected a non-empty 'parameters:' mapping");
+  tune::parameter_space s;
+  for (const auto& kv : params) {
+    const std::string name = kv.first.as<std::string>();
+    const YAML::Node& spec = kv.second;
+    const std::size_t k = known.index(name);
+    if (k == known.size()) {
+      std::string names;
+      for (const auto& p : known.parameters()) names += (names.empty() ? "" : ", ") + p.name;
+      throw std::runtime_error(where(kv.first) + "unknown parameter '" + name + "' for this solver (known: " + names + ")");
+    }
+    const tune::parameter& ref = known.parameters()[k];
+    if (!spec.IsMap()) throw std::runtime_error(where(spec) + "parameter '" + name + "' needs a mapping {type, ...}");
+    const std::string type = spec["type"] ? spec["type"].as<std::string>() : "";
+    const char* expected = ref.kind == tune::kind::integer ? "int" : ref.kind == tune::kind::real ? "real" : "categorical";
+    if (type != expected)
+      throw std::runtime_error(where(spec) + "parameter '" + name + "' must have type: " + expected + " (got '" + type + "')");
+    try {
+      const bool log = spec["log"] && spec["log"].as<bool>();
+      if (ref.kind == tune::kind::integer)
+        s.integer(name, spec["low"].as<long long>(static_cast<long long>(ref.low)), spec["high"].as<long long>(static_cast<long long>(ref.high)), log);
+      else if (ref.kind == tune::kind::real)
+        s.real(name, spec["low"].as<double>(ref.low), spec["high"].as<double>(ref.high), log);
+      else
+        s.categorical(name, spec["choices"] ? spec["choices"].as<std::vector<std::string>>() : ref.choices);
+      if (ref.kind == tune::kind::categorical)
+        for (const auto& c : s.parameters().back().choices)
+          if (std::find(ref.choices.begin(), ref.choices.end(), c) == ref.choices.end())
+            throw std::invalid_argument("parameter '" + name + "': unknown choice '" + c + "'");
+      if (spec["levels"]) {
+        std::vector<tune::value> levels;
+        for (const auto& l : spec["levels"]) {
+          if (ref.kind == tune::kind::integer) levels.emplace_back(l.as<long long>());
+          else if (ref.kind == tune::kind::real) levels.emplace_back(l.as<double>());
+          else levels.emplace_back(l.as<std::string>());
+        }
+        s.levels(std::move(levels));
+      }
+      if (spec["when"]) {
+        if (!spec["when"].IsMap() || spec["when"].size() != 1)
+          throw std::invalid_argument("parameter '" + name + "': 'when' must be {parent: [values]}");
+        const auto w = *spec["when"].begin();
+        std::vector<tune::value> values;
+        for (const auto& v : w.second) values.emplace_back(v.as<std::string>());
+        s.only_when(w.first.as<std::string>(), std::move(values));
+      }
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(where(spec) + e.what());
+    } catch (const YAML::Exception& e) {
+      throw std::runtime_error(where(spec) + "parameter '" + name + "': " + e.msg);
+    }
   }
   return s;
 }
