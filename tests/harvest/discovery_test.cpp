@@ -52,6 +52,9 @@ TEST_CASE("bundle specs: folders, manifests in both forms, alias=target, errors"
   fhops_test::write(d / "m.yaml", "scenarios:\n  - bundles/b\n  - {name: first, path: bundles/a/scenario.yaml}\n");
   CHECK(names(resolve_bundle((d / "m.yaml").string(), std::nullopt)) ==
         std::vector<std::string>{"m.yaml/b:b/scenario.yaml", "m.yaml/first:a/scenario.yaml"});
+  fhops_test::write(d / "named.yaml", "bundle: nice\nscenarios:\n  - {name: b, path: bundles/b}\n");
+  CHECK(names(resolve_bundle((d / "named.yaml").string(), std::nullopt)) == std::vector<std::string>{"nice/b:b/scenario.yaml"});
+  CHECK(names(resolve_bundle("mine=" + (d / "named.yaml").string(), std::nullopt)) == std::vector<std::string>{"mine/b:b/scenario.yaml"});
   fhops_test::write(d / "bad.yaml", "scenarios:\n  - nowhere\n");
   CHECK_THROWS_WITH(resolve_bundle((d / "bad.yaml").string(), std::nullopt), Catch::Contains("bad.yaml:2") && Catch::Contains("'nowhere' not found"));
   CHECK_THROWS_WITH(resolve_bundle("=x", std::nullopt), Catch::Contains("empty alias or target"));

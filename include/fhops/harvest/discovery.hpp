@@ -5,7 +5,8 @@
 ///
 /// A manifest is a YAML file. The reference's form is a mapping whose keys name sub-folders of the
 /// manifest's folder holding a scenario.yaml (its synthetic `metadata.yaml`). fhops-cpp also reads
-/// `scenarios:` followed by a list of paths or `{name, path}` entries, relative to the manifest.
+/// `scenarios:` followed by a list of paths or `{name, path}` entries, relative to the manifest,
+/// with an optional `bundle:` name (used unless the spec was `alias=manifest`).
 #pragma once
 
 #include <algorithm>
@@ -61,7 +62,7 @@ inline const std::map<std::string, std::vector<std::pair<std::string, std::strin
   return aliases;
 }
 
-inline std::vector<scenario_entry> manifest_members(const std::filesystem::path& file, const std::string& bundle) {
+inline std::vector<scenario_entry> manifest_members(const std::filesystem::path& file, const std::string& bundle, bool named) {
   namespace fs = std::filesystem;
   YAML::Node doc;
   try {
@@ -71,8 +72,10 @@ inline std::vector<scenario_entry> manifest_members(const std::filesystem::path&
   }
   const fs::path dir = file.parent_path();
   std::vector<scenario_entry> out;
-  if (doc.IsMap() && doc["scenarios"]) {  // fhops-cpp manifest
+  if (doc.IsMap() && doc["scenarios"]) {  // fhops-cpp manifest (its `bundle:` names it unless the spec did)
     const YAML::Node list = doc["scenarios"];
+    const std::string name_of_bundle =
+        !named && doc["bundle"] && doc["bundle"].IsScalar() ? doc["bundle"].as<std::string>() : bundle;
     if (!list.IsSequence()) throw std::runtime_error(file.string() + ": 'scenarios' must be a list");
     for (const auto& item : list) {
       std::string name, rel;
@@ -90,7 +93,7 @@ inline std::vector<scenario_entry> manifest_members(const std::filesystem::path&
       if (!fs::is_regular_file(p))
         throw std::runtime_error(file.string() + ":" + std::to_string(item.Mark().line + 1) + ": scenario '" + rel + "' not found");
       if (name.empty()) name = p.parent_path().filename().string();
-      out.push_back({absolute_normal(p), bundle, name});
+      out.push_back({absolute_normal(p), name_of_bundle, name});
     }
     return out;
   }
@@ -158,10 +161,10 @@ inline std::vector<scenario_entry> resolve_bundle(std::string_view spec, const s
   if (!fs::exists(path)) throw std::runtime_error("bundle '" + std::string(spec) + "': " + path.string() + " not found");
   if (!fs::is_directory(path)) {
     const auto ext = path.extension();
-    if (ext == ".yaml" || ext == ".yml") return detail::manifest_members(path, bundle);
+    if (ext == ".yaml" || ext == ".yml") return detail::manifest_members(path, bundle, target.has_value());
     return {{detail::absolute_normal(path), bundle, path.stem().string()}};
   }
-  if (fs::is_regular_file(path / "metadata.yaml")) return detail::manifest_members(path / "metadata.yaml", bundle);
+  if (fs::is_regular_file(path / "metadata.yaml")) return detail::manifest_members(path / "metadata.yaml", bundle, target.has_value());
   if (fs::is_regular_file(path / "scenario.yaml")) return {{detail::absolute_normal(path / "scenario.yaml"), bundle, path.filename().string()}};
   std::vector<fs::path> children;
   for (const auto& e : fs::directory_iterator(path))
