@@ -1,6 +1,9 @@
 /// \file
 /// JSONL sinks. `jsonl_appender` writes whole lines to a file opened with O_APPEND, one write()
-/// per call, so concurrent writers (threads or processes) never interleave within a line. If the
+/// per call, so concurrent writers (threads or processes) never interleave within a line. Each
+/// append holds a shared flock(2) on the file and first checks that the path still names the file
+/// it has open: the maintenance commands (prune, repair, rotation) rewrite a log under an exclusive
+/// lock and rename the new file into place, and an appender then follows the path. If the
 /// file ends with a torn fragment (a writer killed mid-record on a crash-prone file system), the
 /// next append starts with a newline so the fragment stays on a line of its own and only that line
 /// is lost. `jsonl_run_log` writes run records and tuner summaries; `step_log` writes
@@ -17,6 +20,7 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +56,7 @@ public:
   /// (disk full) throws output_error; what was written is then a torn tail that readers skip.
   void append(std::string_view lines) {
     if (lines.empty()) return;
+    const file_lock lock(*this);
     std::string buf;
     if (needs_leading_newline()) {
       buf.reserve(lines.size() + 1);
@@ -80,6 +85,25 @@ public:
   }
 
 private:
+  // Shared lock on the file the path names now (reopening when a rewrite replaced it).
+  struct file_lock {
+    explicit file_lock(jsonl_appender& a) : a_(a) {
+      for (int attempt = 0;; ++attempt) {
+        while (::flock(a_.fd_, LOCK_SH) != 0 && errno == EINTR) {
+        }
+        struct stat open_st {}, path_st {};
+        if (::fstat(a_.fd_, &open_st) != 0 || ::stat(a_.path_.c_str(), &path_st) != 0 ||
+            (open_st.st_ino == path_st.st_ino && open_st.st_dev == path_st.st_dev) || attempt > 100)
+          return;  // same file (or the path is gone: keep appending to what is open)
+        ::flock(a_.fd_, LOCK_UN);
+        a_.close();
+        a_.open();
+      }
+    }
+    ~file_lock() { ::flock(a_.fd_, LOCK_UN); }
+    jsonl_appender& a_;
+  };
+
   void open() {
     namespace fs = std::filesystem;
     std::error_code ec;
