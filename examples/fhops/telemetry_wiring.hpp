@@ -41,7 +41,8 @@ public:
   }
 
   /// Appends run records to the JSONL (after their steps are on disk), then mirrors them into
-  /// SQLite in one transaction. Returns the mirror's error message, if it failed.
+  /// SQLite in one transaction. Returns the mirror's error message, if it failed; throws
+  /// output_error when the JSONL append failed (saying whether the mirror has the records).
   std::optional<std::string> record(const std::vector<tel::run_record>& records) {
     std::optional<std::string> step_error;
     if (async_) {
@@ -54,7 +55,12 @@ public:
     }
     std::string lines;
     for (const auto& r : records) lines += tel::jsonl_line(r);
-    runs_.append(lines);
+    std::optional<std::string> log_error;
+    try {
+      runs_.append(lines);
+    } catch (const std::exception& e) {
+      log_error = e.what();
+    }
     std::optional<std::string> mirror_error;
     try {
       tel::sqlite_store store(sqlite_, tel::store_options{busy_timeout_ms_});
@@ -64,6 +70,9 @@ public:
     } catch (const std::exception& e) {
       mirror_error = e.what();
     }
+    if (log_error)  // the log failed: say where the record is, if anywhere
+      throw fhops::output_error(*log_error + (mirror_error ? " (the SQLite mirror failed too: " + *mirror_error + ")"
+                                                           : " (the run record is in the SQLite mirror " + sqlite_.string() + ")"));
     if (step_error && !mirror_error) return "step log failed: " + *step_error;
     return mirror_error;
   }

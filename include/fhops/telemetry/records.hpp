@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "fhops/telemetry/json_value.hpp"
 #include "fhops/util/python_format.hpp"
@@ -29,13 +30,18 @@ namespace fhops::telemetry {
 inline constexpr std::string_view schema_version = "1.1";
 
 /// A fresh uuid4 as 32 lowercase hex digits (the reference's `uuid4().hex`). Thread-safe; the
-/// generator is seeded per thread from the operating system, so processes never share a stream.
+/// generator is seeded per thread from the operating system and reseeded in a forked child, so
+/// threads and processes never share a stream.
 inline std::string new_run_id() {
-  thread_local rng gen = [] {
+  thread_local rng gen;
+  thread_local pid_t owner = 0;
+  if (owner != ::getpid()) {
+    owner = ::getpid();
     std::random_device rd;
     const std::uint64_t seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-    return rng(seed ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
-  }();
+    gen.reseed(seed ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+               (static_cast<std::uint64_t>(owner) << 40));
+  }
   std::uint64_t hi = gen(), lo = gen();
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
