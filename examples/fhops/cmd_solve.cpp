@@ -2,6 +2,9 @@
 // (heuristics.md §8), plus time limits, cooling/acceptance choices, adaptive operator selection,
 // JSON output and the --check-delta debug mode.
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
 #include <iostream>
 #include <thread>
 
@@ -10,10 +13,12 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/run_telemetry.hpp"
 #include "fhops/harvest/solver.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "progress.hpp"
 #include "report.hpp"
+#include "telemetry_wiring.hpp"
 
 namespace fhops_cli {
 
@@ -41,6 +46,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ("batch-neighbours", po::value<long long>()->default_value(1), "candidates per iteration; <= 1 means one per enabled operator")
       ("parallel-workers", po::value<long long>()->default_value(1), "threads for multi-start runs")
       ("tier-label", po::value<std::string>(), "label recorded with the run")
+      ("telemetry-log", po::value<std::string>(), "append the run record to this JSONL log, mirror it into the sibling .sqlite and write step logs to the sibling steps/")
+      ("step-interval", po::value<long long>(), "with --telemetry-log: a step record every N iterations plus the first and last (default 100 for SA, 25 for ILS/Tabu; 0 = none)")
+      ("telemetry-busy-timeout", po::value<double>()->default_value(60.0), "seconds to wait for other writers of the SQLite mirror")
       ("kpi-mode", po::value<std::string>()->default_value("extended"), "KPI printout: basic or extended")
       ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)")
       ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation");
@@ -165,27 +173,126 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       if (o.ils.samples < 0) throw usage_error("--ls-samples must be >= 0");
     }
 
-    // Load, solve, write, print.
-    const auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
-    for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
-    const fhops::harvest::problem pb(loaded.scenario);
-    if (kind == solver_kind::tabu && o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
-    fhops::harvest::solve_outcome out;
-    std::string multistart_note;
-    if (multistart > 1) {
-      const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
-                                              : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
-      auto [runs, best] = fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
-      out = std::move(*runs[best].result);
-      multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);
-    } else {
-      out = fhops::harvest::solve(pb, o, progress_line(format == "text"));
+    // Telemetry: checked and opened before any work, so a bad log path costs nothing.
+    std::optional<cli_telemetry> telemetry;
+    fhops::harvest::run_context ctx;
+    if (vm.count("telemetry-log")) {
+      const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
+      if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log '" + log.string() + "' is a directory; give a file path");
+      const long long interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fhops::harvest::default_step_interval(kind);
+      if (interval < 0) throw usage_error("--step-interval must be >= 0 (got " + std::to_string(interval) + ")");
+      const double busy = vm["telemetry-busy-timeout"].as<double>();
+      if (!(busy >= 0.0)) throw usage_error("--telemetry-busy-timeout must be >= 0");
+      telemetry.emplace(log, interval, static_cast<int>(busy * 1000.0));
+      ctx.source = "cli." + name;
+      ctx.scenario_path = vm["scenario"].as<std::string>();
+      if (profile) {
+        ctx.profile = profile->name;
+        ctx.profile_version = profile->version;
+      }
+      if (vm.count("tier-label")) ctx.tier = vm["tier-label"].as<std::string>();
+      ctx.iters = o.stop.max_iterations;
+      ctx.batch_size = batch;
+      ctx.max_workers = workers;
+      ctx.parallel_multistart = multistart;
+      if (kind == solver_kind::tabu && o.tabu.tenure > 0) ctx.tabu_tenure_arg = o.tabu.tenure;
+      if (timed) ctx.time_limit = o.stop.max_seconds;
+    } else if (vm.count("step-interval")) {
+      throw usage_error("--step-interval needs --telemetry-log");
     }
+    const auto wall_start = std::chrono::steady_clock::now();
+    const auto wall = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count(); };
+
+    // Load, solve, write, print. A failure after this point is still recorded (status "error").
+    std::optional<fhops::harvest::scenario> loaded_scenario;
+    std::vector<fhops::telemetry::run_record> records;
+    fhops::harvest::solve_outcome out;
+    std::string multistart_note, telemetry_note;
+    std::size_t best_index = 0;
+    fhops::harvest::kpi_result kpis;
     const std::string csv = vm["out"].as<std::string>();
-    fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));
-    const auto kpis = fhops::harvest::compute_kpis(pb, out.search.best);
+    try {
+      auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
+      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+      loaded_scenario = std::move(loaded.scenario);
+      const fhops::harvest::problem pb(*loaded_scenario);
+      if (kind == solver_kind::tabu && o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
+      const auto begin_record = [&](std::optional<long long> run_index) {
+        auto c = ctx;
+        c.multi_start_run_id = run_index;
+        return fhops::harvest::begin_run_record(kind, o, c, &*loaded_scenario, run_index && *run_index > 0 ? std::nullopt : std::optional<long long>(seed));
+      };
+      if (multistart > 1) {
+        const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
+                                                : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
+        if (telemetry) {
+          for (long long k = 0; k < multistart; ++k) records.push_back(begin_record(k));
+          auto [runs, best] = fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads, [&](std::size_t k) {
+            return telemetry->step_observer(records[k].run_id, fhops::harvest::acceptance_column_for(kind));
+          });
+          for (std::size_t k = 0; k < runs.size(); ++k) {
+            records[k].seed = static_cast<long long>(runs[k].seed);
+            if (runs[k].result) {
+              fhops::harvest::finish_run_record(records[k], kind, o, *runs[k].result, fhops::harvest::compute_kpis(pb, runs[k].result->search.best),
+                                                runs[k].result->search.seconds);
+            } else {
+              std::string message = "unknown error";
+              try {
+                std::rethrow_exception(runs[k].error);
+              } catch (const std::exception& e) {
+                message = e.what();
+              } catch (...) {
+              }
+              fhops::harvest::fail_run_record(records[k], message, wall());
+            }
+          }
+          best_index = best;
+          out = std::move(*runs[best].result);
+        } else {
+          auto [runs, best] = fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
+          out = std::move(*runs[best].result);
+        }
+        multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);
+      } else if (telemetry) {
+        records.push_back(begin_record(std::nullopt));
+        out = fhops::harvest::solve(pb, o, fhops::telemetry::fanout(telemetry->step_observer(records[0].run_id, fhops::harvest::acceptance_column_for(kind)),
+                                                                   progress_line(format == "text")));
+      } else {
+        out = fhops::harvest::solve(pb, o, progress_line(format == "text"));
+      }
+      kpis = fhops::harvest::compute_kpis(pb, out.search.best);
+      if (telemetry && multistart <= 1) fhops::harvest::finish_run_record(records[0], kind, o, out, kpis, wall());
+      fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));
+    } catch (const std::exception& e) {
+      if (!telemetry) throw;
+      if (records.empty())
+        records.push_back(fhops::harvest::begin_run_record(kind, o, ctx, loaded_scenario ? &*loaded_scenario : nullptr, seed));
+      for (auto& r : records)
+        if (r.status == "ok") fhops::harvest::fail_run_record(r, e.what(), wall());
+      if (const auto mirror_error = telemetry->record(records))
+        throw std::runtime_error(std::string(e.what()) + " (the failed run was recorded in " + telemetry->log().string() +
+                                 "; its SQLite mirror failed: " + *mirror_error + ")");
+      throw;
+    }
+    std::optional<std::string> mirror_error;
+    if (telemetry) {
+      mirror_error = telemetry->record(records);
+      if (multistart > 1)
+        telemetry->append({{"type", "multi_start_summary"}, {"best_objective", out.best.score},
+                           {"best_run_id", static_cast<long long>(best_index)}, {"runs_executed", multistart},
+                           {"best_telemetry_run_id", records[best_index].run_id}});
+      telemetry_note = fmt::format("Telemetry: {} run record(s) appended to {}{}{}.", records.size(), telemetry->log().string(),
+                                   mirror_error ? "" : " and " + telemetry->sqlite().string(),
+                                   telemetry->steps_on() ? "; step logs in " + tel::steps_dir_for(telemetry->log()).string() : "");
+    }
+    const auto mirror_failure = [&] {
+      return std::runtime_error("telemetry: the run record is in " + telemetry->log().string() + " but the SQLite mirror failed: " +
+                                *mirror_error + " (rebuild it with 'fhops telemetry import " + telemetry->log().string() +
+                                " --into " + telemetry->sqlite().string() + "')");
+    };
     if (format == "json") {
       std::cout << solve_json(name, out, kpis, vm.count("tier-label") ? vm["tier-label"].as<std::string>() : "") << "\n";
+      if (mirror_error) throw mirror_failure();
       return exit_ok;
     }
     const char* label = kind == solver_kind::sa ? "heuristic" : kind == solver_kind::ils ? "ils" : "tabu";
@@ -195,10 +302,12 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     std::cout << "Operators: " << operators_repr(o.weights) << "\n";
     if (vm["show-operator-stats"].as<bool>()) std::cout << operator_stats_text(out.search.operators, kind == solver_kind::tabu);
     if (!multistart_note.empty()) std::cout << multistart_note << "\n";
+    if (!telemetry_note.empty()) std::cout << telemetry_note << "\n";
     std::cout << fmt::format("Search: {} iterations, {} evaluations ({:.0f}/s) in {:.2f} s, stopped by {}; start {:.3f}\n",
                              out.search.iterations, out.search.evaluations,
                              out.search.seconds > 0 ? static_cast<double>(out.search.evaluations) / out.search.seconds : 0.0,
                              out.search.seconds, fhops::search::to_string(out.search.reason), out.initial.score);
+    if (mirror_error) throw mirror_failure();
     return exit_ok;
   });
 }

@@ -13,5 +13,6 @@ int cmd_tune_random(int argc, char** argv);
 int cmd_tune_grid(int argc, char** argv);
 int cmd_tune_bayes(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_telemetry(int argc, char** argv);
 
 }  // namespace fhops_cli

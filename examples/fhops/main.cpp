@@ -25,6 +25,7 @@ constexpr command commands[] = {
     {"tune-grid", fhops_cli::cmd_tune_grid, "grid over batch sizes x operator presets"},
     {"tune-bayes", fhops_cli::cmd_tune_bayes, "Bayesian optimisation (TPE) of a solver's configuration"},
     {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
+    {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair"},
 };
 
 void print_help(std::ostream& out) {

@@ -359,15 +359,22 @@ solve_outcome solve(const problem& pb, const solve_options& o, Observer obs = {}
 
 /// Runs `runs` solves (run 0 with the base seed, run k with derive_seed(seed, k)), `threads` at a
 /// time, and returns every outcome in run order with the index of the best (ties: lower index).
-inline std::pair<std::vector<search::multistart_run<solve_outcome>>, std::size_t> solve_multistart(
-    const problem& pb, const solve_options& o, std::size_t runs, std::size_t threads) {
+/// `make_observer(k)` gives run k its observer (called on the run's thread).
+template <class ObserverFactory>
+std::pair<std::vector<search::multistart_run<solve_outcome>>, std::size_t> solve_multistart(
+    const problem& pb, const solve_options& o, std::size_t runs, std::size_t threads, ObserverFactory make_observer) {
   auto [all, best] = search::multistart(runs, o.seed, threads, [&](std::size_t k, std::uint64_t derived) {
-    auto out = solve(pb, o, telemetry::null_observer{}, k == 0 ? o.seed : derived);
-    return out;
+    return solve(pb, o, make_observer(k), k == 0 ? o.seed : derived);
   });
   for (auto& r : all)
     if (r.result) r.seed = r.result->seed;
   return {std::move(all), best};
+}
+
+/// solve_multistart without observers.
+inline std::pair<std::vector<search::multistart_run<solve_outcome>>, std::size_t> solve_multistart(
+    const problem& pb, const solve_options& o, std::size_t runs, std::size_t threads) {
+  return solve_multistart(pb, o, runs, threads, [](std::size_t) { return telemetry::null_observer{}; });
 }
 
 }  // namespace fhops::harvest

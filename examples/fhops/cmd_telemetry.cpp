@@ -1,0 +1,284 @@
+// fhops telemetry report | prune | maintain | import | repair: the telemetry store's maintenance
+// commands (telemetry_tuning.md §4 and the ops runbook, docs/howto/telemetry_ops.md). Errors are
+// one line with exit 1; outputs are written to a temporary file and renamed.
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "fhops/telemetry/maintenance.hpp"
+#include "fhops/telemetry/report.hpp"
+#include "fhops/telemetry/sqlite_store.hpp"
+#include "fhops/util/atomic_file.hpp"
+
+namespace fhops_cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace tel = fhops::telemetry;
+
+int busy_ms(const po::variables_map& vm) {
+  const double s = vm["busy-timeout"].as<double>();
+  if (!(s >= 0.0)) throw usage_error("--busy-timeout must be >= 0 seconds");
+  return static_cast<int>(s * 1000.0);
+}
+
+void add_busy_timeout(po::options_description& opts) {
+  opts.add_options()("busy-timeout", po::value<double>()->default_value(60.0), "seconds to wait for other writers of the store");
+}
+
+// "28d", "12h", "90m", "30s", "2w" → seconds.
+std::chrono::seconds parse_age(const std::string& text) {
+  std::size_t used = 0;
+  long long n = -1;
+  try {
+    n = std::stoll(text, &used);
+  } catch (...) {
+  }
+  const std::string unit = text.substr(used);
+  const long long scale = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : unit == "w" ? 604800 : 0;
+  if (n < 0 || scale == 0)
+    throw usage_error("--older-than must be a count and a unit s, m, h, d or w, e.g. 28d (got '" + text + "')");
+  return std::chrono::seconds(n * scale);
+}
+
+std::string human(std::uintmax_t bytes) {
+  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
+  if (bytes >= (1u << 10)) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / (1 << 10));
+  return fmt::format("{} B", bytes);
+}
+
+int report(int argc, char** argv) {
+  return guarded("telemetry report", [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("out-csv", po::value<std::string>(), "write the report as CSV (the reference's columns, CRLF)")
+      ("out-markdown", po::value<std::string>(), "write the report as Markdown")
+      ("out-html", po::value<std::string>(), "write the report as an HTML page");
+    po::options_description hidden;
+    hidden.add_options()("sqlite", po::value<std::string>()->default_value("telemetry/runs.sqlite"), "store");
+    po::positional_options_description pos;
+    pos.add("sqlite", 1);
+    const parsed p = parse("telemetry report", "[SQLITE] [--out-csv PATH] [--out-markdown PATH] [--out-html PATH]", argc, argv,
+                           opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const fs::path store_path = fs::absolute(p.vm["sqlite"].as<std::string>());
+    if (!fs::exists(store_path)) throw std::runtime_error("Telemetry SQLite store not found: " + store_path.string());
+    tel::sqlite_store store(store_path, tel::store_options{60000, true});
+    const auto rows = tel::build_report(store);
+    if (rows.empty()) {
+      std::cout << "No telemetry run records found.\n";
+      return exit_ok;
+    }
+    const bool any_out = p.vm.count("out-csv") || p.vm.count("out-markdown") || p.vm.count("out-html");
+    if (p.vm.count("out-csv")) fhops::write_file_atomic(p.vm["out-csv"].as<std::string>(), tel::report_csv(rows));
+    if (p.vm.count("out-markdown")) fhops::write_file_atomic(p.vm["out-markdown"].as<std::string>(), tel::report_markdown(rows));
+    if (p.vm.count("out-html")) fhops::write_file_atomic(p.vm["out-html"].as<std::string>(), tel::report_html(rows));
+    if (!any_out) std::cout << tel::report_markdown(rows);
+    else std::cout << fmt::format("Report of {} (algorithm, scenario) row(s) from {}.\n", rows.size(), store_path.string());
+    const auto alerts = tel::repair_alerts(rows);
+    if (!alerts.empty()) {
+      std::string list;
+      for (const auto& a : alerts) list += (list.empty() ? "" : ", ") + a;
+      std::cout << "WARNING: repair usage alerts detected for " << list
+                << ". Review the `repair_usage_alert` column for details.\n";
+    }
+    return exit_ok;
+  });
+}
+
+int prune(int argc, char** argv) {
+  return guarded("telemetry prune", [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("keep,k", po::value<long long>(), "keep the last N records (lines) of the log (default 5000 unless --older-than is given)")
+      ("steps-dir", po::value<std::string>(), "step-log folder (default: the log's sibling steps/)")
+      ("sqlite", po::value<std::string>(), "SQLite mirror to prune with the log (default: the log's sibling .sqlite, when it exists)")
+      ("older-than", po::value<std::string>(), "rotation: move records older than this (e.g. 28d) to --archive-dir")
+      ("archive-dir", po::value<std::string>(), "rotation: archive folder (JSONL, SQLite and steps/ appended there)")
+      ("dry-run", po::bool_switch(), "say what would change and change nothing");
+    add_busy_timeout(opts);
+    po::options_description hidden;
+    hidden.add_options()("log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "log");
+    po::positional_options_description pos;
+    pos.add("log", 1);
+    const parsed p = parse("telemetry prune", "[TELEMETRY_LOG] [--keep N] [--older-than AGE --archive-dir DIR] [--dry-run]", argc,
+                           argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+    const fs::path log = vm["log"].as<std::string>();
+    tel::prune_options o;
+    o.dry_run = vm["dry-run"].as<bool>();
+    o.busy_timeout_ms = busy_ms(vm);
+    o.steps_dir = vm.count("steps-dir") ? fs::path(vm["steps-dir"].as<std::string>()) : tel::steps_dir_for(log);
+    if (vm.count("sqlite")) o.sqlite = vm["sqlite"].as<std::string>();
+    if (vm.count("older-than")) {
+      o.older_than = parse_age(vm["older-than"].as<std::string>());
+      if (!vm.count("archive-dir")) throw usage_error("--older-than needs --archive-dir (records are moved, never deleted)");
+      o.archive_dir = vm["archive-dir"].as<std::string>();
+    } else if (vm.count("archive-dir")) {
+      throw usage_error("--archive-dir needs --older-than");
+    }
+    if (vm.count("keep")) {
+      const long long k = vm["keep"].as<long long>();
+      if (k < 1) throw usage_error("--keep must be >= 1 (got " + std::to_string(k) + ")");
+      o.keep = static_cast<std::size_t>(k);
+    } else if (!o.older_than) {
+      o.keep = 5000;
+    }
+    if (!fs::exists(log)) {
+      std::cout << "No telemetry log found at " << log.string() << ". Nothing to prune.\n";
+      return exit_ok;
+    }
+    if (fs::is_directory(log)) throw std::runtime_error(log.string() + ": is a directory, not a telemetry log");
+    const auto r = tel::prune_log(log, o);
+    if (r.removed == 0) {
+      if (o.keep && !o.older_than)
+        std::cout << fmt::format("Telemetry log contains {} record(s); nothing to prune (keep={}).\n", r.lines, *o.keep);
+      else
+        std::cout << fmt::format("Telemetry log contains {} record(s); nothing to prune or rotate.\n", r.lines);
+      return exit_ok;
+    }
+    if (o.dry_run) {
+      std::cout << fmt::format("[dry-run] Would keep {} record(s) and prune {}.\n", r.kept, r.removed);
+      if (!r.removed_run_ids.empty())
+        std::cout << fmt::format("[dry-run] Would remove {} step log(s) in {}.\n", r.removed_run_ids.size(), o.steps_dir.string());
+      if (r.had_sqlite && !r.removed_run_ids.empty())
+        std::cout << fmt::format("[dry-run] Would remove {} run(s) from the SQLite mirror.\n", r.removed_run_ids.size());
+      return exit_ok;
+    }
+    std::cout << fmt::format("Pruned {} record(s); kept {}. Removed {} step log(s).\n", r.removed, r.kept, r.step_logs);
+    if (r.had_sqlite)
+      std::cout << fmt::format("SQLite mirror: removed {} run(s) and {} tuner summary(ies).\n", r.sqlite_runs, r.sqlite_summaries);
+    if (o.archive_dir) std::cout << "Records older than " << vm["older-than"].as<std::string>() << " were moved to " << o.archive_dir->string() << ".\n";
+    return exit_ok;
+  });
+}
+
+int maintain(int argc, char** argv) {
+  return guarded("telemetry maintain", [&] {
+    po::options_description opts("Options");
+    add_busy_timeout(opts);
+    po::options_description hidden;
+    hidden.add_options()("sqlite", po::value<std::string>()->default_value("telemetry/runs.sqlite"), "store");
+    po::positional_options_description pos;
+    pos.add("sqlite", 1);
+    const parsed p = parse("telemetry maintain", "[SQLITE]", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const fs::path store_path = p.vm["sqlite"].as<std::string>();
+    if (!fs::exists(store_path)) throw std::runtime_error("Telemetry SQLite store not found: " + fs::absolute(store_path).string());
+    const auto r = tel::maintain_store(store_path, busy_ms(p.vm));
+    const auto line = [](const char* label, const tel::store_size& s) {
+      return fmt::format("{}: {} (database {}, WAL {}, shared memory {})\n", label, human(s.total()), human(s.db), human(s.wal), human(s.shm));
+    };
+    std::cout << "PRAGMA optimize; VACUUM; wal_checkpoint(TRUNCATE) on " << store_path.string() << "\n"
+              << line("Size before", r.before) << line("Size after ", r.after) << "quick_check: " << r.quick_check << "\n";
+    if (!r.ok()) throw std::runtime_error(store_path.string() + ": quick_check failed: " + r.quick_check);
+    return exit_ok;
+  });
+}
+
+int import(int argc, char** argv) {
+  return guarded("telemetry import", [&] {
+    po::options_description opts("Options");
+    opts.add_options()("into", po::value<std::string>(), "the SQLite store to build or merge into (required)");
+    add_busy_timeout(opts);
+    po::options_description hidden;
+    hidden.add_options()("logs", po::value<std::vector<std::string>>(), "logs");
+    po::positional_options_description pos;
+    pos.add("logs", -1);
+    const parsed p = parse("telemetry import", "JSONL... --into SQLITE", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    if (!p.vm.count("logs")) throw usage_error("give at least one JSONL log to import");
+    if (!p.vm.count("into")) throw usage_error("the option '--into' is required");
+    std::vector<fs::path> logs;
+    for (const auto& l : p.vm["logs"].as<std::vector<std::string>>()) {
+      if (!fs::exists(l)) throw std::runtime_error("Telemetry JSONL not found: " + l);
+      logs.emplace_back(l);
+    }
+    tel::sqlite_store store(p.vm["into"].as<std::string>(), tel::store_options{busy_ms(p.vm)});
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = tel::import_logs(store, logs);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& w : r.warnings) std::cerr << "warning: " << w.text() << "\n";
+    std::cout << fmt::format(
+        "Imported {} file(s), {} line(s) ({}) into {} in {:.2f} s: {} run record(s), {} tuner summary(ies), {} legacy record(s) "
+        "({} already present); {} step record(s) skipped; {} torn or invalid line(s) skipped.\n",
+        r.files, r.lines, human(r.bytes), p.vm["into"].as<std::string>(), secs, r.runs, r.summaries, r.legacy, r.legacy_duplicates,
+        r.steps_skipped, r.warnings.size());
+    return exit_ok;
+  });
+}
+
+int repair(int argc, char** argv) {
+  return guarded("telemetry repair", [&] {
+    po::options_description opts("Options");
+    po::options_description hidden;
+    hidden.add_options()("log", po::value<std::string>(), "log");
+    po::positional_options_description pos;
+    pos.add("log", 1);
+    const parsed p = parse("telemetry repair", "JSONL", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    if (!p.vm.count("log")) throw usage_error("the argument JSONL is required");
+    const fs::path log = p.vm["log"].as<std::string>();
+    if (!fs::exists(log)) throw std::runtime_error("Telemetry JSONL not found: " + log.string());
+    if (fs::is_directory(log)) throw std::runtime_error(log.string() + ": is a directory, not a telemetry log");
+    const auto r = tel::repair_log(log);
+    if (r.removed_lines.empty()) {
+      std::cout << fmt::format("{}: {} line(s), no torn records; nothing changed.\n", log.string(), r.lines);
+      return exit_ok;
+    }
+    std::string which;
+    for (auto n : r.removed_lines) which += (which.empty() ? "" : ", ") + std::to_string(n);
+    std::cout << fmt::format("{}: removed {} torn record(s) (line {}); the original is kept at {}.\n", log.string(),
+                             r.removed_lines.size(), which, r.backup.string());
+    return exit_ok;
+  });
+}
+
+struct subcommand {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+constexpr subcommand subcommands[] = {
+    {"report", report, "best/mean objective per algorithm and scenario from a SQLite store (CSV, Markdown, HTML)"},
+    {"prune", prune, "keep the last N records of a log (steps and SQLite follow); rotate old records to an archive"},
+    {"maintain", maintain, "PRAGMA optimize, VACUUM and quick_check of a store; sizes before and after"},
+    {"import", import, "build or merge a store from JSONL logs (deduplicated by run_id)"},
+    {"repair", repair, "remove torn records from a log (a backup is kept)"},
+};
+
+void help(std::ostream& out) {
+  out << "Usage: fhops telemetry COMMAND [OPTIONS] ...\n\nTelemetry maintenance utilities.\n\nCommands:\n";
+  for (const auto& c : subcommands) out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+}
+
+}  // namespace
+
+int cmd_telemetry(int argc, char** argv) {
+  if (argc < 2) {
+    help(std::cerr);
+    return exit_usage;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h") {
+    help(std::cout);
+    return exit_ok;
+  }
+  for (const auto& c : subcommands)
+    if (name == c.name) return c.run(argc - 1, argv + 1);
+  std::cerr << "fhops telemetry: unknown command '" << name << "'\n";
+  help(std::cerr);
+  return exit_usage;
+}
+
+}  // namespace fhops_cli

@@ -1,0 +1,99 @@
+// Run telemetry of the solve commands (--telemetry-log): the run record goes to the JSONL log
+// (one atomic append), then to the sibling SQLite mirror; step records go to steps/<run_id>.jsonl
+// through the asynchronous sink, so the search never waits on disk. The JSONL is written first:
+// when the mirror fails the record is still in the log and the error says so.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fhops/telemetry/async_sink.hpp"
+#include "fhops/telemetry/jsonl_sink.hpp"
+#include "fhops/telemetry/recorder.hpp"
+#include "fhops/telemetry/records.hpp"
+#include "fhops/telemetry/sqlite_store.hpp"
+
+namespace fhops_cli {
+
+namespace tel = fhops::telemetry;
+
+class cli_telemetry {
+public:
+  /// Opens the log for appending (fails before any work when it cannot be written) and starts the
+  /// step writer.
+  cli_telemetry(std::filesystem::path log, long long step_interval, int busy_timeout_ms)
+      : log_(std::move(log)), sqlite_(tel::sqlite_path_for(log_)), step_interval_(step_interval),
+        busy_timeout_ms_(busy_timeout_ms), runs_(log_) {
+    if (step_interval_ > 0) {
+      steps_.emplace(tel::steps_dir_for(log_));
+      async_.emplace(*steps_);
+    }
+  }
+
+  using recorder = tel::step_recorder<tel::async_sink<tel::step_log>>;
+
+  /// The step observer of one run (null-sink-like when step logging is off).
+  recorder step_observer(const std::string& run_id, tel::acceptance_column acceptance) {
+    return recorder(async_ ? &*async_ : nullptr, {run_id, step_interval_, acceptance});
+  }
+
+  /// Appends run records to the JSONL (after their steps are on disk), then mirrors them into
+  /// SQLite in one transaction. Returns the mirror's error message, if it failed; throws
+  /// output_error when the JSONL append failed (saying whether the mirror has the records).
+  std::optional<std::string> record(const std::vector<tel::run_record>& records) {
+    std::optional<std::string> step_error;
+    if (async_) {
+      for (const auto& r : records) async_->run_finished(r);  // closes each run's step file
+      try {
+        async_->flush();
+      } catch (const std::exception& e) {
+        step_error = e.what();
+      }
+    }
+    std::string lines;
+    for (const auto& r : records) lines += tel::jsonl_line(r);
+    std::optional<std::string> log_error;
+    try {
+      runs_.append(lines);
+    } catch (const std::exception& e) {
+      log_error = e.what();
+    }
+    std::optional<std::string> mirror_error;
+    try {
+      tel::sqlite_store store(sqlite_, tel::store_options{busy_timeout_ms_});
+      std::vector<tel::json::object> objects;
+      for (const auto& r : records) objects.push_back(tel::to_json(r));
+      store.persist_runs(objects);
+    } catch (const std::exception& e) {
+      mirror_error = e.what();
+    }
+    if (log_error)  // the log failed: say where the record is, if anywhere
+      throw fhops::output_error(*log_error + (mirror_error ? " (the SQLite mirror failed too: " + *mirror_error + ")"
+                                                           : " (the run record is in the SQLite mirror " + sqlite_.string() + ")"));
+    if (step_error && !mirror_error) return "step log failed: " + *step_error;
+    return mirror_error;
+  }
+
+  /// Appends a JSONL-only line (the multi-start summary).
+  void append(const tel::json::object& line) { runs_.append(tel::jsonl_line(line)); }
+
+  const std::filesystem::path& log() const { return log_; }
+  const std::filesystem::path& sqlite() const { return sqlite_; }
+  std::filesystem::path step_file(const std::string& run_id) const {
+    return tel::step_path_for(tel::steps_dir_for(log_), run_id);
+  }
+  bool steps_on() const { return step_interval_ > 0; }
+
+private:
+  std::filesystem::path log_, sqlite_;
+  long long step_interval_;
+  int busy_timeout_ms_;
+  tel::jsonl_appender runs_;
+  std::optional<tel::step_log> steps_;
+  std::optional<tel::async_sink<tel::step_log>> async_;
+};
+
+}  // namespace fhops_cli

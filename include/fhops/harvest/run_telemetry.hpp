@@ -1,0 +1,214 @@
+/// \file
+/// The FHOPS side of run telemetry: the run record of a solve with the reference's per-solver
+/// payloads (telemetry_tuning.md §1.4, heuristics.md §9.1) — config, metrics, context (scenario
+/// descriptors, machine-cost snapshot), extra, tuner_meta and KPIs — built from the problem, the
+/// options and the outcome. The generic record, sinks and store live in fhops/telemetry/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "fhops/harvest/kpi.hpp"
+#include "fhops/harvest/problem.hpp"
+#include "fhops/harvest/scenario.hpp"
+#include "fhops/harvest/solver.hpp"
+#include "fhops/telemetry/json_value.hpp"
+#include "fhops/telemetry/recorder.hpp"
+#include "fhops/telemetry/records.hpp"
+
+namespace fhops::harvest {
+
+/// The solver label of the reference (`sa`, `ils`, `tabu`).
+inline const char* solver_label(solver_kind k) { return k == solver_kind::sa ? "sa" : k == solver_kind::ils ? "ils" : "tabu"; }
+
+/// The step-record cadence of the reference (§1.7): SA every 100 steps, ILS and Tabu every 25.
+inline long long default_step_interval(solver_kind k) { return k == solver_kind::sa ? 100 : 25; }
+
+/// How a solver's steps report their acceptance rate (§1.7).
+inline telemetry::acceptance_column acceptance_column_for(solver_kind k) {
+  return k == solver_kind::sa ? telemetry::acceptance_column::accepted
+         : k == solver_kind::ils ? telemetry::acceptance_column::none
+                                 : telemetry::acceptance_column::improvements;
+}
+
+/// What the caller adds to a run record (the reference's telemetry context).
+struct run_context {
+  std::string source;                         ///< e.g. "cli.solve-heur"
+  std::optional<std::string> scenario_path;
+  std::optional<std::string> profile, profile_version, tier;
+  std::optional<long long> multi_start_run_id;
+  std::optional<std::string> preset;
+  long long iters = 0;                        ///< the iteration budget requested (0 = time only)
+  long long batch_size = 0;                   ///< --batch-neighbours (<= 1 is written as null)
+  long long max_workers = 0;                  ///< --parallel-workers (<= 1 is written as null)
+  long long parallel_multistart = 1;
+  std::optional<long long> tabu_tenure_arg;   ///< as given (null = auto)
+  std::optional<double> time_limit;
+};
+
+/// The scenario descriptors of §1.4.
+inline telemetry::json::object scenario_features(const scenario& sc) {
+  return {{"num_days", sc.num_days},
+          {"num_blocks", static_cast<long long>(sc.blocks.size())},
+          {"num_machines", static_cast<long long>(sc.machines.size())},
+          {"num_landings", static_cast<long long>(sc.landings.size())},
+          {"num_shift_calendar_entries", static_cast<long long>(sc.shift_calendar.size())},
+          {"num_timeline_shifts", static_cast<long long>(sc.timeline ? sc.timeline->shifts.size() : 0)}};
+}
+
+/// The machine-cost snapshot (§1.4 keys). fhops-cpp scenarios carry no costing-module rates, so
+/// those keys are null.
+inline telemetry::json::array machine_costs(const scenario& sc) {
+  telemetry::json::array out;
+  for (const auto& m : sc.machines) {
+    telemetry::json::object o{{"machine_id", m.id},
+                        {"role", telemetry::json(m.role)},
+                        {"operating_cost", m.operating_cost},
+                        {"repair_usage_hours", m.repair_usage_hours ? telemetry::json(static_cast<long long>(*m.repair_usage_hours)) : telemetry::json()}};
+    for (const char* k : {"rental_rate_smh", "ownership", "operating", "repair_maintenance", "usage_bucket_hours",
+                          "usage_multiplier", "cost_base_year"})
+      o.emplace_back(k, nullptr);
+    out.emplace_back(std::move(o));
+  }
+  return out;
+}
+
+namespace detail {
+
+inline telemetry::json null_unless_above_one(long long v) { return v > 1 ? telemetry::json(v) : telemetry::json(); }
+
+inline telemetry::json::object operator_weights_json(const operator_weights& w) {
+  telemetry::json::object o;
+  for (std::size_t i = 0; i < operator_count; ++i) o.emplace_back(std::string(operator_names[i]), w[i]);
+  return o;
+}
+
+inline telemetry::json kpi_json(const kpi_value& v) {
+  if (const double* d = std::get_if<double>(&v)) return telemetry::json(*d);
+  if (const long long* n = std::get_if<long long>(&v)) return telemetry::json(*n);
+  return telemetry::json(std::get<std::string>(v));
+}
+
+}  // namespace detail
+
+/// A run record with everything known before the solve: id, solver, scenario, seed, config,
+/// context and tuner_meta (status "ok", started now). `sc` may be null when loading failed.
+inline telemetry::run_record begin_run_record(solver_kind kind, const solve_options& o, const run_context& ctx, const scenario* sc,
+                                        std::optional<long long> seed) {
+  telemetry::run_record r;
+  r.run_id = telemetry::new_run_id();
+  r.solver = solver_label(kind);
+  if (sc) r.scenario = sc->name;
+  r.scenario_path = ctx.scenario_path;
+  r.seed = seed;
+  r.started_at = telemetry::utc_iso_seconds();
+
+  // config (§1.4), then fhops-cpp's own settings.
+  r.config = {{"iters", ctx.iters}, {"batch_size", detail::null_unless_above_one(ctx.batch_size)},
+              {"max_workers", detail::null_unless_above_one(ctx.max_workers)}};
+  if (kind == solver_kind::ils) {
+    r.config.emplace_back("perturbation_strength", o.ils.perturbation_strength);
+    r.config.emplace_back("stall_limit", o.ils.stall_limit);
+    r.config.emplace_back("hybrid_use_mip", false);
+    r.config.emplace_back("hybrid_mip_time_limit", 60);
+  } else if (kind == solver_kind::tabu) {
+    r.config.emplace_back("tabu_tenure", telemetry::json(ctx.tabu_tenure_arg));
+    r.config.emplace_back("stall_limit", o.stop.stall_limit);
+  }
+  r.config.emplace_back("operators", detail::operator_weights_json(o.weights));
+  r.config.emplace_back("time_limit", telemetry::json(ctx.time_limit));
+  r.config.emplace_back("operator_selection", o.adaptive ? "adaptive" : "fixed");
+  if (kind == solver_kind::sa) {
+    r.config.emplace_back("cooling", o.cooling);
+    r.config.emplace_back("acceptance", o.acceptance);
+    r.config.emplace_back("restart_period", o.restart_period);
+  }
+
+  // context: SA puts the descriptors first and lets the caller win; ILS/Tabu add the nested
+  // scenario_features and let the descriptors win (the reference's two behaviours).
+  telemetry::json::object caller{{"source", ctx.source}};
+  if (sc) caller.emplace_back("machine_costs", machine_costs(*sc));
+  if (ctx.profile) caller.emplace_back("profile", *ctx.profile);
+  if (ctx.profile_version) caller.emplace_back("profile_version", *ctx.profile_version);
+  if (ctx.tier) caller.emplace_back("tier", *ctx.tier);
+  if (ctx.multi_start_run_id) caller.emplace_back("multi_start_run_id", *ctx.multi_start_run_id);
+  if (ctx.preset) caller.emplace_back("preset", *ctx.preset);
+  const telemetry::json::object features = sc ? scenario_features(*sc) : telemetry::json::object{};
+  if (kind == solver_kind::sa) {
+    r.context = features;
+    for (auto& [k, v] : caller) telemetry::set(r.context, k, v);
+  } else {
+    r.context = caller;
+    if (sc) telemetry::set(r.context, "scenario_features", features);
+    for (auto& [k, v] : features) telemetry::set(r.context, k, v);
+  }
+
+  // tuner_meta of the solve CLIs (§1.6).
+  telemetry::json::object tconfig;
+  if (kind == solver_kind::sa)
+    tconfig = {{"batch_size", detail::null_unless_above_one(ctx.batch_size)},
+               {"max_workers", detail::null_unless_above_one(ctx.max_workers)},
+               {"parallel_multistart", ctx.parallel_multistart}};
+  else if (kind == solver_kind::ils)
+    tconfig = {{"perturbation_strength", o.ils.perturbation_strength}, {"stall_limit", o.ils.stall_limit}, {"hybrid_use_mip", false}};
+  else
+    tconfig = {{"tabu_tenure", o.tabu.tenure}, {"stall_limit", o.stop.stall_limit}};
+  r.tuner_meta = {{"algorithm", r.solver},
+                  {"budget", telemetry::json::object{{"iters", ctx.iters}, {"tier", telemetry::json(ctx.tier)}}},
+                  {"config", std::move(tconfig)},
+                  {"progress", telemetry::json::object{}}};
+  return r;
+}
+
+/// Completes a record with the outcome: metrics, extra, KPIs and tuner_meta progress.
+inline void finish_run_record(telemetry::run_record& r, solver_kind kind, const solve_options& o, const solve_outcome& out,
+                              const kpi_result& kpis, double seconds) {
+  const auto& s = out.search;
+  r.metrics = {{"objective", out.best.score}, {"initial_score", out.initial.score}};
+  if (kind == solver_kind::sa)
+    r.metrics.emplace_back("acceptance_rate", s.proposals > 0 ? static_cast<double>(s.accepted) / static_cast<double>(s.proposals) : 0.0);
+  for (const auto& [k, v] : kpis.totals) {
+    if (const double* d = std::get_if<double>(&v)) telemetry::set(r.metrics, k, *d);
+    else if (const long long* n = std::get_if<long long>(&v)) telemetry::set(r.metrics, k, static_cast<double>(*n));
+  }
+  long long improvements = 0;
+  for (const auto& c : s.operators) improvements += c.improvements;
+  if (kind == solver_kind::sa)
+    r.extra = {{"iterations", s.iterations}, {"restarts", s.restarts}, {"proposals", s.proposals},
+               {"accepted_moves", s.accepted}, {"temperature0", out.temperature0},
+               {"operators", detail::operator_weights_json(o.weights)}};
+  else if (kind == solver_kind::ils)
+    r.extra = {{"iterations", s.iterations}, {"perturbations", s.iterations}, {"restarts", s.restarts},
+               {"stall_limit", o.ils.stall_limit}, {"perturbation_strength", o.ils.perturbation_strength},
+               {"hybrid_used", false}};
+  else
+    r.extra = {{"iterations", s.iterations}, {"proposals", s.proposals}, {"improvements", improvements},
+               {"stall_limit", o.stop.stall_limit}, {"tabu_tenure", o.tabu.tenure}};
+  r.extra.emplace_back("evaluations", s.evaluations);
+  r.extra.emplace_back("search_seconds", s.seconds);
+  r.extra.emplace_back("stop_reason", std::string(search::to_string(s.reason)));
+  r.kpis.clear();
+  for (const auto& [k, v] : kpis.totals) r.kpis.emplace_back(k, detail::kpi_json(v));
+  if (auto* progress = telemetry::find(r.tuner_meta, "progress"); progress && progress->is_object()) {
+    auto& p = progress->as_object();
+    if (!telemetry::find(p, "best_objective")) p.emplace_back("best_objective", out.best.score);
+    if (!telemetry::find(p, "iterations")) p.emplace_back("iterations", s.iterations);
+  }
+  r.status = "ok";
+  r.error.reset();
+  r.finished_at = telemetry::utc_iso_seconds();
+  r.duration_seconds = seconds;
+}
+
+/// Marks a record as a failed run (§1.3: status "error" and the message; no metrics or KPIs).
+inline void fail_run_record(telemetry::run_record& r, const std::string& message, double seconds) {
+  r.status = "error";
+  r.error = message;
+  r.metrics.clear();
+  r.kpis.clear();
+  r.finished_at = telemetry::utc_iso_seconds();
+  r.duration_seconds = seconds;
+}
+
+}  // namespace fhops::harvest

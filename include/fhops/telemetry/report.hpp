@@ -1,0 +1,335 @@
+/// \file
+/// The telemetry report (telemetry_tuning.md §4.1): best and mean objective per (algorithm,
+/// scenario) from a SQLite store, with the best run's id, start time and configuration, the tuner
+/// summaries, the machine-cost summary and the repair-usage alert; written as CSV (CRLF, `%.6f`),
+/// Markdown (`%.3f`) or HTML. Unlike the reference, every run with an objective is covered: the
+/// algorithm is the tuner of `context.source` (cli.tune-*), else `context.algorithm`, else
+/// `tuner_meta.algorithm`, else the solver (sa, ils, tabu, mip, ...).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "fhops/telemetry/json_reader.hpp"
+#include "fhops/telemetry/json_value.hpp"
+#include "fhops/telemetry/sqlite_store.hpp"
+#include "fhops/util/python_format.hpp"
+
+namespace fhops::telemetry {
+
+/// One row of the report.
+struct report_row {
+  std::string algorithm, scenario;
+  long long runs = 0;
+  double best_objective = 0.0, mean_objective = 0.0;
+  std::string best_run_id, best_started_at, best_config;
+  std::optional<double> summary_best;
+  std::optional<long long> summary_configurations;
+  std::string summary_updated_at;
+  std::string machine_costs_summary, repair_usage_alert;
+};
+
+/// Python's `str()` of a JSON scalar (`True`, `2`, `0.5`, text as is); empty for null.
+inline std::string python_str(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_bool()) return std::get<bool>(v.value) ? "True" : "False";
+  if (v.is_int()) return std::to_string(std::get<long long>(v.value));
+  if (v.is_float()) return python_float_repr(std::get<double>(v.value));
+  if (v.is_string()) return v.as_string();
+  return dump(v, json_style{false, false});
+}
+
+/// `machine_costs` rendered on one line (§1.4): `role: own=X, op=Y, rep=Z, usage=N,NNNh, base=YYYY CAD`
+/// per machine with any cost part, joined with ` | `.
+inline std::string machine_costs_summary(const json& costs) {
+  if (!costs.is_array()) return "";
+  std::string out;
+  for (const json& m : costs.as_array()) {
+    std::vector<std::string> parts;
+    const auto part = [&](const char* key, const char* label) {
+      const json* v = m.find(key);
+      if (v && !v->is_null()) parts.push_back(std::string(label) + "=" + python_str(*v));
+    };
+    part("ownership", "own");
+    part("operating", "op");
+    part("repair_maintenance", "rep");
+    const json* usage = m.find("usage_bucket_hours");
+    if (!usage || usage->is_null()) usage = m.find("repair_usage_hours");
+    if (usage && usage->is_number()) {
+      std::string digits = fmt::format("{:.0f}", usage->as_double()), grouped;
+      const std::size_t lead = digits[0] == '-' ? 1 : 0;
+      for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > lead && (digits.size() - i) % 3 == 0) grouped += ',';
+        grouped += digits[i];
+      }
+      parts.push_back("usage=" + grouped + "h");
+    }
+    if (const json* base = m.find("cost_base_year"); base && !base->is_null()) parts.push_back("base=" + python_str(*base) + " CAD");
+    if (parts.empty()) continue;
+    std::string name = "unknown";
+    if (auto r = m.string_at("role"); r && !r->empty()) name = *r;
+    else if (auto id = m.string_at("machine_id"); id && !id->empty()) name = *id;
+    std::string line = name + ": ";
+    for (std::size_t i = 0; i < parts.size(); ++i) line += (i ? ", " : "") + parts[i];
+    out += (out.empty() ? "" : " | ") + line;
+  }
+  return out;
+}
+
+/// `best_config` (§4.1): `batch_size`, `max_workers`, `iters`, `perturbation_strength` when set, then
+/// the enabled operators (weight > 0) alphabetically as `operators=(name:w, ...)`. (The reference
+/// shows the first three operators alphabetically whatever their weight, so never swap or move.)
+inline std::string best_config_text(const json& config) {
+  std::vector<std::string> parts;
+  for (const char* key : {"batch_size", "max_workers", "iters", "perturbation_strength"}) {
+    const json* v = config.find(key);
+    if (v && !v->is_null() && !(v->is_string() && v->as_string().empty())) parts.push_back(std::string(key) + "=" + python_str(*v));
+  }
+  if (const json* ops = config.find("operators"); ops && ops->is_object()) {
+    std::vector<std::pair<std::string, std::string>> on;
+    for (const auto& [k, v] : ops->as_object())
+      if (v.is_number() && v.as_double() > 0) on.emplace_back(k, python_str(v));
+    std::sort(on.begin(), on.end());
+    std::string text = "operators=(";
+    for (std::size_t i = 0; i < on.size(); ++i) text += (i ? ", " : "") + on[i].first + ":" + on[i].second;
+    parts.push_back(text + ")");
+  }
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
+  return out;
+}
+
+namespace detail {
+
+// The string members `keys` of a JSON object text (padded for simdjson), empty when absent.
+template <std::size_t N>
+std::array<std::string, N> string_fields(simdjson::dom::parser& parser, std::string_view text, const char* const (&keys)[N]) {
+  std::array<std::string, N> out;
+  if (text.empty()) return out;
+  simdjson::dom::element e;
+  if (parser.parse(text.data(), text.size(), false).get(e)) {
+    if (auto v = json_parser().parse(text))  // Python's NaN/Infinity: the slow, tolerant path
+      for (std::size_t i = 0; i < N; ++i)
+        if (auto s = v->string_at(keys[i])) out[i] = *s;
+    return out;
+  }
+  for (std::size_t i = 0; i < N; ++i) {
+    std::string_view s;
+    if (!e[keys[i]].get_string().get(s)) out[i] = std::string(s);
+  }
+  return out;
+}
+
+// The algorithm of a run from its JSON columns, read with simdjson without building a tree.
+inline std::string run_algorithm(simdjson::dom::parser& parser, std::string_view context, std::string_view tuner_meta,
+                                 std::string_view solver) {
+  static constexpr const char* context_keys[] = {"source", "algorithm"};
+  const auto [source, algorithm] = string_fields(parser, context, context_keys);
+  if (source == "cli.tune-random") return "random";
+  if (source == "cli.tune-grid") return "grid";
+  if (source == "cli.tune-bayes") return "bayes";
+  if (!algorithm.empty()) return algorithm;
+  static constexpr const char* tuner_keys[] = {"algorithm"};
+  if (auto [a] = string_fields(parser, tuner_meta, tuner_keys); !a.empty()) return a;
+  if (!solver.empty()) return std::string(solver);
+  return "unknown";
+}
+
+}  // namespace detail
+
+/// Builds the report rows from a store, sorted by (algorithm, scenario).
+inline std::vector<report_row> build_report(sqlite_store& store) {
+  return store.guard([&] {
+    auto& db = store.database();
+    // Tuner summaries, oldest first, so the newest entry per (algorithm, scenario key) wins.
+    struct summary {
+      double best;
+      std::optional<long long> configurations;
+      std::string created_at;
+    };
+    std::map<std::pair<std::string, std::string>, summary> summaries;
+    {
+      SQLite::Statement q(db, "SELECT algorithm, configurations, scenario_best_json, created_at FROM tuner_summaries ORDER BY created_at");
+      json_parser parser;
+      while (q.executeStep()) {
+        const std::string algorithm = q.getColumn(0).isNull() ? "unknown" : q.getColumn(0).getString();
+        const auto best = parser.parse(q.getColumn(2).getString());
+        if (!best || !best->is_object()) continue;
+        for (const auto& [key, v] : best->as_object()) {
+          if (!v.is_number()) continue;
+          summaries[{algorithm, key}] = {v.as_double(),
+                                         q.getColumn(1).isNull() ? std::nullopt : std::optional<long long>(q.getColumn(1).getInt64()),
+                                         q.getColumn(3).getString()};
+        }
+      }
+    }
+    struct group {
+      long long runs = 0;
+      double sum = 0.0, best = 0.0;
+      std::string run_id, started_at, config_json, context_json, alert;
+    };
+    std::map<std::pair<std::string, std::string>, group> groups;
+    SQLite::Statement q(db,
+                        "SELECT runs.run_id, solver, scenario, context_json, config_json, started_at, m.value, a.value_text,"
+                        " tuner_meta_json FROM runs"
+                        " JOIN run_metrics m ON m.run_id = runs.run_id AND m.name = 'objective'"
+                        " LEFT JOIN run_kpis a ON a.run_id = runs.run_id AND a.name = 'repair_usage_alert'");
+    simdjson::dom::parser parser;
+    std::string context_buf, tuner_buf;
+    const auto padded = [](std::string& buf, const SQLite::Column& c) {
+      buf.assign(c.isNull() ? "" : c.getText(), c.isNull() ? 0 : static_cast<std::size_t>(c.getBytes()));
+      const std::size_t n = buf.size();
+      buf.resize(n + simdjson::SIMDJSON_PADDING);
+      return std::string_view(buf.data(), n);
+    };
+    while (q.executeStep()) {
+      if (q.getColumn(6).isNull()) continue;
+      const double objective = q.getColumn(6).getDouble();
+      const std::string_view context = padded(context_buf, q.getColumn(3));
+      const std::string_view tuner = padded(tuner_buf, q.getColumn(8));
+      const std::string solver = q.getColumn(1).isNull() ? "" : q.getColumn(1).getString();
+      const std::string algorithm = detail::run_algorithm(parser, context, tuner, solver);
+      const std::string scenario = q.getColumn(2).isNull() ? "unknown" : q.getColumn(2).getString();
+      auto& g = groups[{algorithm, scenario}];
+      ++g.runs;
+      g.sum += objective;
+      if (g.runs == 1 || objective > g.best) {  // ties keep the first row seen
+        g.best = objective;
+        g.run_id = q.getColumn(0).getString();
+        g.started_at = q.getColumn(5).isNull() ? "" : q.getColumn(5).getString();
+        g.config_json = q.getColumn(4).isNull() ? "" : q.getColumn(4).getString();
+        g.context_json = std::string(context);
+        g.alert = q.getColumn(7).isNull() ? "" : q.getColumn(7).getString();
+      }
+    }
+    std::vector<report_row> rows;
+    json_parser reader;
+    for (auto& [key, g] : groups) {
+      report_row r;
+      r.algorithm = key.first;
+      r.scenario = key.second;
+      r.runs = g.runs;
+      r.best_objective = g.best;
+      r.mean_objective = g.sum / static_cast<double>(g.runs);
+      r.best_run_id = g.run_id;
+      r.best_started_at = g.started_at;
+      if (!g.config_json.empty())
+        if (auto c = reader.parse(g.config_json)) r.best_config = best_config_text(*c);
+      if (!g.context_json.empty())
+        if (auto c = reader.parse(g.context_json))
+          if (const json* costs = c->find("machine_costs")) r.machine_costs_summary = machine_costs_summary(*costs);
+      r.repair_usage_alert = g.alert;
+      if (auto it = summaries.find(key); it != summaries.end()) {
+        r.summary_best = it->second.best;
+        r.summary_configurations = it->second.configurations;
+        r.summary_updated_at = it->second.created_at;
+      }
+      rows.push_back(std::move(r));
+    }
+    return rows;
+  });
+}
+
+namespace detail {
+
+// A CSV field with Python csv's minimal quoting.
+inline std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+inline std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+inline std::vector<std::string> csv_cells(const report_row& r) {
+  return {r.algorithm, r.scenario, std::to_string(r.runs), fmt::format("{:.6f}", r.best_objective),
+          fmt::format("{:.6f}", r.mean_objective), r.best_run_id, r.best_started_at, r.best_config,
+          r.summary_best ? fmt::format("{:.6f}", *r.summary_best) : "",
+          r.summary_configurations ? std::to_string(*r.summary_configurations) : "", r.summary_updated_at,
+          r.machine_costs_summary, r.repair_usage_alert};
+}
+
+}  // namespace detail
+
+/// The CSV columns of §4.1.
+inline constexpr std::string_view report_csv_columns[] = {
+    "algorithm", "scenario", "runs", "best_objective", "mean_objective", "best_run_id", "best_started_at", "best_config",
+    "summary_best", "summary_configurations", "summary_updated_at", "machine_costs_summary", "repair_usage_alert"};
+
+/// The report as CSV: the §4.1 columns, CRLF line endings, `%.6f`, minimal quoting.
+inline std::string report_csv(const std::vector<report_row>& rows) {
+  std::string out;
+  for (std::size_t i = 0; i < std::size(report_csv_columns); ++i) out += (i ? "," : "") + std::string(report_csv_columns[i]);
+  out += "\r\n";
+  for (const auto& r : rows) {
+    const auto cells = detail::csv_cells(r);
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + detail::csv_field(cells[i]);
+    out += "\r\n";
+  }
+  return out;
+}
+
+/// The report as Markdown: the §4.1 columns, `%.3f`, a trailing newline.
+inline std::string report_markdown(const std::vector<report_row>& rows) {
+  std::string out =
+      "| Algorithm | Scenario | Best Objective | Mean Objective | Runs | Summary Best | Configurations | Machine Costs | "
+      "Repair Usage Alert |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& r : rows)
+    out += fmt::format("| {} | {} | {:.3f} | {:.3f} | {} | {} | {} | {} | {} |\n", r.algorithm, r.scenario, r.best_objective,
+                       r.mean_objective, r.runs, r.summary_best ? fmt::format("{:.3f}", *r.summary_best) : "",
+                       r.summary_configurations ? std::to_string(*r.summary_configurations) : "", r.machine_costs_summary,
+                       r.repair_usage_alert);
+  return out;
+}
+
+/// The report as a standalone HTML page (the CSV columns in a table).
+inline std::string report_html(const std::vector<report_row>& rows) {
+  std::string out =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>FHOPS telemetry report</title>\n"
+      "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
+      "td.n{text-align:right}</style></head><body>\n<h1>FHOPS telemetry report</h1>\n<table>\n<tr>";
+  for (auto c : report_csv_columns) out += "<th>" + std::string(c) + "</th>";
+  out += "</tr>\n";
+  for (const auto& r : rows) {
+    out += "<tr>";
+    const auto cells = detail::csv_cells(r);
+    for (std::size_t i = 0; i < cells.size(); ++i)
+      out += std::string(i >= 2 && i <= 4 ? "<td class=\"n\">" : "<td>") + detail::html_escape(cells[i]) + "</td>";
+    out += "</tr>\n";
+  }
+  return out + "</table>\n</body></html>\n";
+}
+
+/// `scenario (algorithm)` for every row with a repair-usage alert, sorted.
+inline std::vector<std::string> repair_alerts(const std::vector<report_row>& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows)
+    if (!r.repair_usage_alert.empty()) out.push_back(r.scenario + " (" + r.algorithm + ")");
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace fhops::telemetry

@@ -1,0 +1,406 @@
+/// \file
+/// The SQLite telemetry store (SQLiteCpp): the reference schema of telemetry_tuning.md §1.10 (runs,
+/// run_metrics, run_kpis, tuner_summaries; the same columns, so reference tools read it) plus
+/// secondary indexes for reports and pruning, the verbatim record of every run and summary (so an
+/// imported log loses nothing, not even `13` vs `13.0`), and a table for legacy records without a
+/// run id. The schema is versioned (`fhops_schema_migrations`) and migrated on open; a store the
+/// reference wrote is migrated in place. WAL journal, a busy timeout, one IMMEDIATE transaction
+/// per run (or per batch), `INSERT OR REPLACE` by run_id: many processes may write at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include "fhops/telemetry/json_value.hpp"
+#include "fhops/telemetry/records.hpp"
+#include "fhops/telemetry/sink.hpp"
+
+namespace fhops::telemetry {
+
+/// A store failure: names the database path and carries SQLite's message and result code.
+class store_error : public std::runtime_error {
+public:
+  store_error(const std::filesystem::path& path, const std::string& what, int code = 0)
+      : std::runtime_error(path.string() + ": " + what), code_(code) {}
+  /// SQLite's (extended) result code, 0 when the error is not SQLite's.
+  int code() const noexcept { return code_; }
+
+private:
+  int code_;
+};
+
+/// How a store is opened.
+struct store_options {
+  int busy_timeout_ms = 60000;   ///< wait this long for other writers before failing "database is locked"
+  bool read_only = false;        ///< open an existing store for reading only (no migration)
+  bool create = true;            ///< create the file when absent (read_only stores are never created)
+};
+
+/// One migration step of the store schema.
+struct store_migration {
+  int version;
+  std::string_view description;
+  std::string_view sql;
+};
+
+/// The schema history; a store records each applied version.
+inline constexpr store_migration store_migrations[] = {
+    {1, "reference schema (telemetry_tuning.md 1.10)",
+     "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, schema_version TEXT, solver TEXT, scenario TEXT,"
+     " scenario_path TEXT, seed INTEGER, status TEXT, started_at TEXT, finished_at TEXT, duration_seconds REAL,"
+     " config_json TEXT, context_json TEXT, extra_json TEXT, artifacts_json TEXT, tuner_meta_json TEXT, error TEXT);"
+     "CREATE TABLE IF NOT EXISTS run_metrics (run_id TEXT NOT NULL, name TEXT NOT NULL, value REAL, value_text TEXT,"
+     " PRIMARY KEY (run_id, name), FOREIGN KEY (run_id) REFERENCES runs(run_id) ON DELETE CASCADE);"
+     "CREATE TABLE IF NOT EXISTS run_kpis (run_id TEXT NOT NULL, name TEXT NOT NULL, value REAL, value_text TEXT,"
+     " PRIMARY KEY (run_id, name), FOREIGN KEY (run_id) REFERENCES runs(run_id) ON DELETE CASCADE);"
+     "CREATE TABLE IF NOT EXISTS tuner_summaries (summary_id TEXT PRIMARY KEY, schema_version TEXT, algorithm TEXT,"
+     " scenarios_evaluated INTEGER, configurations INTEGER, scenario_best_json TEXT, created_at TEXT);"},
+    {2, "indexes for report, prune and rotation",
+     "CREATE INDEX IF NOT EXISTS runs_started_at ON runs(started_at);"
+     "CREATE INDEX IF NOT EXISTS runs_solver_scenario ON runs(solver, scenario);"
+     "CREATE INDEX IF NOT EXISTS tuner_summaries_created_at ON tuner_summaries(created_at);"},
+    {3, "verbatim records (lossless import and export) and legacy records",
+     "CREATE TABLE IF NOT EXISTS run_records (run_id TEXT PRIMARY KEY REFERENCES runs(run_id) ON DELETE CASCADE,"
+     " record_json TEXT NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS tuner_summary_records (summary_id TEXT PRIMARY KEY"
+     " REFERENCES tuner_summaries(summary_id) ON DELETE CASCADE, record_json TEXT NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS legacy_records (id INTEGER PRIMARY KEY, record_json TEXT NOT NULL UNIQUE,"
+     " source_path TEXT, source_line INTEGER, imported_at TEXT);"},
+};
+
+/// The newest schema version this header writes.
+inline constexpr int store_schema_version = 3;
+
+/// A SQLite telemetry store. Not thread-safe: use one per thread (or the async sink).
+class sqlite_store {
+public:
+  /// Runs `f`, turning SQLite exceptions into store_error naming the store.
+  template <class F>
+  decltype(auto) guard(F&& f) {
+    try {
+      return f();
+    } catch (const SQLite::Exception& e) {
+      throw store_error(path_, std::string("SQLite error: ") + e.what() + " (code " + std::to_string(e.getExtendedErrorCode()) + ")",
+                        e.getExtendedErrorCode());
+    }
+  }
+
+  explicit sqlite_store(std::filesystem::path path, store_options o = {}) : path_(std::move(path)) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path_, ec)) throw store_error(path_, "cannot open telemetry store: is a directory");
+    if (o.read_only && !fs::exists(path_, ec)) throw store_error(path_, "Telemetry SQLite store not found");
+    if (!o.read_only && !o.create && !fs::exists(path_, ec)) throw store_error(path_, "Telemetry SQLite store not found");
+    if (!o.read_only && path_.has_parent_path()) fs::create_directories(path_.parent_path(), ec);
+    guard([&] {
+      const int flags = o.read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      db_.emplace(path_, flags, o.busy_timeout_ms);
+      db_->exec("PRAGMA foreign_keys = ON");
+      if (o.read_only) return;
+      retry_busy(o.busy_timeout_ms, [&] { db_->exec("PRAGMA journal_mode = WAL"); });
+      db_->exec("PRAGMA synchronous = NORMAL");
+      migrate();
+    });
+  }
+
+  const std::filesystem::path& path() const { return path_; }
+  SQLite::Database& database() { return *db_; }
+
+  /// The schema version recorded in the store (0 for a store the reference wrote, before migration).
+  int version() {
+    return guard([&] {
+      if (!db_->tableExists("fhops_schema_migrations")) return 0;
+      return db_->execAndGet("SELECT COALESCE(MAX(version), 0) FROM fhops_schema_migrations").getInt();
+    });
+  }
+
+  /// Writes one run record (a JSON object with the fields of §1.3) in one transaction:
+  /// INSERT OR REPLACE the runs row, replace its metric and KPI rows, keep the verbatim record.
+  void persist_run(const json::object& record) { persist_runs(std::span<const json::object>(&record, 1)); }
+
+  /// Writes several run records in one transaction (batched import and the asynchronous sink).
+  void persist_runs(std::span<const json::object> records) {
+    guard([&] {
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      for (const auto& r : records) write_run(r);
+      tx.commit();
+    });
+  }
+
+  /// Writes one tuner summary (INSERT OR REPLACE by summary_id).
+  void persist_tuner_summary(const json::object& record) {
+    guard([&] {
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      write_summary(record);
+      tx.commit();
+    });
+  }
+
+  /// Keeps a record that has no run id (the legacy bench / multi-start / demo lines) verbatim;
+  /// false when the same text is already stored.
+  bool persist_legacy(std::string_view line, const std::string& source_path, std::size_t source_line) {
+    return guard([&] {
+      auto& st = stmt(legacy_, "INSERT OR IGNORE INTO legacy_records(record_json, source_path, source_line, imported_at)"
+                               " VALUES (?, ?, ?, ?)");
+      st.bind(1, std::string(line));
+      st.bind(2, source_path);
+      st.bind(3, static_cast<std::int64_t>(source_line));
+      st.bind(4, utc_iso_seconds());
+      st.exec();
+      st.reset();
+      return db_->getChanges() > 0;
+    });
+  }
+
+  /// Writes any record object by its kind: run records and tuner summaries go to their tables,
+  /// objects without `record_type` to legacy_records (`raw` is the line as read). Step records are
+  /// never stored (the reference does not mirror them); returns false for them.
+  bool persist_any(const json::object& record, std::string_view raw, const std::string& source, std::size_t line) {
+    const std::string* type = find_string(record, "record_type");
+    if (type && *type == "run" && find_string(record, "run_id")) {
+      guard([&] { write_run(record); });
+      return true;
+    }
+    if (type && *type == "tuner_summary" && find_string(record, "summary_id")) {
+      guard([&] { write_summary(record); });
+      return true;
+    }
+    if (type && *type == "step") return false;
+    return persist_legacy(raw, source, line);
+  }
+
+  /// Removes runs (their metrics, KPIs and verbatim records go with them). Returns rows removed.
+  std::size_t delete_runs(std::span<const std::string> run_ids) {
+    return delete_ids("DELETE FROM runs WHERE run_id = ?", run_ids);
+  }
+
+  /// Removes tuner summaries by id. Returns rows removed.
+  std::size_t delete_tuner_summaries(std::span<const std::string> ids) {
+    return delete_ids("DELETE FROM tuner_summaries WHERE summary_id = ?", ids);
+  }
+
+  /// `PRAGMA quick_check`: "ok" or the problems found, one per line.
+  std::string quick_check() {
+    return guard([&] {
+      SQLite::Statement q(*db_, "PRAGMA quick_check");
+      std::string out;
+      while (q.executeStep()) out += (out.empty() ? "" : "\n") + q.getColumn(0).getString();
+      return out;
+    });
+  }
+
+  /// Number of rows in a table of the store.
+  long long count(std::string_view table) {
+    return guard([&] { return db_->execAndGet("SELECT COUNT(*) FROM " + std::string(table)).getInt64(); });
+  }
+
+  /// Runs one statement (with the store's error wrapping).
+  void exec(const std::string& sql) {
+    guard([&] { db_->exec(sql); });
+  }
+
+  /// Begins / commits a batch transaction spanning several persist_any calls (import).
+  void begin() { exec("BEGIN IMMEDIATE"); }
+  void commit() { exec("COMMIT"); }
+  void rollback() noexcept {
+    try {
+      db_->exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+
+private:
+  template <class F>
+  static void retry_busy(int timeout_ms, F&& f) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      try {
+        f();
+        return;
+      } catch (const SQLite::Exception& e) {
+        if ((e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) || std::chrono::steady_clock::now() > until)
+          throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+  }
+
+  void migrate() {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    db_->exec("CREATE TABLE IF NOT EXISTS fhops_schema_migrations (version INTEGER PRIMARY KEY,"
+              " description TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    const int have = db_->execAndGet("SELECT COALESCE(MAX(version), 0) FROM fhops_schema_migrations").getInt();
+    if (have > store_schema_version)
+      throw store_error(path_, "store schema version " + std::to_string(have) + " is newer than this fhops supports (" +
+                                   std::to_string(store_schema_version) + ")");
+    for (const auto& m : store_migrations) {
+      if (m.version <= have) continue;
+      db_->exec(std::string(m.sql));
+      if (m.version == 1 && !has_column("runs", "tuner_meta_json"))  // the reference's own migration
+        db_->exec("ALTER TABLE runs ADD COLUMN tuner_meta_json TEXT");
+      SQLite::Statement ins(*db_, "INSERT INTO fhops_schema_migrations(version, description, applied_at) VALUES (?, ?, ?)");
+      ins.bind(1, m.version);
+      ins.bind(2, std::string(m.description));
+      ins.bind(3, utc_iso_seconds());
+      ins.exec();
+    }
+    tx.commit();
+  }
+
+  bool has_column(const std::string& table, std::string_view column) {
+    SQLite::Statement q(*db_, "PRAGMA table_info(" + table + ")");
+    while (q.executeStep())
+      if (q.getColumn(1).getString() == column) return true;
+    return false;
+  }
+
+  SQLite::Statement& stmt(std::optional<SQLite::Statement>& slot, const char* sql) {
+    if (!slot) slot.emplace(*db_, sql);
+    return *slot;
+  }
+
+  // Binds a JSON scalar as the reference's sqlite3 driver would store the Python value.
+  static void bind_scalar(SQLite::Statement& st, int i, const json* v) {
+    if (!v || v->is_null()) st.bind(i);
+    else if (v->is_string()) st.bind(i, v->as_string());
+    else if (v->is_int()) st.bind(i, static_cast<std::int64_t>(std::get<long long>(v->value)));
+    else if (v->is_float()) st.bind(i, std::get<double>(v->value));
+    else if (v->is_bool()) st.bind(i, std::get<bool>(v->value) ? 1 : 0);
+    else st.bind(i, dump(*v));
+  }
+
+  // config/context/extra/tuner_meta/artifacts: sorted-key Python JSON, NULL when empty or absent.
+  static void bind_payload(SQLite::Statement& st, int i, const json* v) {
+    if (!v || v->is_null() || (v->is_object() && v->as_object().empty()) || (v->is_array() && v->as_array().empty()))
+      st.bind(i);
+    else
+      st.bind(i, dump_sorted(*v));
+  }
+
+  void write_values(std::optional<SQLite::Statement>& ins, std::optional<SQLite::Statement>& del, bool metrics,
+                    const std::string& run_id, const json* values) {
+    auto& d = stmt(del, metrics ? "DELETE FROM run_metrics WHERE run_id = ?" : "DELETE FROM run_kpis WHERE run_id = ?");
+    d.bind(1, run_id);
+    d.exec();
+    d.reset();
+    if (!values || !values->is_object()) return;
+    auto& st = stmt(ins, metrics ? "INSERT OR REPLACE INTO run_metrics(run_id, name, value, value_text) VALUES (?, ?, ?, ?)"
+                                         : "INSERT OR REPLACE INTO run_kpis(run_id, name, value, value_text) VALUES (?, ?, ?, ?)");
+    for (const auto& [name, v] : values->as_object()) {
+      st.bind(1, run_id);
+      st.bind(2, name);
+      if (v.is_bool() || v.is_number()) {
+        st.bind(3, v.as_double());
+        st.bind(4);
+      } else {
+        st.bind(3);
+        st.bind(4, dump(v, json_style{false, false}));
+      }
+      st.exec();
+      st.reset();
+    }
+  }
+
+  void write_run(const json::object& r) {
+    const std::string* run_id = find_string(r, "run_id");
+    if (!run_id) throw store_error(path_, "run record without a run_id");
+    auto& st = stmt(run_, "INSERT OR REPLACE INTO runs(run_id, schema_version, solver, scenario, scenario_path, seed, status,"
+                          " started_at, finished_at, duration_seconds, config_json, context_json, extra_json, artifacts_json,"
+                          " tuner_meta_json, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, *run_id);
+    bind_scalar(st, 2, find(r, "schema_version"));
+    bind_scalar(st, 3, find(r, "solver"));
+    bind_scalar(st, 4, find(r, "scenario"));
+    bind_scalar(st, 5, find(r, "scenario_path"));
+    bind_scalar(st, 6, find(r, "seed"));
+    bind_scalar(st, 7, find(r, "status"));
+    bind_scalar(st, 8, find(r, "started_at"));
+    bind_scalar(st, 9, find(r, "finished_at"));
+    bind_scalar(st, 10, find(r, "duration_seconds"));
+    bind_payload(st, 11, find(r, "config"));
+    bind_payload(st, 12, find(r, "context"));
+    bind_payload(st, 13, find(r, "extra"));
+    bind_payload(st, 14, find(r, "artifacts"));
+    bind_payload(st, 15, find(r, "tuner_meta"));
+    bind_scalar(st, 16, find(r, "error"));
+    st.exec();
+    st.reset();
+    write_values(metric_, del_metric_, true, *run_id, find(r, "metrics"));
+    write_values(kpi_, del_kpi_, false, *run_id, find(r, "kpis"));
+    write_verbatim(stmt(raw_, "INSERT OR REPLACE INTO run_records(run_id, record_json) VALUES (?, ?)"), *run_id, r);
+  }
+
+  // The record as written in the JSONL (compact, in its own key order).
+  static void write_verbatim(SQLite::Statement& st, const std::string& id, const json::object& r) {
+    st.bind(1, id);
+    st.bind(2, dump(r));
+    st.exec();
+    st.reset();
+  }
+
+  void write_summary(const json::object& r) {
+    const std::string* id = find_string(r, "summary_id");
+    if (!id) throw store_error(path_, "tuner summary without a summary_id");
+    auto& st = stmt(summary_, "INSERT OR REPLACE INTO tuner_summaries(summary_id, schema_version, algorithm, scenarios_evaluated,"
+                              " configurations, scenario_best_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, *id);
+    bind_scalar(st, 2, find(r, "schema_version"));
+    bind_scalar(st, 3, find(r, "algorithm"));
+    bind_scalar(st, 4, find(r, "scenarios_evaluated"));
+    bind_scalar(st, 5, find(r, "configurations"));
+    const json* best = find(r, "scenario_best");
+    if (best) st.bind(6, dump_sorted(*best));
+    else st.bind(6);
+    bind_scalar(st, 7, find(r, "created_at"));
+    st.exec();
+    st.reset();
+    write_verbatim(stmt(summary_raw_, "INSERT OR REPLACE INTO tuner_summary_records(summary_id, record_json) VALUES (?, ?)"), *id, r);
+  }
+
+  std::size_t delete_ids(const char* sql, std::span<const std::string> ids) {
+    return guard([&] {
+      std::size_t n = 0;
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement st(*db_, sql);
+      for (const auto& id : ids) {
+        st.bind(1, id);
+        n += static_cast<std::size_t>(st.exec());
+        st.reset();
+      }
+      tx.commit();
+      return n;
+    });
+  }
+
+  std::filesystem::path path_;
+  std::optional<SQLite::Database> db_;
+  std::optional<SQLite::Statement> run_, metric_, kpi_, del_metric_, del_kpi_, raw_, summary_, summary_raw_, legacy_;
+};
+
+/// The SQLite sink: run records and tuner summaries go to a store, one transaction each.
+class sqlite_sink {
+public:
+  explicit sqlite_sink(sqlite_store& store) : store_(&store) {}
+  void run_started(const run_start&) {}
+  void step(const step_record&) {}
+  void run_finished(const run_record& r) { store_->persist_run(to_json(r)); }
+  void tuner_summary(const tuner_summary_record& s) { store_->persist_tuner_summary(to_json(s)); }
+  void flush() {}
+
+private:
+  sqlite_store* store_;
+};
+static_assert(telemetry_sink<sqlite_sink>);
+
+}  // namespace fhops::telemetry
