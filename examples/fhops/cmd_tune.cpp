@@ -2,7 +2,9 @@
 // (telemetry_tuning.md §3) over the generic tune/ strategies, for SA, ILS or Tabu, on a thread pool.
 #include <algorithm>
 #include <iostream>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
@@ -12,9 +14,11 @@
 #include "commands.hpp"
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/run_telemetry.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/tune/tune.hpp"
 #include "table.hpp"
+#include "telemetry_wiring.hpp"
 
 namespace fhops_cli {
 
@@ -50,7 +54,9 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       ("iters", po::value<long long>()->default_value(250), "iterations per run (>= 10)")
       ("time-limit", po::value<double>(), "wall-clock seconds per run (then --iters only if given)")
       ("jobs,j", po::value<long long>()->default_value(1), "runs at the same time")
-      ("tier-label", po::value<std::string>(), "label recorded with the runs");
+      ("tier-label", po::value<std::string>(), "label recorded with the runs")
+      ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
+      ("step-interval", po::value<long long>(), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)");
     if (kind != tuner::grid)
       opts.add_options()("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)");
     if (kind == tuner::random)
@@ -79,18 +85,12 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     if (iters < 10) throw usage_error("--iters must be >= 10 (got " + std::to_string(iters) + ")");
     const long long jobs = vm["jobs"].as<long long>();
     if (jobs < 1) throw usage_error("--jobs must be >= 1");
-    fh::solve_options base;
-    base.kind = solver;
-    base.weights = solver == fh::solver_kind::tabu ? fh::reference_tabu_weights : fh::reference_weights;
-    base.stop.max_iterations = iters;
+    std::optional<double> seconds;
     if (vm.count("time-limit")) {
-      const double t = vm["time-limit"].as<double>();
-      if (!(t > 0.0) || !std::isfinite(t)) throw usage_error("--time-limit must be a positive number of seconds");
-      base.stop.max_seconds = t;
-      if (vm["iters"].defaulted()) base.stop.max_iterations = 0;
-      base.cooling = "budget";
-      base.restart_period = 0;
+      seconds = vm["time-limit"].as<double>();
+      if (!(*seconds > 0.0) || !std::isfinite(*seconds)) throw usage_error("--time-limit must be a positive number of seconds");
     }
+    const fh::solve_options base = fh::tuning_base_options(solver, vm.count("time-limit") && vm["iters"].defaulted() ? 0 : iters, seconds);
     long long count = 0;
     std::vector<long long> batches{1, 2, 3};
     std::vector<std::string> presets{"balanced", "explore", "mobilisation"};
@@ -141,12 +141,37 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     const char* unit = kind == tuner::random ? "runs" : kind == tuner::grid ? "configs" : "trials";
     const char* unit_long = kind == tuner::random ? "run(s)" : kind == tuner::grid ? "configuration(s)" : "trial(s)";
     // Every scenario is loaded before any run: a bad bundle fails before work starts.
+    std::vector<fh::scenario> loaded_scenarios;
     std::vector<fh::problem> problems;
     for (const auto& e : entries) {
-      const auto loaded = fh::load_scenario_with_warnings(e.path);
+      auto loaded = fh::load_scenario_with_warnings(e.path);
       for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
       problems.emplace_back(loaded.scenario);
+      loaded_scenarios.push_back(std::move(loaded.scenario));
     }
+    // Telemetry: every trial is a run record (JSONL + SQLite mirror, step logs beside them).
+    const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
+    if (step_interval < 0) throw usage_error("--step-interval must be >= 0");
+    const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
+    if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
+    cli_telemetry telemetry(log, step_interval, 5000);
+    const std::string algorithm = kind == tuner::random ? "random" : kind == tuner::grid ? "grid" : "bayes";
+    const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
+    std::mutex record_mutex;
+    std::map<std::size_t, tel::run_record> finished_records;  // by trial number, for the current scenario
+    std::size_t records_written = 0;
+    std::vector<std::string> mirror_errors;
+    std::vector<std::pair<std::string, double>> scenario_best;  // summary key -> best objective
+    const auto write_summary = [&](const std::vector<std::pair<std::string, double>>& best, long long configurations) {
+      tel::tuner_summary_record sum{algorithm, configurations, best, tel::new_run_id(), tel::utc_iso_seconds()};
+      try {
+        tel::sqlite_store store(telemetry.sqlite(), tel::store_options{5000});
+        store.persist_tuner_summary(tel::to_json(sum));
+      } catch (const std::exception& e) {
+        mirror_errors.push_back(e.what());
+      }
+      telemetry.append(tel::to_json(sum));
+    };
     for (std::size_t si = 0; si < entries.size(); ++si) {
       const auto& e = entries[si];
       const fh::problem& pb = problems[si];
@@ -157,9 +182,79 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       fh::solve_options o = base;
       if (o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
       double best_so_far = -std::numeric_limits<double>::infinity();
-      std::size_t finished = 0;
+      std::size_t finished = 0, successes = 0;
+      const std::string key = e.bundle.empty() ? display : e.bundle + ":" + e.member;
+      finished_records.clear();
+      // One solve of a trial, recorded: the run record is built before, completed after (or
+      // marked failed), and written by on_trial in trial order.
+      const auto run_one = [&](const ft::trial& tr, const fh::solve_options& so) {
+        fh::run_context ctx;
+        ctx.source = "cli." + name;
+        ctx.scenario_path = e.path.string();
+        ctx.tier = tier;
+        ctx.iters = so.stop.max_iterations;
+        ctx.batch_size = so.batch;
+        if (so.stop.max_seconds > 0) ctx.time_limit = so.stop.max_seconds;
+        if (solver == fh::solver_kind::tabu) ctx.tabu_tenure_arg = so.tabu.tenure;
+        tel::run_record rec = fh::begin_run_record(solver, so, ctx, &loaded_scenarios[si], static_cast<long long>(so.seed));
+        tel::json::object ops;
+        for (std::size_t i = 0; i < so.weights.size(); ++i)
+          if (so.weights[i] > 0.0) ops.emplace_back(std::string(fh::operator_names[i]), so.weights[i]);
+        const long long nops = static_cast<long long>(ops.size());
+        const long long total = count, index = static_cast<long long>(tr.number) + 1;
+        const tel::json batch = so.batch > 1 ? tel::json(so.batch) : tel::json(1LL);
+        tel::json::object budget, config, progress;
+        if (kind == tuner::random) {
+          budget = {{"runs_total", total}, {"iters_per_run", iters}, {"tier", tel::json(tier)}};
+          config = {{"batch_size", batch}, {"operator_count", nops}, {"operators", ops}};
+          progress = {{"run_index", index}, {"total_runs", total}};
+        } else if (kind == tuner::grid) {
+          budget = {{"total_configs", total}, {"iters_per_config", iters}, {"tier", tel::json(tier)}};
+          config = {{"preset", tr.config.category("preset")}, {"batch_size", batch}, {"operators", ops}};
+          progress = {{"config_index", index}, {"total_configs", total}};
+        } else {
+          budget = {{"trials_total", total}, {"iters_per_trial", iters}, {"tier", tel::json(tier)}};
+          config = {{"trial_number", static_cast<long long>(tr.number)}, {"batch_size", batch}, {"operators", ops}};
+          progress = {{"trial_index", index}, {"total_trials", total}};
+        }
+        config.emplace_back("solver", fh::solver_label(solver));
+        tel::json::object cfg;  // the trial's configuration: replays the run with the seed and budget
+        for (const auto& [pname, pv] : tr.config.items()) std::visit([&](const auto& x) { cfg.emplace_back(pname, tel::json(x)); }, pv);
+        config.emplace_back("configuration", std::move(cfg));
+        rec.tuner_meta = {{"algorithm", algorithm}, {"budget", budget}, {"config", config}, {"progress", progress}};
+        if (!e.bundle.empty()) {
+          rec.tuner_meta.emplace_back("bundle", e.bundle);
+          rec.tuner_meta.emplace_back("bundle_member", e.member);
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto secs = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+        try {
+          auto out = fh::solve(pb, so, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(solver)));
+          fh::finish_run_record(rec, solver, so, out, fh::compute_kpis(pb, out.search.best), secs());
+          std::lock_guard lock(record_mutex);
+          finished_records[tr.number] = std::move(rec);
+          return out;
+        } catch (const std::exception& ex) {
+          fh::fail_run_record(rec, ex.what(), secs());
+          std::lock_guard lock(record_mutex);
+          finished_records[tr.number] = std::move(rec);
+          throw;
+        }
+      };
       const auto on_trial = [&](const fh::tuned_trial& t) {
         ++finished;
+        {
+          std::optional<tel::run_record> rec;
+          {
+            std::lock_guard lock(record_mutex);
+            if (auto it = finished_records.find(t.result.t.number); it != finished_records.end()) rec = std::move(it->second);
+          }
+          if (rec) {
+            if (auto err = telemetry.record({*rec})) mirror_errors.push_back(*err);
+            ++records_written;
+          }
+        }
+        if (t.result.ok()) ++successes;
         if (t.result.ok()) best_so_far = std::max(best_so_far, t.result.value);
         else {
           ++failures;
@@ -170,26 +265,34 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
                     << std::flush;
         rows.push_back({display, e.bundle, t});
       };
+      const auto scenario_done = [&] {
+        double best = -std::numeric_limits<double>::infinity();
+        for (const auto& r : rows)
+          if (r.scenario == display && r.bundle == e.bundle && r.trial.result.ok()) best = std::max(best, r.trial.result.value);
+        if (successes == 0) return;
+        if (kind == tuner::bayes) write_summary({{key, best}}, static_cast<long long>(successes));  // one per scenario
+        else scenario_best.emplace_back(key, best);
+      };
       const auto n = static_cast<std::size_t>(count);
       const auto j = static_cast<std::size_t>(jobs);
       if (kind == tuner::random) {
         const auto base_seed = static_cast<std::uint64_t>(vm["base-seed"].as<long long>());
         ft::random_search strategy(space);
         const std::uint64_t offset = si * n;
-        fh::tune_solver(pb, strategy, o, n, fhops::derive_seed(base_seed, si), j,
-                        [&](std::size_t k) { return 1 + fhops::derive_seed(base_seed, offset + k) % 999'999'999; }, on_trial);
+        fh::tune_solver(strategy, o, n, fhops::derive_seed(base_seed, si), j,
+                        [&](std::size_t k) { return 1 + fhops::derive_seed(base_seed, offset + k) % 999'999'999; }, run_one, on_trial);
       } else if (kind == tuner::grid) {
         const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
         ft::grid_search strategy(fh::preset_grid_space(batches, presets));
         const std::uint64_t first = seed + si * n;  // the seed counter runs across scenarios
-        fh::tune_solver(pb, strategy, o, n, seed, j, [&](std::size_t k) { return first + k; }, on_trial);
+        fh::tune_solver(strategy, o, n, seed, j, [&](std::size_t k) { return first + k; }, run_one, on_trial);
       } else {
         const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
         ft::tpe_parameters tp;
         tp.max_trials = n;
         ft::tpe strategy(space, tp);  // reseeded per scenario, as the reference
         std::vector<fh::tuned_trial> mine;
-        fh::tune_solver(pb, strategy, o, n, seed, j, [&](std::size_t k) { return seed + k; }, [&](const fh::tuned_trial& t) {
+        fh::tune_solver(strategy, o, n, seed, j, [&](std::size_t k) { return seed + k; }, run_one, [&](const fh::tuned_trial& t) {
           on_trial(t);
           mine.push_back(t);
         });
@@ -212,8 +315,14 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
         }
         std::cout << t.str();
       }
+      scenario_done();
     }
 
+    if (kind != tuner::bayes && !scenario_best.empty()) {
+      long long configurations = 0;
+      for (const auto& r : rows) configurations += r.trial.result.ok();
+      write_summary(scenario_best, configurations);
+    }
     std::vector<const row*> ok;
     for (const auto& r : rows)
       if (r.trial.result.ok()) ok.push_back(&r);
@@ -256,6 +365,13 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     }
     std::cout << best.str();
     if (failures) std::cout << failures << " run(s) failed (see the warnings above).\n";
+    std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", records_written, log.string(),
+                             (log.parent_path() / "steps").string());
+    if (!mirror_errors.empty()) {
+      std::cerr << "fhops " << name << ": error: the SQLite mirror " << telemetry.sqlite().string()
+                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";
+      return exit_failure;
+    }
     return exit_ok;
   });
 }

@@ -5,6 +5,11 @@
 #include <set>
 #include <sstream>
 
+#include <simdjson.h>
+
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/tuning.hpp"
+
 using fhops_test::driver;
 using fhops_test::run;
 
@@ -132,4 +137,50 @@ TEST_CASE("tuners resolve the reference's baseline bundle under --bundle-dir", "
   const auto rows = table(r.out, "Random tuner results");
   REQUIRE(rows.size() == 3);
   CHECK(rows[0][1] == "baseline");
+}
+
+TEST_CASE("tuner trials are run records in the store, with a tuner summary, and replay exactly", "[driver][tune][telemetry]") {
+  const auto dir = fhops_test::scratch("tune_telemetry");
+  const std::string log = (dir / "t/runs.jsonl").string();
+  const auto r = run(driver() + " tune-grid " + demo() + " --iters 150 --preset balanced --preset runs --batch-size 1 --batch-size 2" +
+                     " --telemetry-log " + log + " --tier-label smoke");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("4 telemetry record(s) written to " + log) != std::string::npos);
+  simdjson::dom::parser parser;
+  int runs = 0, summaries = 0;
+  const fhops::harvest::problem pb(fhops::harvest::load_scenario(demo()));
+  std::istringstream in(fhops_test::slurp(log));
+  std::string line;
+  while (std::getline(in, line)) {
+    simdjson::dom::object o;
+    REQUIRE_FALSE(parser.parse(line).get(o));
+    const std::string_view type = o["record_type"];
+    if (type == "tuner_summary") {
+      ++summaries;
+      CHECK(std::string_view(o["algorithm"]) == "grid");
+      CHECK(int64_t(o["configurations"]) == 4);
+      continue;
+    }
+    ++runs;
+    CHECK(std::string_view(o["context"]["source"]) == "cli.tune-grid");
+    CHECK(std::string_view(o["tuner_meta"]["algorithm"]) == "grid");
+    CHECK(std::string_view(o["tuner_meta"]["budget"]["tier"]) == "smoke");
+    CHECK(int64_t(o["tuner_meta"]["progress"]["total_configs"]) == 4);
+    // replay: the recorded configuration and seed give the recorded objective
+    fhops::tune::configuration c;
+    for (auto [k, v] : simdjson::dom::object(o["tuner_meta"]["config"]["configuration"])) {
+      if (v.is_int64()) c.set(std::string(k), int64_t(v));
+      else if (v.is_double()) c.set(std::string(k), double(v));
+      else c.set(std::string(k), std::string(std::string_view(v)));
+    }
+    auto opts = fhops::harvest::apply_configuration(c, fhops::harvest::tuning_base_options(fhops::harvest::solver_kind::sa, 150, std::nullopt));
+    opts.seed = static_cast<std::uint64_t>(int64_t(o["seed"]));
+    CHECK(fhops::harvest::solve(pb, opts).best.score == double(o["metrics"]["objective"]));
+    CHECK(std::filesystem::exists(dir / "t/steps" / (std::string(std::string_view(o["run_id"])) + ".jsonl")));
+  }
+  CHECK(runs == 4);
+  CHECK(summaries == 1);
+  const auto count = run("sqlite3 " + (dir / "t/runs.sqlite").string() + " 'select count(*) from runs; select count(*) from tuner_summary_records;'");
+  CHECK(count.out == "4\n1\n");
 }

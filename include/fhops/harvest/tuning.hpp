@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -52,6 +53,23 @@ inline tune::parameter_space solver_tuning_space(solver_kind kind) {
       break;
   }
   return s;
+}
+
+/// The options every tuner trial starts from (before its configuration): the reference's
+/// weights, `iters` iterations (0 = unlimited) and, with a time limit, budget cooling without
+/// restarts. A trial replays as `apply_configuration(config, tuning_base_options(...))` + its seed;
+/// the Tabu tenure is resolved from the problem when the configuration does not set it.
+inline solve_options tuning_base_options(solver_kind kind, long long iters, std::optional<double> seconds) {
+  solve_options o;
+  o.kind = kind;
+  o.weights = kind == solver_kind::tabu ? reference_tabu_weights : reference_weights;
+  o.stop.max_iterations = iters;
+  if (seconds) {
+    o.stop.max_seconds = *seconds;
+    o.cooling = "budget";
+    o.restart_period = 0;
+  }
+  return o;
 }
 
 /// A tuning space read from a YAML file: a `parameters:` mapping of names known to the solver's
@@ -196,13 +214,14 @@ struct tuned_trial {
   double seconds = 0.0;
 };
 
-/// Tunes one solver on one problem: each trial solves with `apply_configuration(config, base)` and
-/// the seed `seed_of(trial number)`; `jobs` trials at a time. `on_trial` sees each finished trial
-/// in trial order (progress, telemetry). Returns the trials in order.
-template <tune::tuner_strategy Strategy, class OnTrial>
-std::vector<tuned_trial> tune_solver(const problem& pb, Strategy& strategy, const solve_options& base, std::size_t max_trials,
-                                     std::uint64_t strategy_seed, std::size_t jobs,
-                                     const std::function<std::uint64_t(std::size_t)>& seed_of, OnTrial&& on_trial) {
+/// Tunes one solver on one problem: each trial runs `run_one(trial, options)` (a solve returning a
+/// solve_outcome; the caller adds observers and telemetry) with `apply_configuration(config, base)`
+/// and the seed `seed_of(trial number)`; `jobs` trials at a time. `on_trial` sees each finished
+/// trial in trial order, in the calling thread (progress, telemetry). Returns the trials in order.
+template <tune::tuner_strategy Strategy, class RunOne, class OnTrial>
+std::vector<tuned_trial> tune_solver(Strategy& strategy, const solve_options& base, std::size_t max_trials, std::uint64_t strategy_seed,
+                                     std::size_t jobs, const std::function<std::uint64_t(std::size_t)>& seed_of, RunOne&& run_one,
+                                     OnTrial&& on_trial) {
   std::mutex m;
   std::vector<std::optional<tuned_trial>> slots;
   const auto objective = [&](const tune::trial_context& ctx) {
@@ -210,7 +229,7 @@ std::vector<tuned_trial> tune_solver(const problem& pb, Strategy& strategy, cons
     t.seed = seed_of(ctx.t.number);
     t.options = apply_configuration(ctx.t.config, base);
     t.options.seed = t.seed;
-    const solve_outcome out = solve(pb, t.options);
+    const solve_outcome out = run_one(ctx.t, std::as_const(t.options));
     t.best = out.best;
     t.iterations = out.search.iterations;
     t.evaluations = out.search.evaluations;
@@ -241,6 +260,15 @@ std::vector<tuned_trial> tune_solver(const problem& pb, Strategy& strategy, cons
     done.push_back(std::move(t));
   });
   return done;
+}
+
+/// tune_solver with plain solves on `pb`.
+template <tune::tuner_strategy Strategy, class OnTrial>
+std::vector<tuned_trial> tune_solver(const problem& pb, Strategy& strategy, const solve_options& base, std::size_t max_trials,
+                                     std::uint64_t strategy_seed, std::size_t jobs,
+                                     const std::function<std::uint64_t(std::size_t)>& seed_of, OnTrial&& on_trial) {
+  return tune_solver(strategy, base, max_trials, strategy_seed, jobs, seed_of,
+                     [&](const tune::trial&, const solve_options& o) { return solve(pb, o); }, std::forward<OnTrial>(on_trial));
 }
 
 }  // namespace fhops::harvest
