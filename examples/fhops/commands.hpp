@@ -9,5 +9,6 @@ int cmd_greedy(int argc, char** argv);
 int cmd_solve_heur(int argc, char** argv);
 int cmd_solve_ils(int argc, char** argv);
 int cmd_solve_tabu(int argc, char** argv);
+int cmd_synth(int argc, char** argv);
 
 }  // namespace fhops_cli

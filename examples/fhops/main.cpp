@@ -21,6 +21,7 @@ constexpr command commands[] = {
     {"solve-heur", fhops_cli::cmd_solve_heur, "simulated annealing (optionally multi-start)"},
     {"solve-ils", fhops_cli::cmd_solve_ils, "iterated local search"},
     {"solve-tabu", fhops_cli::cmd_solve_tabu, "tabu search"},
+    {"synth", fhops_cli::cmd_synth, "generate a synthetic scenario bundle (tiers, custom sizes); 'synth batch PLAN'"},
 };
 
 void print_help(std::ostream& out) {
