@@ -183,6 +183,12 @@ TEST_CASE("the reference's tier parameters shape the data (problem_model.md §13
   CHECK(synth_tier("medium").seed == 202);
   CHECK(synth_tier("large").seed == 303);
   CHECK(synth_tier("custom").seed == 123);
+  // The scaling tiers (xxl is generated only by the benchmark, to keep the suite fast).
+  const synth_parameters xxl = synth_tier("xxl");
+  CHECK_NOTHROW(validate_synth_parameters(xxl));
+  CHECK((xxl.blocks == int_range{1000, 1000} && xxl.machines == int_range{150, 150} && xxl.days == int_range{365, 365}));
+  CHECK(xxl.shifts_per_day == 2);
+  CHECK((xxl.mobilisation && xxl.weights && xxl.locks == 100));
   synth_parameters certain = custom();
   certain.blackout_probability = 1.0;
   certain.blackout_duration = {1, 1};
