@@ -360,7 +360,7 @@ inline void apply_synth_config(synth_parameters& p, YAML::Node doc, const std::s
     const std::string key = kv.first.Scalar();
     if (key == "tier" || ignore_keys.count(key)) continue;
     const synth_parameter_info* info = find_synth_parameter(key);
-    if (!info || key.find('-') != std::string::npos)
+    if (!info)
       throw input_error(source, line(kv.first), key, "is not a parameter of the generator (see fhops synth --help)");
     try {
       set_synth_parameter(p, *info, kv.second);
