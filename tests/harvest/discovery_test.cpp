@@ -48,6 +48,9 @@ TEST_CASE("bundle specs: folders, manifests in both forms, alias=target, errors"
   fhops_test::write(d / "bundles/metadata.yaml", "b: {seed: 1}\nzzz: {}\na: {seed: 2}\n");
   CHECK(names(resolve_bundle("syn=" + (d / "bundles").string(), std::nullopt)) ==
         std::vector<std::string>{"syn/a:a/scenario.yaml", "syn/b:b/scenario.yaml"});
+  // a bundle folder whose own metadata.yaml lists no sub-bundles is that bundle (fhops synth writes one)
+  fhops_test::write(d / "bundles/a/metadata.yaml", "name: a\nseed: 3\n");
+  CHECK(names(resolve_bundle("one=" + (d / "bundles/a").string(), std::nullopt)) == std::vector<std::string>{"one/a:a/scenario.yaml"});
   // fhops-cpp's manifest: a list of paths or {name, path}, relative to the manifest
   fhops_test::write(d / "m.yaml", "scenarios:\n  - bundles/b\n  - {name: first, path: bundles/a/scenario.yaml}\n");
   CHECK(names(resolve_bundle((d / "m.yaml").string(), std::nullopt)) ==

@@ -164,7 +164,12 @@ inline std::vector<scenario_entry> resolve_bundle(std::string_view spec, const s
     if (ext == ".yaml" || ext == ".yml") return detail::manifest_members(path, bundle, target.has_value());
     return {{detail::absolute_normal(path), bundle, path.stem().string()}};
   }
-  if (fs::is_regular_file(path / "metadata.yaml")) return detail::manifest_members(path / "metadata.yaml", bundle, target.has_value());
+  if (fs::is_regular_file(path / "metadata.yaml")) {
+    auto members = detail::manifest_members(path / "metadata.yaml", bundle, target.has_value());
+    // a bundle's own metadata.yaml (no sub-bundles listed) is not a scenario: use its scenario.yaml
+    const bool only_itself = members.size() == 1 && members[0].path.filename() == "metadata.yaml";
+    if (!only_itself || !fs::is_regular_file(path / "scenario.yaml")) return members;
+  }
   if (fs::is_regular_file(path / "scenario.yaml")) return {{detail::absolute_normal(path / "scenario.yaml"), bundle, path.filename().string()}};
   std::vector<fs::path> children;
   for (const auto& e : fs::directory_iterator(path))
