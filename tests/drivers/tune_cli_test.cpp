@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <simdjson.h>
 
 #include "fhops/harvest/harvest.hpp"
@@ -181,6 +182,7 @@ TEST_CASE("tuner trials are run records in the store, with a tuner summary, and 
   }
   CHECK(runs == 4);
   CHECK(summaries == 1);
-  const auto count = run("sqlite3 " + (dir / "t/runs.sqlite").string() + " 'select count(*) from runs; select count(*) from tuner_summary_records;'");
-  CHECK(count.out == "4\n1\n");
+  SQLite::Database db((dir / "t/runs.sqlite").string(), SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT COUNT(*) FROM runs").getInt() == 4);
+  CHECK(db.execAndGet("SELECT COUNT(*) FROM tuner_summary_records").getInt() == 1);
 }
