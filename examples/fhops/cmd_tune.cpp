@@ -265,13 +265,10 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
                     << std::flush;
         rows.push_back({display, e.bundle, t});
       };
-      const auto scenario_done = [&] {
-        double best = -std::numeric_limits<double>::infinity();
-        for (const auto& r : rows)
-          if (r.scenario == display && r.bundle == e.bundle && r.trial.result.ok()) best = std::max(best, r.trial.result.value);
+      const auto scenario_done = [&] {  // best_so_far is the scenario's best successful trial
         if (successes == 0) return;
-        if (kind == tuner::bayes) write_summary({{key, best}}, static_cast<long long>(successes));  // one per scenario
-        else scenario_best.emplace_back(key, best);
+        if (kind == tuner::bayes) write_summary({{key, best_so_far}}, static_cast<long long>(successes));  // one per scenario
+        else scenario_best.emplace_back(key, best_so_far);
       };
       const auto n = static_cast<std::size_t>(count);
       const auto j = static_cast<std::size_t>(jobs);

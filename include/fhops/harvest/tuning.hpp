@@ -262,13 +262,4 @@ std::vector<tuned_trial> tune_solver(Strategy& strategy, const solve_options& ba
   return done;
 }
 
-/// tune_solver with plain solves on `pb`.
-template <tune::tuner_strategy Strategy, class OnTrial>
-std::vector<tuned_trial> tune_solver(const problem& pb, Strategy& strategy, const solve_options& base, std::size_t max_trials,
-                                     std::uint64_t strategy_seed, std::size_t jobs,
-                                     const std::function<std::uint64_t(std::size_t)>& seed_of, OnTrial&& on_trial) {
-  return tune_solver(strategy, base, max_trials, strategy_seed, jobs, seed_of,
-                     [&](const tune::trial&, const solve_options& o) { return solve(pb, o); }, std::forward<OnTrial>(on_trial));
-}
-
 }  // namespace fhops::harvest
