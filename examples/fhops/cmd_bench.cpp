@@ -88,11 +88,12 @@ int bench_suite(int argc, char** argv) {
     if (vm.count("operator-preset")) ops.presets = vm["operator-preset"].as<std::vector<std::string>>();
     if (vm.count("operator-weight"))
       for (const auto& w : vm["operator-weight"].as<std::vector<std::string>>()) ops.weights.push_back(fh::parse_operator_weight(w));
-    const auto budget = [&](fh::solve_options& o, long long iters) {
-      o.stop.max_iterations = iters;
+    // A run's budget: its --X-iters, and with --run-seconds the clock (iterations then only if given).
+    const auto budget = [&](fh::solve_options& o, const char* iters_option) {
+      o.stop.max_iterations = vm[iters_option].as<long long>();
       if (seconds) {
         o.stop.max_seconds = *seconds;
-        if (vm["sa-iters"].defaulted() && o.kind == fh::solver_kind::sa) o.stop.max_iterations = 0;
+        if (vm[iters_option].defaulted()) o.stop.max_iterations = 0;
         o.cooling = "budget";
         o.restart_period = 0;
       }
@@ -103,7 +104,7 @@ int bench_suite(int argc, char** argv) {
       base.options.kind = fh::solver_kind::sa;
       base.options.weights = fh::resolve_weights(fh::solver_kind::sa, nullptr, ops);
       base.options.seed = static_cast<std::uint64_t>(vm["sa-seed"].as<long long>());
-      budget(base.options, vm["sa-iters"].as<long long>());
+      budget(base.options, "sa-iters");
       if (!ops.weights.empty() || !ops.operators.empty()) base.preset_label = "custom";
       else if (!ops.presets.empty()) {
         base.preset_label.clear();
@@ -130,7 +131,7 @@ int bench_suite(int argc, char** argv) {
       r.options.ils.stall_limit = vm["ils-stall-limit"].as<long long>();
       const long long b = vm["ils-batch-neighbours"].as<long long>();
       r.options.ils.samples = b > 1 ? b : 0;
-      budget(r.options, vm["ils-iters"].as<long long>());
+      budget(r.options, "ils-iters");
       runs.push_back(r);
     }
     if (vm["include-tabu"].as<bool>()) {
@@ -142,7 +143,7 @@ int bench_suite(int argc, char** argv) {
       r.options.stop.stall_limit = vm["tabu-stall-limit"].as<long long>();
       const long long b = vm["tabu-batch-neighbours"].as<long long>();
       r.options.tabu.candidates = b > 1 ? b : 0;
-      budget(r.options, vm["tabu-iters"].as<long long>());
+      budget(r.options, "tabu-iters");
       runs.push_back(r);
     }
     if (runs.empty()) throw usage_error("nothing to run: SA is off and neither --include-ils nor --include-tabu is given");

@@ -62,6 +62,22 @@ TEST_CASE("bench suite: summary.csv/json, repeats, best heuristic = highest obje
   CHECK(std::string_view(arr.at(0)["solver"]) == "sa");  // insertion order: user-1's SA base run first
 }
 
+TEST_CASE("bench suite --run-seconds: the clock bounds every solver; iterations only where given", "[driver][bench]") {
+  const auto dir = fhops_test::scratch("bench_seconds");
+  const auto r = run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() +
+                     " --run-seconds 0.2 --include-ils --include-tabu --tabu-iters 50");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const auto table = fhops::csv_table::parse(fhops_test::slurp(dir / "summary.csv"), (dir / "summary.csv").string());
+  REQUIRE(table.size() == 3);
+  std::map<std::string, std::string> iters;
+  for (std::size_t i = 0; i < table.size(); ++i)
+    iters[std::string(table.raw(i, table.column("solver")))] = std::string(table.raw(i, table.column("iters")));
+  CHECK(iters["sa"] == "0");    // --sa-iters not given: time only
+  CHECK(iters["ils"] == "0");   // --ils-iters not given: time only
+  CHECK(iters["tabu"] == "50"); // given: both bounds apply
+}
+
 TEST_CASE("bench suite: bad options and missing scenarios", "[driver][bench]") {
   const auto dir = fhops_test::scratch("bench_bad");
   CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " --repeats 0").exit_code == 2);
