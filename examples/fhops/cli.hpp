@@ -2,11 +2,13 @@
 // (0 ok, 1 runtime failure, 2 usage error) and one-line error messages.
 #pragma once
 
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -33,7 +35,8 @@ struct parsed {
 };
 
 /// Parses argv (argv[0] is the subcommand) against the options and positional names; prints usage
-/// on --help. Unknown options and bad values become usage_error naming the option.
+/// on --help. With FHOPS_CHECK_ARGS set (not 0) a valid command line prints "arguments OK" and
+/// returns as if --help was given, so nothing runs. Unknown options and bad values become usage_error naming the option.
 inline parsed parse(const std::string& command, const std::string& synopsis, int argc, char** argv,
                     po::options_description options, const po::positional_options_description& positional,
                     po::options_description hidden = po::options_description{}) {
@@ -49,6 +52,11 @@ inline parsed parse(const std::string& command, const std::string& synopsis, int
       return p;
     }
     po::notify(p.vm);
+    // FHOPS_CHECK_ARGS=1: check the command line and stop (the workflow files' commands are tested this way).
+    if (const char* check = std::getenv("FHOPS_CHECK_ARGS"); check && *check && std::string_view(check) != "0") {
+      std::cout << "fhops " << command << ": arguments OK\n";
+      p.help = true;
+    }
   } catch (const po::error& e) {
     throw usage_error(e.what());
   }

@@ -1,6 +1,9 @@
 // The fhops subcommands: each takes argv with argv[0] = the subcommand name and returns the exit code.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace fhops_cli {
 
 int cmd_validate(int argc, char** argv);
@@ -15,5 +18,9 @@ int cmd_tune_bayes(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_telemetry(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
+int cmd_ops(int argc, char** argv);
+
+/// Runs a subcommand in-process: args[0] is its name (as on the command line after `fhops`).
+int run_command(std::vector<std::string> args);
 
 }  // namespace fhops_cli

@@ -1,7 +1,9 @@
 // fhops: the command line of fhops-cpp. Each subcommand lives in its own file; this one dispatches.
 #include <cstring>
+#include <stdexcept>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "cli.hpp"
@@ -27,6 +29,7 @@ constexpr command commands[] = {
     {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
     {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair"},
     {"synth", fhops_cli::cmd_synth, "generate a synthetic scenario bundle (tiers, custom sizes); 'synth batch PLAN'"},
+    {"ops", fhops_cli::cmd_ops, "the ops runbook executed: 'ops weekly' (analytics, tuning, report, history, maintenance)"},
 };
 
 void print_help(std::ostream& out) {
@@ -37,6 +40,21 @@ void print_help(std::ostream& out) {
 }
 
 }  // namespace
+
+namespace fhops_cli {
+
+int run_command(std::vector<std::string> args) {
+  if (args.empty()) throw std::invalid_argument("run_command: no command");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (const auto& c : commands)
+    if (args[0] == c.name) return c.run(static_cast<int>(args.size()), argv.data());
+  std::cerr << "fhops: unknown command '" << args[0] << "'\n";
+  return exit_usage;
+}
+
+}  // namespace fhops_cli
 
 int main(int argc, char** argv) {
   if (argc < 2) {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <set>
 #include <string>
 #include <string_view>
@@ -366,6 +367,32 @@ inline maintain_result maintain_store(const std::filesystem::path& sqlite, int b
   }  // closed: the sizes are what stays on disk
   res.after = measure_store(sqlite);
   return res;
+}
+
+/// A consistent, compacted copy of a store at `dest` (SQLite's VACUUM INTO, so writers may keep
+/// going): written to a temporary sibling and renamed, so `dest` is either the old file or the
+/// whole new one. Used for the weekly history snapshots.
+inline void snapshot_store(const std::filesystem::path& sqlite, const std::filesystem::path& dest, int busy_timeout_ms = 60000) {
+  namespace fs = std::filesystem;
+  if (!fs::is_regular_file(sqlite)) throw std::runtime_error("Telemetry SQLite store not found: " + sqlite.string());
+  std::error_code ec;
+  if (!dest.parent_path().empty()) fs::create_directories(dest.parent_path(), ec);
+  const fs::path tmp = dest.string() + ".tmp";
+  fs::remove(tmp, ec);
+  try {
+    sqlite_store store(sqlite, store_options{busy_timeout_ms, false, false});
+    SQLite::Statement vacuum(store.database(), "VACUUM INTO ?");
+    vacuum.bind(1, tmp.string());
+    vacuum.exec();
+  } catch (const std::exception& e) {
+    fs::remove(tmp, ec);
+    throw output_error("cannot snapshot " + sqlite.string() + " to " + dest.string() + ": " + e.what());
+  }
+  fs::rename(tmp, dest, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw output_error("cannot snapshot " + sqlite.string() + " to " + dest.string() + ": rename failed");
+  }
 }
 
 }  // namespace fhops::telemetry

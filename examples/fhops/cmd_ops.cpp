@@ -1,0 +1,277 @@
+// fhops ops weekly --out DIR [--light] ...: the ops runbook's weekly template executed
+// (docs/howto/telemetry_ops.md). Each box of the template is a step that runs an fhops command
+// in-process; a failed step is reported and the rest still run; the filled-in runbook entry
+// ("Week of YYYY-MM-DD") is written as Markdown next to a JSON record of the steps.
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "fhops/telemetry/maintenance.hpp"
+#include "fhops/util/atomic_file.hpp"
+#include "fhops/util/checklist.hpp"
+#include "fhops/util/csv.hpp"
+#include "fhops/util/records.hpp"
+#include "fhops/util/static_site.hpp"
+
+namespace fhops_cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string join(const std::vector<std::string>& args) {
+  std::string out = "fhops";
+  for (const auto& a : args) out += " " + (a.find_first_of(" \t'\"$") == std::string::npos ? a : "'" + a + "'");
+  return out;
+}
+
+/// Runs an fhops command as a step: its stderr is passed through and its last line becomes the
+/// step's message when it fails.
+fhops::step_outcome run_step(const std::vector<std::string>& args) {
+  std::ostringstream captured;
+  auto* const old = std::cerr.rdbuf(captured.rdbuf());
+  int rc = exit_failure;
+  try {
+    rc = run_command(args);
+  } catch (...) {
+    std::cerr.rdbuf(old);
+    std::cerr << captured.str();
+    throw;
+  }
+  std::cerr.rdbuf(old);
+  const std::string text = captured.str();
+  std::cerr << text;
+  if (rc == exit_ok) return {};
+  // The command's own one-line error ("fhops X: error: ..."), else its first line.
+  std::string first, error;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (first.empty() && !line.empty()) first = line;
+    if (error.empty() && line.rfind("fhops", 0) == 0 && line.find("error") != std::string::npos) error = line;
+  }
+  const std::string& why = error.empty() ? first : error;
+  return {fhops::step_status::failed, fmt::format("exit {}{}{}", rc, why.empty() ? "" : ": ", why)};
+}
+
+/// "YYYY-MM-DD" → the date; anything else is a usage error naming --date.
+std::chrono::sys_days parse_date(const std::string& text) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  char a = 0, b = 0;
+  std::istringstream in(text);
+  in >> y >> a >> m >> b >> d;
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!in || a != '-' || b != '-' || !in.eof() || !ymd.ok()) throw usage_error("--date must be YYYY-MM-DD (got '" + text + "')");
+  return std::chrono::sys_days{ymd};
+}
+
+std::string iso_date(std::chrono::sys_days day) {
+  const std::chrono::year_month_day ymd{day};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+/// The snapshot name of the runbook's history folder: UTC time as 2026-11-23T031500Z.
+std::string snapshot_stamp(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+int weekly(int argc, char** argv) {
+  return guarded("ops weekly", [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("out", po::value<std::string>()->required(), "folder for this week's outputs (analytics/, reports, history, runbook entry)")
+      ("light", po::bool_switch(), "analytics in light mode (as FHOPS_ANALYTICS_LIGHT=1); the full run is the default")
+      ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "the telemetry store to extend, report on and maintain")
+      ("history-dir", po::value<std::string>(), "weekly snapshots (<stamp>.csv/.md/.sqlite); default: history/ beside the log")
+      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle for the extended tuning (repeatable; default examples/bundles/synthetic.yaml)")
+      ("bundle-dir", po::value<std::string>(), "root the built-in bundle aliases resolve under")
+      ("trials", po::value<int>()->default_value(6), "tune-bayes trials per scenario")
+      ("iters", po::value<int>()->default_value(250), "iterations per tuning run")
+      ("archive-older-than", po::value<std::string>()->default_value("28d"), "rotate telemetry older than this into the archive")
+      ("archive-dir", po::value<std::string>(), "archive folder; default: archive/ beside the log")
+      ("analytics-timeout", po::value<double>()->default_value(900.0), "seconds per analytics page")
+      ("date", po::value<std::string>(), "the entry's date, YYYY-MM-DD (default: today, UTC); the entry is for its week (Monday)")
+      ("skip", po::value<std::vector<std::string>>()->composing(), "skip a step: analytics, tuning, report, snapshot, history, maintain, archive (repeatable)");
+    const parsed p = parse("ops weekly", "--out DIR [--light] [--telemetry-log PATH] [OPTIONS]", argc, argv, opts, {});
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+    const fs::path out = vm["out"].as<std::string>();
+    const fs::path log = vm["telemetry-log"].as<std::string>();
+    fs::path sqlite = log;
+    sqlite.replace_extension(".sqlite");
+    const fs::path history = vm.count("history-dir") ? fs::path(vm["history-dir"].as<std::string>()) : log.parent_path() / "history";
+    const fs::path archive = vm.count("archive-dir") ? fs::path(vm["archive-dir"].as<std::string>()) : log.parent_path() / "archive";
+    const bool light = vm["light"].as<bool>();
+    if (vm["trials"].as<int>() < 1) throw usage_error("--trials must be at least 1");
+    if (vm["iters"].as<int>() < 10) throw usage_error("--iters must be at least 10");
+    const auto now = std::chrono::system_clock::now();
+    const std::chrono::sys_days today = vm.count("date") ? parse_date(vm["date"].as<std::string>())
+                                                         : std::chrono::floor<std::chrono::days>(now);
+    const std::chrono::sys_days monday = today - std::chrono::days{(std::chrono::weekday{today}.iso_encoding() - 1)};
+    std::vector<std::string> skip = vm.count("skip") ? vm["skip"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    const std::vector<std::string> known{"analytics", "tuning", "report", "snapshot", "history", "maintain", "archive"};
+    for (const auto& s : skip)
+      if (std::find(known.begin(), known.end(), s) == known.end())
+        throw usage_error("--skip must name a step: analytics, tuning, report, snapshot, history, maintain or archive (got '" + s + "')");
+    fs::create_directories(out);
+
+    const std::string stamp = snapshot_stamp(now);
+    const auto o = [&](const char* name) { return (out / name).string(); };
+    std::vector<fhops::checklist_step> steps;
+    const auto command_step = [&](std::string name, std::string box, std::vector<std::string> args) {
+      fhops::checklist_step s{std::move(name), std::move(box), {}, {}, join(args)};
+      if (std::find(skip.begin(), skip.end(), s.name) != skip.end()) {
+        s.note = "skipped (--skip)";
+        s.command.clear();
+      } else {
+        s.body = [args] { return run_step(args); };
+      }
+      steps.push_back(std::move(s));
+    };
+
+    std::vector<std::string> analytics{"analytics", "run", "--out", o("analytics"), "--keep-going", "--timeout",
+                                       fmt::format("{}", vm["analytics-timeout"].as<double>())};
+    if (light) analytics.push_back("--light");
+    command_step("analytics", light ? "Run the analytics pages (light mode; record the duration)"
+                                    : "Run the analytics pages (full mode; record the duration)",
+                 analytics);
+
+    std::vector<std::string> tuning{"tune-bayes"};
+    for (const auto& b : vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{"examples/bundles/synthetic.yaml"})
+      tuning.insert(tuning.end(), {"--bundle", b});
+    if (vm.count("bundle-dir")) tuning.insert(tuning.end(), {"--bundle-dir", vm["bundle-dir"].as<std::string>()});
+    tuning.insert(tuning.end(), {"--trials", std::to_string(vm["trials"].as<int>()), "--iters", std::to_string(vm["iters"].as<int>()),
+                                 "--telemetry-log", log.string(), "--tier-label", "weekly"});
+    command_step("tuning", "Run the extended tuning bundles", tuning);
+
+    command_step("report", "Generate the telemetry report",
+                 {"telemetry", "report", sqlite.string(), "--out-csv", o("tuner_report.csv"), "--out-markdown", o("tuner_report.md"),
+                  "--out-html", o("tuner_report.html")});
+
+    {  // snapshot: the report and a compact copy of the store, named by the UTC time
+      fhops::checklist_step s{"snapshot", "Archive this week's history snapshot", {}, {},
+                              fmt::format("copy tuner_report.csv/.md and VACUUM INTO the store -> {}/{}.{{csv,md,sqlite}}", history.string(), stamp)};
+      if (std::find(skip.begin(), skip.end(), s.name) != skip.end()) {
+        s.note = "skipped (--skip)";
+        s.command.clear();
+      } else {
+        s.body = [&, stamp]() -> fhops::step_outcome {
+          if (!fs::is_regular_file(out / "tuner_report.csv"))
+            return {fhops::step_status::failed, "no " + o("tuner_report.csv") + " (the report step did not write it)"};
+          fs::create_directories(history);
+          for (const char* ext : {".csv", ".md"}) {
+            const fs::path from = out / (std::string("tuner_report") + ext);
+            if (fs::is_regular_file(from)) fhops::write_file_atomic(history / (stamp + ext), fhops::read_text_file(from));
+          }
+          fhops::telemetry::snapshot_store(sqlite, history / (stamp + ".sqlite"));
+          return {fhops::step_status::ok, (history / stamp).string() + ".{csv,md,sqlite}"};
+        };
+      }
+      steps.push_back(std::move(s));
+    }
+
+    command_step("history", "Generate the history and the latest-vs-previous delta",
+                 {"telemetry", "history", "--report", "latest=" + o("tuner_report.csv"), "--history-dir", history.string(),
+                  "--out-history-csv", o("history_summary.csv"), "--out-history-markdown", o("history_summary.md"),
+                  "--out-history-chart", o("history_summary.html"), "--out-summary-csv", o("history_summary_latest.csv"),
+                  "--out-summary-markdown", o("history_summary_latest.md"), "--out-history-delta-csv", o("history_delta.csv"),
+                  "--out-history-delta-markdown", o("history_delta.md"), "--out-history-delta-html", o("history_delta.html")});
+    command_step("maintain", "Vacuum the store (PRAGMA optimize, VACUUM, quick_check)", {"telemetry", "maintain", sqlite.string()});
+    command_step("archive", "Archive telemetry older than " + vm["archive-older-than"].as<std::string>(),
+                 {"telemetry", "prune", log.string(), "--older-than", vm["archive-older-than"].as<std::string>(), "--archive-dir",
+                  archive.string()});
+    steps.push_back({"upload", "Upload artefacts", {}, "done by .github/workflows/weekly-telemetry.yml (artifact telemetry-report, GitHub Pages)", {}});
+    steps.push_back({"badges", "Update README badges", {}, "by hand", {}});
+
+    std::cout << fmt::format("ops weekly: week of {}, {} steps, outputs in {}\n", iso_date(monday), steps.size(), out.string());
+    const auto results = fhops::run_checklist(steps, &std::cout);
+    const std::string entry = fhops::checklist_markdown(
+        "Week of " + iso_date(monday), results,
+        fmt::format("Telemetry store `{}`; outputs in `{}`; snapshot `{}`; analytics in {} mode. Generated by `fhops ops weekly` on {}.",
+                    log.string(), out.string(), stamp, light ? "light" : "full", iso_date(today)));
+    fhops::write_file_atomic(out / "runbook_entry.md", entry);
+    fhops::write_file_atomic(out / "ops_weekly.json", fhops::records_json(fhops::checklist_records(results)));
+    std::cout << "runbook entry: " << (out / "runbook_entry.md").string() << "\n";
+    if (!fhops::all_ok(results)) {
+      std::cerr << "fhops ops weekly: error: one or more steps failed (see " << (out / "runbook_entry.md").string() << ")\n";
+      return exit_failure;
+    }
+    return exit_ok;
+  });
+}
+
+
+// fhops ops pages --from DIR... --out SITE: the Pages bundle of the weekly run.
+int pages(int argc, char** argv) {
+  return guarded("ops pages", [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("from", po::value<std::vector<std::string>>()->composing()->required(), "an output folder of 'ops weekly' or 'tuning-plan run' (repeatable; later ones win)")
+      ("out", po::value<std::string>()->required(), "the site folder to write (replaced when it holds a previous site)")
+      ("max-file-mb", po::value<double>()->default_value(100.0), "refuse any file larger than this (GitHub Pages rejects files over 100 MB)")
+      ("title", po::value<std::string>()->default_value("fhops telemetry dashboards"), "the index page's title");
+    const parsed p = parse("ops pages", "--from DIR... --out SITE [--max-file-mb MB]", argc, argv, opts, {});
+    if (p.help) return exit_ok;
+    const double mb = p.vm["max-file-mb"].as<double>();
+    if (!(mb > 0)) throw usage_error("--max-file-mb must be positive");
+    // The runbook's published set: history and delta, the latest report and tuning tables, the analytics pages.
+    static const char* const published[] = {
+        "history_summary.html", "history_summary.csv", "history_summary.md", "history_delta.html", "history_delta.csv",
+        "history_delta.md", "history_summary_latest.csv", "history_summary_latest.md", "tuner_report.html", "tuner_report.csv",
+        "tuner_report.md", "tuner_summary.csv", "tuner_summary.md", "tuner_comparison.csv", "tuner_comparison.md",
+        "tuner_leaderboard.csv", "tuner_leaderboard.md", "tuner_difficulty.csv", "tuner_difficulty.md", "runbook_entry.md"};
+    std::vector<fhops::site_source> sources;
+    for (const auto& dir : p.vm["from"].as<std::vector<std::string>>()) {
+      if (!fs::is_directory(dir)) throw std::runtime_error("--from " + dir + ": folder not found");
+      for (const char* name : published) sources.push_back({fs::path(dir) / name, std::string("telemetry/") + name});
+      sources.push_back({fs::path(dir) / "analytics", "analytics"});
+    }
+    auto site = fhops::gather_site(sources, static_cast<std::uintmax_t>(mb * 1e6));
+    // Later --from folders win: keep the last copy of each path.
+    std::vector<fhops::folder_file> files;
+    for (auto it = site.files.rbegin(); it != site.files.rend(); ++it)
+      if (std::none_of(files.begin(), files.end(), [&](const auto& f) { return f.first == it->first; })) files.push_back(std::move(*it));
+    if (files.empty()) throw std::runtime_error("nothing to publish: none of the runbook's outputs is in the --from folders");
+    files.emplace_back(".nojekyll", "");
+    files.emplace_back("index.html", fhops::site_index(p.vm["title"].as<std::string>(), files,
+                                                       "Built by fhops ops pages on " + iso_date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()))));
+    fhops::write_directory_atomic(p.vm["out"].as<std::string>(), files, true, "index.html");
+    std::cout << fmt::format("site {}: {} files\n", p.vm["out"].as<std::string>(), files.size());
+    return exit_ok;
+  });
+}
+
+}  // namespace
+
+int cmd_ops(int argc, char** argv) {
+  return guarded("ops", [&] {
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+      (argc < 2 ? std::cerr : std::cout) << "Usage: fhops ops COMMAND [OPTIONS] ...\n\nThe ops runbook, executed.\n\nCommands:\n"
+                                            "  weekly    the weekly template: analytics, extended tuning, report, snapshot, history + delta,\n"
+                                            "            maintenance, archive; writes the filled-in runbook entry\n"
+                                            "  pages     the Pages site of a weekly run: history, delta, reports, analytics, an index\n";
+      return argc < 2 ? exit_usage : exit_ok;
+    }
+    const std::string sub = argv[1];
+    if (sub == "weekly") return weekly(argc - 1, argv + 1);
+    if (sub == "pages") return pages(argc - 1, argv + 1);
+    throw usage_error("unknown ops command '" + sub + "' (expected: weekly or pages)");
+  });
+}
+
+}  // namespace fhops_cli

@@ -1,0 +1,95 @@
+// Opening generated pages in a real browser (Debian's chromium, headless): the DOM the browser
+// built, its console messages, and checks that every chart has data marks and every link resolves.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "../test_support.hpp"
+
+namespace fhops_test {
+
+/// The browser: $FHOPS_CHROMIUM, else /usr/bin/chromium; empty when neither exists.
+inline std::string chromium() {
+  if (const char* env = std::getenv("FHOPS_CHROMIUM"); env && *env) return env;
+  return std::filesystem::exists("/usr/bin/chromium") ? "/usr/bin/chromium" : "";
+}
+
+/// True when a browser is available; otherwise the calling test is skipped with a message.
+inline bool have_browser() {
+  if (!chromium().empty()) return true;
+  WARN("skipped: no chromium (install Debian's chromium, or set FHOPS_CHROMIUM) — the pages were not opened in a browser");
+  return false;
+}
+
+struct browser_view {
+  std::string dom;      ///< the DOM after load (--dump-dom)
+  std::string console;  ///< the page's console messages, one per line
+  int exit_code = -1;
+};
+
+/// Loads `page` (a file) headless in a fresh profile and returns the DOM and the console messages.
+inline browser_view open_in_browser(const std::filesystem::path& page, const std::filesystem::path& scratch_dir) {
+  static int n = 0;
+  const auto profile = scratch_dir / ("chromium-profile-" + std::to_string(++n));
+  const auto dom = scratch_dir / "dom.html";
+  const auto log = scratch_dir / "chromium.log";
+  const std::string cmd = "timeout 120 " + chromium() +
+                          " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
+                          " --disable-sync --no-first-run --enable-logging=stderr --v=0 --user-data-dir=" + profile.string() +
+                          " --dump-dom 'file://" + std::filesystem::absolute(page).string() + "' > " + dom.string() + " 2> " + log.string();
+  browser_view v;
+  v.exit_code = run(cmd).exit_code;
+  v.dom = slurp(dom);
+  const std::string text = slurp(log);
+  for (std::size_t start = 0; start < text.size();) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    const std::string line = text.substr(start, end - start);
+    if (line.find(":CONSOLE") != std::string::npos) v.console += line + "\n";
+    start = end + 1;
+  }
+  std::filesystem::remove_all(profile);
+  return v;
+}
+
+/// Opens every .html file under `site` in the browser and checks: it loads, no console message,
+/// every <svg class="chart"> has data marks (or says "no data" when `allow_empty`), every local
+/// href/src resolves to a file. Returns the number of charts seen.
+inline std::size_t check_pages_in_browser(const std::filesystem::path& site, const std::filesystem::path& scratch_dir) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> pages;
+  for (const auto& e : fs::recursive_directory_iterator(site))
+    if (e.is_regular_file() && e.path().extension() == ".html") pages.push_back(e.path());
+  std::sort(pages.begin(), pages.end());
+  std::size_t charts = 0;
+  const std::regex chart(R"(<svg class="chart"[\s\S]*?</svg>)");
+  const std::regex link(R"((?:href|src)="([^"#]*)(#[^"]*)?")");
+  for (const auto& page : pages) {
+    INFO("page " << page.string());
+    const auto v = open_in_browser(page, scratch_dir);
+    CHECK(v.exit_code == 0);
+    CHECK(v.dom.find("</html>") != std::string::npos);
+    CHECK(v.console.empty());
+    for (auto it = std::sregex_iterator(v.dom.begin(), v.dom.end(), chart); it != std::sregex_iterator(); ++it) {
+      ++charts;
+      const std::string svg = it->str();
+      INFO("chart " << svg.substr(0, 300));
+      CHECK((svg.find("class=\"mark\"") != std::string::npos || svg.find("class=\"no-data\"") != std::string::npos));
+    }
+    for (auto it = std::sregex_iterator(v.dom.begin(), v.dom.end(), link); it != std::sregex_iterator(); ++it) {
+      const std::string target = (*it)[1];
+      if (target.empty() || target.find("://") != std::string::npos || target.rfind("mailto:", 0) == 0 || target.rfind("data:", 0) == 0)
+        continue;
+      INFO("link " << target);
+      CHECK(fs::exists(page.parent_path() / target));
+    }
+  }
+  return charts;
+}
+
+}  // namespace fhops_test

@@ -1,0 +1,134 @@
+// fhops ops weekly / ops pages: the runbook's weekly template executed end to end on the project's
+// demo bundle, failures reported while the rest still runs, and the Pages site with its size guard.
+#include <filesystem>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "fhops/util/checklist.hpp"
+#include "../test_support.hpp"
+#include "browser.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string demo_bundle() { return (fhops_test::source_dir() / "examples/bundles/demo.yaml").string(); }
+
+std::string weekly(const fs::path& dir, const std::string& extra) {
+  return "cd " + dir.string() + " && " + fhops_test::driver() + " ops weekly --out out --light --bundle " + demo_bundle() +
+         " --trials 2 --iters 60 --date 2026-11-26 " + extra;
+}
+
+}  // namespace
+
+TEST_CASE("checklist: every step runs, failures are recorded, the entry ticks only what ran ok", "[ops]") {
+  int ran = 0;
+  std::vector<fhops::checklist_step> steps{
+      {"a", "First box", [&] { ++ran; return fhops::step_outcome{}; }, {}, "cmd a"},
+      {"b", "Second box", [&]() -> fhops::step_outcome { ++ran; throw std::runtime_error("disk | full"); }, {}, {}},
+      {"c", "Third box", [&] { ++ran; return fhops::step_outcome{fhops::step_status::failed, "exit 2"}; }, {}, {}},
+      {"d", "Manual box", {}, "by hand", {}},
+  };
+  const auto results = fhops::run_checklist(steps);
+  CHECK(ran == 3);
+  REQUIRE(results.size() == 4);
+  CHECK(results[0].status == fhops::step_status::ok);
+  CHECK(results[1].status == fhops::step_status::failed);
+  CHECK(results[1].message == "disk | full");
+  CHECK(results[3].status == fhops::step_status::manual);
+  CHECK_FALSE(fhops::all_ok(results));
+  const std::string md = fhops::checklist_markdown("Week of 2026-11-23", results);
+  CHECK(md.rfind("# Week of 2026-11-23\n", 0) == 0);
+  CHECK(md.find("- [x] First box (") != std::string::npos);
+  CHECK(md.find("- [ ] Second box (") != std::string::npos);
+  CHECK(md.find("**failed** — disk \\| full") != std::string::npos);  // escaped for the table syntax
+  CHECK(md.find("- [ ] Manual box: **manual** — by hand") != std::string::npos);
+  CHECK(md.find("| a | ok |") != std::string::npos);
+  CHECK(md.find("`cmd a`") != std::string::npos);
+}
+
+TEST_CASE("ops weekly --light on the demo bundle: every file the runbook names", "[driver][ops]") {
+  const auto dir = fhops_test::scratch("ops_weekly");
+  const auto r = fhops_test::run(weekly(dir, ""));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const fs::path out = dir / "out";
+  for (const char* f : {"tuner_report.csv", "tuner_report.md", "tuner_report.html", "history_summary.csv", "history_summary.md",
+                        "history_summary.html", "history_summary_latest.csv", "history_summary_latest.md", "history_delta.csv",
+                        "history_delta.md", "history_delta.html", "runbook_entry.md", "ops_weekly.json", "analytics/index.html",
+                        "analytics/metadata.json"}) {
+    INFO(f);
+    CHECK(fs::is_regular_file(out / f));
+  }
+  // The store grew and was snapshotted; the runbook entry is for the week (Monday) of --date.
+  CHECK(fs::is_regular_file(dir / "telemetry/runs.sqlite"));
+  std::size_t snapshots = 0;
+  for (const auto& e : fs::directory_iterator(dir / "telemetry/history")) snapshots += e.path().extension() == ".sqlite";
+  CHECK(snapshots == 1);
+  const std::string entry = fhops_test::slurp(out / "runbook_entry.md");
+  CHECK(entry.rfind("# Week of 2026-11-23\n", 0) == 0);
+  for (const char* box : {"- [x] Run the analytics pages (light mode", "- [x] Run the extended tuning bundles", "- [x] Generate the telemetry report",
+                          "- [x] Archive this week's history snapshot", "- [x] Generate the history and the latest-vs-previous delta",
+                          "- [x] Vacuum the store", "- [x] Archive telemetry older than 28d", "- [ ] Upload artefacts"}) {
+    INFO(box);
+    CHECK(entry.find(box) != std::string::npos);
+  }
+
+  // A second week: a second snapshot, so the delta now compares two snapshots.
+  const auto again = fhops_test::run(weekly(dir, "--skip analytics"));
+  INFO(again.out);
+  REQUIRE(again.exit_code == 0);
+  snapshots = 0;
+  for (const auto& e : fs::directory_iterator(dir / "telemetry/history")) snapshots += e.path().extension() == ".sqlite";
+  CHECK(snapshots == 2);
+  CHECK(fhops_test::slurp(out / "history_delta.csv").find("snapshot_previous") != std::string::npos);
+  CHECK(fhops_test::slurp(out / "runbook_entry.md").find("- [ ] Run the analytics pages (light mode; record the duration): **manual** — skipped (--skip)") !=
+        std::string::npos);
+
+  // The Pages site of that week.
+  const auto site = fhops_test::run(fhops_test::driver() + " ops pages --from " + out.string() + " --out " + (dir / "site").string());
+  INFO(site.out);
+  REQUIRE(site.exit_code == 0);
+  for (const char* f : {"index.html", ".nojekyll", "telemetry/history_summary.html", "telemetry/history_delta.html", "analytics/index.html"}) {
+    INFO(f);
+    CHECK(fs::is_regular_file(dir / "site" / f));
+  }
+  const std::string index = fhops_test::slurp(dir / "site/index.html");
+  CHECK(index.find("href=\"telemetry/history_summary.html\"") != std::string::npos);
+  CHECK(index.find("href=\"analytics/index.html\"") != std::string::npos);
+  // Every page of the site in a real browser: no console message, charts with data, links resolve.
+  if (fhops_test::have_browser()) CHECK(fhops_test::check_pages_in_browser(dir / "site", dir) >= 8);
+
+  // A file over the limit: refused with its name, and the previous site stays as it was.
+  const auto big = fhops_test::run(fhops_test::driver() + " ops pages --from " + out.string() + " --out " + (dir / "site").string() +
+                                   " --max-file-mb 0.001");
+  CHECK(big.exit_code == 1);
+  CHECK(big.out.find("refuses files over") != std::string::npos);
+  CHECK(fhops_test::slurp(dir / "site/index.html") == index);
+}
+
+TEST_CASE("ops weekly: a failing step is reported, the rest still run, exit 1", "[driver][ops]") {
+  const auto dir = fhops_test::scratch("ops_weekly_fail");
+  const auto r = fhops_test::run("cd " + dir.string() + " && " + fhops_test::driver() +
+                                 " ops weekly --out out --light --skip analytics --bundle no/such/bundle.yaml --date 2026-11-26");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  const std::string entry = fhops_test::slurp(dir / "out/runbook_entry.md");
+  CHECK(entry.find("- [ ] Run the extended tuning bundles") != std::string::npos);
+  CHECK(entry.find("no/such/bundle.yaml") != std::string::npos);  // the failing command's own error line
+  CHECK(entry.find("| maintain |") != std::string::npos);         // later steps still ran (and failed or passed on their own)
+  CHECK(entry.find("| archive |") != std::string::npos);
+  CHECK(r.out.find("one or more steps failed") != std::string::npos);
+}
+
+TEST_CASE("ops: bad options are usage errors", "[driver][ops]") {
+  const auto d = fhops_test::driver();
+  CHECK(fhops_test::run(d + " ops").exit_code == 2);
+  CHECK(fhops_test::run(d + " ops monthly").exit_code == 2);
+  CHECK(fhops_test::run(d + " ops weekly").exit_code == 2);  // --out is required
+  CHECK(fhops_test::run(d + " ops weekly --out /tmp/x --date 2026-13-01").exit_code == 2);
+  CHECK(fhops_test::run(d + " ops weekly --out /tmp/x --skip everything").exit_code == 2);
+  CHECK(fhops_test::run(d + " ops pages --out /tmp/x").exit_code == 2);  // --from is required
+  CHECK(fhops_test::run(d + " ops pages --from /no/such/dir --out /tmp/x").exit_code == 1);
+}
