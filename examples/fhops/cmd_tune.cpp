@@ -2,9 +2,7 @@
 // (telemetry_tuning.md §3) over the generic tune/ strategies, for SA, ILS or Tabu, on a thread pool.
 #include <algorithm>
 #include <iostream>
-#include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
@@ -15,6 +13,7 @@
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
+#include "fhops/harvest/tuner_runs.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/tune/tune.hpp"
 #include "table.hpp"
@@ -27,7 +26,7 @@ namespace {
 namespace fh = fhops::harvest;
 namespace ft = fhops::tune;
 
-enum class tuner { random, grid, bayes };
+using tuner = fh::tuner_kind;
 
 // The Operators column: name=w.2f sorted by name, cut to 77 characters + "..." from 80 on.
 std::string weights_cell(const fh::operator_weights& w) {
@@ -108,11 +107,12 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
         presets.clear();
         for (const auto& x : vm["preset"].as<std::vector<std::string>>()) presets.push_back(fh::lower(x));
       }
-      (void)fh::preset_grid_space(batches, presets);  // names an unknown preset or a bad batch size (exit 2)
       count = static_cast<long long>(batches.size() * presets.size());
     }
 
     // The space: the solver's whole space, or the parameters a space file lists (read before any work).
+    // tune-grid's space names an unknown preset or a bad batch size (exit 2) before any work.
+    const fhops::tune::parameter_space grid_space = kind == tuner::grid ? fh::preset_grid_space(batches, presets) : fhops::tune::parameter_space{};
     const fhops::tune::parameter_space space = kind != tuner::grid && vm.count("space")
                                                    ? fh::load_tuning_space(vm["space"].as<std::string>(), solver)
                                                    : fh::solver_tuning_space(solver);
@@ -155,22 +155,15 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
     if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
     cli_telemetry telemetry(log, step_interval, 5000);
-    const std::string algorithm = kind == tuner::random ? "random" : kind == tuner::grid ? "grid" : "bayes";
+    const std::string algorithm = fh::tuner_label(kind);
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
-    std::mutex record_mutex;
-    std::map<std::size_t, tel::run_record> finished_records;  // by trial number, for the current scenario
+    fh::trial_records finished_records;  // by trial number, for the current scenario
     std::size_t records_written = 0;
     std::vector<std::string> mirror_errors;
     std::vector<std::pair<std::string, double>> scenario_best;  // summary key -> best objective
     const auto write_summary = [&](const std::vector<std::pair<std::string, double>>& best, long long configurations) {
-      tel::tuner_summary_record sum{algorithm, configurations, best, tel::new_run_id(), tel::utc_iso_seconds()};
-      try {
-        tel::sqlite_store store(telemetry.sqlite(), tel::store_options{5000});
-        store.persist_tuner_summary(tel::to_json(sum));
-      } catch (const std::exception& e) {
-        mirror_errors.push_back(e.what());
-      }
-      telemetry.append(tel::to_json(sum));
+      if (auto err = telemetry.record_summary({algorithm, configurations, best, tel::new_run_id(), tel::utc_iso_seconds()}))
+        mirror_errors.push_back(*err);
     };
     for (std::size_t si = 0; si < entries.size(); ++si) {
       const auto& e = entries[si];
@@ -184,75 +177,17 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       double best_so_far = -std::numeric_limits<double>::infinity();
       std::size_t finished = 0, successes = 0;
       const std::string key = e.bundle.empty() ? display : e.bundle + ":" + e.member;
-      finished_records.clear();
       // One solve of a trial, recorded: the run record is built before, completed after (or
       // marked failed), and written by on_trial in trial order.
-      const auto run_one = [&](const ft::trial& tr, const fh::solve_options& so) {
-        fh::run_context ctx;
-        ctx.source = "cli." + name;
-        ctx.scenario_path = e.path.string();
-        ctx.tier = tier;
-        ctx.iters = so.stop.max_iterations;
-        ctx.batch_size = so.batch;
-        if (so.stop.max_seconds > 0) ctx.time_limit = so.stop.max_seconds;
-        if (solver == fh::solver_kind::tabu) ctx.tabu_tenure_arg = so.tabu.tenure;
-        tel::run_record rec = fh::begin_run_record(solver, so, ctx, &loaded_scenarios[si], static_cast<long long>(so.seed));
-        tel::json::object ops;
-        for (std::size_t i = 0; i < so.weights.size(); ++i)
-          if (so.weights[i] > 0.0) ops.emplace_back(std::string(fh::operator_names[i]), so.weights[i]);
-        const long long nops = static_cast<long long>(ops.size());
-        const long long total = count, index = static_cast<long long>(tr.number) + 1;
-        const tel::json batch = so.batch > 1 ? tel::json(so.batch) : tel::json(1LL);
-        tel::json::object budget, config, progress;
-        if (kind == tuner::random) {
-          budget = {{"runs_total", total}, {"iters_per_run", iters}, {"tier", tel::json(tier)}};
-          config = {{"batch_size", batch}, {"operator_count", nops}, {"operators", ops}};
-          progress = {{"run_index", index}, {"total_runs", total}};
-        } else if (kind == tuner::grid) {
-          budget = {{"total_configs", total}, {"iters_per_config", iters}, {"tier", tel::json(tier)}};
-          config = {{"preset", tr.config.category("preset")}, {"batch_size", batch}, {"operators", ops}};
-          progress = {{"config_index", index}, {"total_configs", total}};
-        } else {
-          budget = {{"trials_total", total}, {"iters_per_trial", iters}, {"tier", tel::json(tier)}};
-          config = {{"trial_number", static_cast<long long>(tr.number)}, {"batch_size", batch}, {"operators", ops}};
-          progress = {{"trial_index", index}, {"total_trials", total}};
-        }
-        config.emplace_back("solver", fh::solver_label(solver));
-        tel::json::object cfg;  // the trial's configuration: replays the run with the seed and budget
-        for (const auto& [pname, pv] : tr.config.items()) std::visit([&](const auto& x) { cfg.emplace_back(pname, tel::json(x)); }, pv);
-        config.emplace_back("configuration", std::move(cfg));
-        rec.tuner_meta = {{"algorithm", algorithm}, {"budget", budget}, {"config", config}, {"progress", progress}};
-        if (!e.bundle.empty()) {
-          rec.tuner_meta.emplace_back("bundle", e.bundle);
-          rec.tuner_meta.emplace_back("bundle_member", e.member);
-        }
-        const auto t0 = std::chrono::steady_clock::now();
-        const auto secs = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-        try {
-          auto out = fh::solve(pb, so, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(solver)));
-          fh::finish_run_record(rec, solver, so, out, fh::compute_kpis(pb, out.search.best), secs());
-          std::lock_guard lock(record_mutex);
-          finished_records[tr.number] = std::move(rec);
-          return out;
-        } catch (const std::exception& ex) {
-          fh::fail_run_record(rec, ex.what(), secs());
-          std::lock_guard lock(record_mutex);
-          finished_records[tr.number] = std::move(rec);
-          throw;
-        }
-      };
+      const fh::tuner_trial_context trial_ctx{kind, solver, "cli." + name, e.path.string(), tier, count, iters, e.bundle, e.member};
+      const auto run_one = fh::recording_trial_runner(trial_ctx, pb, &loaded_scenarios[si], finished_records, [&](const std::string& run_id) {
+        return telemetry.step_observer(run_id, fh::acceptance_column_for(solver));
+      });
       const auto on_trial = [&](const fh::tuned_trial& t) {
         ++finished;
-        {
-          std::optional<tel::run_record> rec;
-          {
-            std::lock_guard lock(record_mutex);
-            if (auto it = finished_records.find(t.result.t.number); it != finished_records.end()) rec = std::move(it->second);
-          }
-          if (rec) {
-            if (auto err = telemetry.record({*rec})) mirror_errors.push_back(*err);
-            ++records_written;
-          }
+        if (auto rec = finished_records.take(t.result.t.number)) {
+          if (auto err = telemetry.record({*rec})) mirror_errors.push_back(*err);
+          ++records_written;
         }
         if (t.result.ok()) ++successes;
         if (t.result.ok()) best_so_far = std::max(best_so_far, t.result.value);
@@ -272,24 +207,13 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       };
       const auto n = static_cast<std::size_t>(count);
       const auto j = static_cast<std::size_t>(jobs);
-      if (kind == tuner::random) {
-        const auto base_seed = static_cast<std::uint64_t>(vm["base-seed"].as<long long>());
-        ft::random_search strategy(space);
-        const std::uint64_t offset = si * n;
-        fh::tune_solver(strategy, o, n, fhops::derive_seed(base_seed, si), j,
-                        [&](std::size_t k) { return 1 + fhops::derive_seed(base_seed, offset + k) % 999'999'999; }, run_one, on_trial);
-      } else if (kind == tuner::grid) {
-        const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
-        ft::grid_search strategy(fh::preset_grid_space(batches, presets));
-        const std::uint64_t first = seed + si * n;  // the seed counter runs across scenarios
-        fh::tune_solver(strategy, o, n, seed, j, [&](std::size_t k) { return first + k; }, run_one, on_trial);
+      const auto strategy_seed = static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>());
+      const fhops::tune::parameter_space& strategy_space = kind == tuner::grid ? grid_space : space;
+      if (kind != tuner::bayes) {
+        fh::run_tuner(kind, strategy_space, o, si, n, strategy_seed, j, run_one, on_trial);
       } else {
-        const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
-        ft::tpe_parameters tp;
-        tp.max_trials = n;
-        ft::tpe strategy(space, tp);  // reseeded per scenario, as the reference
         std::vector<fh::tuned_trial> mine;
-        fh::tune_solver(strategy, o, n, seed, j, [&](std::size_t k) { return seed + k; }, run_one, [&](const fh::tuned_trial& t) {
+        fh::run_tuner(kind, strategy_space, o, si, n, strategy_seed, j, run_one, [&](const fh::tuned_trial& t) {
           on_trial(t);
           mine.push_back(t);
         });

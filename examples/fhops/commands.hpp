@@ -15,6 +15,7 @@ int cmd_solve_tabu(int argc, char** argv);
 int cmd_tune_random(int argc, char** argv);
 int cmd_tune_grid(int argc, char** argv);
 int cmd_tune_bayes(int argc, char** argv);
+int cmd_tuning_plan(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_telemetry(int argc, char** argv);
 int cmd_synth(int argc, char** argv);

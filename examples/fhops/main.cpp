@@ -26,6 +26,7 @@ constexpr command commands[] = {
     {"tune-random", fhops_cli::cmd_tune_random, "random search over a solver's configuration space"},
     {"tune-grid", fhops_cli::cmd_tune_grid, "grid over batch sizes x operator presets"},
     {"tune-bayes", fhops_cli::cmd_tune_bayes, "Bayesian optimisation (TPE) of a solver's configuration"},
+    {"tuning-plan", fhops_cli::cmd_tuning_plan, "tuning benchmark: plan tiers x tuners x scenarios, report and comparisons"},
     {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
     {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair"},
     {"synth", fhops_cli::cmd_synth, "generate a synthetic scenario bundle (tiers, custom sizes); 'synth batch PLAN'"},

@@ -35,9 +35,11 @@ public:
 
   using recorder = tel::step_recorder<tel::async_sink<tel::step_log>>;
 
-  /// The step observer of one run (null-sink-like when step logging is off).
-  recorder step_observer(const std::string& run_id, tel::acceptance_column acceptance) {
-    return recorder(async_ ? &*async_ : nullptr, {run_id, step_interval_, acceptance});
+  /// The step observer of one run (null-sink-like when step logging is off); `interval` overrides
+  /// the cadence for this run (0 = no step log).
+  recorder step_observer(const std::string& run_id, tel::acceptance_column acceptance, std::optional<long long> interval = {}) {
+    const long long every = interval.value_or(step_interval_);
+    return recorder(async_ && every > 0 ? &*async_ : nullptr, {run_id, every, acceptance});
   }
 
   /// Appends run records to the JSONL (after their steps are on disk), then mirrors them into
@@ -74,6 +76,20 @@ public:
       throw fhops::output_error(*log_error + (mirror_error ? " (the SQLite mirror failed too: " + *mirror_error + ")"
                                                            : " (the run record is in the SQLite mirror " + sqlite_.string() + ")"));
     if (step_error && !mirror_error) return "step log failed: " + *step_error;
+    return mirror_error;
+  }
+
+  /// Records a tuner summary (§1.8): SQLite first, then the JSONL. Returns the mirror's error
+  /// message, if it failed; throws output_error when the JSONL append failed.
+  std::optional<std::string> record_summary(const tel::tuner_summary_record& summary) {
+    std::optional<std::string> mirror_error;
+    try {
+      tel::sqlite_store store(sqlite_, tel::store_options{busy_timeout_ms_});
+      store.persist_tuner_summary(tel::to_json(summary));
+    } catch (const std::exception& e) {
+      mirror_error = e.what();
+    }
+    append(tel::to_json(summary));
     return mirror_error;
   }
 

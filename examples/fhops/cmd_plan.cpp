@@ -1,0 +1,397 @@
+// fhops tuning-plan run: the reference's run_tuning_benchmarks (telemetry_tuning.md §7) as one
+// command. Every tier runs random, grid and bayes (SA tuners) and the ILS/Tabu restarts in-process
+// on every scenario, recording each run in one telemetry store, then writes the report, the
+// per-scenario summary and the comparison tables.
+//
+// Parallelism (--jobs N): the work is cut into independent units — one (tier, tuner, scenario) —
+// each run with one trial at a time and its own seeds, so results do not depend on N. Units run
+// on N threads; their records go through the one telemetry writer in unit order (no chunk
+// stores to merge).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "fhops/harvest/discovery.hpp"
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/run_telemetry.hpp"
+#include "fhops/harvest/tuner_runs.hpp"
+#include "fhops/harvest/tuning.hpp"
+#include "fhops/harvest/tuning_plan.hpp"
+#include "fhops/telemetry/comparisons.hpp"
+#include "fhops/telemetry/report.hpp"
+#include "fhops/telemetry/set_aside.hpp"
+#include "telemetry_wiring.hpp"
+
+namespace fhops_cli {
+
+namespace {
+
+namespace fh = fhops::harvest;
+namespace fs = std::filesystem;
+
+// A bare built-in bundle name (`baseline`, `synthetic`) without --bundle-dir: the project's own
+// manifest examples/bundles/<name>.yaml when run from the source tree.
+std::string bundle_spec(const std::string& spec, bool have_bundle_dir) {
+  if (have_bundle_dir || spec.find('=') != std::string::npos || fs::exists(spec)) return spec;
+  const fs::path manifest = fs::path("examples/bundles") / (spec + ".yaml");
+  return fs::is_regular_file(manifest) ? spec + "=" + manifest.string() : spec;
+}
+
+template <class T>
+std::vector<T> unique_in_order(const std::vector<T>& xs) {
+  std::vector<T> out;
+  for (const auto& x : xs)
+    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+  return out;
+}
+
+// One unit of work and what it produced.
+struct unit {
+  std::size_t tier = 0;
+  fh::plan_tuner tuner = fh::plan_tuner::random;
+  std::size_t scenario = 0;
+  // results
+  std::vector<fhops::telemetry::run_record> records{};
+  long long runs = 0, successes = 0;
+  double best = -std::numeric_limits<double>::infinity();
+  std::vector<std::string> failures{};
+  double seconds = 0.0;
+};
+
+void write_table(const fs::path& dir, const std::string& stem, const fhops::telemetry::data_table& t, std::vector<fs::path>& written) {
+  fhops::write_file_atomic(dir / (stem + ".csv"), fhops::telemetry::table_csv(t));
+  fhops::write_file_atomic(dir / (stem + ".md"), fhops::telemetry::table_markdown(t));
+  written.push_back(dir / (stem + ".csv"));
+  written.push_back(dir / (stem + ".md"));
+}
+
+void write_comparisons(const fs::path& dir, const std::string& suffix, const fhops::telemetry::comparison_tables& c,
+                       std::vector<fs::path>& written) {
+  namespace tel = fhops::telemetry;
+  write_table(dir, "tuner_comparison" + suffix, tel::comparison_table(c.comparison), written);
+  write_table(dir, "tuner_leaderboard" + suffix, tel::leaderboard_table(c.leaderboard), written);
+  write_table(dir, "tuner_difficulty" + suffix, tel::difficulty_table(c.difficulty), written);
+}
+
+int plan_run(int argc, char** argv) {
+  return guarded("tuning-plan run", [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("plan", po::value<std::string>(), "baseline-smoke, synthetic-smoke or full-spectrum")
+      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable; default: the plan's, else baseline unless --scenario is given)")
+      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios); without it baseline and synthetic are examples/bundles/<name>.yaml")
+      ("scenario,s", po::value<std::vector<std::string>>()->composing(), "scenario path (repeatable)")
+      ("tier", po::value<std::vector<std::string>>()->composing(), "short, medium or long (repeatable; default: the plan's, else short)")
+      ("tuner", po::value<std::vector<std::string>>()->composing(), "random, grid, bayes, ils or tabu (repeatable; default: the plan's, else random grid bayes)")
+      ("out-dir", po::value<std::string>()->default_value("tmp/tuning-benchmarks"), "output folder")
+      ("telemetry-log", po::value<std::string>(), "run log (default <out-dir>/telemetry/runs.jsonl)")
+      ("append", po::bool_switch(), "add to the existing store (default: move it aside to <log dir>/<stem>.<UTC stamp>/ and start fresh)")
+      ("random-runs", po::value<long long>(), "random: runs per scenario")
+      ("random-iters", po::value<long long>(), "random: iterations per run")
+      ("random-seed", po::value<long long>(), "random: base seed (default 123)")
+      ("grid-iters", po::value<long long>(), "grid: iterations per configuration")
+      ("grid-batch-size", po::value<std::vector<long long>>()->composing(), "grid: batch size (repeatable)")
+      ("grid-preset", po::value<std::vector<std::string>>()->composing(), "grid: operator preset (repeatable)")
+      ("grid-seed", po::value<long long>(), "grid: seed of the first configuration (default 123)")
+      ("bayes-trials", po::value<long long>(), "bayes: trials per scenario")
+      ("bayes-iters", po::value<long long>(), "bayes: iterations per trial")
+      ("bayes-seed", po::value<long long>(), "bayes: sampler and base run seed (default 123)")
+      ("ils-runs", po::value<long long>(), "ILS: restarts per scenario")
+      ("ils-iters", po::value<long long>(), "ILS: iterations per restart")
+      ("ils-base-seed", po::value<long long>(), "ILS: base seed (default 321)")
+      ("tabu-runs", po::value<long long>(), "Tabu: restarts per scenario")
+      ("tabu-iters", po::value<long long>(), "Tabu: iterations per restart")
+      ("tabu-base-seed", po::value<long long>(), "Tabu: base seed (default 555)")
+      ("summary-label", po::value<std::string>()->default_value("current"), "label of the per-scenario summary")
+      ("jobs,j", po::value<long long>(), "units of work at the same time (default 1; results do not depend on it)")
+      ("max-workers", po::value<long long>(), "alias of --jobs (the reference's name)")
+      ("step-interval", po::value<long long>(), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
+      ("verbose,v", po::bool_switch(), "print each tier's budgets and the artefact paths");
+    const parsed p = parse("tuning-plan run", "[--plan P] [--bundle B]... [--scenario S]... [--tier T]... [--tuner T]... [OPTIONS]",
+                           argc, argv, opts, po::positional_options_description{});
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+    const auto strings = [&](const char* o) { return vm.count(o) ? vm[o].as<std::vector<std::string>>() : std::vector<std::string>{}; };
+
+    // Budgets: the flags are the top layer.
+    fh::tier_budget flags;
+    const auto number = [&](const char* o, long long min) -> std::optional<long long> {
+      if (!vm.count(o)) return std::nullopt;
+      const long long v = vm[o].as<long long>();
+      if (v < min) throw usage_error(fmt::format("--{} must be >= {} (got {})", o, min, v));
+      return v;
+    };
+    flags.random = {.runs = number("random-runs", 1), .iters = number("random-iters", 1), .seed = number("random-seed", 0)};
+    flags.grid = {.iters = number("grid-iters", 1), .seed = number("grid-seed", 0)};
+    if (vm.count("grid-batch-size")) {  // sorted and deduplicated, as tune-grid
+      auto batches = vm["grid-batch-size"].as<std::vector<long long>>();
+      std::sort(batches.begin(), batches.end());
+      batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
+      flags.grid.batch_sizes = batches;
+    }
+    if (vm.count("grid-preset")) {
+      std::vector<std::string> presets;
+      for (const auto& x : strings("grid-preset")) presets.push_back(fh::lower(x));
+      flags.grid.presets = presets;
+    }
+    flags.bayes = {.runs = number("bayes-trials", 1), .iters = number("bayes-iters", 1), .seed = number("bayes-seed", 0)};
+    flags.ils = {.runs = number("ils-runs", 1), .iters = number("ils-iters", 1), .seed = number("ils-base-seed", 0)};
+    flags.tabu = {.runs = number("tabu-runs", 1), .iters = number("tabu-iters", 1), .seed = number("tabu-base-seed", 0)};
+    const auto jobs_opt = number("jobs", 1), workers_opt = number("max-workers", 1);
+    if (jobs_opt && workers_opt && *jobs_opt != *workers_opt) throw usage_error("--jobs and --max-workers disagree (they are the same option)");
+    const auto jobs = static_cast<std::size_t>(jobs_opt.value_or(workers_opt.value_or(1)));
+    const auto step_override = number("step-interval", 0);
+
+    const fh::benchmark_plan* plan = vm.count("plan") ? &fh::find_benchmark_plan(vm["plan"].as<std::string>()) : nullptr;
+    std::vector<std::string> tiers = unique_in_order(strings("tier"));
+    for (const auto& t : tiers) (void)fh::tier_default_budget(t);  // names an unknown tier (exit 2)
+    if (tiers.empty()) tiers = plan ? plan->tiers : std::vector<std::string>{"short"};
+    std::vector<fh::plan_tuner> tuners;
+    for (const auto& t : strings("tuner")) tuners.push_back(fh::parse_plan_tuner(t));
+    tuners = unique_in_order(tuners);
+    if (tuners.empty()) tuners = plan ? plan->tuners : std::vector<fh::plan_tuner>{fh::plan_tuner::random, fh::plan_tuner::grid, fh::plan_tuner::bayes};
+    const auto runs_tuner = [&](fh::plan_tuner t) { return std::find(tuners.begin(), tuners.end(), t) != tuners.end(); };
+    std::vector<fh::tier_budget> budgets;
+    std::vector<fhops::tune::parameter_space> grid_spaces;  // checks presets and batch sizes before any work (exit 2)
+    for (const auto& t : tiers) {
+      budgets.push_back(fh::resolve_tier_budget(t, plan, flags));
+      grid_spaces.push_back(fh::preset_grid_space(*budgets.back().grid.batch_sizes, *budgets.back().grid.presets));
+    }
+    const std::string label = vm["summary-label"].as<std::string>();
+
+    // Scenarios.
+    const bool have_bundle_dir = vm.count("bundle-dir") > 0;
+    std::vector<std::string> bundles = strings("bundle");
+    if (bundles.empty()) bundles = plan ? plan->bundles : vm.count("scenario") ? std::vector<std::string>{} : std::vector<std::string>{"baseline"};
+    for (auto& b : bundles) b = bundle_spec(b, have_bundle_dir);
+    std::vector<fs::path> paths;
+    for (const auto& s : strings("scenario")) paths.emplace_back(s);
+    const auto entries = fh::collect_scenarios(paths, bundles, have_bundle_dir ? std::optional<fs::path>(vm["bundle-dir"].as<std::string>()) : std::nullopt);
+    if (entries.empty()) {
+      std::cout << "No scenarios resolved. Provide --bundle or explicit paths.\n";
+      return exit_failure;
+    }
+    std::vector<fh::scenario> scenarios;
+    std::vector<fh::problem> problems;
+    std::vector<std::string> names, keys;
+    for (const auto& e : entries) {
+      auto loaded = fh::load_scenario_with_warnings(e.path);
+      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+      problems.emplace_back(loaded.scenario);
+      scenarios.push_back(std::move(loaded.scenario));
+      names.push_back(fh::scenario_display_name(e.path));
+      keys.push_back(e.bundle.empty() ? names.back() : e.bundle + ":" + e.member);
+    }
+
+    // The store: fresh (the old one moved aside) unless --append.
+    const fs::path out_dir = vm["out-dir"].as<std::string>();
+    const fs::path log = vm.count("telemetry-log") ? fs::path(vm["telemetry-log"].as<std::string>()) : out_dir / "telemetry" / "runs.jsonl";
+    if (fs::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
+    if (!vm["append"].as<bool>())
+      if (const auto moved = fhops::telemetry::set_aside_store(log))
+        std::cerr << "Previous telemetry store moved to " << moved->string() << "\n";
+    cli_telemetry telemetry(log, step_override.value_or(25), 60000);
+    const auto interval = [&](fh::solver_kind k) { return step_override.value_or(fh::default_step_interval(k)); };
+
+    // The units, in the reference's order: tier, then random, grid, bayes, ILS, Tabu, then scenario.
+    std::vector<unit> units;
+    for (std::size_t ti = 0; ti < tiers.size(); ++ti)
+      for (const fh::plan_tuner t : fh::plan_tuners)
+        if (runs_tuner(t))
+          for (std::size_t si = 0; si < entries.size(); ++si) units.push_back({ti, t, si});
+    if (vm["verbose"].as<bool>())
+      for (std::size_t ti = 0; ti < tiers.size(); ++ti) std::cout << fh::plan_verbose_line(tiers[ti], budgets[ti], tuners) << "\n";
+    std::cout.flush();
+
+    const auto run_unit = [&](unit& u) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const fh::tier_budget& b = budgets[u.tier];
+      const fh::tuner_budget& tb = b[u.tuner];
+      const auto& e = entries[u.scenario];
+      const fh::problem& pb = problems[u.scenario];
+      const std::optional<std::string> tier = tiers[u.tier];
+      const auto note = [&](bool ok, double value, const std::string& error, long long index) {
+        ++u.runs;
+        if (ok) {
+          ++u.successes;
+          u.best = std::max(u.best, value);
+        } else {
+          u.failures.push_back(fmt::format("{} {} run {} failed: {}", names[u.scenario], fh::plan_tuner_name(u.tuner), index, error));
+        }
+      };
+      if (u.tuner == fh::plan_tuner::ils || u.tuner == fh::plan_tuner::tabu) {
+        const fh::solver_kind solver = u.tuner == fh::plan_tuner::ils ? fh::solver_kind::ils : fh::solver_kind::tabu;
+        const fh::restart_settings s{solver, *tb.runs, *tb.iters, static_cast<std::uint64_t>(*tb.seed), tb.perturbation_strength, tb.stall_limit,
+                                     tb.hybrid_use_mip};
+        const fh::restart_target target{e.path.string(), names[u.scenario], e.bundle, e.member, tier};
+        for (long long k = 0; k < s.runs; ++k) {
+          const fh::solve_options o = s.options(pb, s.seed_of(u.scenario, k));
+          auto rec = fh::begin_restart_record(s, target, o, &scenarios[u.scenario], k);
+          try {
+            const auto out = fh::recorded_solve(pb, o, rec, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(solver), interval(solver)));
+            note(true, out.best.score, "", k);
+          } catch (const std::exception& ex) {
+            note(false, 0.0, ex.what(), k);
+          }
+          u.records.push_back(std::move(rec));
+        }
+      } else {
+        const fh::tuner_kind kind = u.tuner == fh::plan_tuner::random ? fh::tuner_kind::random
+                                    : u.tuner == fh::plan_tuner::grid ? fh::tuner_kind::grid
+                                                                      : fh::tuner_kind::bayes;
+        const long long count = kind == fh::tuner_kind::grid ? static_cast<long long>(tb.batch_sizes->size() * tb.presets->size()) : *tb.runs;
+        const fh::solve_options base = fh::tuning_base_options(fh::solver_kind::sa, *tb.iters, std::nullopt);
+        const fhops::tune::parameter_space space =
+            kind == fh::tuner_kind::grid ? grid_spaces[u.tier] : fh::solver_tuning_space(fh::solver_kind::sa);
+        const fh::tuner_trial_context ctx{kind, fh::solver_kind::sa, std::string("cli.tune-") + fh::tuner_label(kind), e.path.string(), tier,
+                                          count, *tb.iters, e.bundle, e.member};
+        fh::trial_records records;
+        const auto run_one = fh::recording_trial_runner(ctx, pb, &scenarios[u.scenario], records, [&](const std::string& run_id) {
+          return telemetry.step_observer(run_id, fh::acceptance_column_for(fh::solver_kind::sa), interval(fh::solver_kind::sa));
+        });
+        fh::run_tuner(kind, space, base, u.scenario, static_cast<std::size_t>(count), static_cast<std::uint64_t>(*tb.seed), 1, run_one,
+                      [&](const fh::tuned_trial& t) {
+                        if (auto rec = records.take(t.result.t.number)) u.records.push_back(std::move(*rec));
+                        note(t.result.ok(), t.result.value, t.result.error, static_cast<long long>(t.result.t.number));
+                      });
+      }
+      u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+
+    // Workers take units in order; the writer flushes finished units in order.
+    std::mutex m;
+    std::vector<char> done(units.size(), 0);
+    std::size_t flushed = 0;
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::vector<std::string> mirror_errors;
+    long long records_written = 0, failed_runs = 0;
+    std::map<std::pair<std::size_t, fh::plan_tuner>, std::pair<std::vector<std::pair<std::string, double>>, long long>> summaries;
+    const auto flush = [&] {  // under m
+      while (flushed < units.size() && done[flushed]) {
+        unit& u = units[flushed++];
+        if (!u.records.empty())
+          if (auto err = telemetry.record(u.records)) mirror_errors.push_back(*err);
+        records_written += static_cast<long long>(u.records.size());
+        failed_runs += static_cast<long long>(u.failures.size());
+        for (const auto& f : u.failures) std::cerr << "warning: " << f << "\n";
+        std::cerr << fmt::format("[tier:{}] {} {}: {}/{} run(s) ok", tiers[u.tier], fh::plan_tuner_name(u.tuner), keys[u.scenario], u.successes, u.runs)
+                  << (u.successes ? fmt::format(", best {:.3f}", u.best) : std::string()) << fmt::format(" ({:.1f} s)\n", u.seconds);
+        const std::string algorithm = fh::plan_tuner_name(u.tuner);
+        if (u.tuner == fh::plan_tuner::bayes && u.successes > 0) {
+          if (auto err = telemetry.record_summary({algorithm, u.successes, {{keys[u.scenario], u.best}}, fhops::telemetry::new_run_id(),
+                                                   fhops::telemetry::utc_iso_seconds()}))
+            mirror_errors.push_back(*err);
+        } else if (u.tuner == fh::plan_tuner::random || u.tuner == fh::plan_tuner::grid) {
+          auto& [best, configurations] = summaries[{u.tier, u.tuner}];
+          if (u.successes > 0) best.emplace_back(keys[u.scenario], u.best);
+          configurations += u.successes;
+          if (u.scenario + 1 == entries.size() && !best.empty())  // one summary per tuner and tier, covering every scenario
+            if (auto err = telemetry.record_summary({algorithm, configurations, best, fhops::telemetry::new_run_id(), fhops::telemetry::utc_iso_seconds()}))
+              mirror_errors.push_back(*err);
+        }
+        u.records.clear();
+      }
+    };
+    const auto worker = [&] {
+      for (std::size_t i = next++; i < units.size(); i = next++) {
+        try {
+          run_unit(units[i]);
+        } catch (...) {
+          std::lock_guard lock(m);
+          if (!failure) failure = std::current_exception();
+          next = units.size();
+          return;
+        }
+        std::lock_guard lock(m);
+        done[i] = 1;
+        try {
+          flush();
+        } catch (...) {
+          if (!failure) failure = std::current_exception();
+          next = units.size();
+          return;
+        }
+      }
+    };
+    {
+      std::vector<std::thread> pool;
+      for (std::size_t k = 1; k < std::min(jobs, units.size()); ++k) pool.emplace_back(worker);
+      worker();
+      for (auto& t : pool) t.join();
+    }
+    if (failure) std::rethrow_exception(failure);
+
+    // Reports, once, after all tiers.
+    namespace tel = fhops::telemetry;
+    std::vector<fs::path> written;
+    {
+      tel::sqlite_store store(telemetry.sqlite(), tel::store_options{60000});
+      const auto rows = tel::build_report(store);
+      fhops::write_file_atomic(out_dir / "tuner_report.csv", tel::report_csv(rows));
+      fhops::write_file_atomic(out_dir / "tuner_report.md", tel::report_markdown(rows));
+      written.push_back(out_dir / "tuner_report.csv");
+      written.push_back(out_dir / "tuner_report.md");
+      const tel::data_table summary = tel::single_report_summary(rows, label);
+      fhops::write_file_atomic(out_dir / "tuner_summary.csv", tel::table_csv(summary));
+      fhops::write_file_atomic(out_dir / "tuner_summary.md", tel::single_report_summary_markdown(summary, label));
+      written.push_back(out_dir / "tuner_summary.csv");
+      written.push_back(out_dir / "tuner_summary.md");
+      const auto scored = tel::load_scored_runs(store);
+      write_comparisons(out_dir, "", tel::compare_runs(scored), written);
+      std::set<std::string> bundle_names;
+      for (const auto& r : scored) bundle_names.insert(r.bundle);
+      for (const auto& b : bundle_names) {
+        std::vector<tel::scored_run> mine;
+        std::copy_if(scored.begin(), scored.end(), std::back_inserter(mine), [&](const tel::scored_run& r) { return r.bundle == b; });
+        const auto tables = tel::compare_runs(mine);
+        if (!tables.comparison.empty()) write_comparisons(out_dir, "_" + tel::sanitise_bundle_name(b), tables, written);
+      }
+    }
+    std::cout << fmt::format("{} run record(s) written to {} (mirrored into {}); reports in {}.\n", records_written, log.string(),
+                             telemetry.sqlite().string(), out_dir.string());
+    if (vm["verbose"].as<bool>())
+      for (const auto& w : written) std::cout << "  " << w.string() << "\n";
+    if (failed_runs) std::cout << failed_runs << " run(s) failed (see the warnings above).\n";
+    if (!mirror_errors.empty()) {
+      std::cerr << "fhops tuning-plan run: error: the SQLite mirror " << telemetry.sqlite().string()
+                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";
+      return exit_failure;
+    }
+    return exit_ok;
+  });
+}
+
+void help(std::ostream& out) {
+  out << "Usage: fhops tuning-plan run [OPTIONS]\n\nThe tuning benchmark (run_tuning_benchmarks): tiers x tuners x scenarios into one\n"
+         "telemetry store, then tuner_report, tuner_summary and the comparison tables.\n\nCommands:\n"
+         "  run       run a plan (see 'fhops tuning-plan run --help')\n";
+}
+
+}  // namespace
+
+int cmd_tuning_plan(int argc, char** argv) {
+  const std::string name = argc >= 2 ? argv[1] : "";
+  if (name == "run") return plan_run(argc - 1, argv + 1);
+  const bool asked = name == "--help" || name == "-h";
+  if (!asked && !name.empty()) std::cerr << "fhops tuning-plan: unknown command '" << name << "'\n";
+  help(asked ? std::cout : std::cerr);
+  return asked ? exit_ok : exit_usage;
+}
+
+}  // namespace fhops_cli
