@@ -23,6 +23,7 @@
 #include "fhops/telemetry/json_reader.hpp"
 #include "fhops/telemetry/json_value.hpp"
 #include "fhops/telemetry/sqlite_store.hpp"
+#include "fhops/util/html.hpp"
 #include "fhops/util/python_format.hpp"
 
 namespace fhops::telemetry {
@@ -250,20 +251,6 @@ inline std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-inline std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 inline std::vector<std::string> csv_cells(const report_row& r) {
   return {r.algorithm, r.scenario, std::to_string(r.runs), fmt::format("{:.6f}", r.best_objective),
           fmt::format("{:.6f}", r.mean_objective), r.best_run_id, r.best_started_at, r.best_config,
@@ -317,7 +304,7 @@ inline std::string report_html(const std::vector<report_row>& rows) {
     out += "<tr>";
     const auto cells = detail::csv_cells(r);
     for (std::size_t i = 0; i < cells.size(); ++i)
-      out += std::string(i >= 2 && i <= 4 ? "<td class=\"n\">" : "<td>") + detail::html_escape(cells[i]) + "</td>";
+      out += std::string(i >= 2 && i <= 4 ? "<td class=\"n\">" : "<td>") + html::escape(cells[i]) + "</td>";
     out += "</tr>\n";
   }
   return out + "</table>\n</body></html>\n";
