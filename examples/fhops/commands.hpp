@@ -14,6 +14,8 @@ int cmd_tune_grid(int argc, char** argv);
 int cmd_tune_bayes(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_telemetry(int argc, char** argv);
+int cmd_telemetry_history(int argc, char** argv);
+int cmd_telemetry_summarize_meta(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
 
 }  // namespace fhops_cli

@@ -25,7 +25,7 @@ constexpr command commands[] = {
     {"tune-grid", fhops_cli::cmd_tune_grid, "grid over batch sizes x operator presets"},
     {"tune-bayes", fhops_cli::cmd_tune_bayes, "Bayesian optimisation (TPE) of a solver's configuration"},
     {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
-    {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair"},
+    {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair, history, summarize-meta"},
     {"synth", fhops_cli::cmd_synth, "generate a synthetic scenario bundle (tiers, custom sizes); 'synth batch PLAN'"},
 };
 

@@ -12,6 +12,7 @@
 #include "fhops/harvest/history_metrics.hpp"
 #include "fhops/telemetry/convergence.hpp"
 #include "fhops/telemetry/history.hpp"
+#include "fhops/telemetry/history_chart.hpp"
 #include "fhops/telemetry/report.hpp"
 
 namespace tel = fhops::telemetry;
@@ -21,6 +22,12 @@ using fhops_test::slurp;
 using fhops_test::write;
 
 namespace {
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + needle.size())) ++n;
+  return n;
+}
 
 const auto& metrics = fhops::harvest::history_metrics;
 
@@ -108,6 +115,14 @@ TEST_CASE("comparison reads fhops-cpp's own report (CRLF, 13 columns) and older 
         "| grid | Demo Valley |  |  |  | 11.000 |  | 11.000 | 1 |\n"
         "| sa | Demo Valley | 10.500 | 9.250 | 3 | 10.000 | +-0.500 | 9.500 | 2 |\n");
 
+  SECTION("chart: one panel per scenario, a mark per report and algorithm with a value") {
+    const std::string html = tel::comparison_chart_html(combined, {"new", "old"});
+    CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(count(html, "<figure class=\"facet\">") == 1);
+    CHECK(count(html, "class=\"mark\"") == 3);
+    CHECK(html.find("<title>sa, old: ") != std::string::npos);
+    CHECK(html.find("<script") == std::string::npos);
+  }
   SECTION("per-scenario summary picks the maximum of each report") {
     const auto s = tel::summarise_reports(combined, {"new", "old"});
     CHECK(tel::frame_csv(s) ==
@@ -237,6 +252,13 @@ TEST_CASE("history metrics come from each snapshot's store; drift in CSVs and st
   CHECK(md.find("| A | sa | s2 | s1 | 3.000 | +3.000 |  | 150.000 | +50.000 | 50.000% |  |  |  |\n") != std::string::npos);
   CHECK(md.find("| B | sa | s2 | s1 | 2.000 | +-2.000 | -50.000% |  |  |  | 0.000 | +-8.000 | -100.000% |\n") != std::string::npos);
 
+  SECTION("chart: a section per scenario, a panel per metric, a mark per value") {
+    const std::string html = tel::history_chart_html(h.table, metrics);
+    CHECK(count(html, "<h2>") == 3);
+    CHECK(count(html, "<figure class=\"facet\">") == 9);
+    CHECK(count(html, "class=\"mark\"") == 6 + 2 + 2);  // objectives, production, mobilisation
+    CHECK(html.find("<figcaption>Total Production</figcaption>") != std::string::npos);
+  }
   SECTION("one snapshot: no deltas, the reference's sentence and a CSV without columns") {
     const auto one = tel::load_history(dir, "s1.csv", metrics);
     const auto none = tel::history_deltas(one.table, metrics);

@@ -309,7 +309,7 @@ inline history_result load_history(const std::filesystem::path& dir, const std::
   if (!fs::is_directory(dir, ec)) throw input_error(dir.string(), "history folder not found");
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file(ec) && ::fnmatch(pattern.c_str(), e.path().filename().c_str(), FNM_PERIOD) == 0) files.push_back(e.path());
+    if (e.is_regular_file(ec) && ::fnmatch(pattern.c_str(), e.path().filename().c_str(), 0) == 0) files.push_back(e.path());
   if (ec) throw input_error(dir.string(), "cannot list the history folder: " + ec.message());
   std::sort(files.begin(), files.end());
   std::vector<bool> present(metrics.size(), false);
