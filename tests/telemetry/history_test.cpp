@@ -282,3 +282,61 @@ TEST_CASE("convergence and tuner_meta summaries of an empty store: headers and s
   CHECK(tel::tuner_meta_markdown(m) == "*(no tuner_meta records found)*\n");
   CHECK_THROWS_AS(tel::analyse_convergence(dir / "absent.sqlite", dir / "steps", {}), fhops::input_error);
 }
+
+TEST_CASE("convergence: MIP reference, --reference-objectives precedence, bundle keys, steps and gaps", "[history][convergence]") {
+  const auto dir = scratch("history_convergence_lib");
+  using tel::json;
+  const auto run = [](const std::string& id, const std::string& solver, const std::string& scenario, json::object context,
+                      json::object metrics, long long iters) {
+    return json::object{{"run_id", id},          {"solver", solver},           {"scenario", scenario},
+                        {"status", "ok"},        {"duration_seconds", 1.5},    {"metrics", std::move(metrics)},
+                        {"config", json::object{{"iters", iters}}}, {"context", std::move(context)}, {"tuner_meta", json::object{}}};
+  };
+  {
+    tel::sqlite_store s(dir / "runs.sqlite");
+    s.persist_run(run("m1", "mip", "A", {}, {{"objective", 100.0}}, 0));
+    s.persist_run(run("m2", "mip", "A", {}, {{"objective", 90.0}}, 0));    // the best MIP run is the reference
+    s.persist_run(run("m3", "mip", "Z", {}, {{"objective", 0.0}}, 0));     // a zero reference: its runs are skipped
+    s.persist_run(run("h1", "sa", "A", {}, {{"objective", 99.5}, {"initial_score", 50.0}}, 200));
+    s.persist_run(run("h2", "tabu", "A", {{"tier", "short"}}, {{"objective", 80.0}, {"initial_score", 60.0}}, 300));
+    s.persist_run(run("h3", "sa", "Z", {}, {{"objective", 5.0}}, 10));
+    s.persist_run(run("h4", "ils", "M", {{"bundle", "b"}, {"bundle_member", "M1"}}, {{"objective", 10.0}, {"initial_score", 0.0}}, 40));
+    s.persist_run(run("h5", "sa", "Q", {}, {{"objective", 1.0}}, 10));     // no reference at all: skipped
+  }
+  write(dir / "steps" / "h1.jsonl", "{\"step\":1,\"best_objective\":60.0}\n{\"step\":50,\"best_objective\":96.0}\n"
+                                    "{\"step\":120,\"best_objective\":99.2}\n{\"step\":200,\"best_objective\":99.5}\n");
+  tel::convergence_options o;
+  o.reference_objectives = {{"b:M1", 12.5}};
+  const auto c = tel::analyse_convergence(dir / "runs.sqlite", dir / "steps", o);
+  CHECK(tel::frame_csv(c.runs) ==
+        "scenario,bundle,algorithm,tier,run_id,iterations_to_1pct,iterations_to_5pct,total_iterations,best_objective,"
+        "mip_objective,baseline_objective,gap_absolute,gap_pct,gap_range,duration_seconds\n"
+        "A,,sa,,h1,120.0,50.0,200,99.5,100.0,50.0,0.5,0.005,0.01,1.5\n"
+        "A,,tabu,short,h2,,,300,80.0,100.0,60.0,20.0,0.2,0.5,1.5\n"
+        "b:M1,b,ils,,h4,,,40,10.0,12.5,0.0,2.5,0.2,0.2,1.5\n");
+  CHECK(tel::frame_csv(c.summary) ==
+        "scenario,bundle,algorithm,tier,runs_total,runs_reached_1pct,success_rate,mean_iterations_to_1pct,"
+        "median_iterations_to_1pct,min_iterations_to_1pct,max_iterations_to_1pct,runs_reached_5pct,success_rate_soft,"
+        "mean_iterations_to_5pct,median_iterations_to_5pct,min_iterations_to_5pct,max_iterations_to_5pct,mean_gap_absolute,"
+        "mean_gap_pct,mean_gap_range\n"
+        "A,,sa,,1,1,1.0,120.0,120.0,120.0,120.0,1,1.0,50.0,50.0,50.0,50.0,0.5,0.005,0.01\n"
+        "A,,tabu,short,1,0,0.0,,,,,0,0.0,,,,,20.0,0.2,0.5\n"
+        "b:M1,b,ils,,1,0,0.0,,,,,0,0.0,,,,,2.5,0.2,0.2\n");
+  CHECK(tel::convergence_markdown(c.summary).find("| A | nan | tabu | short | 1 | 0 | 0.000 | nan | nan | nan | nan | 0 | 0.000 |") !=
+        std::string::npos);
+
+  SECTION("an explicit reference wins over the store's MIP runs; the final best counts at the total") {
+    o.reference_objectives["A"] = 99.6;
+    const auto d = tel::analyse_convergence(dir / "runs.sqlite", dir / "steps", o);
+    REQUIRE(d.runs.rows.size() == 3);
+    const auto& h1 = d.runs.rows[0];
+    CHECK(h1.number("mip_objective") == 99.6);
+    CHECK(h1.number("iterations_to_1pct") == 120.0);   // 99.2 >= 99.6·0.99
+    CHECK(h1.number("iterations_to_5pct") == 50.0);    // 96.0 >= 99.6·0.95
+    o.reference_objectives["A"] = 80.0;  // h2 has no step log: its final best reaches it at total_iterations
+    const auto e = tel::analyse_convergence(dir / "runs.sqlite", dir / "steps", o);
+    CHECK(e.runs.rows[1].number("iterations_to_1pct") == 300.0);
+    CHECK(e.runs.rows[1].number("gap_pct") == 0.0);  // clamped: the run beats the reference
+    CHECK(e.runs.rows[0].number("iterations_to_1pct") == 50.0);  // the first step at 79.2 or more
+  }
+}
