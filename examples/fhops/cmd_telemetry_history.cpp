@@ -38,10 +38,6 @@ struct output_plan {
   }
 };
 
-std::string optional_path(const po::variables_map& vm, const char* option) {
-  return vm.count(option) ? vm[option].as<std::string>() : std::string();
-}
-
 }  // namespace
 
 int cmd_telemetry_history(int argc, char** argv) {
