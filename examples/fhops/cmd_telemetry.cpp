@@ -255,11 +255,13 @@ constexpr subcommand subcommands[] = {
     {"maintain", maintain, "PRAGMA optimize, VACUUM and quick_check of a store; sizes before and after"},
     {"import", import, "build or merge a store from JSONL logs (deduplicated by run_id)"},
     {"repair", repair, "remove torn records from a log (a backup is kept)"},
+    {"history", cmd_telemetry_history, "compare report CSVs, follow report snapshots over time, convergence to a reference"},
+    {"summarize-meta", cmd_telemetry_summarize_meta, "runs with tuner_meta per algorithm: counts, a sample budget and config"},
 };
 
 void help(std::ostream& out) {
   out << "Usage: fhops telemetry COMMAND [OPTIONS] ...\n\nTelemetry maintenance utilities.\n\nCommands:\n";
-  for (const auto& c : subcommands) out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  for (const auto& c : subcommands) out << "  " << c.name << std::string(16 - std::strlen(c.name), ' ') << c.summary << "\n";
 }
 
 }  // namespace

@@ -18,6 +18,8 @@ int cmd_tune_bayes(int argc, char** argv);
 int cmd_tuning_plan(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_telemetry(int argc, char** argv);
+int cmd_telemetry_history(int argc, char** argv);
+int cmd_telemetry_summarize_meta(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
 int cmd_ops(int argc, char** argv);
 

@@ -1,0 +1,96 @@
+/// \file
+/// The HTML charts of the report comparison and the history (telemetry_tuning.md §6.2, §6.4), as
+/// self-contained pages of SVG line charts with point marks (the reference draws them with Altair):
+/// the comparison has x = report label, y = best objective, colour = algorithm and one panel per
+/// scenario; the history has x = snapshot, y = value, colour = algorithm and one panel per metric
+/// (best objective first, then the metric columns in label order) in one section per scenario.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fhops/telemetry/frame.hpp"
+#include "fhops/telemetry/history.hpp"
+#include "fhops/util/html.hpp"
+#include "fhops/util/svg_chart.hpp"
+
+namespace fhops::telemetry {
+
+namespace detail {
+
+// The distinct texts of a column, sorted.
+inline std::vector<std::string> distinct(const frame& f, const std::string& column) {
+  std::vector<std::string> out;
+  for (const auto& r : f.rows) out.push_back(cell_text(r, column));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// One panel: a series per algorithm (in `algorithms` order, shared colours), y from `value(row, k)`
+// at category k for every row of the scenario.
+template <class Value>
+std::string panel(const frame& f, const std::string& scenario, const std::vector<std::string>& algorithms, svg::axis x,
+                  const std::string& y_title, Value&& value) {
+  svg::line_chart c;
+  c.x = std::move(x);
+  c.y.title = y_title;
+  c.colour_domain = algorithms;
+  c.width = 420;
+  c.height = 280;
+  for (const auto& a : algorithms) {
+    svg::series s{a, {}};
+    for (const auto& r : f.rows) {
+      if (cell_text(r, "scenario") != scenario || cell_text(r, "algorithm") != a) continue;
+      for (std::size_t k = 0; k < c.x.categories.size(); ++k) {
+        const double v = value(r, k);
+        if (!std::isnan(v)) s.points.push_back({static_cast<double>(k), v});
+      }
+    }
+    std::sort(s.points.begin(), s.points.end(), [](const svg::point& p, const svg::point& q) { return p.x < q.x; });
+    if (!s.points.empty()) c.series.push_back(std::move(s));
+  }
+  return svg::render(c);
+}
+
+}  // namespace detail
+
+/// The comparison chart: one panel per scenario, the reports along x.
+inline std::string comparison_chart_html(const frame& combined, const std::vector<std::string>& labels) {
+  const auto algorithms = detail::distinct(combined, "algorithm");
+  std::vector<std::pair<std::string, std::string>> panels;
+  for (const auto& scenario : detail::distinct(combined, "scenario"))
+    panels.emplace_back(scenario, detail::panel(combined, scenario, algorithms, svg::axis{"Report", labels}, "Best Objective",
+                                                [&](const record& r, std::size_t k) { return r.number("best_" + labels[k]); }));
+  return html::page("Tuner report comparison", svg::facets(panels), "Best objective per report, algorithm and scenario");
+}
+
+/// The history chart: for each scenario a row of panels, one per metric present, the snapshots
+/// along x.
+inline std::string history_chart_html(const frame& history, std::span<const history_metric> metrics) {
+  std::vector<history_metric> cols = {best_objective_metric};
+  for (const auto& m : present_metrics(history, metrics)) cols.push_back(m);
+  const auto algorithms = detail::distinct(history, "algorithm");
+  const auto snapshots = detail::distinct(history, "snapshot");
+  std::string body;
+  for (const auto& scenario : detail::distinct(history, "scenario")) {
+    std::vector<std::pair<std::string, std::string>> panels;
+    for (const auto& m : cols) {
+      const std::string column(m.column);
+      panels.emplace_back(std::string(m.label),
+                          detail::panel(history, scenario, algorithms, svg::axis{"Snapshot", snapshots}, std::string(m.label),
+                                        [&](const record& r, std::size_t k) {
+                                          return cell_text(r, "snapshot") == snapshots[k] ? r.number(column) : std::nan("");
+                                        }));
+    }
+    body += "<h2>" + html::escape(scenario) + "</h2>\n" + svg::facets(panels);
+  }
+  return html::page("Tuner report history", body, "Best objective and KPIs of the best runs per snapshot");
+}
+
+}  // namespace fhops::telemetry
