@@ -33,6 +33,7 @@
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/harvest/tuning_plan.hpp"
 #include "fhops/telemetry/comparisons.hpp"
+#include "fhops/telemetry/history.hpp"
 #include "fhops/telemetry/report.hpp"
 #include "fhops/telemetry/set_aside.hpp"
 #include "telemetry_wiring.hpp"
@@ -347,9 +348,11 @@ int plan_run(int argc, char** argv) {
       fhops::write_file_atomic(out_dir / "tuner_report.md", tel::report_markdown(rows));
       written.push_back(out_dir / "tuner_report.csv");
       written.push_back(out_dir / "tuner_report.md");
-      const tel::data_table summary = tel::single_report_summary(rows, label);
-      fhops::write_file_atomic(out_dir / "tuner_summary.csv", tel::table_csv(summary));
-      fhops::write_file_atomic(out_dir / "tuner_summary.md", tel::single_report_summary_markdown(summary, label));
+      // The per-scenario summary of that report, as `telemetry history --report <label>=tuner_report.csv` writes it.
+      const auto reports = tel::load_reports({{label, out_dir / "tuner_report.csv"}});
+      const auto summary = tel::summarise_reports(tel::compare_reports(reports), {label});
+      fhops::write_file_atomic(out_dir / "tuner_summary.csv", tel::frame_csv(summary));
+      fhops::write_file_atomic(out_dir / "tuner_summary.md", tel::summary_markdown(summary, {label}));
       written.push_back(out_dir / "tuner_summary.csv");
       written.push_back(out_dir / "tuner_summary.md");
       const auto scored = tel::load_scored_runs(store);

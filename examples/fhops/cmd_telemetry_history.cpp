@@ -56,6 +56,7 @@ int cmd_telemetry_history(int argc, char** argv) {
       ("out-history-chart", po::value<std::string>(), "history chart (HTML with SVG)")
       ("out-history-delta-csv", po::value<std::string>(), "latest vs previous snapshot, CSV")
       ("out-history-delta-markdown", po::value<std::string>(), "latest vs previous snapshot, Markdown")
+      ("out-history-delta-html", po::value<std::string>(), "latest vs previous snapshot, HTML page (bar charts of the changes + table)")
       ("out-summary-csv", po::value<std::string>(), "best algorithm per scenario and report, CSV")
       ("out-summary-markdown", po::value<std::string>(), "best algorithm per scenario and report, Markdown")
       ("telemetry-log", po::value<std::string>(), "runs.jsonl whose .sqlite and steps/ give the convergence analysis")
@@ -130,10 +131,11 @@ int cmd_telemetry_history(int argc, char** argv) {
         out.file(vm, "out-history-csv", tel::frame_csv(h.table));
         out.file(vm, "out-history-markdown", md);
         if (vm.count("out-history-chart")) out.file(vm, "out-history-chart", tel::history_chart_html(h.table, metrics));
-        if (vm.count("out-history-delta-csv") || vm.count("out-history-delta-markdown")) {
+        if (vm.count("out-history-delta-csv") || vm.count("out-history-delta-markdown") || vm.count("out-history-delta-html")) {
           const auto d = tel::history_deltas(h.table, metrics);
           out.file(vm, "out-history-delta-csv", tel::frame_csv(d));
           out.file(vm, "out-history-delta-markdown", tel::delta_markdown(d, h.table, metrics));
+          if (vm.count("out-history-delta-html")) out.file(vm, "out-history-delta-html", tel::delta_chart_html(d, h.table, metrics));
         }
         if (!vm.count("out-history-csv") && !vm.count("out-history-markdown") && !vm.count("out-history-chart"))
           out.stdout_text += md;

@@ -105,18 +105,6 @@ TEST_CASE("comparison, leaderboard and difficulty tables have the reference's co
   CHECK(tel::sanitise_bundle_name("my bundle/a:b") == "my_bundle_a_b");
 }
 
-TEST_CASE("the single-report summary picks each scenario's best algorithm", "[plan][telemetry]") {
-  std::vector<tel::report_row> rows(3);
-  rows[0].algorithm = "bayes", rows[0].scenario = "B", rows[0].best_objective = 3.0;
-  rows[1].algorithm = "grid", rows[1].scenario = "A", rows[1].best_objective = 9.0;
-  rows[2].algorithm = "random", rows[2].scenario = "B", rows[2].best_objective = 3.5;
-  const auto s = tel::single_report_summary(rows, "current");
-  CHECK(tel::table_csv(s) == "scenario,best_algorithm_current,best_value_current\nA,grid,9.0\nB,random,3.5\n");
-  CHECK(tel::single_report_summary_markdown(s, "current") ==
-        "| Scenario | Best Algo (current) | Best Obj (current) |\n| --- | --- | --- |\n| A | grid | 9.000 |\n| B | random | 3.500 |\n");
-  CHECK(tel::single_report_summary_markdown(tel::single_report_summary({}, "x"), "x") == "*(No scenarios available to summarise.)*\n");
-}
-
 TEST_CASE("a fresh start moves the old store aside with a UTC stamp; it stays readable", "[plan][telemetry]") {
   const auto dir = scratch("set_aside");
   const auto log = dir / "telemetry" / "runs.jsonl";

@@ -259,11 +259,18 @@ TEST_CASE("history metrics come from each snapshot's store; drift in CSVs and st
     CHECK(count(html, "class=\"mark\"") == 6 + 2 + 2);  // objectives, production, mobilisation
     CHECK(html.find("<figcaption>Total Production</figcaption>") != std::string::npos);
   }
+  SECTION("delta page: a bar chart per metric, a bar per finite delta, the table in the Markdown's formats") {
+    const std::string html = tel::delta_chart_html(d, h.table, metrics);
+    CHECK(count(html, "<svg class=\"chart\"") == 3);
+    CHECK(count(html, "class=\"mark\"") == 3 + 1 + 1);  // Δ objective for A, B, C; production for A; mobilisation for B
+    CHECK(html.find("<td class=\"n\">+-2.000</td><td class=\"n\">-50.000%</td>") != std::string::npos);
+  }
   SECTION("one snapshot: no deltas, the reference's sentence and a CSV without columns") {
     const auto one = tel::load_history(dir, "s1.csv", metrics);
     const auto none = tel::history_deltas(one.table, metrics);
     CHECK(tel::frame_csv(none) == "\n");
     CHECK(tel::delta_markdown(none, one.table, metrics) == "*(Not enough history to compute deltas yet.)*\n");
+    CHECK(tel::delta_chart_html(none, one.table, metrics).find("Not enough history to compute deltas yet.") != std::string::npos);
   }
   SECTION("no matching file: an empty history") { CHECK(tel::load_history(dir, "*.nothing", metrics).table.rows.empty()); }
 }

@@ -306,28 +306,4 @@ inline std::string sanitise_bundle_name(std::string name) {
   return name;
 }
 
-/// The per-scenario best of ONE report labelled `label` (§6.3 with a single report; a stand-in
-/// until the history/analysis module offers the multi-report form): for each scenario (sorted),
-/// the row with the highest best objective (the first such row on ties). CSV columns `scenario,
-/// best_algorithm_<L>, best_value_<L>`.
-inline data_table single_report_summary(const std::vector<report_row>& rows, const std::string& label) {
-  std::map<std::string, const report_row*> best;
-  for (const auto& r : rows) {
-    auto [it, fresh] = best.emplace(r.scenario, &r);
-    if (!fresh && r.best_objective > it->second->best_objective) it->second = &r;
-  }
-  data_table t{{"scenario", "best_algorithm_" + label, "best_value_" + label}, {}};
-  for (const auto& [scenario, r] : best) t.rows.push_back({scenario, r->algorithm, r->best_objective});
-  return t;
-}
-
-/// The single-report summary as Markdown: `| Scenario | Best Algo (L) | Best Obj (L) |`, `%.3f`,
-/// `*(No scenarios available to summarise.)*` when empty; a trailing newline.
-inline std::string single_report_summary_markdown(const data_table& summary, const std::string& label) {
-  if (summary.rows.empty()) return "*(No scenarios available to summarise.)*\n";
-  data_table t = summary;
-  t.columns = {"Scenario", "Best Algo (" + label + ")", "Best Obj (" + label + ")"};
-  return table_markdown(t) + "\n";
-}
-
 }  // namespace fhops::telemetry

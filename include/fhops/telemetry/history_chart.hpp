@@ -93,4 +93,52 @@ inline std::string history_chart_html(const frame& history, std::span<const hist
   return html::page("Tuner report history", body, "Best objective and KPIs of the best runs per snapshot");
 }
 
+/// The latest-versus-previous page (§6.5 as HTML; the reference rendered its Markdown with pandoc):
+/// a bar chart per metric of the change since the previous snapshot (scenarios along x, a bar per
+/// algorithm) and the delta table with the Markdown's formats. Not enough history says so.
+inline std::string delta_chart_html(const frame& deltas, const frame& history, std::span<const history_metric> metrics) {
+  const std::string title = "Tuner report history: latest vs previous snapshot";
+  if (deltas.rows.empty()) return html::page(title, "<p><em>Not enough history to compute deltas yet.</em></p>\n");
+  std::vector<history_metric> cols = {best_objective_metric};
+  for (const auto& m : present_metrics(history, metrics)) cols.push_back(m);
+  const auto algorithms = detail::distinct(deltas, "algorithm");
+  const auto scenarios = detail::distinct(deltas, "scenario");
+  std::vector<std::pair<std::string, std::string>> panels;
+  for (const auto& m : cols) {
+    svg::bar_chart c;
+    c.title = "Δ " + std::string(m.label);
+    c.x = svg::axis{"Scenario", scenarios};
+    c.y.title = "change since the previous snapshot";
+    c.colour_domain = algorithms;
+    c.width = 460;
+    c.height = 300;
+    for (const auto& a : algorithms) {
+      svg::bar_series b{a, std::vector<double>(scenarios.size(), std::nan(""))};
+      for (const auto& r : deltas.rows)
+        if (cell_text(r, "algorithm") == a)
+          for (std::size_t k = 0; k < scenarios.size(); ++k)
+            if (cell_text(r, "scenario") == scenarios[k]) b.values[k] = r.number(std::string(m.column) + "_delta");
+      c.series.push_back(std::move(b));
+    }
+    panels.emplace_back("", svg::render(c));
+  }
+  std::string table = "<table>\n<tr><th>Scenario</th><th>Algorithm</th><th>Current</th><th>Previous</th>";
+  for (const auto& m : cols)
+    table += "<th>" + html::escape(std::string(m.label)) + "</th><th>Δ " + html::escape(std::string(m.label)) + "</th><th>Δ% " +
+             html::escape(std::string(m.label)) + "</th>";
+  table += "</tr>\n";
+  for (const auto& r : deltas.rows) {
+    table += "<tr>";
+    for (const char* c : {"scenario", "algorithm", "snapshot_current", "snapshot_previous"}) table += "<td>" + html::escape(cell_text(r, c)) + "</td>";
+    for (const auto& m : cols) {
+      const std::string c(m.column);
+      for (const std::string& v : {md_number(r.number(c)), md_delta(r.number(c + "_delta")), md_percent(r.number(c + "_delta_pct"))})
+        table += "<td class=\"n\">" + html::escape(v) + "</td>";
+    }
+    table += "</tr>\n";
+  }
+  table += "</table>\n";
+  return html::page(title, svg::facets(panels) + table, "The last snapshot of each (scenario, algorithm) against the one before it");
+}
+
 }  // namespace fhops::telemetry
