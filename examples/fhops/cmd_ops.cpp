@@ -130,7 +130,10 @@ int weekly(int argc, char** argv) {
         throw usage_error("--skip must name a step: analytics, tuning, report, snapshot, history, maintain or archive (got '" + s + "')");
     fs::create_directories(out);
 
-    const std::string stamp = snapshot_stamp(now);
+    // Snapshot names sort by time; a second run within the same second gets "-2", "-3", ...
+    std::string stamp = snapshot_stamp(now);
+    for (int k = 2; fs::exists(history / (stamp + ".csv")) || fs::exists(history / (stamp + ".sqlite")); ++k)
+      stamp = snapshot_stamp(now) + "-" + std::to_string(k);
     const auto o = [&](const char* name) { return (out / name).string(); };
     std::vector<fhops::checklist_step> steps;
     const auto command_step = [&](std::string name, std::string box, std::vector<std::string> args) {
