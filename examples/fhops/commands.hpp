@@ -15,5 +15,6 @@ int cmd_tune_bayes(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_telemetry(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
+int cmd_analytics(int argc, char** argv);
 
 }  // namespace fhops_cli

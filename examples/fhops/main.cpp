@@ -27,6 +27,7 @@ constexpr command commands[] = {
     {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
     {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair"},
     {"synth", fhops_cli::cmd_synth, "generate a synthetic scenario bundle (tiers, custom sizes); 'synth batch PLAN'"},
+    {"analytics", fhops_cli::cmd_analytics, "analytics run: static HTML analysis pages (bench, KPIs, telemetry, playback)"},
 };
 
 void print_help(std::ostream& out) {
