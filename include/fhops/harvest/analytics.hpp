@@ -50,7 +50,7 @@ struct day_decomposition {
   std::vector<double> mobilisation;    ///< move costs charged on the day
   std::vector<double> worked_hours;    ///< hours of the day's rows
   std::vector<double> capacity_hours;  ///< available hours of every machine that day
-  std::vector<std::vector<double>> machine_utilisation;  ///< [m][d] worked / available hours (0 when none available)
+  std::vector<std::vector<double>> machine_utilisation;  ///< [m][d] worked / available hours (NaN when none available)
 
   /// worked / capacity hours of day d (0 without capacity).
   double utilisation(int d) const { return capacity_hours[d] > 0.0 ? worked_hours[d] / capacity_hours[d] : 0.0; }
@@ -97,9 +97,9 @@ inline day_decomposition decompose_by_day(const problem& pb, const schedule& s) 
         out.capacity_hours[pb.slot_day[t]] += h;
         avail[m][pb.slot_day[t]] += h;
       }
-  out.machine_utilisation.assign(pb.num_machines, std::vector<double>(D + 1, 0.0));
+  out.machine_utilisation.assign(pb.num_machines, std::vector<double>(D + 1, std::nan("")));
   for (int m = 0; m < pb.num_machines; ++m)
-    for (int d = 1; d <= D; ++d) out.machine_utilisation[m][d] = avail[m][d] > 0.0 ? worked[m][d] / avail[m][d] : 0.0;
+    for (int d = 1; d <= D; ++d) out.machine_utilisation[m][d] = avail[m][d] > 0.0 ? worked[m][d] / avail[m][d] : std::nan("");
   return out;
 }
 

@@ -388,10 +388,10 @@ inline page_output telemetry_diagnostics_page(const analytics_inputs& in, const 
       if (pt.temperature) t.points.push_back({static_cast<double>(pt.iteration), *pt.temperature});
       const auto opt = [](const std::optional<double>& v, int dec) { return v ? fmt::format("{:.{}f}", *v, dec) : std::string(); };
       rows.push_back({run, std::to_string(pt.iteration), fmt::format("{:.6g}", pt.objective), opt(pt.best, 3), opt(pt.accepted, 0),
-                      opt(pt.acceptance_rate, 4), opt(pt.temperature, 6)});
+                      opt(pt.acceptance_rate, 4), pt.temperature ? fmt::format("{:.6g}", *pt.temperature) : std::string()});
     }
+    if (!best.points.empty()) obj.series.push_back(std::move(best));  // drawn first: the current objective stays visible
     obj.series.push_back(std::move(cur));
-    if (!best.points.empty()) obj.series.push_back(std::move(best));
     if (!t.points.empty()) temp.series.push_back(std::move(t));
   }
   std::vector<std::string> svgs{svg::render(obj)};
