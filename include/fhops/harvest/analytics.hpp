@@ -348,7 +348,9 @@ inline telemetry_rounds_result telemetry_rounds(const std::vector<named_scenario
         solve_options o;
         o.kind = kind;
         o.weights = kind == solver_kind::tabu ? default_tabu_weights : default_weights;
-        const long long base = kind == solver_kind::sa ? budget.sa_iterations : kind == solver_kind::ils ? budget.ils_iterations : budget.tabu_iterations;
+        const long long base = kind == solver_kind::sa    ? budget.sa_iterations
+                               : kind == solver_kind::ils ? budget.ils_iterations
+                                                          : budget.tabu_iterations;
         o.stop.max_iterations = base << (r - 1);  // a campaign that doubles its budget each round
         o.stop.max_seconds = limit.clamp(budget.seconds);
         if (kind == solver_kind::tabu) o.tabu.tenure = std::max(10, pb.num_machines);

@@ -262,8 +262,10 @@ inline page_output what_if_page(const analytics_inputs& in, const deadline& limi
   std::string body = p::scenario_line(plan) + text +
                      p::para(fmt::format("Mean production per sample: base {:.2f}, adjusted {:.2f}{}", b, a,
                                          cancelled ? " (light mode caps both downtime probabilities to 0.1, so the tweak cancels)" : "")) +
-                     p::ensemble_table(runs) + p::charts({p::bars("Mean production per sample", {"case", {runs[0].first, runs[1].first}}, "mean production", {{"mean production", {b, a}}}),
-                                                          p::production_histogram("Production per sample", runs)});
+                     p::ensemble_table(runs) +
+                     p::charts({p::bars("Mean production per sample", {"case", {runs[0].first, runs[1].first}}, "mean production",
+                                        {{"mean production", {b, a}}}),
+                                p::production_histogram("Production per sample", runs)});
   return p::finish(in, "What-if analysis: downtime", body, {{"data/what_if_analysis/samples.csv", p::samples_csv(runs)}});
 }
 
@@ -287,7 +289,8 @@ inline page_output landing_congestion_page(const analytics_inputs& in, const dea
     per_sample.series.push_back({name, sample_values(samples, [](const auto& s) { return s.production; })});
   std::string body = p::scenario_line(plan) + text + p::ensemble_table(runs) +
                      p::charts({p::production_histogram("Production per sample: baseline", {runs[0]}, {runs[0].first, runs[1].first}),
-                                p::production_histogram("Production per sample: landing shock", {runs[1]}, {runs[0].first, runs[1].first}), svg::render(per_sample),
+                                p::production_histogram("Production per sample: landing shock", {runs[1]}, {runs[0].first, runs[1].first}),
+                                svg::render(per_sample),
                                 p::day_production_chart("Mean production per day", plan, runs)});
   return p::finish(in, "Landing congestion", body, {{"data/landing_congestion/samples.csv", p::samples_csv(runs)}});
 }
@@ -650,8 +653,10 @@ inline page_output tuner_report_page(const analytics_inputs& in, const deadline&
     report_csv_text += fmt::format("{},{},{},{},{},{}\n", detail::csv_field(r.algorithm), detail::csv_field(r.scenario), r.runs,
                                    python_json_float(r.best), python_json_float(r.mean), detail::csv_field(r.best_config));
   files.push_back({"data/tuner_report_analysis/report.csv", report_csv_text});
-  std::string body = p::para("Source: " + source + ".") + p::charts({p::bars("Best objective by scenario and algorithm", {"scenario", scen}, "best objective", best_series),
-                                                                   p::bars("Mean objective by scenario and algorithm", {"scenario", scen}, "mean objective", mean_series)}) + p::h2("Report") +
+  std::string body = p::para("Source: " + source + ".") +
+                     p::charts({p::bars("Best objective by scenario and algorithm", {"scenario", scen}, "best objective", best_series),
+                                p::bars("Mean objective by scenario and algorithm", {"scenario", scen}, "mean objective", mean_series)}) +
+                     p::h2("Report") +
                      p::report_table(report);
   if (first) {
     std::vector<std::vector<std::string>> delta;

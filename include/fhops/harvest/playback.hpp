@@ -75,7 +75,8 @@ struct sampling_config {
   /// Throws std::invalid_argument naming the field when a value is out of its domain.
   void validate() const {
     const auto prob = [](double p, const char* field) {
-      if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument(std::string("sampling_config.") + field + " must be in [0, 1] (got " + std::to_string(p) + ")");
+      if (!(p >= 0.0 && p <= 1.0))
+        throw std::invalid_argument(std::string("sampling_config.") + field + " must be in [0, 1] (got " + std::to_string(p) + ")");
     };
     if (samples < 1) throw std::invalid_argument("sampling_config.samples must be >= 1 (got " + std::to_string(samples) + ")");
     prob(downtime.probability, "downtime.probability");
