@@ -22,6 +22,7 @@ int cmd_telemetry_history(int argc, char** argv);
 int cmd_telemetry_summarize_meta(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
 int cmd_ops(int argc, char** argv);
+int cmd_analytics(int argc, char** argv);
 
 /// Runs a subcommand in-process: args[0] is its name (as on the command line after `fhops`).
 int run_command(std::vector<std::string> args);

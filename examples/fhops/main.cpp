@@ -31,6 +31,7 @@ constexpr command commands[] = {
     {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair, history, summarize-meta"},
     {"synth", fhops_cli::cmd_synth, "generate a synthetic scenario bundle (tiers, custom sizes); 'synth batch PLAN'"},
     {"ops", fhops_cli::cmd_ops, "the ops runbook executed: 'ops weekly' (analytics, tuning, report, history, maintenance)"},
+    {"analytics", fhops_cli::cmd_analytics, "analytics run: static HTML analysis pages (bench, KPIs, telemetry, playback)"},
 };
 
 void print_help(std::ostream& out) {
