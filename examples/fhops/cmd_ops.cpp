@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -105,8 +106,9 @@ int weekly(int argc, char** argv) {
       ("archive-older-than", po::value<std::string>()->default_value("28d"), "rotate telemetry older than this into the archive")
       ("archive-dir", po::value<std::string>(), "archive folder; default: archive/ beside the log")
       ("analytics-timeout", po::value<double>()->default_value(900.0), "seconds per analytics page")
+      ("scenarios-dir", po::value<std::string>()->default_value("examples/scenarios"), "the bundled scenarios the analytics pages use")
       ("date", po::value<std::string>(), "the entry's date, YYYY-MM-DD (default: today, UTC); the entry is for its week (Monday)")
-      ("skip", po::value<std::vector<std::string>>()->composing(), "skip a step: analytics, tuning, report, snapshot, history, maintain, archive (repeatable)");
+      ("skip", po::value<std::vector<std::string>>()->composing(), "skip a step: tuning, report, snapshot, history, analytics, maintain, archive (repeatable)");
     const parsed p = parse("ops weekly", "--out DIR [--light] [--telemetry-log PATH] [OPTIONS]", argc, argv, opts, {});
     if (p.help) return exit_ok;
     const auto& vm = p.vm;
@@ -136,23 +138,27 @@ int weekly(int argc, char** argv) {
       stamp = snapshot_stamp(now) + "-" + std::to_string(k);
     const auto o = [&](const char* name) { return (out / name).string(); };
     std::vector<fhops::checklist_step> steps;
-    const auto command_step = [&](std::string name, std::string box, std::vector<std::string> args) {
-      fhops::checklist_step s{std::move(name), std::move(box), {}, {}, join(args)};
+    // A step running an fhops command; `inputs` (option, path) are added when the path exists by
+    // the time the step runs (outputs of earlier steps).
+    const auto command_step = [&](std::string name, std::string box, std::vector<std::string> args,
+                                  std::vector<std::pair<std::string, fs::path>> inputs = {}) {
+      std::string shown = join(args);
+      for (const auto& [option, path] : inputs) shown += " [" + option + " " + path.string() + "]";
+      fhops::checklist_step s{std::move(name), std::move(box), {}, {}, shown};
       if (std::find(skip.begin(), skip.end(), s.name) != skip.end()) {
         s.note = "skipped (--skip)";
         s.command.clear();
       } else {
-        s.body = [args] { return run_step(args); };
+        s.body = [args, inputs] {
+          auto a = args;
+          for (const auto& [option, path] : inputs)
+            if (fs::exists(path)) a.insert(a.end(), {option, path.string()});
+          return run_step(a);
+        };
       }
       steps.push_back(std::move(s));
     };
 
-    std::vector<std::string> analytics{"analytics", "run", "--out", o("analytics"), "--keep-going", "--timeout",
-                                       fmt::format("{}", vm["analytics-timeout"].as<double>())};
-    if (light) analytics.push_back("--light");
-    command_step("analytics", light ? "Run the analytics pages (light mode; record the duration)"
-                                    : "Run the analytics pages (full mode; record the duration)",
-                 analytics);
 
     std::vector<std::string> tuning{"tune-bayes"};
     for (const auto& b : vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{"examples/bundles/synthetic.yaml"})
@@ -194,6 +200,14 @@ int weekly(int argc, char** argv) {
                   "--out-history-chart", o("history_summary.html"), "--out-summary-csv", o("history_summary_latest.csv"),
                   "--out-summary-markdown", o("history_summary_latest.md"), "--out-history-delta-csv", o("history_delta.csv"),
                   "--out-history-delta-markdown", o("history_delta.md"), "--out-history-delta-html", o("history_delta.html")});
+    // The analytics pages last among the reports: they read this week's store and history.
+    std::vector<std::string> analytics{"analytics", "run", "--out", o("analytics"), "--keep-going", "--timeout",
+                                       fmt::format("{}", vm["analytics-timeout"].as<double>()), "--scenarios-dir",
+                                       vm["scenarios-dir"].as<std::string>()};
+    if (light) analytics.push_back("--light");
+    command_step("analytics", light ? "Run the analytics pages (light mode; record the duration)"
+                                    : "Run the analytics pages (full mode; record the duration)",
+                 analytics, {{"--telemetry-store", sqlite}, {"--history", out / "history_summary.csv"}});
     command_step("maintain", "Vacuum the store (PRAGMA optimize, VACUUM, quick_check)", {"telemetry", "maintain", sqlite.string()});
     command_step("archive", "Archive telemetry older than " + vm["archive-older-than"].as<std::string>(),
                  {"telemetry", "prune", log.string(), "--older-than", vm["archive-older-than"].as<std::string>(), "--archive-dir",
@@ -265,7 +279,7 @@ int cmd_ops(int argc, char** argv) {
   return guarded("ops", [&] {
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
       (argc < 2 ? std::cerr : std::cout) << "Usage: fhops ops COMMAND [OPTIONS] ...\n\nThe ops runbook, executed.\n\nCommands:\n"
-                                            "  weekly    the weekly template: analytics, extended tuning, report, snapshot, history + delta,\n"
+                                            "  weekly    the weekly template: extended tuning, report, snapshot, history + delta, analytics,\n"
                                             "            maintenance, archive; writes the filled-in runbook entry\n"
                                             "  pages     the Pages site of a weekly run: history, delta, reports, analytics, an index\n";
       return argc < 2 ? exit_usage : exit_ok;

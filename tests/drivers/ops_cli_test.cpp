@@ -17,7 +17,7 @@ std::string demo_bundle() { return (fhops_test::source_dir() / "examples/bundles
 
 std::string weekly(const fs::path& dir, const std::string& extra) {
   return "cd " + dir.string() + " && " + fhops_test::driver() + " ops weekly --out out --light --bundle " + demo_bundle() +
-         " --trials 2 --iters 60 --date 2026-11-26 " + extra;
+         " --trials 2 --iters 60 --date 2026-11-26 --scenarios-dir " + (fhops_test::source_dir() / "examples/scenarios").string() + " " + extra;
 }
 
 }  // namespace

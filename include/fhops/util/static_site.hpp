@@ -62,15 +62,23 @@ inline site_files gather_site(const std::vector<site_source>& sources, std::uint
   return out;
 }
 
-/// An index page linking every .html file of the site (except itself), grouped by folder, with
-/// the other files listed as downloads.
+/// An index page linking every .html file of the site (except itself; a folder with its own
+/// index.html is linked through that), with the other files listed as downloads.
 inline std::string site_index(const std::string& title, const std::vector<folder_file>& files, const std::string& subtitle = {}) {
+  // Folders with their own index.html are linked through it, not page by page.
+  std::vector<std::string> indexed;
+  for (const auto& [rel, content] : files) {
+    const auto slash = rel.rfind('/');
+    if (slash != std::string::npos && rel.compare(slash, std::string::npos, "/index.html") == 0) indexed.push_back(rel.substr(0, slash + 1));
+  }
   std::vector<std::string> pages, other;
   for (const auto& [rel, content] : files) {
     if (rel == "index.html") continue;
     const bool html = rel.size() > 5 && rel.compare(rel.size() - 5, 5, ".html") == 0;
-    const bool nested_page = html && rel.find('/') != std::string::npos && rel.find("/index.html") == std::string::npos;
-    if (nested_page) continue;  // reached from its folder's own index
+    const bool behind_index = std::any_of(indexed.begin(), indexed.end(), [&](const std::string& dir) {
+      return rel.compare(0, dir.size(), dir) == 0 && rel != dir + "index.html";
+    });
+    if (behind_index) continue;
     (html ? pages : other).push_back(rel);
   }
   std::sort(pages.begin(), pages.end());
