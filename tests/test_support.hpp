@@ -86,4 +86,14 @@ inline command_result run(const std::string& cmd, bool merge_stderr = true) {
 /// The built fhops driver.
 inline std::string driver() { return FHOPS_DRIVER; }
 
+/// The project's demo scenario folder.
+inline std::string demo() { return (source_dir() / "examples/scenarios/demo").string(); }
+
+/// How many times `needle` occurs in `text` (non-overlapping).
+inline std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + needle.size())) ++n;
+  return n;
+}
+
 }  // namespace fhops_test

@@ -380,7 +380,7 @@ int plan_run(int argc, char** argv) {
   });
 }
 
-void help(std::ostream& out) {
+void plan_help(std::ostream& out) {
   out << "Usage: fhops tuning-plan run [OPTIONS]\n\nThe tuning benchmark (run_tuning_benchmarks): tiers x tuners x scenarios into one\n"
          "telemetry store, then tuner_report, tuner_summary and the comparison tables.\n\nCommands:\n"
          "  run       run a plan (see 'fhops tuning-plan run --help')\n";
@@ -393,7 +393,7 @@ int cmd_tuning_plan(int argc, char** argv) {
   if (name == "run") return plan_run(argc - 1, argv + 1);
   const bool asked = name == "--help" || name == "-h";
   if (!asked && !name.empty()) std::cerr << "fhops tuning-plan: unknown command '" << name << "'\n";
-  help(asked ? std::cout : std::cerr);
+  plan_help(asked ? std::cout : std::cerr);
   return asked ? exit_ok : exit_usage;
 }
 

@@ -19,11 +19,7 @@ std::string analytics(const std::filesystem::path& out, const std::string& extra
          " " + extra;
 }
 
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
+using fhops_test::count;
 
 simdjson::dom::element metadata(simdjson::dom::parser& parser, const std::filesystem::path& dir) {
   simdjson::dom::element e;

@@ -13,7 +13,7 @@ using fhops_test::run;
 
 namespace {
 
-std::string demo() { return (fhops_test::source_dir() / "examples/scenarios/demo").string(); }
+using fhops_test::demo;
 
 }  // namespace
 

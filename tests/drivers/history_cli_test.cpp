@@ -18,7 +18,7 @@ using fhops_test::write;
 
 namespace {
 
-std::string demo() { return (fhops_test::source_dir() / "examples/scenarios/demo").string(); }
+using fhops_test::demo;
 
 const std::string report_head = "algorithm,scenario,runs,best_objective,mean_objective,best_run_id\n";
 

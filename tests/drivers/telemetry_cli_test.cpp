@@ -21,7 +21,7 @@ using fhops_test::scratch;
 
 namespace {
 
-std::string demo() { return (fhops_test::source_dir() / "examples/scenarios/demo").string(); }
+using fhops_test::demo;
 
 std::vector<tel::json> records(const std::filesystem::path& log) {
   std::vector<tel::json> out;

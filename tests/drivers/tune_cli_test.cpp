@@ -16,7 +16,7 @@ using fhops_test::run;
 
 namespace {
 
-std::string demo() { return (fhops_test::source_dir() / "examples/scenarios/demo").string(); }
+using fhops_test::demo;
 
 // The rows of the table titled `title` in `out` (cells split on runs of two or more spaces).
 std::vector<std::vector<std::string>> table(const std::string& out, const std::string& title) {

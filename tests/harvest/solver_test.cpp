@@ -14,7 +14,7 @@ using namespace fhops::harvest;
 
 namespace {
 
-problem demo_problem() { return problem(load_scenario(fhops_test::source_dir() / "examples/scenarios/demo/scenario.yaml")); }
+problem solver_demo_problem() { return problem(load_scenario(fhops_test::source_dir() / "examples/scenarios/demo/scenario.yaml")); }
 
 std::size_t op(std::string_view name) { return static_cast<std::size_t>(operator_index(name)); }
 
@@ -53,7 +53,7 @@ std::set<std::vector<std::tuple<int, int, int>>> neighbours(const problem& pb, c
 }  // namespace
 
 TEST_CASE("local sanitising equals the reference's full sanitiser", "[operators][sanitise]") {
-  const problem pb = demo_problem();
+  const problem pb = solver_demo_problem();
   harvest_neighbourhood nbh(pb);
   fhops::rng r(99);
   schedule plan = sanitised(pb, greedy_schedule(pb));
@@ -79,7 +79,7 @@ TEST_CASE("local sanitising equals the reference's full sanitiser", "[operators]
 }
 
 TEST_CASE("every operator's moves keep the plan sanitised and are scored exactly", "[operators]") {
-  const problem pb = demo_problem();
+  const problem pb = solver_demo_problem();
   harvest_neighbourhood nbh(pb);
   harvest_space space(pb, /*check_delta=*/true);
   incremental_evaluator state(pb);
@@ -243,7 +243,7 @@ TEST_CASE("preset and profile listings have the reference's layout", "[solver]")
 }
 
 TEST_CASE("solves are deterministic for a seed, also as a parallel multi-start", "[solver][determinism]") {
-  const problem pb = demo_problem();
+  const problem pb = solver_demo_problem();
   for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
     solve_options o;
     o.kind = kind;
@@ -284,7 +284,7 @@ TEST_CASE("the default SA reaches the minitoy optimum 45.25 in a fixed iteration
 }
 
 TEST_CASE("--check-delta mode verifies every evaluation during a solve", "[solver][delta]") {
-  const problem pb = demo_problem();
+  const problem pb = solver_demo_problem();
   for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
     solve_options o;
     o.kind = kind;

@@ -23,11 +23,7 @@ using fhops_test::write;
 
 namespace {
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + needle.size())) ++n;
-  return n;
-}
+using fhops_test::count;
 
 const auto& metrics = fhops::harvest::history_metrics;
 

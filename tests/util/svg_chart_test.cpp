@@ -6,16 +6,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "../test_support.hpp"
 #include "fhops/util/html.hpp"
 #include "fhops/util/svg_chart.hpp"
 
 namespace {
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + needle.size())) ++n;
-  return n;
-}
+using fhops_test::count;
 
 }  // namespace
 
