@@ -4,6 +4,7 @@
 #    -DFHOPS_MISUSE, with the message its `// expect:` line names (a concept or static_assert text).
 # 2. The C++ snippet of docs/howto/search_library.md compiles, with the TSP example of the test
 #    suite standing in for the reader's own problem.
+# 3. Optionally (-DBENCH_SOURCES=ON) the benchmark sources compile (see the end).
 set(flags -std=c++20 -fsyntax-only -I "${SOURCE_DIR}/include" -I "${SOURCE_DIR}/tests")
 file(GLOB probes "${SOURCE_DIR}/tests/compile_fail/*.cpp")
 set(failed "")
@@ -61,6 +62,19 @@ ${body}
   if(rc)
     list(APPEND failed "docs/howto/search_library.md: the snippet does not compile:\n${err}")
   endif()
+endif()
+
+# 3. With -DBENCH_SOURCES=ON (the benchmarks are not built, as in CI), the benchmark sources
+#    still compile against the current headers.
+if(BENCH_SOURCES)
+  file(GLOB bench "${SOURCE_DIR}/bench/*.cpp")
+  foreach(b ${bench})
+    execute_process(COMMAND "${CXX}" ${flags} "-DFHOPS_BENCH_SOURCE_DIR=\"${SOURCE_DIR}\"" "${b}" RESULT_VARIABLE rc
+                    ERROR_VARIABLE err OUTPUT_QUIET)
+    if(rc)
+      list(APPEND failed "${b}: does not compile:\n${err}")
+    endif()
+  endforeach()
 endif()
 
 if(failed)
