@@ -4,7 +4,6 @@
 // ("Week of YYYY-MM-DD") is written as Markdown next to a JSON record of the steps.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "fhops/telemetry/maintenance.hpp"
+#include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/checklist.hpp"
 #include "fhops/util/csv.hpp"
@@ -83,12 +83,8 @@ std::string iso_date(std::chrono::sys_days day) {
 
 /// The snapshot name of the runbook's history folder: UTC time as 2026-11-23T031500Z.
 std::string snapshot_stamp(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H%M%SZ", &tm);
-  return buf;
+  const std::tm tm = fhops::telemetry::utc_fields(t);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 int weekly(int argc, char** argv) {
@@ -114,8 +110,7 @@ int weekly(int argc, char** argv) {
     const auto& vm = p.vm;
     const fs::path out = vm["out"].as<std::string>();
     const fs::path log = vm["telemetry-log"].as<std::string>();
-    fs::path sqlite = log;
-    sqlite.replace_extension(".sqlite");
+    const fs::path sqlite = fhops::telemetry::sqlite_path_for(log);
     const fs::path history = vm.count("history-dir") ? fs::path(vm["history-dir"].as<std::string>()) : log.parent_path() / "history";
     const fs::path archive = vm.count("archive-dir") ? fs::path(vm["archive-dir"].as<std::string>()) : log.parent_path() / "archive";
     const bool light = vm["light"].as<bool>();

@@ -48,11 +48,17 @@ inline std::string new_run_id() {
   return fmt::format("{:016x}{:016x}", hi, lo);
 }
 
-/// A UTC time as the reference writes it: `YYYY-MM-DDTHH:MM:SS+00:00` (whole seconds).
-inline std::string utc_iso_seconds(std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) {
+/// The calendar fields of a UTC time (whole seconds).
+inline std::tm utc_fields(std::chrono::system_clock::time_point t) {
   const std::time_t s = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   ::gmtime_r(&s, &tm);
+  return tm;
+}
+
+/// A UTC time as the reference writes it: `YYYY-MM-DDTHH:MM:SS+00:00` (whole seconds).
+inline std::string utc_iso_seconds(std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) {
+  const std::tm tm = utc_fields(t);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                      tm.tm_min, tm.tm_sec);
 }

@@ -22,9 +22,7 @@ namespace fhops::telemetry {
 
 /// `YYYYmmddTHHMMSSZ` of a UTC time.
 inline std::string utc_compact_stamp(std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) {
-  const std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  ::gmtime_r(&s, &tm);
+  const std::tm tm = utc_fields(t);
   return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
