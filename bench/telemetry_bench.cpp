@@ -59,45 +59,61 @@ int main(int argc, char** argv) {
   std::string ref, work = (fs::temp_directory_path() / "fhops_telemetry_bench").string();
   long long import_mb = 1024, report_runs = 100000;
   int repeat = 5;
+  std::string only;  // --only 12345: the sections to run (default all)
+  long long sa_iters = 200000;
+  std::string sa_mode = "both";  // --sa-mode null|log: one side only (for callgrind instruction counts)
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--work" && i + 1 < argc) work = argv[++i];
     else if (a == "--import-mb" && i + 1 < argc) import_mb = std::atoll(argv[++i]);
     else if (a == "--report-runs" && i + 1 < argc) report_runs = std::atoll(argv[++i]);
     else if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
+    else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    else if (a == "--sa-iters" && i + 1 < argc) sa_iters = std::atoll(argv[++i]);
+    else if (a == "--sa-mode" && i + 1 < argc) sa_mode = argv[++i];
     else ref = a;
   }
   fs::remove_all(work);
   fs::create_directories(work);
+  const auto run = [&](char section) { return only.empty() || only.find(section) != std::string::npos; };
 
   // 1. SA with and without step logging.
+  if (run('1')) {
   const fs::path med42 = fs::path(ref) / "scenarios/med42/scenario.yaml";
   const fs::path scenario_path = !ref.empty() && fs::exists(med42) ? med42 : fs::path(FHOPS_BENCH_SOURCE_DIR) / "examples/scenarios/demo";
   const scenario sc = load_scenario(scenario_path);
   const problem pb(sc);
   solve_options o;
-  o.stop.max_iterations = 200000;
-  std::vector<double> null_rate, log_rate;
+  o.stop.max_iterations = sa_iters;
+  std::vector<double> null_rate{0.0}, log_rate{0.0};
   for (int k = 0; k < repeat; ++k) {
-    auto t = clock_type::now();
-    auto a = solve(pb, o);
-    null_rate.push_back(static_cast<double>(a.search.iterations) / seconds_since(t));
-    tel::step_log steps(fs::path(work) / "steps");
-    tel::async_sink async(steps);
-    t = clock_type::now();
-    auto b = solve(pb, o, tel::step_recorder(async, {tel::new_run_id(), 100, tel::acceptance_column::accepted}));
-    async.close();
-    log_rate.push_back(static_cast<double>(b.search.iterations) / seconds_since(t));
+    if (sa_mode != "log") {
+      const auto t = clock_type::now();
+      auto a = solve(pb, o);
+      null_rate.push_back(static_cast<double>(a.search.iterations) / seconds_since(t));
+    }
+    if (sa_mode != "null") {
+      tel::step_log steps(fs::path(work) / "steps");
+      tel::async_sink async(steps);
+      const auto t = clock_type::now();
+      auto b = solve(pb, o, tel::step_recorder(async, {tel::new_run_id(), 100, tel::acceptance_column::accepted}));
+      async.close();
+      log_rate.push_back(static_cast<double>(b.search.iterations) / seconds_since(t));
+    }
   }
+  if (null_rate.size() > 1) null_rate.erase(null_rate.begin());
+  if (log_rate.size() > 1) log_rate.erase(log_rate.begin());
   std::printf("SA on %s, %lld iterations, median of %d: null observer %.0f it/s; step log every 100 (async JSONL) %.0f it/s (%+.1f%%)\n",
               sc.name.c_str(), o.stop.max_iterations, repeat, median(null_rate), median(log_rate),
               100.0 * (median(log_rate) / median(null_rate) - 1.0));
 
+  }
   // 2. Run records into SQLite.
   const scenario demo_sc = load_scenario(fs::path(FHOPS_BENCH_SOURCE_DIR) / "examples/scenarios/demo");
   const problem demo_pb(demo_sc);
   const auto sample = sample_record(demo_sc, demo_pb);
   const std::string sample_line = tel::jsonl_line(sample);
+  if (run('2')) {
   std::vector<double> batched, single;
   for (int k = 0; k < repeat; ++k) {
     const fs::path db = fs::path(work) / ("batch" + std::to_string(k) + ".sqlite");
@@ -126,17 +142,25 @@ int main(int argc, char** argv) {
   std::printf("SQLite run records (%zu-byte record, %zu metrics, %zu KPIs): batched 1000/transaction %.0f records/s; one transaction per run %.0f records/s\n",
               sample_line.size(), sample.metrics.size(), sample.kpis.size(), median(batched), median(single));
 
+  }
   // 3. Step records through the async JSONL sink.
+  if (run('3')) {
   std::vector<double> produced, landed;
   const long long steps_n = 2000000;
   for (int k = 0; k < repeat; ++k) {
     fs::remove_all(fs::path(work) / "asteps");
     tel::step_log steps(fs::path(work) / "asteps");
     tel::async_sink async(steps);
-    const std::string id = tel::new_run_id(), stamp = tel::utc_iso_seconds();
+    // One record reused, as step_recorder does (its strings are not rebuilt per step).
+    tel::step_record rec{tel::new_run_id(), tel::utc_iso_seconds(), 0, 0.0, 2.5, 0.5, 0.25, 0, 0};
     auto t = clock_type::now();
-    for (long long i = 1; i <= steps_n; ++i)
-      async.step(tel::step_record{id, stamp, i, 1.5 * static_cast<double>(i), 2.5, 0.5, 0.25, i, i / 2});
+    for (long long i = 1; i <= steps_n; ++i) {
+      rec.step = i;
+      rec.objective = 1.5 * static_cast<double>(i);
+      rec.proposals = i;
+      rec.accepted_moves = i / 2;
+      async.step(rec);
+    }
     produced.push_back(static_cast<double>(steps_n) / seconds_since(t));
     async.close();
     landed.push_back(static_cast<double>(steps_n) / seconds_since(t));
@@ -144,8 +168,9 @@ int main(int argc, char** argv) {
   std::printf("Async JSONL step sink, %lld records, median of %d: producer %.0f records/s; on disk %.0f records/s\n", steps_n, repeat,
               median(produced), median(landed));
 
+  }
   // 4. Report over a large store.
-  {
+  if (run('4')) {
     const fs::path db = fs::path(work) / "report.sqlite";
     tel::sqlite_store store(db);
     std::vector<tel::json::object> batch;
@@ -177,7 +202,7 @@ int main(int argc, char** argv) {
   }
 
   // 5. Import of a large JSONL.
-  if (import_mb > 0) {
+  if (import_mb > 0 && run('5')) {
     const fs::path log = fs::path(work) / "big.jsonl";
     {
       std::string chunk;

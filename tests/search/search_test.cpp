@@ -748,6 +748,53 @@ TEST_CASE("search: same seed, same run; another seed, another trajectory", "[sea
   check_determinism("tabu", srch::tabu_search({5, 6}), 200);
 }
 
+namespace {
+
+/// A recording observer that samples: it wants every `every`-th step only.
+struct sampling_observer : recording_observer {
+  long long every = 1;
+  bool wants_step(long long iteration) const { return iteration % every == 0; }
+};
+static_assert(tel::samples_steps<sampling_observer>);
+static_assert(!tel::samples_steps<recording_observer>);
+
+template <class Algorithm>
+void check_sampling(const std::string& label, const Algorithm& algo, long long budget, long long every) {
+  INFO(label << ", every " << every << " of " << budget);
+  const auto& in = random10();
+  const auto start = tsp::random_tour(10, 21);
+  event_log all, sampled;
+  solve(algo, in, start, 7, iterations(budget), srch::adaptive_roulette({1.0, 1.0}), recording_observer{&all});
+  solve(algo, in, start, 7, iterations(budget), srch::adaptive_roulette({1.0, 1.0}), sampling_observer{{&sampled}, every});
+  // The wanted steps, then the last one (once), with the values the full log has for them.
+  std::vector<std::size_t> expect;
+  for (std::size_t i = 0; i < all.steps.size(); ++i)
+    if (all.steps[i].iteration % every == 0 || i + 1 == all.steps.size()) expect.push_back(i);
+  REQUIRE(sampled.steps.size() == expect.size());
+  for (std::size_t k = 0; k < expect.size(); ++k) {
+    const auto &a = all.steps[expect[k]], &b = sampled.steps[k];
+    CHECK(b.iteration == a.iteration);
+    CHECK(b.current == a.current);
+    CHECK(b.best == a.best);
+    CHECK((b.temperature == a.temperature || (std::isnan(a.temperature) && std::isnan(b.temperature))));
+    CHECK(b.proposals == a.proposals);
+    CHECK(b.accepted == a.accepted);
+    CHECK(b.evaluations == a.evaluations);
+    CHECK(b.weights == a.weights);
+  }
+  CHECK(sampled.last_step_at < sampled.end_at);
+  CHECK(sampled.end_iterations == all.end_iterations);
+}
+
+}  // namespace
+
+TEST_CASE("search: a sampling observer gets the steps it wants and the last step, with the full log's values", "[search]") {
+  check_sampling("SA", srch::annealer<>(), 500, 7);
+  check_sampling("SA, last step wanted", srch::annealer<>(), 490, 7);
+  check_sampling("ILS", srch::iterated_local_search(), 200, 9);
+  check_sampling("tabu", srch::tabu_search({4, 3}), 150, 10);
+}
+
 // =============================================================================================
 // Termination.
 

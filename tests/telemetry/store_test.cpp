@@ -1,4 +1,5 @@
 // The SQLite store, the report, prune/rotate/repair/import, and the reference's telemetry files.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -57,7 +58,9 @@ TEST_CASE("a run is stored as the reference stores it, plus its verbatim record"
   CHECK(one(db, "SELECT record_json FROM run_records") + "\n" == tel::jsonl_line(run("r1", "cli.tune-random", 9.0)));
   CHECK(one(db, "SELECT group_concat(name) FROM (SELECT name FROM pragma_table_info('runs'))") ==
         "run_id,schema_version,solver,scenario,scenario_path,seed,status,started_at,finished_at,duration_seconds,config_json,"
-        "context_json,extra_json,artifacts_json,tuner_meta_json,error");
+        "context_json,extra_json,artifacts_json,tuner_meta_json,error,"
+        "fhops_algorithm,fhops_objective");  // the reference's columns in its order, then the report's two
+  CHECK(one(db, "SELECT fhops_algorithm || ' ' || fhops_objective FROM runs") == "random 9.0");
   CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'runs_started_at'").getInt() == 1);
 
   SECTION("INSERT OR REPLACE by run_id: the second write wins and leaves no stale rows") {
@@ -156,6 +159,64 @@ TEST_CASE("the report covers every algorithm with the reference's columns and fo
   CHECK(md.find("| random | FHOPS MiniToy | 3.000 | -1.500 | 2 | 3.000 | 2 |  | \"H1, H2\" |\n") != std::string::npos);
   CHECK(tel::report_html(rows).find("<td>tabu</td>") != std::string::npos);
   CHECK(tel::repair_alerts(rows) == std::vector<std::string>{"FHOPS MiniToy (random)"});
+}
+
+TEST_CASE("the report is the same from the report columns, from runs that lack them, and from a store not migrated",
+          "[telemetry][report]") {
+  const auto dir = scratch("report_paths");
+  const auto fill = [](tel::sqlite_store& store) {
+    for (int i = 0; i < 40; ++i) {
+      auto r = run("r" + std::to_string(i), i % 3 == 0 ? "cli.tune-grid" : "cli.solve-heur", static_cast<double>((i * 7) % 11));
+      r.scenario = i % 2 ? "S1" : "S2";
+      if (i % 5 == 0) r.scenario.reset();  // NULL: reported as "unknown"
+      store.persist_run(tel::to_json(r));
+    }
+    for (const char* id : {"tie-a", "tie-b"}) {  // equal best objectives: the first written is the best run
+      auto r = run(id, "cli.tune-random", 99.0);
+      r.scenario = "T";
+      store.persist_run(tel::to_json(r));
+    }
+  };
+  const auto text = [](const std::vector<tel::report_row>& rows) { return tel::report_csv(rows) + tel::report_markdown(rows); };
+  tel::sqlite_store fast(dir / "fast.sqlite");
+  fill(fast);
+  const auto expected = tel::build_report(fast);
+  REQUIRE(expected.size() >= 5);
+  const auto tie = std::find_if(expected.begin(), expected.end(), [](const auto& r) { return r.scenario == "T"; });
+  REQUIRE(tie != expected.end());
+  CHECK(tie->best_run_id == "tie-a");
+  CHECK(tie->runs == 2);
+
+  for (const char* parity : {"0", "1"}) {
+    SECTION(std::string("runs whose report columns a reference writer left NULL (rowid % 2 = ") + parity + ")") {
+      tel::sqlite_store mixed(dir / (std::string("mixed") + parity + ".sqlite"));
+      fill(mixed);
+      mixed.exec(std::string("UPDATE runs SET fhops_algorithm = NULL, fhops_objective = NULL WHERE rowid % 2 = ") + parity);
+      CHECK(text(tel::build_report(mixed)) == text(expected));
+    }
+  }
+  SECTION("a store without the report columns (read only, never migrated)") {
+    tel::sqlite_store old(dir / "old.sqlite");
+    fill(old);
+    old.exec("DROP INDEX runs_report");
+    CHECK(text(tel::build_report(old)) == text(expected));
+  }
+  SECTION("migration 4 fills the columns of runs written before it") {
+    tel::sqlite_store before(dir / "before.sqlite");
+    fill(before);
+    before.exec("UPDATE runs SET fhops_algorithm = NULL, fhops_objective = NULL");
+    before.exec("DELETE FROM fhops_schema_migrations WHERE version = 4");
+    before.exec("DROP INDEX runs_report");
+    before.exec("ALTER TABLE runs DROP COLUMN fhops_objective");
+    before.exec("ALTER TABLE runs DROP COLUMN fhops_algorithm");
+    tel::sqlite_store migrated(dir / "before.sqlite");
+    CHECK(migrated.version() == tel::store_schema_version);
+    CHECK(migrated.count("runs") == 42);
+    SQLite::Statement q(migrated.database(), "SELECT COUNT(*) FROM runs WHERE fhops_algorithm IS NULL");
+    q.executeStep();
+    CHECK(q.getColumn(0).getInt() == 0);
+    CHECK(text(tel::build_report(migrated)) == text(expected));
+  }
 }
 
 TEST_CASE("machine-cost summaries follow §1.4", "[telemetry][report]") {

@@ -193,9 +193,16 @@ public:
     const long long it = result_.iterations;
     if (stop_.max_seconds > 0.0 && (it < 64 || (it & 7) == 0)) last_seconds_ = seconds();
     if constexpr (telemetry::observes<Observer, telemetry::step_event>) {
-      for (std::size_t i = 0; i < ops_.size(); ++i) ops_[i].weight = selector_.weight(i);
-      observer_.on(telemetry::step_event{it, space_.score(s), result_.best_score, temperature, result_.proposals,
-                                         result_.accepted, result_.evaluations, seconds(), ops_});
+      // The counters are kept for every step (a few stores); the clock and the operator weights
+      // are read only for a step the observer wants (a sampling observer skips most of them).
+      step_ = telemetry::step_event{it, space_.score(s), result_.best_score, temperature, result_.proposals,
+                                    result_.accepted, result_.evaluations, 0.0, {}};
+      step_pending_ = true;
+      if constexpr (telemetry::samples_steps<Observer>) {
+        if (observer_.wants_step(it)) deliver_step();
+      } else {
+        deliver_step();
+      }
     }
     if (stop_.target && result_.best_score >= *stop_.target) return halt(stop_reason::target);
     if (stop_.max_iterations > 0 && it >= stop_.max_iterations) return halt(stop_reason::iterations);
@@ -214,6 +221,8 @@ public:
     result_.reason = reason_;
     for (std::size_t i = 0; i < ops_.size(); ++i) ops_[i].weight = selector_.weight(i);
     result_.operators = ops_;
+    if constexpr (telemetry::observes<Observer, telemetry::step_event> && telemetry::samples_steps<Observer>)
+      if (step_pending_) deliver_step();  // the last step, which a sampling observer did not take
     if constexpr (telemetry::observes<Observer, telemetry::run_end_event>)
       observer_.on(telemetry::run_end_event{algorithm_, result_.best_score, result_.iterations, result_.evaluations,
                                             result_.seconds, to_string(reason_)});
@@ -224,6 +233,14 @@ public:
 
 private:
   using clock = std::chrono::steady_clock;
+
+  void deliver_step() {
+    for (std::size_t i = 0; i < ops_.size(); ++i) ops_[i].weight = selector_.weight(i);
+    step_.seconds = seconds();
+    step_.operators = ops_;
+    step_pending_ = false;
+    observer_.on(step_);
+  }
 
   bool halt(stop_reason r) {
     reason_ = r;
@@ -244,6 +261,8 @@ private:
   move_rewards rewards_{};
   long long stall_ = 0;
   bool improved_ = false;
+  telemetry::step_event step_{};  // the last step's event (delivered or pending)
+  bool step_pending_ = false;
   double last_seconds_ = 0.0;
   stop_reason reason_ = stop_reason::iterations;
 };

@@ -4,6 +4,7 @@
 /// builds an event only under `if constexpr (observes<O, E>)`, so a null observer costs nothing.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -54,6 +55,13 @@ struct run_end_event {
 /// An observer that wants event E.
 template <class O, class E>
 concept observes = requires(O& o, const E& e) { o.on(e); };
+
+/// An observer that samples steps: asked with the iteration number before a step event is built,
+/// it sees only the steps it wants, plus the run's last step just before `run_end_event`.
+template <class O>
+concept samples_steps = requires(const O& o, long long iteration) {
+  { o.wants_step(iteration) } -> std::convertible_to<bool>;
+};
 
 /// The observer that observes nothing: an empty type, every event compiles away.
 struct null_observer {};

@@ -1,12 +1,13 @@
 /// \file
 /// JSONL sinks. `jsonl_appender` writes whole lines to a file opened with O_APPEND, one write()
 /// per call, so concurrent writers (threads or processes) never interleave within a line. Each
-/// append holds a shared flock(2) on the file and first checks that the path still names the file
-/// it has open: the maintenance commands (prune, repair, rotation) rewrite a log under an exclusive
-/// lock and rename the new file into place, and an appender then follows the path. If the
-/// file ends with a torn fragment (a writer killed mid-record on a crash-prone file system), the
-/// next append starts with a newline so the fragment stays on a line of its own and only that line
-/// is lost. `jsonl_run_log` writes run records and tuner summaries; `step_log` writes
+/// append holds an exclusive flock(2) on the file and first checks that the path still names the
+/// file it has open: the maintenance commands (prune, repair, rotation) rewrite a log under the
+/// same lock and rename the new file into place, and an appender then follows the path. If the
+/// file ends with a torn fragment (a writer killed mid-record), the next append starts with a
+/// newline so the fragment stays on a line of its own and only that line is lost. The lock is
+/// exclusive among appenders too: the torn-tail check reads the file's last byte, and another
+/// appender's write in progress would look like a torn tail (and earn a needless blank line). `jsonl_run_log` writes run records and tuner summaries; `step_log` writes
 /// `steps/<run_id>.jsonl`, one file per run.
 #pragma once
 
@@ -85,11 +86,11 @@ public:
   }
 
 private:
-  // Shared lock on the file the path names now (reopening when a rewrite replaced it).
+  // Exclusive lock on the file the path names now (reopening when a rewrite replaced it).
   struct file_lock {
     explicit file_lock(jsonl_appender& a) : a_(a) {
       for (int attempt = 0;; ++attempt) {
-        while (::flock(a_.fd_, LOCK_SH) != 0 && errno == EINTR) {
+        while (::flock(a_.fd_, LOCK_EX) != 0 && errno == EINTR) {
         }
         struct stat open_st {}, path_st {};
         if (::fstat(a_.fd_, &open_st) != 0 || ::stat(a_.path_.c_str(), &path_st) != 0 ||
@@ -171,7 +172,8 @@ public:
 
   void run_started(const run_start&) {}
   void step(const step_record& s) {
-    auto& f = files_[s.run_id];
+    if (!last_ || last_->first != s.run_id) last_ = &*files_.try_emplace(s.run_id).first;  // steps come in runs
+    auto& f = last_->second;
     append_jsonl_line(f.pending, s);
     if (f.pending.size() >= limit_) write(s.run_id, f);
   }
@@ -179,6 +181,7 @@ public:
     auto it = files_.find(r.run_id);
     if (it == files_.end()) return;
     write(r.run_id, it->second);
+    if (last_ == &*it) last_ = nullptr;
     files_.erase(it);
   }
   void tuner_summary(const tuner_summary_record&) {}
@@ -202,6 +205,7 @@ private:
   std::filesystem::path dir_;
   std::size_t limit_;
   std::map<std::string, file, std::less<>> files_;
+  std::pair<const std::string, file>* last_ = nullptr;  // the file of the previous step
 };
 static_assert(telemetry_sink<step_log>);
 

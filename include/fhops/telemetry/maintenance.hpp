@@ -3,7 +3,7 @@
 /// with them), rotate (move records older than a cutoff to an archive folder — never delete them),
 /// repair (drop torn records, keeping a backup), import (build or merge a store from JSONL logs,
 /// deduplicated by run_id) and maintain (optimize, vacuum, quick_check). A log is rewritten under an
-/// exclusive flock into a temporary file that is renamed over it, so appenders (which take a shared
+/// exclusive flock into a temporary file that is renamed over it, so appenders (which take the same
 /// lock and follow the path) lose nothing and readers never see half a file.
 #pragma once
 

@@ -32,10 +32,22 @@ public:
     std::apply([&](auto&... o) { (deliver(o, e), ...); }, os_);
   }
 
+  /// Samples steps only when every observer that takes steps samples them (then: any wants it).
+  bool wants_step(long long iteration) const
+    requires((!observes<Observers, step_event> || samples_steps<Observers>) && ...)
+  {
+    return std::apply([&](const auto&... o) { return (wants(o, iteration) || ...); }, os_);
+  }
+
   template <std::size_t I>
   auto& get() { return std::get<I>(os_); }
 
 private:
+  template <class O>
+  static bool wants(const O& o, long long iteration) {
+    if constexpr (samples_steps<O>) return o.wants_step(iteration);
+    else return false;  // takes no steps at all
+  }
   template <class O, class E>
   static void deliver(O& o, const E& e) {
     if constexpr (observes<O, E>) o.on(e);
@@ -70,6 +82,11 @@ public:
 
   void on(const run_begin_event& e) {
     if (p_.step_interval > 0) sink_->run_started(run_start{p_.run_id, std::string(e.algorithm), utc_iso_seconds()});
+  }
+
+  /// Step 1 and every multiple of step_interval (the last step comes anyway, see samples_steps).
+  bool wants_step(long long iteration) const {
+    return p_.step_interval > 0 && (iteration == 1 || iteration % p_.step_interval == 0);
   }
 
   void on(const step_event& e) {
@@ -110,9 +127,11 @@ private:
   }
 
   void emit(const pending& s) {
-    step_record r;
-    r.run_id = p_.run_id;
-    r.timestamp = timestamp();
+    step_record& r = record_;  // reused: its strings are not rebuilt per step
+    if (r.run_id != p_.run_id) r.run_id = p_.run_id;
+    if (const std::string& stamp = timestamp(); r.timestamp != stamp) r.timestamp = stamp;
+    r.temperature.reset();
+    r.acceptance_rate.reset();
     r.step = s.iteration;
     r.objective = s.current;
     r.best_objective = s.best;
@@ -132,7 +151,7 @@ private:
         break;
     }
     r.proposals = s.proposals;
-    sink_->step(std::move(r));
+    sink_->step(std::as_const(r));
   }
 
   // The ISO timestamp, formatted once per second.
@@ -153,6 +172,9 @@ private:
   long long last_written_ = 0;
   std::time_t stamp_second_ = -1;
   std::string stamp_;
+  step_record record_;
 };
+
+static_assert(observes<step_recorder<null_sink>, step_event> && samples_steps<step_recorder<null_sink>>);
 
 }  // namespace fhops::telemetry

@@ -196,14 +196,49 @@ struct step_record {
 /// Appends the JSONL line of a step record (no intermediate JSON tree: this is the hot path of
 /// step logging).
 inline void append_jsonl_line(std::string& out, const step_record& s) {
-  const auto opt = [](const std::optional<double>& v) { return v ? python_json_float(*v) : std::string("null"); };
-  fmt::format_to(std::back_inserter(out),
-                 "{{\"record_type\":\"step\",\"schema_version\":\"{}\",\"run_id\":{},\"timestamp\":\"{}\",\"step\":{},"
-                 "\"objective\":{},\"best_objective\":{},\"temperature\":{},\"acceptance_rate\":{},\"proposals\":{},"
-                 "\"accepted_moves\":{}}}\n",
-                 schema_version, json_quote(s.run_id, false), s.timestamp, s.step, python_json_float(s.objective),
-                 python_json_float(s.best_objective), opt(s.temperature), opt(s.acceptance_rate), s.proposals,
-                 s.accepted_moves);
+  const auto integer = [&](long long v) {
+    const fmt::format_int digits(v);
+    out.append(digits.data(), digits.size());
+  };
+  const auto optional = [&](const std::optional<double>& v) {
+    if (v) append_python_json_float(out, *v);
+    else out += "null";
+  };
+  out += "{\"record_type\":\"step\",\"schema_version\":\"";
+  out += schema_version;
+  out += "\",\"run_id\":";
+  append_json_quoted(out, s.run_id, false);
+  out += ",\"timestamp\":\"";
+  out += s.timestamp;
+  out += "\",\"step\":";
+  integer(s.step);
+  out += ",\"objective\":";
+  append_python_json_float(out, s.objective);
+  out += ",\"best_objective\":";
+  append_python_json_float(out, s.best_objective);
+  out += ",\"temperature\":";
+  optional(s.temperature);
+  out += ",\"acceptance_rate\":";
+  optional(s.acceptance_rate);
+  out += ",\"proposals\":";
+  integer(s.proposals);
+  out += ",\"accepted_moves\":";
+  integer(s.accepted_moves);
+  out += "}\n";
+}
+
+/// The algorithm a run is reported under (§4.1, every run covered): the tuner of `context.source`
+/// (cli.tune-*), else `context.algorithm`, else `tuner_meta.algorithm`, else the solver, else
+/// "unknown". Empty arguments are absent fields.
+inline std::string report_algorithm(std::string_view source, std::string_view context_algorithm, std::string_view tuner_algorithm,
+                                    std::string_view solver) {
+  if (source == "cli.tune-random") return "random";
+  if (source == "cli.tune-grid") return "grid";
+  if (source == "cli.tune-bayes") return "bayes";
+  if (!context_algorithm.empty()) return std::string(context_algorithm);
+  if (!tuner_algorithm.empty()) return std::string(tuner_algorithm);
+  if (!solver.empty()) return std::string(solver);
+  return "unknown";
 }
 
 /// A tuner summary (`record_type: "tuner_summary"`, §1.8).

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -131,19 +132,23 @@ std::array<std::string, N> string_fields(simdjson::dom::parser& parser, std::str
   return out;
 }
 
+// True when the runs table has the report columns of schema 4 (a store not migrated has not).
+inline bool has_report_columns(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name IN ('fhops_algorithm', 'fhops_objective')");
+  q.executeStep();
+  SQLite::Statement idx(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'runs_report'");
+  idx.executeStep();
+  return q.getColumn(0).getInt() == 2 && idx.getColumn(0).getInt() == 1;
+}
+
 // The algorithm of a run from its JSON columns, read with simdjson without building a tree.
 inline std::string run_algorithm(simdjson::dom::parser& parser, std::string_view context, std::string_view tuner_meta,
                                  std::string_view solver) {
   static constexpr const char* context_keys[] = {"source", "algorithm"};
-  const auto [source, algorithm] = string_fields(parser, context, context_keys);
-  if (source == "cli.tune-random") return "random";
-  if (source == "cli.tune-grid") return "grid";
-  if (source == "cli.tune-bayes") return "bayes";
-  if (!algorithm.empty()) return algorithm;
   static constexpr const char* tuner_keys[] = {"algorithm"};
-  if (auto [a] = string_fields(parser, tuner_meta, tuner_keys); !a.empty()) return a;
-  if (!solver.empty()) return std::string(solver);
-  return "unknown";
+  const auto [source, algorithm] = string_fields(parser, context, context_keys);
+  const auto [tuner_algorithm] = string_fields(parser, tuner_meta, tuner_keys);
+  return report_algorithm(source, algorithm, tuner_algorithm, solver);
 }
 
 }  // namespace detail
@@ -174,47 +179,70 @@ inline std::vector<report_row> build_report(sqlite_store& store) {
         }
       }
     }
+    // Per (algorithm, scenario): count, sum and the best run (ties: the first written, lowest rowid).
     struct group {
       long long runs = 0;
       double sum = 0.0, best = 0.0;
-      std::string run_id, started_at, config_json, context_json, alert;
+      long long best_rowid = 0;
     };
     std::map<std::pair<std::string, std::string>, group> groups;
-    SQLite::Statement q(db,
-                        "SELECT runs.run_id, solver, scenario, context_json, config_json, started_at, m.value, a.value_text,"
-                        " tuner_meta_json FROM runs"
-                        " JOIN run_metrics m ON m.run_id = runs.run_id AND m.name = 'objective'"
-                        " LEFT JOIN run_kpis a ON a.run_id = runs.run_id AND a.name = 'repair_usage_alert'");
-    simdjson::dom::parser parser;
-    std::string context_buf, tuner_buf;
-    const auto padded = [](std::string& buf, const SQLite::Column& c) {
-      buf.assign(c.isNull() ? "" : c.getText(), c.isNull() ? 0 : static_cast<std::size_t>(c.getBytes()));
-      const std::size_t n = buf.size();
-      buf.resize(n + simdjson::SIMDJSON_PADDING);
-      return std::string_view(buf.data(), n);
+    const auto add = [&](std::string algorithm, std::string scenario, long long n, double sum, double best, long long rowid) {
+      auto& g = groups[{std::move(algorithm), std::move(scenario)}];
+      if (g.runs == 0 || best > g.best || (best == g.best && rowid < g.best_rowid)) {
+        g.best = best;
+        g.best_rowid = rowid;
+      }
+      g.runs += n;
+      g.sum += sum;
     };
-    while (q.executeStep()) {
-      if (q.getColumn(6).isNull()) continue;
-      const double objective = q.getColumn(6).getDouble();
-      const std::string_view context = padded(context_buf, q.getColumn(3));
-      const std::string_view tuner = padded(tuner_buf, q.getColumn(8));
-      const std::string solver = q.getColumn(1).isNull() ? "" : q.getColumn(1).getString();
-      const std::string algorithm = detail::run_algorithm(parser, context, tuner, solver);
-      const std::string scenario = q.getColumn(2).isNull() ? "unknown" : q.getColumn(2).getString();
-      auto& g = groups[{algorithm, scenario}];
-      ++g.runs;
-      g.sum += objective;
-      if (g.runs == 1 || objective > g.best) {  // ties keep the first row seen
-        g.best = objective;
-        g.run_id = q.getColumn(0).getString();
-        g.started_at = q.getColumn(5).isNull() ? "" : q.getColumn(5).getString();
-        g.config_json = q.getColumn(4).isNull() ? "" : q.getColumn(4).getString();
-        g.context_json = std::string(context);
-        g.alert = q.getColumn(7).isNull() ? "" : q.getColumn(7).getString();
+    const auto text = [](const SQLite::Column& c, const char* null_text = "") { return c.isNull() ? std::string(null_text) : c.getString(); };
+    // Runs written by this store since schema 4 carry their reported algorithm and objective: one
+    // pass over the covering index (algorithm, scenario, objective), no JSON read.
+    const bool report_columns = detail::has_report_columns(db);
+    if (report_columns) {
+      SQLite::Statement q(db, "SELECT fhops_algorithm, scenario, COUNT(*), SUM(fhops_objective), MAX(fhops_objective) FROM runs"
+                              " INDEXED BY runs_report WHERE fhops_algorithm IS NOT NULL AND fhops_objective IS NOT NULL"
+                              " GROUP BY fhops_algorithm, scenario");
+      SQLite::Statement first(db, "SELECT MIN(rowid) FROM runs WHERE fhops_algorithm = ? AND scenario IS ? AND fhops_objective = ?");
+      while (q.executeStep()) {
+        const double best = q.getColumn(4).getDouble();
+        first.bind(1, q.getColumn(0).getString());
+        if (q.getColumn(1).isNull()) first.bind(2);
+        else first.bind(2, q.getColumn(1).getString());
+        first.bind(3, best);
+        first.executeStep();
+        const long long rowid = first.getColumn(0).getInt64();
+        first.reset();
+        add(q.getColumn(0).getString(), text(q.getColumn(1), "unknown"), q.getColumn(2).getInt64(), q.getColumn(3).getDouble(), best, rowid);
+      }
+    }
+    // Other runs (a store the reference wrote, or rows it replaced): the algorithm from the JSON.
+    {
+      SQLite::Statement q(db, std::string("SELECT runs.rowid, solver, scenario, context_json, tuner_meta_json, m.value FROM runs"
+                                          " JOIN run_metrics m ON m.run_id = runs.run_id AND m.name = 'objective'") +
+                                  (report_columns ? " WHERE runs.fhops_algorithm IS NULL" : ""));
+      simdjson::dom::parser parser;
+      std::string context_buf, tuner_buf;
+      const auto padded = [](std::string& buf, const SQLite::Column& c) {
+        buf.assign(c.isNull() ? "" : c.getText(), c.isNull() ? 0 : static_cast<std::size_t>(c.getBytes()));
+        const std::size_t n = buf.size();
+        buf.resize(n + simdjson::SIMDJSON_PADDING);
+        return std::string_view(buf.data(), n);
+      };
+      while (q.executeStep()) {
+        if (q.getColumn(5).isNull()) continue;
+        const double objective = q.getColumn(5).getDouble();
+        const std::string_view context = padded(context_buf, q.getColumn(3));
+        const std::string_view tuner = padded(tuner_buf, q.getColumn(4));
+        add(detail::run_algorithm(parser, context, tuner, text(q.getColumn(1))), text(q.getColumn(2), "unknown"), 1, objective, objective,
+            q.getColumn(0).getInt64());
       }
     }
     std::vector<report_row> rows;
     json_parser reader;
+    SQLite::Statement best_run(db, "SELECT runs.run_id, started_at, config_json, context_json, a.value_text FROM runs"
+                                   " LEFT JOIN run_kpis a ON a.run_id = runs.run_id AND a.name = 'repair_usage_alert'"
+                                   " WHERE runs.rowid = ?");
     for (auto& [key, g] : groups) {
       report_row r;
       r.algorithm = key.first;
@@ -222,14 +250,18 @@ inline std::vector<report_row> build_report(sqlite_store& store) {
       r.runs = g.runs;
       r.best_objective = g.best;
       r.mean_objective = g.sum / static_cast<double>(g.runs);
-      r.best_run_id = g.run_id;
-      r.best_started_at = g.started_at;
-      if (!g.config_json.empty())
-        if (auto c = reader.parse(g.config_json)) r.best_config = best_config_text(*c);
-      if (!g.context_json.empty())
-        if (auto c = reader.parse(g.context_json))
-          if (const json* costs = c->find("machine_costs")) r.machine_costs_summary = machine_costs_summary(*costs);
-      r.repair_usage_alert = g.alert;
+      best_run.bind(1, static_cast<std::int64_t>(g.best_rowid));
+      if (best_run.executeStep()) {
+        r.best_run_id = text(best_run.getColumn(0));
+        r.best_started_at = text(best_run.getColumn(1));
+        if (!best_run.getColumn(2).isNull())
+          if (auto c = reader.parse(best_run.getColumn(2).getString())) r.best_config = best_config_text(*c);
+        if (!best_run.getColumn(3).isNull())
+          if (auto c = reader.parse(best_run.getColumn(3).getString()))
+            if (const json* costs = c->find("machine_costs")) r.machine_costs_summary = machine_costs_summary(*costs);
+        r.repair_usage_alert = text(best_run.getColumn(4));
+      }
+      best_run.reset();
       if (auto it = summaries.find(key); it != summaries.end()) {
         r.summary_best = it->second.best;
         r.summary_configurations = it->second.configurations;

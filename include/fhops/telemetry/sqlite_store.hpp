@@ -22,6 +22,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include "fhops/telemetry/json_reader.hpp"
 #include "fhops/telemetry/json_value.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/telemetry/sink.hpp"
@@ -77,10 +78,14 @@ inline constexpr store_migration store_migrations[] = {
      " REFERENCES tuner_summaries(summary_id) ON DELETE CASCADE, record_json TEXT NOT NULL);"
      "CREATE TABLE IF NOT EXISTS legacy_records (id INTEGER PRIMARY KEY, record_json TEXT NOT NULL UNIQUE,"
      " source_path TEXT, source_line INTEGER, imported_at TEXT);"},
+    {4, "report columns: each run's reported algorithm and objective, indexed by (algorithm, scenario)",
+     "ALTER TABLE runs ADD COLUMN fhops_algorithm TEXT;"
+     "ALTER TABLE runs ADD COLUMN fhops_objective REAL;"
+     "CREATE INDEX IF NOT EXISTS runs_report ON runs(fhops_algorithm, scenario, fhops_objective);"},
 };
 
 /// The newest schema version this header writes.
-inline constexpr int store_schema_version = 3;
+inline constexpr int store_schema_version = 4;
 
 /// A SQLite telemetry store. Not thread-safe: use one per thread (or the async sink).
 class sqlite_store {
@@ -107,9 +112,15 @@ public:
       const int flags = o.read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
       db_.emplace(path_, flags, o.busy_timeout_ms);
       db_->exec("PRAGMA foreign_keys = ON");
+      // A batch of runs touches pages all over the run-id indexes; with SQLite's default 2 MB
+      // page cache a 1,000-run transaction spills to the WAL and reads its own pages back.
+      db_->exec("PRAGMA cache_size = -65536");
       if (o.read_only) return;
       retry_busy(o.busy_timeout_ms, [&] { db_->exec("PRAGMA journal_mode = WAL"); });
       db_->exec("PRAGMA synchronous = NORMAL");
+      // Checkpoint (copy the WAL into the database and sync both) every ~40 MB of WAL rather than
+      // SQLite's 4 MB: a batch of runs re-dirties the same index pages, copied once per checkpoint.
+      db_->exec("PRAGMA wal_autocheckpoint = 10000");
       migrate();
     });
   }
@@ -249,6 +260,7 @@ private:
       db_->exec(std::string(m.sql));
       if (m.version == 1 && !has_column("runs", "tuner_meta_json"))  // the reference's own migration
         db_->exec("ALTER TABLE runs ADD COLUMN tuner_meta_json TEXT");
+      if (m.version == 4) backfill_report_columns();
       SQLite::Statement ins(*db_, "INSERT INTO fhops_schema_migrations(version, description, applied_at) VALUES (?, ?, ?)");
       ins.bind(1, m.version);
       ins.bind(2, std::string(m.description));
@@ -256,6 +268,38 @@ private:
       ins.exec();
     }
     tx.commit();
+  }
+
+  // Fills fhops_algorithm / fhops_objective of runs written before migration 4 (or by the reference).
+  void backfill_report_columns() {
+    SQLite::Statement q(*db_, "SELECT runs.rowid, solver, context_json, tuner_meta_json, m.value FROM runs"
+                              " LEFT JOIN run_metrics m ON m.run_id = runs.run_id AND m.name = 'objective'"
+                              " WHERE fhops_algorithm IS NULL");
+    SQLite::Statement up(*db_, "UPDATE runs SET fhops_algorithm = ?, fhops_objective = ? WHERE rowid = ?");
+    json_parser parser;
+    const auto object = [&](const SQLite::Column& c) {
+      std::optional<json> v;
+      if (!c.isNull()) v = parser.parse(c.getString());
+      return v && v->is_object() ? v : std::nullopt;
+    };
+    while (q.executeStep()) {
+      const auto context = object(q.getColumn(2)), tuner = object(q.getColumn(3));
+      const std::string solver = q.getColumn(1).isNull() ? "" : q.getColumn(1).getString();
+      up.bind(1, algorithm_of(context ? &context->as_object() : nullptr, tuner ? &tuner->as_object() : nullptr, solver));
+      if (q.getColumn(4).isNull()) up.bind(2);
+      else up.bind(2, q.getColumn(4).getDouble());
+      up.bind(3, q.getColumn(0).getInt64());
+      up.exec();
+      up.reset();
+    }
+  }
+
+  static std::string algorithm_of(const json::object* context, const json::object* tuner_meta, std::string_view solver) {
+    const auto field = [](const json::object* o, std::string_view key) -> std::string_view {
+      const std::string* v = o ? find_string(*o, key) : nullptr;
+      return v ? std::string_view(*v) : std::string_view();
+    };
+    return report_algorithm(field(context, "source"), field(context, "algorithm"), field(tuner_meta, "algorithm"), solver);
   }
 
   bool has_column(const std::string& table, std::string_view column) {
@@ -317,7 +361,8 @@ private:
     if (!run_id) throw store_error(path_, "run record without a run_id");
     auto& st = stmt(run_, "INSERT OR REPLACE INTO runs(run_id, schema_version, solver, scenario, scenario_path, seed, status,"
                           " started_at, finished_at, duration_seconds, config_json, context_json, extra_json, artifacts_json,"
-                          " tuner_meta_json, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          " tuner_meta_json, error, fhops_algorithm, fhops_objective)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, *run_id);
     bind_scalar(st, 2, find(r, "schema_version"));
     bind_scalar(st, 3, find(r, "solver"));
@@ -334,6 +379,15 @@ private:
     bind_payload(st, 14, find(r, "artifacts"));
     bind_payload(st, 15, find(r, "tuner_meta"));
     bind_scalar(st, 16, find(r, "error"));
+    const auto object_at = [&](std::string_view key) -> const json::object* {
+      const json* v = find(r, key);
+      return v && v->is_object() ? &v->as_object() : nullptr;
+    };
+    const std::string* solver = find_string(r, "solver");
+    st.bind(17, algorithm_of(object_at("context"), object_at("tuner_meta"), solver ? std::string_view(*solver) : std::string_view()));
+    const json* objective = object_at("metrics") ? find(*object_at("metrics"), "objective") : nullptr;
+    if (objective && (objective->is_bool() || objective->is_number())) st.bind(18, objective->as_double());
+    else st.bind(18);
     st.exec();
     st.reset();
     write_values(metric_, del_metric_, true, *run_id, find(r, "metrics"));

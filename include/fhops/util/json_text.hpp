@@ -14,11 +14,8 @@
 
 namespace fhops {
 
-/// A JSON string literal with quotes. With `ensure_ascii` (Python's default) every non-ASCII code
-/// point is written as `\uXXXX` (surrogate pairs above U+FFFF); otherwise UTF-8 passes through.
-inline std::string json_quote(std::string_view s, bool ensure_ascii = true) {
-  std::string out;
-  out.reserve(s.size() + 2);
+/// Appends json_quote(s, ensure_ascii) to `out`.
+inline void append_json_quoted(std::string& out, std::string_view s, bool ensure_ascii = true) {
   out += '"';
   for (std::size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -60,6 +57,14 @@ inline std::string json_quote(std::string_view s, bool ensure_ascii = true) {
     }
   }
   out += '"';
+}
+
+/// A JSON string literal with quotes. With `ensure_ascii` (Python's default) every non-ASCII code
+/// point is written as `\uXXXX` (surrogate pairs above U+FFFF); otherwise UTF-8 passes through.
+inline std::string json_quote(std::string_view s, bool ensure_ascii = true) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_json_quoted(out, s, ensure_ascii);
   return out;
 }
 
