@@ -260,12 +260,24 @@ TEST_CASE("the step log writes one file per run beside the run log", "[telemetry
   CHECK(std::filesystem::exists(dir / "telemetry" / "steps" / "b.jsonl"));
 }
 
-TEST_CASE("run ids are uuid4 hex and timestamps ISO seconds in UTC", "[telemetry]") {
+TEST_CASE("run ids are time-ordered UUIDs (version 7) in hex and timestamps ISO seconds in UTC", "[telemetry]") {
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::string a = tel::new_run_id(), b = tel::new_run_id();
+  const auto after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   CHECK(a.size() == 32);
   CHECK(a != b);
-  CHECK(a[12] == '4');
+  CHECK(a[12] == '7');
+  CHECK(std::string("89ab").find(a[16]) != std::string::npos);
   CHECK(a.find_first_not_of("0123456789abcdef") == std::string::npos);
+  const long long stamp = std::stoll(a.substr(0, 12), nullptr, 16);  // the first 48 bits: Unix milliseconds
+  CHECK(stamp >= before);
+  CHECK(stamp <= after);
+  std::string previous = a.substr(0, 12);
+  for (int i = 0; i < 100; ++i) {  // ordered by time: a later id never sorts before an earlier one's millisecond
+    const std::string id = tel::new_run_id();
+    CHECK(id.substr(0, 12) >= previous);
+    previous = id.substr(0, 12);
+  }
   CHECK(tel::utc_iso_seconds(std::chrono::system_clock::from_time_t(0)) == "1970-01-01T00:00:00+00:00");
   const auto t = tel::parse_utc_iso("2025-11-11T21:15:53+00:00");
   REQUIRE(t);

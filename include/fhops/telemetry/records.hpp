@@ -1,7 +1,7 @@
 /// \file
 /// The telemetry record schemas of the reference (telemetry_tuning.md §1.3, §1.7, §1.8): the run
 /// record (schema_version "1.1"), the step record and the tuner summary, with the reference's field
-/// order and number formats; run ids (uuid4 hex) and UTC timestamps; where a log's SQLite mirror
+/// order and number formats; run ids (time-ordered UUIDs in hex) and UTC timestamps; where a log's SQLite mirror
 /// and step files live (§1.1).
 #pragma once
 
@@ -29,9 +29,11 @@ namespace fhops::telemetry {
 /// The record schema version written (and the only one the reference wrote).
 inline constexpr std::string_view schema_version = "1.1";
 
-/// A fresh uuid4 as 32 lowercase hex digits (the reference's `uuid4().hex`). Thread-safe; the
-/// generator is seeded per thread from the operating system and reseeded in a forked child, so
-/// threads and processes never share a stream.
+/// A fresh run id: a UUID version 7 as 32 lowercase hex digits — the same spelling as the
+/// reference's `uuid4().hex`, but time-ordered (48 bits of Unix milliseconds, then 74 random bits),
+/// so the store's run-id indexes grow at their end instead of taking every insert at a random page.
+/// Thread-safe; the generator is seeded per thread from the operating system and reseeded in a
+/// forked child, so threads and processes never share a stream.
 inline std::string new_run_id() {
   thread_local rng gen;
   thread_local pid_t owner = 0;
@@ -42,9 +44,10 @@ inline std::string new_run_id() {
     gen.reseed(seed ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
                (static_cast<std::uint64_t>(owner) << 40));
   }
-  std::uint64_t hi = gen(), lo = gen();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  const std::uint64_t hi = (ms << 16) | 0x7000ULL | (gen() & 0x0FFFULL);          // unix_ts_ms, version 7, rand_a
+  const std::uint64_t lo = (gen() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 9562 variant, rand_b
   return fmt::format("{:016x}{:016x}", hi, lo);
 }
 
@@ -246,7 +249,7 @@ struct tuner_summary_record {
   std::string algorithm;
   long long configurations = 0;
   std::vector<std::pair<std::string, double>> scenario_best;  ///< scenario key → best objective
-  std::string summary_id;                                      ///< uuid4 hex
+  std::string summary_id;                                      ///< new_run_id(), like a run id
   std::string created_at;                                      ///< utc_iso_seconds()
 };
 
