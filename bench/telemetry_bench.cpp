@@ -1,8 +1,10 @@
 // Benchmark: telemetry costs and throughput (issue 4's performance targets).
-// Usage: telemetry_bench [REFERENCE_DIR] [--work DIR] [--import-mb N] [--report-runs N] [--repeat N]
+// Usage: telemetry_bench [REFERENCE_DIR] [--work DIR] [--keep-work] [--import-mb N] [--report-runs N] [--repeat N]
+//                        [--only SECTIONS] [--sa-iters N] [--sa-mode null|log]
 //   1. SA iterations/s on med42 (demo without the reference) with the null observer vs step logging
 //      every 100 steps through the async JSONL step sink;
-//   2. run records/s into SQLite, batched (1,000 per transaction) and one transaction per run;
+//   2. run records/s into SQLite, batched (1,000 per transaction) and one transaction per run, and
+//      SQLite alone storing the same rows (INSERT ... SELECT into a fresh store: the floor);
 //   3. step records/s through the async JSONL sink (producer side and until on disk);
 //   4. `telemetry report` over a store of N runs (default 100,000);
 //   5. import of an N MB run log (default 1,024) into a fresh store, and the read/parse alone.
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
   std::string only;  // --only 12345: the sections to run (default all)
   long long sa_iters = 200000;
   std::string sa_mode = "both";  // --sa-mode null|log: one side only (for callgrind instruction counts)
+  bool keep_work = false;        // --keep-work: leave the stores in --work for inspection
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--work" && i + 1 < argc) work = argv[++i];
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--sa-iters" && i + 1 < argc) sa_iters = std::atoll(argv[++i]);
     else if (a == "--sa-mode" && i + 1 < argc) sa_mode = argv[++i];
+    else if (a == "--keep-work") keep_work = true;
     else ref = a;
   }
   fs::remove_all(work);
@@ -114,7 +118,7 @@ int main(int argc, char** argv) {
   const auto sample = sample_record(demo_sc, demo_pb);
   const std::string sample_line = tel::jsonl_line(sample);
   if (run('2')) {
-  std::vector<double> batched, single;
+  std::vector<double> batched, single, copy_rate, stored_bytes;
   for (int k = 0; k < repeat; ++k) {
     const fs::path db = fs::path(work) / ("batch" + std::to_string(k) + ".sqlite");
     tel::sqlite_store store(db);
@@ -131,6 +135,22 @@ int main(int argc, char** argv) {
       }
     }
     batched.push_back(n / seconds_since(t));
+    // SQLite's own floor for these rows: copy the 20,000 runs just written, table by table, into a
+    // fresh store with the same schema and pragmas (INSERT ... SELECT: no code of ours per row).
+    {
+      const fs::path copy = fs::path(work) / ("floor" + std::to_string(k) + ".sqlite");
+      tel::sqlite_store dest(copy);
+      auto& d = dest.database();
+      d.exec("ATTACH DATABASE '" + db.string() + "' AS src");
+      const auto tf = clock_type::now();
+      d.exec("BEGIN IMMEDIATE");
+      for (const char* table : {"runs", "run_metrics", "run_kpis", "run_records"})
+        d.exec(std::string("INSERT INTO main.") + table + " SELECT * FROM src." + table);
+      d.exec("COMMIT");
+      copy_rate.push_back(n / seconds_since(tf));
+      const auto size = fs::file_size(db) + fs::file_size(db.string() + "-wal");
+      stored_bytes.push_back(static_cast<double>(size) / n);
+    }
     t = clock_type::now();
     for (int i = 0; i < 1000; ++i) {
       auto r = sample;
@@ -141,6 +161,9 @@ int main(int argc, char** argv) {
   }
   std::printf("SQLite run records (%zu-byte record, %zu metrics, %zu KPIs): batched 1000/transaction %.0f records/s; one transaction per run %.0f records/s\n",
               sample_line.size(), sample.metrics.size(), sample.kpis.size(), median(batched), median(single));
+  std::printf("SQLite alone (the same 20,000 runs copied table to table by INSERT ... SELECT into a fresh store): %.0f records/s;"
+              " about %.0f bytes stored per run\n",
+              median(copy_rate), median(stored_bytes));
 
   }
   // 3. Step records through the async JSONL sink.
@@ -231,6 +254,6 @@ int main(int argc, char** argv) {
     std::printf("JSONL of %.0f MB (%zu run records): read+parse (simdjson) %.1f MB/s; import into SQLite %.1f MB/s (%.0f records/s)\n", mb, n,
                 mb / read_s, mb / import_s, static_cast<double>(r.runs) / import_s);
   }
-  fs::remove_all(work);
+  if (!keep_work) fs::remove_all(work);
   return 0;
 }
