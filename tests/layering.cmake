@@ -1,10 +1,12 @@
-# CTest: the layering rule. util <- telemetry <- search, tune <- harvest <- examples: the generic
-# folders include no folder to their right and never mention the harvest domain.
+# CTest: the layering rule. util <- telemetry <- search, tune <- harvest <- examples (dist, the
+# optional MPI layer, sees util only): the generic folders include no folder to their right and
+# never mention the harvest domain.
 set(rules
   "util:telemetry|search|tune|harvest"
   "telemetry:search|tune|harvest"
   "search:tune|harvest"
-  "tune:search|harvest")
+  "tune:search|harvest"
+  "dist:telemetry|search|tune|harvest")
 set(failed "")
 foreach(rule ${rules})
   string(REPLACE ":" ";" parts "${rule}")

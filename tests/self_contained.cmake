@@ -1,8 +1,16 @@
 # CTest: every public header compiles on its own (includes what it uses). Arguments:
 # -DSOURCE_DIR -DCXX (the C++ compiler). Two probes compile at a time (execute_process runs its
 # COMMANDs concurrently); a failing pair is re-checked one header at a time to name the culprit.
+# -DMPI_INCLUDES (a ;-list): the MPI headers' folders; without them the MPI executor is not probed.
 file(GLOB_RECURSE headers RELATIVE "${SOURCE_DIR}/include" "${SOURCE_DIR}/include/fhops/*.hpp")
 set(flags -std=c++20 -fsyntax-only -I "${SOURCE_DIR}/include")
+if(MPI_INCLUDES)
+  foreach(dir ${MPI_INCLUDES})
+    list(APPEND flags -I "${dir}")
+  endforeach()
+else()
+  list(REMOVE_ITEM headers "fhops/dist/mpi.hpp")
+endif()
 set(failed "")
 list(LENGTH headers n)
 set(i 0)

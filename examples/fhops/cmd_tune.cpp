@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "dist_units.hpp"
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
@@ -55,7 +56,8 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       ("jobs,j", po::value<long long>()->default_value(1), "runs at the same time")
       ("tier-label", po::value<std::string>(), "label recorded with the runs")
       ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
-      ("step-interval", po::value<long long>(), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)");
+      ("step-interval", po::value<long long>(), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
+      ("resume", po::bool_switch(), "skip the trials this command line already recorded in the telemetry log (work units; see docs/howto/scale_out.md)");
     if (kind != tuner::grid)
       opts.add_options()("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)");
     if (kind == tuner::random)
@@ -129,6 +131,10 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       return exit_failure;
     }
     const bool any_bundle = std::any_of(entries.begin(), entries.end(), [](const auto& e) { return !e.bundle.empty(); });
+    // Under mpirun, or with --resume, the trials run as work units (dist_units.hpp).
+    const bool resume = vm["resume"].as<bool>();
+    std::optional<dist_session> session;
+    if (resume || launched_by_mpi()) session.emplace(static_cast<std::size_t>(jobs));
     const bool tty = ::isatty(2);
 
     struct row {
@@ -161,7 +167,27 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     std::size_t records_written = 0;
     std::vector<std::string> mirror_errors;
     std::vector<std::pair<std::string, double>> scenario_best;  // summary key -> best objective
+    std::optional<tuner_units_result> units;
+    if (session) {
+      tuner_units_spec spec{name, kind, solver, kind == tuner::grid ? &grid_space : &space, base, {}, &problems, &loaded_scenarios,
+                            static_cast<std::size_t>(count), static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>()),
+                            resume};
+      for (const auto& e : entries)
+        spec.contexts.push_back({kind, solver, "cli." + name, e.path.string(), tier, count, iters, e.bundle, e.member});
+      units = run_tuner_units(spec, *session, telemetry);
+      if (!session->coordinator()) return exit_ok;
+      records_written += units->records_written;
+      mirror_errors.insert(mirror_errors.end(), units->mirror_errors.begin(), units->mirror_errors.end());
+      if (units->resumed) std::cout << units->resumed << " trial(s) already recorded by this plan: not re-run (--resume).\n";
+    }
+    // One scenario's trials: run here, or replayed from the work units.
+    const auto tune_scenario = [&](std::size_t si, const fhops::tune::parameter_space& sp, const fh::solve_options& o, std::size_t n,
+                                   std::uint64_t seed, std::size_t j, const auto& run_one, const auto& on_done) {
+      if (!units) return static_cast<void>(fh::run_tuner(kind, sp, o, si, n, seed, j, run_one, on_done));
+      for (const auto& t : units->trials[si]) on_done(t);
+    };
     const auto write_summary = [&](const std::vector<std::pair<std::string, double>>& best, long long configurations) {
+      if (units && !units->lost.empty()) return;  // incomplete: the --resume run writes the summary
       if (auto err = telemetry.record_summary({algorithm, configurations, best, tel::new_run_id(), tel::utc_iso_seconds()}))
         mirror_errors.push_back(*err);
     };
@@ -210,10 +236,10 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       const auto strategy_seed = static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>());
       const fhops::tune::parameter_space& strategy_space = kind == tuner::grid ? grid_space : space;
       if (kind != tuner::bayes) {
-        fh::run_tuner(kind, strategy_space, o, si, n, strategy_seed, j, run_one, on_trial);
+        tune_scenario(si, strategy_space, o, n, strategy_seed, j, run_one, on_trial);
       } else {
         std::vector<fh::tuned_trial> mine;
-        fh::run_tuner(kind, strategy_space, o, si, n, strategy_seed, j, run_one, [&](const fh::tuned_trial& t) {
+        tune_scenario(si, strategy_space, o, n, strategy_seed, j, run_one, [&](const fh::tuned_trial& t) {
           on_trial(t);
           mine.push_back(t);
         });
@@ -250,7 +276,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     if (ok.empty()) {
       std::cout << (kind == tuner::random ? "Random" : kind == tuner::grid ? "Grid" : "Bayesian")
                 << " tuner did not produce any successful runs.\n";
-      return exit_ok;
+      return units && report_lost_units(name, units->lost) ? exit_failure : exit_ok;
     }
     std::stable_sort(ok.begin(), ok.end(), [](const row* a, const row* b) { return a->trial.result.value > b->trial.result.value; });
     if (kind != tuner::bayes) {
@@ -288,6 +314,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     if (failures) std::cout << failures << " run(s) failed (see the warnings above).\n";
     std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", records_written, log.string(),
                              (log.parent_path() / "steps").string());
+    if (units && report_lost_units(name, units->lost)) return exit_failure;
     if (!mirror_errors.empty()) {
       std::cerr << "fhops " << name << ": error: the SQLite mirror " << telemetry.sqlite().string()
                 << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,17 +47,34 @@ public:
   /// SQLite in one transaction. Returns the mirror's error message, if it failed; throws
   /// output_error when the JSONL append failed (saying whether the mirror has the records).
   std::optional<std::string> record(const std::vector<tel::run_record>& records) {
-    std::optional<std::string> step_error;
-    if (async_) {
-      for (const auto& r : records) async_->run_finished(r);  // closes each run's step file
-      try {
-        async_->flush();
-      } catch (const std::exception& e) {
-        step_error = e.what();
-      }
-    }
+    const std::optional<std::string> step_error = close_steps(records);
     std::string lines;
-    for (const auto& r : records) lines += tel::jsonl_line(r);
+    std::vector<tel::json::object> objects;
+    for (const auto& r : records) {
+      objects.push_back(tel::to_json(r));
+      lines += tel::jsonl_line(objects.back());
+    }
+    const std::optional<std::string> mirror_error = write(lines, objects);
+    if (step_error && !mirror_error) return "step log failed: " + *step_error;
+    return mirror_error;
+  }
+
+  /// Closes the runs' step files and waits until their steps are on disk; returns the step
+  /// writer's error, if any.
+  std::optional<std::string> close_steps(const std::vector<tel::run_record>& records) {
+    if (!async_) return std::nullopt;
+    for (const auto& r : records) async_->run_finished(r);
+    try {
+      async_->flush();
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return std::nullopt;
+  }
+
+  /// Appends finished JSONL lines (records made elsewhere, e.g. on another MPI rank), then mirrors
+  /// their objects into SQLite in one transaction; errors as record().
+  std::optional<std::string> write(std::string_view lines, const std::vector<tel::json::object>& objects) {
     std::optional<std::string> log_error;
     try {
       runs_.append(lines);
@@ -66,8 +84,6 @@ public:
     std::optional<std::string> mirror_error;
     try {
       tel::sqlite_store store(sqlite_, tel::store_options{busy_timeout_ms_});
-      std::vector<tel::json::object> objects;
-      for (const auto& r : records) objects.push_back(tel::to_json(r));
       store.persist_runs(objects);
     } catch (const std::exception& e) {
       mirror_error = e.what();
@@ -75,7 +91,6 @@ public:
     if (log_error)  // the log failed: say where the record is, if anywhere
       throw fhops::output_error(*log_error + (mirror_error ? " (the SQLite mirror failed too: " + *mirror_error + ")"
                                                            : " (the run record is in the SQLite mirror " + sqlite_.string() + ")"));
-    if (step_error && !mirror_error) return "step log failed: " + *step_error;
     return mirror_error;
   }
 

@@ -150,32 +150,54 @@ auto recording_trial_runner(const tuner_trial_context& c, const problem& pb, con
   };
 }
 
-/// Runs one tuner on the scenario at `scenario_index` (of the tuner's scenario list) with the
-/// reference's seed rules, `jobs` trials at a time (see tune_solver for run_one and on_trial):
+/// The TPE parameters of a tuner run of `trials` trials.
+inline tune::tpe_parameters tpe_parameters_for(std::size_t trials) {
+  tune::tpe_parameters tp;
+  tp.max_trials = trials;
+  return tp;
+}
+
+/// The reference's seed rules of a tuner on the scenario at `scenario_index` (of the tuner's
+/// scenario list), `trials` trials per scenario:
 /// - random: `random_search(space)` seeded `derive_seed(seed, i)`; run k gets
 ///   `1 + derive_seed(seed, i·trials + k) mod 999,999,999`;
 /// - grid: `grid_search(space)` (a preset_grid_space); configuration k runs with `seed + i·trials + k`;
 /// - bayes: TPE reseeded with `seed` per scenario; trial k runs with `seed + k`.
-/// Random and grid give the same trials whatever `jobs`; TPE's depend on `jobs` (constant liar).
+struct tuner_seed_rule {
+  tuner_kind kind = tuner_kind::random;
+  std::size_t scenario_index = 0, trials = 0;
+  std::uint64_t seed = 0;
+
+  /// The seed of the strategy's rng.
+  std::uint64_t strategy_seed() const { return kind == tuner_kind::random ? derive_seed(seed, scenario_index) : seed; }
+  /// The solver seed of trial k.
+  std::uint64_t run_seed(std::size_t k) const {
+    const std::uint64_t offset = scenario_index * trials;
+    if (kind == tuner_kind::random) return 1 + derive_seed(seed, offset + k) % 999'999'999;
+    if (kind == tuner_kind::grid) return seed + offset + k;  // the seed counter runs across scenarios
+    return seed + k;
+  }
+};
+
+/// Runs one tuner on the scenario at `scenario_index` with the seed rules of tuner_seed_rule,
+/// `jobs` trials at a time (see tune_solver for run_one and on_trial). Random and grid give the
+/// same trials whatever `jobs`; TPE's depend on `jobs` (constant liar).
 template <class RunOne, class OnTrial>
 std::vector<tuned_trial> run_tuner(tuner_kind kind, const tune::parameter_space& space, const solve_options& base,
                                    std::size_t scenario_index, std::size_t trials, std::uint64_t seed, std::size_t jobs,
                                    RunOne&& run_one, OnTrial&& on_trial) {
+  const tuner_seed_rule rule{kind, scenario_index, trials, seed};
+  const auto seed_of = [&](std::size_t k) { return rule.run_seed(k); };
   if (kind == tuner_kind::random) {
     tune::random_search strategy(space);
-    const std::uint64_t offset = scenario_index * trials;
-    return tune_solver(strategy, base, trials, derive_seed(seed, scenario_index), jobs,
-                       [&](std::size_t k) { return 1 + derive_seed(seed, offset + k) % 999'999'999; }, run_one, on_trial);
+    return tune_solver(strategy, base, trials, rule.strategy_seed(), jobs, seed_of, run_one, on_trial);
   }
   if (kind == tuner_kind::grid) {
     tune::grid_search strategy(space);
-    const std::uint64_t first = seed + scenario_index * trials;  // the seed counter runs across scenarios
-    return tune_solver(strategy, base, trials, seed, jobs, [&](std::size_t k) { return first + k; }, run_one, on_trial);
+    return tune_solver(strategy, base, trials, rule.strategy_seed(), jobs, seed_of, run_one, on_trial);
   }
-  tune::tpe_parameters tp;
-  tp.max_trials = trials;
-  tune::tpe strategy(space, tp);  // reseeded per scenario, as the reference
-  return tune_solver(strategy, base, trials, seed, jobs, [&](std::size_t k) { return seed + k; }, run_one, on_trial);
+  tune::tpe strategy(space, tpe_parameters_for(trials));  // reseeded per scenario, as the reference
+  return tune_solver(strategy, base, trials, rule.strategy_seed(), jobs, seed_of, run_one, on_trial);
 }
 
 /// The fixed-parameter ILS or Tabu restarts of the tuning benchmark (§7): `runs` runs of `iters`

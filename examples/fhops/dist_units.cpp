@@ -1,0 +1,143 @@
+// Work-unit runs of the tune commands (dist_units.hpp).
+#include "dist_units.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "fhops/harvest/run_telemetry.hpp"
+#include "fhops/harvest/work_units.hpp"
+#include "fhops/telemetry/json_reader.hpp"
+#include "fhops/tune/tpe.hpp"
+
+namespace fhops_cli {
+
+namespace fh = fhops::harvest;
+namespace ft = fhops::tune;
+
+tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& session, cli_telemetry& telemetry) {
+  const std::size_t ns = s.contexts.size(), n = s.trials;
+  const bool bayes = s.kind == fh::tuner_kind::bayes;
+  std::vector<fh::tuner_seed_rule> rules;
+  std::vector<fh::solve_options> bases;
+  std::vector<std::vector<ft::trial>> planned(ns);
+  std::vector<std::string> keys;
+  std::string space_names;
+  for (const auto& p : s.space->parameters()) space_names += p.name + ",";
+  for (std::size_t si = 0; si < ns; ++si) {
+    rules.push_back({s.kind, si, n, s.seed});
+    bases.push_back(fh::tuning_options_for(s.base, (*s.problems)[si].num_machines));
+    if (!bayes) planned[si] = fh::planned_trials(*s.space, rules[si]);
+    for (std::size_t k = 0; k < n; ++k)
+      keys.push_back(fmt::format("{}|{}|{}|{}", s.contexts[si].scenario_path, k,
+                                 bayes ? space_names : k < planned[si].size() ? planned[si][k].config.json() : "-", rules[si].run_seed(k)));
+  }
+  const fh::work_plan plan = fh::work_plan::of(
+      fmt::format("{} --solver {} --iters {} --time-limit {}", s.command, fh::solver_label(s.solver), s.base.stop.max_iterations,
+                  s.base.stop.max_seconds),
+      keys);
+  const auto options_of = [&](std::size_t si, const ft::trial& t) {
+    fh::solve_options o = fh::apply_configuration(t.config, bases[si]);
+    o.seed = rules[si].run_seed(t.number);
+    return o;
+  };
+
+  const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
+    const std::size_t si = j.unit / n, k = j.unit % n;
+    unit_test_hooks(j.unit);
+    const ft::trial t = bayes ? ft::trial{k, fh::configuration_from_json(std::string_view(j.payload))} : planned[si][k];
+    const fh::solve_options so = options_of(si, t);
+    auto rec = fh::begin_tuner_trial_record(s.contexts[si], t, so, &(*s.scenarios)[si]);
+    plan.tag(rec, j.unit);
+    try {
+      fh::recorded_solve((*s.problems)[si], so, rec, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(s.solver)));
+    } catch (const std::exception&) {  // a failed solve is a finished unit: its record says status error
+    }
+    telemetry.close_steps({rec});
+    return fhops::telemetry::jsonl_line(rec);
+  };
+
+  tuner_units_result out;
+  std::vector<std::vector<std::optional<fh::tuned_trial>>> slots(ns, std::vector<std::optional<fh::tuned_trial>>(n));
+  std::vector<std::optional<ft::tpe>> strategies(ns);
+  std::vector<fhops::rng> rngs;
+  for (std::size_t si = 0; si < ns; ++si) rngs.emplace_back(rules[si].strategy_seed());
+  std::map<std::size_t, ft::trial> pending;  // TPE: the trials out with a worker
+  std::map<std::size_t, fhops::telemetry::json::object> done;
+  if (s.resume && session.coordinator()) done = fh::recorded_units(telemetry.log(), plan);
+  const auto accept = [&](std::size_t u, const fhops::telemetry::json::object& rec, ft::trial t) {
+    const std::size_t si = u / n, k = u % n;
+    fh::tuned_trial tt = fh::tuned_trial_from_record(rec, t, options_of(si, t));
+    if (bayes) strategies[si]->tell(t, tt.result.value);
+    slots[si][k] = std::move(tt);
+  };
+  std::size_t cursor = 0;  // the next unit (random, grid) or scenario (bayes) to hand out
+  const fhops::dist::next_fn next = [&]() -> std::optional<fhops::dist::job> {
+    if (!bayes) {
+      for (; cursor < ns * n; ++cursor) {
+        const std::size_t u = cursor, si = u / n, k = u % n;
+        if (k >= planned[si].size()) continue;
+        if (const auto it = done.find(u); it != done.end()) {
+          accept(u, it->second, planned[si][k]);
+          ++out.resumed;
+          continue;
+        }
+        ++cursor;
+        return fhops::dist::job{u, {}};
+      }
+      return std::nullopt;
+    }
+    for (; cursor < ns; ++cursor) {
+      if (!strategies[cursor]) strategies[cursor].emplace(*s.space, fh::tpe_parameters_for(n));
+      while (auto t = strategies[cursor]->ask(rngs[cursor])) {
+        const std::size_t u = cursor * n + t->number;
+        if (const auto it = done.find(u); it != done.end()) {  // done: tell the recorded result
+          ft::trial recorded{t->number, fh::recorded_configuration(it->second).value_or(t->config)};
+          fh::tuned_trial tt = fh::tuned_trial_from_record(it->second, recorded, options_of(cursor, recorded));
+          strategies[cursor]->tell(*t, tt.result.value);
+          slots[cursor][t->number] = std::move(tt);
+          ++out.resumed;
+          continue;
+        }
+        fhops::dist::job j{u, t->config.json()};
+        pending.emplace(u, std::move(*t));
+        return j;
+      }
+    }
+    return std::nullopt;
+  };
+  const fhops::dist::result_fn on_result = [&](const fhops::dist::unit_result& r) {
+    std::optional<ft::trial> t;
+    if (bayes) {
+      t = std::move(pending.at(r.unit));
+      pending.erase(r.unit);
+    } else {
+      t = planned[r.unit / n][r.unit % n];
+    }
+    if (!r.ok()) {
+      out.lost.push_back(r.unit);
+      if (bayes) strategies[r.unit / n]->tell(*t, std::nan(""));
+      return;
+    }
+    fhops::telemetry::json v = fhops::telemetry::parse_json(r.result);
+    if (!v.is_object()) throw std::runtime_error(fmt::format("work unit {}: the worker sent no run record", r.unit));
+    if (auto err = telemetry.write(r.result, {v.as_object()})) out.mirror_errors.push_back(*err);
+    ++out.records_written;
+    accept(r.unit, v.as_object(), std::move(*t));
+  };
+  session.run(next, work, on_result);
+
+  out.trials.resize(ns);
+  for (std::size_t si = 0; si < ns; ++si)
+    for (auto& x : slots[si])
+      if (x) out.trials[si].push_back(std::move(*x));
+  std::sort(out.lost.begin(), out.lost.end());
+  return out;
+}
+
+}  // namespace fhops_cli

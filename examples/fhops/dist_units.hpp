@@ -1,0 +1,48 @@
+// The driver commands' work units run through a dist_session (docs/howto/scale_out.md): every
+// unit's run record is tagged with its work plan and unit, written by the coordinator as it
+// arrives (completion order), and with --resume the units already in the store are not re-run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dist_wiring.hpp"
+#include "fhops/harvest/scenario.hpp"
+#include "fhops/harvest/problem.hpp"
+#include "fhops/harvest/tuner_runs.hpp"
+#include "fhops/harvest/tuning.hpp"
+#include "fhops/tune/space.hpp"
+#include "telemetry_wiring.hpp"
+
+namespace fhops_cli {
+
+/// A tuner's trials on every scenario as work units (unit = scenario index · trials + trial).
+struct tuner_units_spec {
+  std::string command;  ///< tune-random | tune-grid | tune-bayes
+  fhops::harvest::tuner_kind kind = fhops::harvest::tuner_kind::random;
+  fhops::harvest::solver_kind solver = fhops::harvest::solver_kind::sa;
+  const fhops::tune::parameter_space* space = nullptr;
+  fhops::harvest::solve_options base;
+  std::vector<fhops::harvest::tuner_trial_context> contexts;  ///< per scenario
+  const std::vector<fhops::harvest::problem>* problems = nullptr;
+  const std::vector<fhops::harvest::scenario>* scenarios = nullptr;
+  std::size_t trials = 0;
+  std::uint64_t seed = 0;
+  bool resume = false;
+};
+
+/// What the coordinator gets back: each scenario's trials in trial order (lost units left out),
+/// the lost units, how many records were written now and how many units were already done.
+struct tuner_units_result {
+  std::vector<std::vector<fhops::harvest::tuned_trial>> trials;
+  std::vector<std::size_t> lost;
+  std::size_t records_written = 0, resumed = 0;
+  std::vector<std::string> mirror_errors;
+};
+
+/// Runs the tuner's units; on worker ranks the result is empty.
+tuner_units_result run_tuner_units(const tuner_units_spec& spec, dist_session& session, cli_telemetry& telemetry);
+
+}  // namespace fhops_cli

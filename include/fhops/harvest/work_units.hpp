@@ -1,0 +1,158 @@
+/// \file
+/// The FHOPS work units that fhops::dist executors distribute: tuner trials (scenario × trial),
+/// bench-suite cells (scenario × solver run) and multistart runs. A unit has a stable id within its
+/// *work plan* (a hash of the command and every unit's description); each run record a unit writes
+/// carries `context.work_unit` and `context.work_plan`, so a later run of the same plan can tell
+/// from the store which units are done (resume) and which were lost.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "fhops/harvest/tuner_runs.hpp"
+#include "fhops/harvest/tuning.hpp"
+#include "fhops/telemetry/json_reader.hpp"
+#include "fhops/telemetry/json_value.hpp"
+#include "fhops/telemetry/records.hpp"
+#include "fhops/tune/grid_search.hpp"
+#include "fhops/tune/random_search.hpp"
+#include "fhops/tune/space.hpp"
+#include "fhops/util/rng.hpp"
+
+namespace fhops::harvest {
+
+/// A work plan: its id (16 hex digits), the command it belongs to, and how many units it has.
+struct work_plan {
+  std::string id, command;
+  std::size_t units = 0;
+
+  /// The plan of `command` whose units are described by `unit_keys` (one string per unit, in
+  /// unit order, holding everything that decides the unit's result): FNV-1a over all of them.
+  static work_plan of(std::string command, const std::vector<std::string>& unit_keys) {
+    std::uint64_t h = 14695981039346656037ULL;
+    const auto mix = [&](std::string_view s) {
+      for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+      h = (h ^ 0xffU) * 1099511628211ULL;  // separator: ("ab","c") != ("a","bc")
+    };
+    mix(command);
+    for (const auto& k : unit_keys) mix(k);
+    return {fmt::format("{:016x}", h), std::move(command), unit_keys.size()};
+  }
+
+  /// Marks a record as unit `unit` of this plan: context.work_unit and context.work_plan.
+  void tag(telemetry::run_record& r, std::size_t unit) const {
+    telemetry::set(r.context, "work_unit", static_cast<long long>(unit));
+    telemetry::set(r.context, "work_plan",
+                   telemetry::json::object{{"id", id}, {"command", command}, {"units", static_cast<long long>(units)}});
+  }
+};
+
+/// The run records of `plan` already in the JSONL log, by unit (the last record of a unit wins).
+/// A missing log means nothing is done.
+inline std::map<std::size_t, telemetry::json::object> recorded_units(const std::filesystem::path& log, const work_plan& plan) {
+  std::map<std::size_t, telemetry::json::object> done;
+  if (!std::filesystem::exists(log)) return done;
+  telemetry::read_jsonl(log.string(), [&](const auto&, telemetry::json&& v) {
+    auto& o = v.as_object();
+    const auto* type = telemetry::find_string(o, "record_type");
+    const auto* ctx = telemetry::find(o, "context");
+    if (!type || *type != "run" || !ctx || !ctx->is_object()) return;
+    const auto* unit = telemetry::find(ctx->as_object(), "work_unit");
+    const auto* wp = telemetry::find(ctx->as_object(), "work_plan");
+    if (!unit || !unit->is_int() || !wp || !wp->is_object()) return;
+    const auto* id = telemetry::find_string(wp->as_object(), "id");
+    if (!id || *id != plan.id) return;
+    const auto u = std::get<long long>(unit->value);
+    if (u >= 0 && static_cast<std::size_t>(u) < plan.units) done[static_cast<std::size_t>(u)] = std::move(o);
+  });
+  return done;
+}
+
+/// A configuration from its JSON object (`configuration::json()`, or a record's
+/// `tuner_meta.config.configuration`): integers, reals and strings.
+inline tune::configuration configuration_from_json(const telemetry::json& v) {
+  if (!v.is_object()) throw std::invalid_argument("configuration: not a JSON object");
+  tune::configuration c;
+  for (const auto& [name, x] : v.as_object()) {
+    if (x.is_int()) c.set(name, std::get<long long>(x.value));
+    else if (x.is_float()) c.set(name, std::get<double>(x.value));
+    else if (x.is_string()) c.set(name, x.as_string());
+    else throw std::invalid_argument("configuration: parameter '" + name + "' is not a number or a string");
+  }
+  return c;
+}
+
+/// configuration_from_json of a JSON text.
+inline tune::configuration configuration_from_json(std::string_view text) { return configuration_from_json(telemetry::parse_json(text)); }
+
+/// The configuration a tuner trial's run record replays (`tuner_meta.config.configuration`).
+inline std::optional<tune::configuration> recorded_configuration(const telemetry::json::object& rec) {
+  const auto* meta = telemetry::find(rec, "tuner_meta");
+  const telemetry::json* config = meta && meta->is_object() ? telemetry::find(meta->as_object(), "config") : nullptr;
+  const telemetry::json* c = config && config->is_object() ? telemetry::find(config->as_object(), "configuration") : nullptr;
+  if (!c) return std::nullopt;
+  return configuration_from_json(*c);
+}
+
+/// The trials of a random or grid tuner on one scenario, known before any runs (their asks never
+/// depend on tells): the same as run_tuner asks with the same seed rule.
+inline std::vector<tune::trial> planned_trials(const tune::parameter_space& space, const tuner_seed_rule& rule) {
+  if (rule.kind == tuner_kind::bayes) throw std::invalid_argument("planned_trials: TPE trials depend on the results told");
+  std::vector<tune::trial> out;
+  rng r(rule.strategy_seed());
+  const auto ask_all = [&](auto strategy) {
+    while (out.size() < rule.trials)
+      if (auto t = strategy.ask(r)) out.push_back(std::move(*t));
+      else break;
+  };
+  if (rule.kind == tuner_kind::random) ask_all(tune::random_search(space));
+  else ask_all(tune::grid_search(space));
+  return out;
+}
+
+/// The tuner trial a recorded run stands for: the objective when its status is ok, else the
+/// error; iterations, evaluations and search seconds from its `extra`. `options` and `seed` are the
+/// trial's (the record's configuration and seed say the same).
+inline tuned_trial tuned_trial_from_record(const telemetry::json::object& rec, tune::trial t, const solve_options& options) {
+  tuned_trial out;
+  out.options = options;
+  out.seed = options.seed;
+  out.result.t = std::move(t);
+  const auto* status = telemetry::find_string(rec, "status");
+  const auto* metrics = telemetry::find(rec, "metrics");
+  const telemetry::json* objective = metrics && metrics->is_object() ? telemetry::find(metrics->as_object(), "objective") : nullptr;
+  if (status && *status == "ok" && objective && objective->is_number()) {
+    out.result.value = objective->as_double();
+    out.best.score = out.result.value;
+  } else {
+    const auto* error = telemetry::find_string(rec, "error");
+    out.result.error = error ? *error : "the run failed";
+  }
+  if (const auto* extra = telemetry::find(rec, "extra"); extra && extra->is_object()) {
+    const auto& e = extra->as_object();
+    if (const auto* x = telemetry::find(e, "iterations"); x && x->is_int()) out.iterations = std::get<long long>(x->value);
+    if (const auto* x = telemetry::find(e, "evaluations"); x && x->is_int()) out.evaluations = std::get<long long>(x->value);
+    if (const auto* x = telemetry::find(e, "search_seconds"); x && x->is_number()) out.seconds = x->as_double();
+  }
+  return out;
+}
+
+/// The solver options of a tuner's trials on a problem: Tabu's automatic tenure becomes
+/// max(10, machines), as the tune commands do.
+inline solve_options tuning_options_for(solve_options base, int num_machines) {
+  if (base.tabu.tenure < 1) base.tabu.tenure = std::max(10, num_machines);
+  return base;
+}
+
+}  // namespace fhops::harvest

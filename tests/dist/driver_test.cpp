@@ -1,0 +1,174 @@
+// The driver under mpirun on localhost (ctest dist_driver; launches mpirun itself): the same
+// results and the same record set as the single-process run whatever the rank count, one record
+// per unit, lost units reported, --resume running only the missing units.
+#include "../test_support.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "fhops/telemetry/json_reader.hpp"
+#include "fhops/telemetry/json_value.hpp"
+#include "fhops/telemetry/records.hpp"
+
+namespace {
+
+namespace tel = fhops::telemetry;
+using fhops_test::driver;
+using fhops_test::run;
+
+// mpirun -np N fhops; `env` (NAME=value) is set for every rank.
+std::string mpirun(int np, const std::string& env = "") {
+  const std::string export_env = env.empty() ? "" : " -x " + env.substr(0, env.find('='));
+  return env + " " + std::string(FHOPS_MPIEXEC) + " " + FHOPS_MPIEXEC_FLAGS + export_env + " -np " + std::to_string(np) + " " + driver();
+}
+
+// What must be identical between runs: per run record its seed, status, objective and
+// configuration (sorted: the coordinator writes in completion order). Run ids and times differ.
+struct store {
+  std::vector<std::string> keys;
+  std::multiset<long long> units;  // context.work_unit of each record that has one
+  std::size_t runs = 0, summaries = 0, sqlite_runs = 0;
+};
+
+store read_store(const std::filesystem::path& log) {
+  store s;
+  tel::read_jsonl(log.string(), [&](const auto&, tel::json&& v) {
+    const auto& o = v.as_object();
+    if (*tel::find_string(o, "record_type") == "tuner_summary") {
+      ++s.summaries;
+      return;
+    }
+    ++s.runs;
+    const auto& ctx = tel::find(o, "context")->as_object();
+    if (const auto* u = tel::find(ctx, "work_unit")) s.units.insert(std::get<long long>(u->value));
+    const auto* metrics = tel::find(o, "metrics");
+    const auto* objective = metrics ? tel::find(metrics->as_object(), "objective") : nullptr;
+    const auto* meta = tel::find(o, "tuner_meta");
+    const auto* config = meta && meta->is_object() ? tel::find(meta->as_object(), "config") : nullptr;
+    s.keys.push_back(tel::dump(*tel::find(o, "seed")) + " " + *tel::find_string(o, "status") + " " +
+                     (objective ? tel::dump(*objective) : "-") + " " + (config ? tel::dump(*config) : "-"));
+  });
+  std::sort(s.keys.begin(), s.keys.end());
+  SQLite::Database db(tel::sqlite_path_for(log).string());
+  s.sqlite_runs = static_cast<std::size_t>(db.execAndGet("SELECT COUNT(*) FROM runs").getInt64());
+  return s;
+}
+
+// The console output with the run's folder replaced, so runs in different folders compare.
+std::string normalised(std::string out, const std::filesystem::path& dir) {
+  const std::string d = dir.string();
+  for (auto p = out.find(d); p != std::string::npos; p = out.find(d, p)) out.replace(p, d.size(), "DIR");
+  return out;
+}
+
+struct outcome {
+  int exit_code;
+  std::string out;
+  store records;
+};
+
+outcome run_in(const std::filesystem::path& dir, const std::string& launcher, const std::string& args) {
+  const auto r = run("cd " + dir.string() + " && " + launcher + " " + args + " --telemetry-log " + (dir / "runs.jsonl").string(), false);
+  return {r.exit_code, normalised(r.out, dir), read_store(dir / "runs.jsonl")};
+}
+
+std::set<long long> all_units(std::size_t n) {
+  std::set<long long> s;
+  for (std::size_t i = 0; i < n; ++i) s.insert(static_cast<long long>(i));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("tune-random and tune-grid under mpirun: single-process results and records for np 1, 2, 4", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_tune");
+  const std::string demo = fhops_test::demo();
+  for (const auto& [args, units] : std::vector<std::pair<std::string, std::size_t>>{
+           {"tune-random " + demo + " --runs 6 --iters 150", 6},
+           {"tune-grid " + demo + " --iters 150 --preset balanced --preset explore --batch-size 1 --batch-size 2", 4}}) {
+    std::filesystem::create_directories(base / "plain");
+    const outcome plain = run_in(base / "plain", driver(), args);
+    REQUIRE(plain.exit_code == 0);
+    REQUIRE(plain.records.runs == units);
+    CHECK(plain.records.units.empty());  // a plain run is not a work-unit run
+    for (const int np : {1, 2, 4}) {
+      if (np != 4 && args.rfind("tune-grid", 0) == 0) continue;  // grid: np 4 only (time)
+      INFO(args << " with np " << np);
+      const auto dir = base / ("np" + std::to_string(np));
+      std::filesystem::create_directories(dir);
+      const outcome o = run_in(dir, mpirun(np), args);
+      REQUIRE(o.exit_code == 0);
+      CHECK(o.out == plain.out);
+      CHECK(o.records.keys == plain.records.keys);
+      CHECK(o.records.summaries == plain.records.summaries);
+      CHECK(o.records.sqlite_runs == units);
+      // one record per unit, no duplicates
+      CHECK(std::set<long long>(o.records.units.begin(), o.records.units.end()) == all_units(units));
+      CHECK(o.records.units.size() == units);
+      std::filesystem::remove_all(dir);
+    }
+    std::filesystem::remove_all(base / "plain");
+  }
+}
+
+TEST_CASE("tune-bayes under mpirun -np 1 and 2 equals the single-process run", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_bayes");
+  const std::string args = "tune-bayes " + fhops_test::demo() + " --trials 12 --iters 100";
+  std::filesystem::create_directories(base / "plain");
+  const outcome plain = run_in(base / "plain", driver(), args);
+  REQUIRE(plain.exit_code == 0);
+  for (const int np : {1, 2}) {
+    INFO("np " << np);
+    const auto dir = base / ("np" + std::to_string(np));
+    std::filesystem::create_directories(dir);
+    const outcome o = run_in(dir, mpirun(np), args);
+    REQUIRE(o.exit_code == 0);
+    CHECK(o.out == plain.out);
+    CHECK(o.records.keys == plain.records.keys);
+    CHECK(o.records.units.size() == 12);
+  }
+}
+
+TEST_CASE("a unit that throws is lost, the others are recorded; --resume runs only the lost one", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_lost");
+  const std::string args = "tune-random " + fhops_test::demo() + " --runs 5 --iters 150";
+  std::filesystem::create_directories(base / "plain");
+  const outcome plain = run_in(base / "plain", driver(), args);
+  REQUIRE(plain.exit_code == 0);
+  std::filesystem::create_directories(base / "mpi");
+  const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=2"), args);
+  CHECK(failed.exit_code != 0);
+  CHECK(failed.records.units == std::multiset<long long>{0, 1, 3, 4});
+  CHECK(failed.records.summaries == 0);  // incomplete: no tuner summary yet
+  const auto lost = run("cd " + (base / "mpi").string() + " && FHOPS_TEST_FAIL_UNIT=2 " + driver() + " " + args + " --resume --telemetry-log runs.jsonl");
+  CHECK(lost.exit_code == 1);  // the hook still fails unit 2, also without mpirun
+  CHECK(lost.out.find("1 work unit(s) lost: 2") != std::string::npos);
+  const auto resumed = run_in(base / "mpi", mpirun(3), args + " --resume");
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.out.find("4 trial(s) already recorded by this plan") != std::string::npos);
+  CHECK(resumed.records.units == std::multiset<long long>{0, 1, 2, 3, 4});  // unit 2 once, nothing re-run
+  CHECK(resumed.records.keys == plain.records.keys);
+  CHECK(resumed.records.sqlite_runs == 5);
+}
+
+TEST_CASE("a killed rank: the finished units' records survive and --resume completes the plan", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_killed");
+  const std::string args = "tune-grid " + fhops_test::demo() + " --iters 150 --preset balanced --preset explore --batch-size 1 --batch-size 2";
+  std::filesystem::create_directories(base / "plain");
+  const outcome plain = run_in(base / "plain", driver(), args);
+  REQUIRE(plain.exit_code == 0);
+  std::filesystem::create_directories(base / "mpi");
+  // np 2: one worker runs the units in order, so units 0-2 are done when unit 3 kills it.
+  const auto killed = run_in(base / "mpi", mpirun(2, "FHOPS_TEST_KILL_UNIT=3"), args);
+  CHECK(killed.exit_code != 0);
+  CHECK(killed.records.units == std::multiset<long long>{0, 1, 2});
+  const auto resumed = run_in(base / "mpi", mpirun(2), args + " --resume");
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.records.units == std::multiset<long long>{0, 1, 2, 3});
+  CHECK(resumed.records.keys == plain.records.keys);
+}
