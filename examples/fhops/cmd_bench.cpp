@@ -1,11 +1,13 @@
 // fhops bench suite: scenarios x solvers x repeats -> <out-dir>/summary.csv, summary.json and the
 // assignments of each run (telemetry_tuning.md §5), without the MIP.
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "dist_units.hpp"
 #include "fhops/harvest/bench_suite.hpp"
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
@@ -47,7 +49,9 @@ int bench_suite(int argc, char** argv) {
       ("operator,o", po::value<std::vector<std::string>>()->composing(), "enable operator NAME for SA (repeatable)")
       ("operator-weight,w", po::value<std::vector<std::string>>()->composing(), "SA operator weight name=value (repeatable)")
       ("operator-preset,P", po::value<std::vector<std::string>>()->composing(), "SA operator preset (repeatable)")
-      ("compare-preset,C", po::value<std::vector<std::string>>()->composing(), "one more SA run with this preset (repeatable)");
+      ("compare-preset,C", po::value<std::vector<std::string>>()->composing(), "one more SA run with this preset (repeatable)")
+      ("telemetry-log", po::value<std::string>(), "record every run (one run record per repeat, context.source cli.bench-suite) in this JSONL log and its sibling .sqlite")
+      ("jobs,j", po::value<long long>()->default_value(1), "solver runs (scenario x solver cells) at the same time");
     po::options_description hidden;
     hidden.add_options()("action", po::value<std::string>(), "suite");
     po::positional_options_description pos;
@@ -148,24 +152,30 @@ int bench_suite(int argc, char** argv) {
     }
     if (runs.empty()) throw usage_error("nothing to run: SA is off and neither --include-ils nor --include-tabu is given");
 
+    const long long jobs = vm["jobs"].as<long long>();
+    if (jobs < 1) throw usage_error("--jobs must be >= 1");
     const std::filesystem::path out = vm["out-dir"].as<std::string>();
-    std::vector<fhops::record> rows;
+    std::vector<fh::scenario> loaded_scenarios;
     std::vector<fh::problem> problems;  // all loaded first: a bad scenario fails before any run
     for (const auto& sc : scenarios) {
-      const auto loaded = fh::load_scenario_with_warnings(sc.second);
+      auto loaded = fh::load_scenario_with_warnings(sc.second);
       for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
       problems.emplace_back(loaded.scenario);
+      loaded_scenarios.push_back(std::move(loaded.scenario));
     }
-    for (std::size_t si = 0; si < scenarios.size(); ++si) {
-      const auto& [name, path] = scenarios[si];
-      const fh::problem& pb = problems[si];
-      for (auto run : runs) {
-        if (run.solver == "tabu" && run.options.tabu.tenure < 1) run.options.tabu.tenure = std::max(10, pb.num_machines);
-        std::cerr << fmt::format("bench: {} {}{} ({} repeat(s))\n", name, run.solver,
-                                 run.preset_label.empty() ? "" : " " + run.preset_label, repeats);
-        rows.push_back(fh::run_bench_cell(pb, name, path, run, static_cast<std::size_t>(repeats), out / name));
-      }
+    std::optional<cli_telemetry> telemetry;
+    if (vm.count("telemetry-log")) {
+      const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
+      if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
+      telemetry.emplace(log, 0, 5000);
     }
+    // Each scenario x solver run is a work unit: here (--jobs at a time) or on the MPI ranks
+    // under mpirun; the rows are put back in unit order, so the summary is the same either way.
+    dist_session session(static_cast<std::size_t>(jobs));
+    const bench_units_result units = run_bench_units({scenarios, runs, &problems, &loaded_scenarios, static_cast<std::size_t>(repeats), out},
+                                                     session, telemetry ? &*telemetry : nullptr);
+    if (!session.coordinator()) return exit_ok;
+    std::vector<fhops::record> rows = units.rows;
     fh::add_bench_comparisons(rows);
     const auto sorted = fh::bench_csv_order(rows);
     fhops::write_file_atomic(out / "summary.csv", fhops::records_csv(sorted, fhops::record_columns(rows)));
@@ -183,6 +193,13 @@ int bench_suite(int argc, char** argv) {
     }
     std::cout << t.str() << "Summary written to " << (out / "summary.csv").string() << ", " << (out / "summary.json").string() << " and "
               << (out / "summary.md").string() << "\n";
+    if (telemetry) std::cout << units.records_written << " telemetry record(s) written to " << telemetry->log().string() << ".\n";
+    if (report_lost_units("bench suite", units.lost)) return exit_failure;
+    if (!units.mirror_errors.empty()) {
+      std::cerr << "fhops bench suite: error: the SQLite mirror " << telemetry->sqlite().string()
+                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << units.mirror_errors.front() << "\n";
+      return exit_failure;
+    }
     return exit_ok;
   });
 }

@@ -2,6 +2,7 @@
 #include "dist_units.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -136,6 +137,70 @@ tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& sess
   for (std::size_t si = 0; si < ns; ++si)
     for (auto& x : slots[si])
       if (x) out.trials[si].push_back(std::move(*x));
+  std::sort(out.lost.begin(), out.lost.end());
+  return out;
+}
+
+bench_units_result run_bench_units(const bench_units_spec& s, dist_session& session, cli_telemetry* telemetry) {
+  const std::size_t nr = s.runs.size(), units = s.scenarios.size() * nr;
+  const auto run_of = [&](std::size_t u) {
+    fh::bench_run run = s.runs[u % nr];
+    const fh::problem& pb = (*s.problems)[u / nr];
+    if (run.solver == "tabu" && run.options.tabu.tenure < 1) run.options.tabu.tenure = std::max(10, pb.num_machines);
+    return run;
+  };
+  std::vector<std::string> keys;
+  for (std::size_t u = 0; u < units; ++u) {
+    const fh::bench_run run = run_of(u);
+    const fh::solve_options& o = run.options;
+    keys.push_back(fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", s.scenarios[u / nr].first, s.scenarios[u / nr].second.string(), run.solver,
+                               run.preset_label, o.seed, o.stop.max_iterations, o.stop.max_seconds, fh::detail::weights_json_sorted(o.weights)));
+  }
+  const fh::work_plan plan = fh::work_plan::of(fmt::format("bench suite --repeats {}", s.repeats), keys);
+
+  const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
+    unit_test_hooks(j.unit);
+    const std::size_t si = j.unit / nr;
+    const fh::bench_run run = run_of(j.unit);
+    const auto& [label, path] = s.scenarios[si];
+    const fh::problem& pb = (*s.problems)[si];
+    std::cerr << fmt::format("bench: {} {}{} ({} repeat(s))\n", label, run.solver, run.preset_label.empty() ? "" : " " + run.preset_label, s.repeats);
+    std::string records;  // the repeats' run records, after the summary row: one JSON object a line
+    fh::bench_repeat_fn on_repeat;
+    if (telemetry)
+      on_repeat = [&](std::size_t r, const fh::solve_options& o, const fh::solve_outcome& out, double wall) {
+        auto rec = fh::bench_run_record(run, (*s.loaded)[si], label, path, r, o, out, pb, wall);
+        plan.tag(rec, j.unit);
+        records += fhops::telemetry::jsonl_line(rec);
+      };
+    const fhops::record row = fh::run_bench_cell(pb, label, path, run, s.repeats, s.out_dir / label, on_repeat);
+    return fh::record_json_object(row) + "\n" + records;
+  };
+  bench_units_result out;
+  std::vector<std::optional<fhops::record>> rows(units);
+  const fhops::dist::result_fn on_result = [&](const fhops::dist::unit_result& r) {
+    if (!r.ok()) {
+      out.lost.push_back(r.unit);
+      return;
+    }
+    const std::size_t eol = r.result.find('\n');
+    rows[r.unit] = fh::record_from_json(fhops::telemetry::parse_json(std::string_view(r.result).substr(0, eol)));
+    const std::string_view lines = std::string_view(r.result).substr(eol + 1);
+    if (!telemetry || lines.empty()) return;
+    std::vector<fhops::telemetry::json::object> objects;
+    for (std::size_t p = 0; p < lines.size();) {
+      const std::size_t e = lines.find('\n', p);
+      objects.push_back(fhops::telemetry::parse_json(lines.substr(p, e - p)).as_object());
+      p = e + 1;
+    }
+    if (auto err = telemetry->write(lines, objects)) out.mirror_errors.push_back(*err);
+    out.records_written += objects.size();
+  };
+  std::vector<std::size_t> ids(units);
+  for (std::size_t u = 0; u < units; ++u) ids[u] = u;
+  session.run(fhops::dist::units_of(std::move(ids)), work, on_result);
+  for (auto& r : rows)
+    if (r) out.rows.push_back(std::move(*r));
   std::sort(out.lost.begin(), out.lost.end());
   return out;
 }

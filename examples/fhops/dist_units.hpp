@@ -5,10 +5,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dist_wiring.hpp"
+#include "fhops/harvest/bench_suite.hpp"
 #include "fhops/harvest/scenario.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/tuner_runs.hpp"
@@ -44,5 +47,26 @@ struct tuner_units_result {
 
 /// Runs the tuner's units; on worker ranks the result is empty.
 tuner_units_result run_tuner_units(const tuner_units_spec& spec, dist_session& session, cli_telemetry& telemetry);
+
+/// The bench suite's scenario x solver-run cells as work units (unit = scenario index · runs + run).
+struct bench_units_spec {
+  std::vector<std::pair<std::string, std::filesystem::path>> scenarios;  ///< label, path
+  std::vector<fhops::harvest::bench_run> runs;
+  const std::vector<fhops::harvest::problem>* problems = nullptr;
+  const std::vector<fhops::harvest::scenario>* loaded = nullptr;
+  std::size_t repeats = 1;
+  std::filesystem::path out_dir;
+};
+
+/// The cells' summary rows in unit order (lost cells left out), the lost cells, the records written.
+struct bench_units_result {
+  std::vector<fhops::record> rows;
+  std::vector<std::size_t> lost;
+  std::size_t records_written = 0;
+  std::vector<std::string> mirror_errors;
+};
+
+/// Runs the cells (each one's repeats recorded in `telemetry` when given); empty on worker ranks.
+bench_units_result run_bench_units(const bench_units_spec& spec, dist_session& session, cli_telemetry* telemetry);
 
 }  // namespace fhops_cli

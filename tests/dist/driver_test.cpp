@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -171,4 +172,28 @@ TEST_CASE("a killed rank: the finished units' records survive and --resume compl
   CHECK(resumed.exit_code == 0);
   CHECK(resumed.records.units == std::multiset<long long>{0, 1, 2, 3});
   CHECK(resumed.records.keys == plain.records.keys);
+}
+
+TEST_CASE("bench suite under mpirun -np 4: the single-process summary and records", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_bench");
+  const std::string args = "bench suite -s " + fhops_test::demo() + " -s " + fhops_test::demo() +
+                           " --repeats 2 --sa-iters 300 --include-tabu --tabu-iters 200 -C explore --out-dir out";
+  std::filesystem::create_directories(base / "plain");
+  std::filesystem::create_directories(base / "np4");
+  const outcome plain = run_in(base / "plain", driver(), args);
+  const outcome o = run_in(base / "np4", mpirun(4), args);
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(o.exit_code == 0);
+  CHECK(o.records.keys == plain.records.keys);
+  CHECK(o.records.runs == 12);  // 2 scenarios x 3 solver runs x 2 repeats
+  CHECK(std::set<long long>(o.records.units.begin(), o.records.units.end()) == all_units(6));
+  // summary.json: identical but for the wall-clock columns
+  const auto without_times = [](const std::filesystem::path& f) {
+    std::string out;
+    std::istringstream in(fhops_test::slurp(f));
+    for (std::string line; std::getline(in, line);)
+      if (line.find("runtime") == std::string::npos && line.find("evaluations_per_second") == std::string::npos) out += line + "\n";
+    return out;
+  };
+  CHECK(without_times(base / "np4" / "out" / "summary.json") == without_times(base / "plain" / "out" / "summary.json"));
 }

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <sstream>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <simdjson.h>
 
 #include "fhops/util/csv.hpp"
@@ -88,4 +91,46 @@ TEST_CASE("bench suite: bad options and missing scenarios", "[driver][bench]") {
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("/nowhere/x.yaml") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir / "summary.csv"));
+}
+
+TEST_CASE("bench suite --telemetry-log: one run record per repeat, source cli.bench-suite, in JSONL and SQLite", "[driver][bench]") {
+  const auto dir = fhops_test::scratch("bench_telemetry");
+  const auto log = dir / "tel" / "runs.jsonl";
+  const auto r = run(driver() + " bench suite -s " + demo() + " --out-dir " + (dir / "out").string() +
+                     " --repeats 2 --sa-iters 300 --include-tabu --tabu-iters 200 --telemetry-log " + log.string());
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("4 telemetry record(s) written to " + log.string()) != std::string::npos);
+  const auto table = fhops::csv_table::parse(fhops_test::slurp(dir / "out" / "summary.csv"), "summary.csv");
+  REQUIRE(table.size() == 2);
+  // per solver: the objectives of its repeats, from the records
+  std::map<std::string, std::vector<double>> objectives;
+  std::map<std::string, std::set<long long>> seeds;
+  simdjson::dom::parser parser;
+  std::size_t lines = 0;
+  std::istringstream in(fhops_test::slurp(log));
+  for (std::string line; std::getline(in, line); ++lines) {
+    const simdjson::dom::element e = parser.parse(line);
+    CHECK(std::string_view(e["record_type"]) == "run");
+    CHECK(std::string_view(e["source"]) == "cli.bench-suite");
+    CHECK(std::string_view(e["context"]["scenario_label"]) == "user-1");
+    CHECK(std::string_view(e["status"]) == "ok");
+    const std::string solver{std::string_view(e["solver"])};
+    objectives[solver].push_back(double(e["metrics"]["objective"]));
+    seeds[solver].insert(int64_t(e["seed"]));
+    CHECK(int64_t(e["context"]["repeat"]) >= 0);
+  }
+  CHECK(lines == 4);
+  CHECK(seeds["sa"] == std::set<long long>{42, 43});  // seeds seed, seed+1
+  CHECK(seeds["tabu"] == std::set<long long>{42, 43});
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const std::string solver(table.raw(i, table.column("solver")));
+    REQUIRE(objectives[solver].size() == 2);
+    CHECK(std::stod(std::string(table.raw(i, table.column("objective_min")))) ==
+          Approx(*std::min_element(objectives[solver].begin(), objectives[solver].end())).epsilon(1e-12));
+    CHECK(std::stod(std::string(table.raw(i, table.column("objective_max")))) ==
+          Approx(*std::max_element(objectives[solver].begin(), objectives[solver].end())).epsilon(1e-12));
+  }
+  SQLite::Database db((dir / "tel" / "runs.sqlite").string());
+  CHECK(db.execAndGet("SELECT COUNT(*) FROM runs").getInt64() == 4);
 }

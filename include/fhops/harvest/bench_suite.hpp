@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 
 #include "fhops/harvest/assignments_csv.hpp"
 #include "fhops/harvest/kpi.hpp"
+#include "fhops/harvest/run_telemetry.hpp"
 #include "fhops/harvest/solver.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/json_text.hpp"
@@ -66,10 +68,15 @@ inline std::string stats_json_sorted(const std::vector<telemetry::operator_count
 
 }  // namespace detail
 
+/// What a bench run's repeat reports to the caller (telemetry): the repeat (0-based), its options
+/// (seed included), its outcome and wall-clock seconds.
+using bench_repeat_fn = std::function<void(std::size_t, const solve_options&, const solve_outcome&, double)>;
+
 /// Runs one solver `repeats` times (seeds options.seed + r) and returns its summary record; the
-/// best repeat's plan is written to `<dir>/<csv_name>`.
+/// best repeat's plan is written to `<dir>/<csv_name>`. `on_repeat`, when set, sees every repeat.
 inline record run_bench_cell(const problem& pb, const std::string& scenario, const std::filesystem::path& scenario_path,
-                             const bench_run& run, std::size_t repeats, const std::filesystem::path& dir) {
+                             const bench_run& run, std::size_t repeats, const std::filesystem::path& dir,
+                             const bench_repeat_fn& on_repeat = {}) {
   std::vector<double> objectives, runtimes, rates;
   std::optional<solve_outcome> best;
   for (std::size_t r = 0; r < std::max<std::size_t>(repeats, 1); ++r) {
@@ -78,6 +85,7 @@ inline record run_bench_cell(const problem& pb, const std::string& scenario, con
     const auto t0 = std::chrono::steady_clock::now();
     solve_outcome out = solve(pb, o);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (on_repeat) on_repeat(r, o, out, wall);
     objectives.push_back(out.best.score);
     runtimes.push_back(wall);
     rates.push_back(out.search.seconds > 0 ? static_cast<double>(out.search.evaluations) / out.search.seconds : 0.0);
@@ -116,6 +124,28 @@ inline record run_bench_cell(const problem& pb, const std::string& scenario, con
   rec.set("objective_min", *std::min_element(objectives.begin(), objectives.end()));
   rec.set("objective_max", *std::max_element(objectives.begin(), objectives.end()));
   rec.set("evaluations_per_second", detail::median_of(rates));
+  return rec;
+}
+
+/// The run record of one bench-suite repeat (fhops-cpp: schema run records, context.source
+/// `cli.bench-suite`; the reference writes legacy JSONL-only objects, docs/compatibility.md):
+/// the solver's record with context `scenario_label` (user-1, a bundle member...), `preset_label`
+/// (SA) and `repeat`.
+inline telemetry::run_record bench_run_record(const bench_run& run, const scenario& sc, const std::string& label,
+                                              const std::filesystem::path& scenario_path, std::size_t repeat, const solve_options& o,
+                                              const solve_outcome& out, const problem& pb, double wall) {
+  run_context ctx;
+  ctx.source = "cli.bench-suite";
+  ctx.scenario_path = scenario_path.string();
+  ctx.iters = o.stop.max_iterations;
+  if (o.stop.max_seconds > 0) ctx.time_limit = o.stop.max_seconds;
+  ctx.batch_size = o.kind == solver_kind::ils ? o.ils.samples : o.kind == solver_kind::tabu ? o.tabu.candidates : o.batch;
+  if (o.kind == solver_kind::tabu) ctx.tabu_tenure_arg = o.tabu.tenure;
+  telemetry::run_record rec = begin_run_record(o.kind, o, ctx, &sc, static_cast<long long>(o.seed));
+  finish_run_record(rec, o.kind, o, out, compute_kpis(pb, out.search.best), wall);
+  telemetry::set(rec.context, "scenario_label", label);
+  if (!run.preset_label.empty()) telemetry::set(rec.context, "preset_label", run.preset_label);
+  telemetry::set(rec.context, "repeat", static_cast<long long>(repeat));
   return rec;
 }
 

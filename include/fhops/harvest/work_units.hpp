@@ -28,6 +28,8 @@
 #include "fhops/tune/grid_search.hpp"
 #include "fhops/tune/random_search.hpp"
 #include "fhops/tune/space.hpp"
+#include "fhops/util/json_text.hpp"
+#include "fhops/util/records.hpp"
 #include "fhops/util/rng.hpp"
 
 namespace fhops::harvest {
@@ -146,6 +148,28 @@ inline tuned_trial tuned_trial_from_record(const telemetry::json::object& rec, t
     if (const auto* x = telemetry::find(e, "search_seconds"); x && x->is_number()) out.seconds = x->as_double();
   }
   return out;
+}
+
+/// A flat record as one JSON object (a bench cell's summary row travelling to the coordinator).
+inline std::string record_json_object(const record& r) {
+  std::string out = "{";
+  for (const auto& [name, v] : r.items()) out += (out.size() > 1 ? ", " : "") + json_quote(name) + ": " + fhops::detail::json_cell(v);
+  return out + "}";
+}
+
+/// The flat record of record_json_object (null = NA; integers, reals, text and booleans kept).
+inline record record_from_json(const telemetry::json& v) {
+  if (!v.is_object()) throw std::invalid_argument("record_from_json: not a JSON object");
+  record r;
+  for (const auto& [name, x] : v.as_object()) {
+    if (x.is_null()) r.set(name, std::monostate{});
+    else if (x.is_bool()) r.set(name, std::get<bool>(x.value));
+    else if (x.is_int()) r.set(name, std::get<long long>(x.value));
+    else if (x.is_float()) r.set(name, std::get<double>(x.value));
+    else if (x.is_string()) r.set(name, x.as_string());
+    else throw std::invalid_argument("record_from_json: column '" + name + "' is not a scalar");
+  }
+  return r;
 }
 
 /// The solver options of a tuner's trials on a problem: Tabu's automatic tenure becomes
