@@ -41,15 +41,17 @@ struct wire {
 
 inline constexpr int tag_job = 1, tag_stop = 2, tag_result = 3;
 
-/// Waits for a message from `source` with `tag` (any_source / any_tag allowed): a few hundred
-/// probes, then sleeps growing from 20 µs to 1 ms between probes.
+/// Waits for a message from `source` with `tag` (any_source / any_tag allowed): probes for 100 µs
+/// (a reply to a short unit arrives within that), then sleeps growing from 20 µs to 500 µs between
+/// probes, so a waiting rank leaves its core to the ranks at work.
 inline boost::mpi::status wait_for(const boost::mpi::communicator& comm, int source, int tag) {
+  const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
   auto pause = std::chrono::microseconds(20);
-  for (int probes = 0;; ++probes) {
+  for (;;) {
     if (auto s = comm.iprobe(source, tag)) return *s;
-    if (probes < 200) continue;
+    if (std::chrono::steady_clock::now() < spin_until) continue;
     std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(1000));
+    pause = std::min(pause * 2, std::chrono::microseconds(500));
   }
 }
 
