@@ -1,14 +1,19 @@
 /// \file
 /// Bayesian optimisation by a Tree-structured Parzen Estimator, the algorithm behind Optuna's
-/// default sampler (univariate, as Optuna's defaults): after `startup_trials` random trials, the
-/// finished trials are split into the best gamma(n) = min(ceil(0.1 n), 25) and the rest; each
-/// parameter gets two Parzen estimators (truncated Gaussian mixtures with a prior component, or
-/// smoothed category frequencies), `ei_candidates` values are drawn from the good one, and the one
-/// with the highest log l(x) - log g(x) is taken. Parameters are sampled in declaration order, a
-/// conditional one only where active, from the trials in which it was active.
+/// default sampler, as Optuna 3.1's TPESampler does it with its defaults (univariate): after
+/// `startup_trials` finished trials drawn at random, the trials are split into the best
+/// gamma(n) = min(ceil(0.1 n), 25) of the n finished ones ("below") and the rest ("above"); each
+/// parameter gets two Parzen estimators (detail/parzen.hpp) from the trials of each set in which it
+/// was active, weighted by recency; `ei_candidates` values are drawn from the "below" estimator
+/// l(x), and the first one with the highest log l(x) - log g(x) is taken. Parameters are sampled in
+/// declaration order, a conditional one only where active.
 ///
-/// Parallel trials use the constant liar: a trial asked but not told yet counts as the worst value
-/// seen so far, so a batch of asks spreads out. With one job at a time it never applies.
+/// Parallel trials use the constant liar (Optuna's constant_liar): a trial asked but not told yet
+/// ranks below every finished trial, so a batch of asks spreads out. With one job at a time it
+/// never applies.
+///
+/// Cost per ask: O(n log n) for the split once, then per parameter O(n) to build the estimators
+/// from the observations kept sorted by value, and O(log n + nearby kernels) per candidate.
 #pragma once
 
 #include <algorithm>
@@ -17,11 +22,12 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
-#include <boost/math/distributions/normal.hpp>
-
 #include "fhops/tune/concepts.hpp"
+#include "fhops/tune/detail/parzen.hpp"
 #include "fhops/tune/space.hpp"
 
 namespace fhops::tune {
@@ -39,121 +45,6 @@ struct tpe_parameters {
   }
 };
 
-namespace detail {
-
-inline constexpr double inv_sqrt2 = 0.70710678118654752440;
-inline constexpr double inv_sqrt2pi = 0.39894228040143267794;
-
-/// Standard normal CDF (std::erfc; the hot path avoids Boost's policy checks).
-inline double phi(double z) { return 0.5 * std::erfc(-z * inv_sqrt2); }
-
-/// A truncated Gaussian mixture on [low, high] (the transformed domain of a numeric parameter),
-/// built from observations sorted by value. Kernels further than `cutoff` standard deviations from
-/// a point are skipped when evaluating its density (their share is below e^-32 of a kernel's peak).
-class parzen_numeric {
-public:
-  /// Boost.Math in double precision (no promotion to long double).
-  using double_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
-
-  /// `xs` sorted ascending with weights `w`; the prior (centre of the domain, the whole range as
-  /// its width) is added.
-  parzen_numeric(const std::vector<double>& xs, const std::vector<double>& w, double low, double high, double prior_weight)
-      : low_(low), high_(high) {
-    const double range = high - low;
-    const std::size_t n = xs.size() + 1;
-    const double prior_mu = 0.5 * (low + high);
-    mus_.reserve(n);
-    weights_.reserve(n);
-    std::size_t prior_at = n - 1;
-    for (std::size_t i = 0, j = 0; i < n; ++i) {  // merge the prior into the sorted order
-      if (prior_at == n - 1 && (j == xs.size() || prior_mu < xs[j])) {
-        prior_at = i;
-        mus_.push_back(prior_mu);
-        weights_.push_back(prior_weight);
-      } else {
-        mus_.push_back(xs[j]);
-        weights_.push_back(w[j]);
-        ++j;
-      }
-    }
-    double total = 0.0;
-    for (const double x : weights_) total += x;
-    // bandwidths: the larger gap to a neighbour (or bound), clipped to [range / min(100, n+1), range]
-    const double lo_clip = std::max(range / std::min(100.0, 1.0 + static_cast<double>(n)), 1e-12), hi_clip = std::max(range, 1e-12);
-    sigmas_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double left = i == 0 ? mus_[i] - low : mus_[i] - mus_[i - 1];
-      const double right = i + 1 == n ? high - mus_[i] : mus_[i + 1] - mus_[i];
-      sigmas_[i] = std::clamp(std::max(left, right), lo_clip, hi_clip);
-    }
-    sigmas_[prior_at] = hi_clip;
-    coef_.resize(n);
-    inv_sigma_.resize(n);
-    narrow_sigma_ = 4.0 * lo_clip;  // kernels up to this width are found by a window around x; wider ones always count
-    wide_.clear();
-    for (std::size_t i = 0; i < n; ++i) {
-      const double s = sigmas_[i];
-      const double zl = (low - mus_[i]) / s, zh = (high - mus_[i]) / s;
-      const double mass = zl < -cutoff && zh > cutoff ? 1.0 : std::max(phi(zh) - phi(zl), 1e-300);
-      weights_[i] /= total;
-      coef_[i] = weights_[i] / mass;
-      inv_sigma_[i] = 1.0 / s;
-      if (s > narrow_sigma_ || i == prior_at) wide_.push_back(i);
-    }
-  }
-
-  /// One draw: a kernel by weight, then its truncated normal by inverse CDF (Boost.Math).
-  double sample(rng& r) const {
-    double u = r.uniform01();
-    std::size_t i = 0;
-    while (i + 1 < weights_.size() && (u -= weights_[i]) >= 0.0) ++i;
-    const boost::math::normal_distribution<double, double_policy> d(mus_[i], sigmas_[i]);
-    const double a = boost::math::cdf(d, low_), b = boost::math::cdf(d, high_);
-    double p = a + r.uniform01() * (b - a);
-    p = std::clamp(p, 1e-300, 1.0 - 1e-16);
-    return std::clamp(boost::math::quantile(d, p), low_, high_);
-  }
-
-  /// log density at x; with `half_width` > 0, the log probability of [x - hw, x + hw] (integers).
-  double log_density(double x, double half_width) const {
-    const double reach = cutoff * narrow_sigma_ + half_width;
-    const auto first = static_cast<std::size_t>(std::lower_bound(mus_.begin(), mus_.end(), x - reach) - mus_.begin());
-    double sum = 0.0;
-    const auto kernel = [&](std::size_t i) {
-      const double z = (x - mus_[i]) * inv_sigma_[i];
-      if (half_width > 0.0) {
-        const double a = std::max(x - half_width, low_), b = std::min(x + half_width, high_);
-        sum += coef_[i] * (phi((b - mus_[i]) * inv_sigma_[i]) - phi((a - mus_[i]) * inv_sigma_[i]));
-      } else if (z > -cutoff && z < cutoff) {
-        sum += coef_[i] * inv_sigma_[i] * inv_sqrt2pi * std::exp(-0.5 * z * z);
-      }
-    };
-    for (std::size_t i = first; i < mus_.size() && mus_[i] <= x + reach; ++i)
-      if (sigmas_[i] <= narrow_sigma_) kernel(i);
-    for (const std::size_t i : wide_) kernel(i);
-    return std::log(std::max(sum, 1e-300));
-  }
-
-private:
-  static constexpr double cutoff = 8.0;
-  double low_, high_, narrow_sigma_ = 0.0;
-  std::vector<double> mus_, sigmas_, weights_, coef_, inv_sigma_;
-  std::vector<std::size_t> wide_;
-};
-
-/// Optuna's observation weights: equal below 25, else a linear ramp for the older ones.
-inline std::vector<double> recency_weights(std::size_t n) {
-  std::vector<double> w(n, 1.0);
-  if (n < 25) return w;
-  const std::size_t ramp = n - 25;
-  for (std::size_t i = 0; i < ramp; ++i)
-    w[i] = ramp == 1 ? 1.0 / static_cast<double>(n)
-                     : 1.0 / static_cast<double>(n) + (1.0 - 1.0 / static_cast<double>(n)) * static_cast<double>(i) / static_cast<double>(ramp - 1);
-  return w;
-}
-
-}  // namespace detail
-
 /// Tree-structured Parzen Estimator.
 class tpe {
 public:
@@ -165,7 +56,7 @@ public:
     if (next_ >= p_.max_trials) return std::nullopt;
     trial t{next_++, {}};
     const bool startup = finished_ < p_.startup_trials;
-    if (!startup) prepare_split();
+    if (!startup) split();
     record h{0.0, false, std::vector<double>(space_.size(), std::nan(""))};
     for (std::size_t i = 0; i < space_.size(); ++i) {
       if (!space_.active(i, t.config)) continue;
@@ -178,9 +69,10 @@ public:
       if (!std::isnan(h.x[i])) {
         auto& s = sorted_[i];
         const std::pair<double, std::size_t> key{h.x[i], t.number};
-        s.insert(std::lower_bound(s.begin(), s.end(), key), key);
+        s.insert(std::upper_bound(s.begin(), s.end(), key), key);
       }
     history_.push_back(std::move(h));
+    below_.push_back(0);
     return t;
   }
 
@@ -219,52 +111,55 @@ private:
     return 0.0;
   }
 
-  // Scores of this ask: finished trials their value, pending ones the worst finished value (liar).
-  void prepare_split() {
-    double worst = std::numeric_limits<double>::infinity();
-    for (const auto& h : history_)
-      if (h.told && std::isfinite(h.value)) worst = std::min(worst, h.value);
-    score_.resize(history_.size());
-    for (std::size_t k = 0; k < history_.size(); ++k) score_[k] = history_[k].told ? history_[k].value : worst;
+  // Marks the best gamma(n) trials of this ask (n finished; higher value first, ties: earlier;
+  // pending trials rank last), over all trials whatever their parameters, as Optuna does.
+  void split() {
+    rank_.clear();
+    for (std::size_t k = 0; k < history_.size(); ++k)
+      if (!failed(k)) rank_.push_back(k);
+    const std::size_t n_below =
+        std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(finished_))), 25);
+    const auto score = [&](std::size_t k) { return history_[k].told ? history_[k].value : -std::numeric_limits<double>::infinity(); };
+    const auto better = [&](std::size_t a, std::size_t b) { return score(a) > score(b) || (score(a) == score(b) && a < b); };
+    std::partial_sort(rank_.begin(), rank_.begin() + static_cast<std::ptrdiff_t>(n_below), rank_.end(), better);
+    std::fill(below_.begin(), below_.end(), 0);
+    for (std::size_t k = 0; k < n_below; ++k) below_[rank_[k]] = 1;
+  }
+
+  // Recency weights of parameter i's observations within each set, by trial (chronological order).
+  void weigh(std::size_t i) {
+    std::size_t n[2] = {0, 0}, pos[2] = {0, 0};
+    for (std::size_t k = 0; k < history_.size(); ++k)
+      if (!std::isnan(history_[k].x[i]) && !failed(k)) ++n[below_[k]];
+    weight_.resize(history_.size());
+    for (std::size_t k = 0; k < history_.size(); ++k)
+      if (!std::isnan(history_[k].x[i]) && !failed(k)) {
+        const int s = below_[k];
+        weight_[k] = detail::recency_weight(pos[s]++, n[s]);
+      }
   }
 
   // The estimator-based draw for parameter i.
   value suggest(std::size_t i, rng& r) {
     const parameter& q = space_.parameters()[i];
-    // the observations of parameter i, in trial order; the best gamma(n) (ties: earlier) are good
-    obs_.clear();
-    for (std::size_t k = 0; k < history_.size(); ++k)
-      if (!std::isnan(history_[k].x[i]) && !failed(k)) obs_.push_back(k);
-    if (obs_.empty()) return detail::sample_uniform(q, r);
-    const std::size_t n_good =
-        std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(obs_.size()))), 25);
-    rank_ = obs_;
-    const auto better = [&](std::size_t a, std::size_t b) { return score_[a] > score_[b] || (score_[a] == score_[b] && a < b); };
-    std::partial_sort(rank_.begin(), rank_.begin() + static_cast<std::ptrdiff_t>(n_good), rank_.end(), better);
-    good_.assign(history_.size(), 0);
-    for (std::size_t k = 0; k < n_good; ++k) good_[rank_[k]] = 1;
-    // recency weights by position in trial order within each set
-    const auto wg = detail::recency_weights(n_good), wb = detail::recency_weights(obs_.size() - n_good);
-    weight_.assign(history_.size(), 0.0);
-    for (std::size_t k = 0, g = 0, b = 0; k < obs_.size(); ++k) weight_[obs_[k]] = good_[obs_[k]] ? wg[g++] : wb[b++];
-
+    weigh(i);
     if (q.kind == kind::categorical) {
-      const std::size_t c = q.choices.size();
-      std::vector<double> l(c, p_.prior_weight / static_cast<double>(c)), g(c, p_.prior_weight / static_cast<double>(c));
-      for (const std::size_t k : obs_) (good_[k] ? l : g)[static_cast<std::size_t>(history_[k].x[i])] += weight_[k];
-      double tl = 0.0, tg = 0.0;
-      for (std::size_t j = 0; j < c; ++j) tl += l[j], tg += g[j];
+      gc_.clear(), gw_.clear(), bc_.clear(), bw_.clear();
+      for (std::size_t k = 0; k < history_.size(); ++k) {
+        if (std::isnan(history_[k].x[i]) || failed(k)) continue;
+        (below_[k] ? gc_ : bc_).push_back(static_cast<std::size_t>(history_[k].x[i]));
+        (below_[k] ? gw_ : bw_).push_back(weight_[k]);
+      }
+      detail::categorical_probabilities(gc_, gw_, q.choices.size(), p_.prior_weight, pl_);
+      detail::categorical_probabilities(bc_, bw_, q.choices.size(), p_.prior_weight, pg_);
       std::size_t best = 0;
       double best_score = -std::numeric_limits<double>::infinity();
       for (std::size_t n = 0; n < p_.ei_candidates; ++n) {
-        double u = r.uniform01() * tl;
+        double u = r.uniform01();
         std::size_t j = 0;
-        while (j + 1 < c && (u -= l[j]) >= 0.0) ++j;
-        const double s = std::log(l[j] / tl) - std::log(g[j] / tg);
-        if (s > best_score) {
-          best_score = s;
-          best = j;
-        }
+        while (j + 1 < pl_.size() && (u -= pl_[j]) >= 0.0) ++j;
+        const double s = std::log(pl_[j]) - std::log(pg_[j]);
+        if (s > best_score) best_score = s, best = j;
       }
       return q.choices[best];
     }
@@ -276,25 +171,22 @@ private:
     gx_.clear(), gw_.clear(), bx_.clear(), bw_.clear();
     for (const auto& [x, k] : sorted_[i]) {  // already sorted by value
       if (failed(k)) continue;
-      (good_[k] ? gx_ : bx_).push_back(x);
-      (good_[k] ? gw_ : bw_).push_back(weight_[k]);
+      (below_[k] ? gx_ : bx_).push_back(x);
+      (below_[k] ? gw_ : bw_).push_back(weight_[k]);
     }
-    const detail::parzen_numeric l(gx_, gw_, lo, hi, p_.prior_weight);
-    const detail::parzen_numeric g(bx_, bw_, lo, hi, p_.prior_weight);
+    l_.build(gx_, gw_, lo, hi, p_.prior_weight);
+    g_.build(bx_, bw_, lo, hi, p_.prior_weight);
     double best_x = 0.0, best_score = -std::numeric_limits<double>::infinity();
     for (std::size_t c = 0; c < p_.ei_candidates; ++c) {
-      double x = l.sample(r);
+      double x = l_.sample(r);
       double hw = 0.0;
-      if (integer) {  // snap to an integer (in the original domain) and score its probability mass
-        const double v = std::clamp(std::round(q.log ? std::exp(x) : x), q.low, q.high);
+      if (integer) {  // snap to an integer (in the original domain, half to even) and score its mass
+        const double v = std::clamp(q.log ? std::nearbyint(std::exp(x)) : std::nearbyint(x - q.low) + q.low, q.low, q.high);
         x = q.log ? std::log(v) : v;
         hw = q.log ? 0.0 : 0.5;
       }
-      const double s = l.log_density(x, hw) - g.log_density(x, hw);
-      if (s > best_score) {
-        best_score = s;
-        best_x = x;
-      }
+      const double s = l_.log_density(x, hw) - g_.log_density(x, hw);
+      if (s > best_score) best_score = s, best_x = x;
     }
     if (integer) return static_cast<long long>(std::llround(std::clamp(q.log ? std::exp(best_x) : best_x, q.low, q.high)));
     return std::clamp(q.log ? std::exp(best_x) : best_x, q.low, q.high);
@@ -305,10 +197,11 @@ private:
   std::vector<record> history_;  ///< by trial number
   std::vector<std::vector<std::pair<double, std::size_t>>> sorted_;  ///< per parameter: (value, trial), sorted
   std::size_t next_ = 0, finished_ = 0;
-  // scratch of one ask
-  std::vector<double> score_, weight_, gx_, gw_, bx_, bw_;
-  std::vector<std::size_t> obs_, rank_;
-  std::vector<char> good_;
+  // scratch of one ask, kept to avoid allocations
+  std::vector<unsigned char> below_;  ///< by trial: 1 = in the best gamma(n) of this ask
+  std::vector<std::size_t> rank_, gc_, bc_;
+  std::vector<double> weight_, gx_, gw_, bx_, bw_, pl_, pg_;
+  detail::parzen_numeric l_, g_;
 };
 
 static_assert(tuner_strategy<tpe>);

@@ -1,0 +1,246 @@
+/// \file
+/// The Parzen estimators of the TPE strategy, as Optuna 3.1's `_ParzenEstimator` builds them with
+/// its default settings (univariate, consider_prior, consider_magic_clip, no endpoints): a
+/// truncated Gaussian mixture for numeric parameters and smoothed category frequencies for
+/// categorical ones, each with a prior component.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include <boost/math/distributions/normal.hpp>
+
+#include "fhops/util/rng.hpp"
+
+namespace fhops::tune::detail {
+
+inline constexpr double inv_sqrt2 = 0.70710678118654752440;
+inline constexpr double inv_sqrt2pi = 0.39894228040143267794;
+
+/// Standard normal CDF (std::erfc; Boost's policy checks cost more than the whole kernel).
+inline double phi(double z) { return 0.5 * std::erfc(-z * inv_sqrt2); }
+
+/// e^y for y in [-700, 0] to a relative 2e-14, branch-free so that a loop over it vectorises
+/// (std::exp is a library call): y = n ln2 + r with |r| <= ln2 / 2 (Cody-Waite), e^r by its
+/// Taylor polynomial of degree 11 (remainder below 1e-14), 2^n put into the exponent bits.
+inline double exp_nonpositive(double y) {
+  constexpr double log2e = 1.4426950408889634, ln2_hi = 0.693147180369123816490, ln2_lo = 1.90821492927058770002e-10;
+  constexpr double shifter = 0x1.8p52;  // adding it rounds to an integer held in the low mantissa bits
+  const double t = y * log2e + shifter;
+  const double n = t - shifter;
+  const double r = (y - n * ln2_hi) - n * ln2_lo;
+  double p = 1.0 / 39916800.0;  // 1/11!
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  // the low bits of t are n (two's complement); shifting (n + 1023) into the exponent field
+  const std::uint64_t scale = (std::bit_cast<std::uint64_t>(t) + 1023u) << 52;
+  return p * std::bit_cast<double>(scale);
+}
+
+/// Probability of [za, zb] under the standard normal, without cancellation in the right tail.
+inline double normal_mass(double za, double zb) { return za > 0.0 ? phi(-za) - phi(-zb) : phi(zb) - phi(za); }
+
+/// Optuna's default_weights(n) at chronological position `pos`: 1 for the newest 25, before them a
+/// linear ramp from 1/n to 1.
+inline double recency_weight(std::size_t pos, std::size_t n) {
+  if (n < 25 || pos >= n - 25) return 1.0;
+  const std::size_t ramp = n - 25;
+  const double first = 1.0 / static_cast<double>(n);
+  if (ramp == 1) return first;
+  return first + (1.0 - first) * static_cast<double>(pos) / static_cast<double>(ramp - 1);
+}
+
+/// A truncated Gaussian mixture on [low, high] (the transformed domain of a numeric parameter):
+/// one kernel per observation plus the prior (centre of the domain, the whole range as its width).
+/// A kernel's width is the larger gap to its neighbours among the sorted centres (the prior
+/// included; the outermost two take their only gap), clipped to [range / min(100, n + 1), range].
+///
+/// The density is Optuna 3.1's: its truncated normal log pdf leaves out the -log(sigma) term, so
+/// each kernel is weighted by (its mixture weight) / (its truncation mass) * phi((x - mu) / sigma)
+/// without the 1 / sigma factor (wide kernels count more than in a normalised mixture). Interval
+/// probabilities (integer parameters) are proper: weight / mass * P(interval).
+///
+/// Evaluation is O(log n + kernels near x): kernels are kept in width bands sorted by centre, and
+/// a kernel further than `cutoff()` of its widths from x is skipped. The cutoff is chosen at build
+/// time so that the skipped kernels together weigh less than 1e-13 of the prior's share at any x of
+/// the domain, so the log density is exact to a relative 1e-13 (`log_density_direct` sums them all).
+class parzen_numeric {
+public:
+  /// Rebuilds from `xs` sorted ascending with (unnormalised) weights `w`; reuses its storage.
+  void build(std::span<const double> xs, std::span<const double> w, double low, double high, double prior_weight) {
+    low_ = low, high_ = high;
+    const double range = high - low;
+    const std::size_t n = xs.size() + 1;
+    const double prior_mu = 0.5 * (low + high);
+    mus_.clear(), weights_.clear();
+    prior_at_ = n;
+    for (std::size_t j = 0; mus_.size() < n;) {  // merge the prior into the sorted order
+      if (prior_at_ == n && (j == xs.size() || prior_mu < xs[j])) {
+        prior_at_ = mus_.size();
+        mus_.push_back(prior_mu);
+        weights_.push_back(prior_weight);
+      } else {
+        mus_.push_back(xs[j]);
+        weights_.push_back(w[j]);
+        ++j;
+      }
+    }
+    double total = 0.0;
+    for (const double x : weights_) total += x;
+    const double lo_clip = range / std::min(100.0, 1.0 + static_cast<double>(n));
+    sigmas_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double s;
+      if (n == 1) s = std::max(mus_[0] - low, high - mus_[0]);
+      else if (i == 0) s = mus_[1] - mus_[0];
+      else if (i + 1 == n) s = mus_[i] - mus_[i - 1];
+      else s = std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
+      sigmas_[i] = std::clamp(s, lo_clip, range);
+    }
+    sigmas_[prior_at_] = range;
+    for (double& x : weights_) x /= total;
+    // Cutoffs: a skipped kernel is at least c widths away from x, and its truncation mass is at
+    // least Phi(1) - Phi(0) (centre inside the domain, width <= range), so all skipped kernels add
+    // at most (1 - w_p) / 0.3413 * e^(-c^2/2) / sqrt(2 pi), while the prior adds at least
+    // w_p e^(-1/8) / sqrt(2 pi) anywhere in the domain. For the probability of an interval inside
+    // the domain the same holds point by point with the 1 / sigma factors: a factor
+    // range / sigma_min more. Capped so that exponents stay above -0.5 (2 * 13)^2 (a band's widths
+    // differ by < 2x); the cap binds only for prior_weight below 1e-14 of the observations' weight.
+    // At least 1, so that the prior (width = range, centre mid-domain) is always summed.
+    const double wp = weights_[prior_at_];
+    const double ratio = std::max((1.0 - wp) / wp, 1e-300) * std::exp(0.125) / 0.3413;
+    const auto cutoff_for = [](double r) { return std::clamp(std::sqrt(std::max(2.0 * (std::log(r) + 13.0 * std::log(10.0)), 0.0)), 1.0, max_cutoff); };
+    cutoff_ = cutoff_for(ratio);
+    cutoff_mass_ = cutoff_for(ratio * range / lo_clip);
+    for (auto& b : bands_) b.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      const double s = sigmas_[i];
+      const double zl = (low - mus_[i]) / s, zh = (high - mus_[i]) / s;
+      const double mass = zl < -cutoff_mass_ && zh > cutoff_mass_ ? 1.0 : std::max(normal_mass(zl, zh), 1e-300);
+      const double ratio2 = (s / lo_clip) * (s / lo_clip);  // bands of widths within a factor 2^(1/4)
+      const int k = std::clamp(std::ilogb(ratio2 * ratio2), 0, static_cast<int>(bands_.size()) - 1);
+      bands_[static_cast<std::size_t>(k)].add(mus_[i], weights_[i] / mass, 1.0 / s);
+    }
+  }
+
+  /// One draw: a kernel by weight, then its truncated normal by inverse CDF (Boost.Math).
+  double sample(rng& r) const {
+    double u = r.uniform01();
+    std::size_t i = 0;
+    while (i + 1 < weights_.size() && (u -= weights_[i]) >= 0.0) ++i;
+    const boost::math::normal_distribution<double, double_policy> d(mus_[i], sigmas_[i]);
+    const double a = boost::math::cdf(d, low_), b = boost::math::cdf(d, high_);
+    const double p = std::clamp(a + r.uniform01() * (b - a), 1e-300, 1.0 - 1e-16);
+    return std::clamp(boost::math::quantile(d, p), low_, high_);
+  }
+
+  /// log density at x; with `half_width` > 0, the log probability of [x - hw, x + hw] within the
+  /// domain (integer parameters).
+  double log_density(double x, double half_width) const {
+    const double a = std::max(x - half_width, low_), b = std::min(x + half_width, high_);
+    double sum = 0.0;
+    for (const auto& band : bands_) {
+      if (band.mu.empty()) continue;
+      const double reach = (half_width > 0.0 ? cutoff_mass_ : cutoff_) * band.max_sigma + half_width;
+      std::size_t k = static_cast<std::size_t>(std::lower_bound(band.mu.begin(), band.mu.end(), x - reach) - band.mu.begin());
+      const std::size_t end = static_cast<std::size_t>(std::upper_bound(band.mu.begin() + static_cast<std::ptrdiff_t>(k), band.mu.end(), x + reach) - band.mu.begin());
+      if (half_width > 0.0) {
+        for (; k < end; ++k) sum += band.coef[k] * normal_mass((a - band.mu[k]) * band.inv_sigma[k], (b - band.mu[k]) * band.inv_sigma[k]);
+      } else {
+        // in chunks: the map over a chunk vectorises (no floating-point reduction in it)
+        double term[64];
+        while (k < end) {
+          const std::size_t m = std::min<std::size_t>(end - k, 64);
+          const double* mu = band.mu.data() + k;
+          const double* inv_s = band.inv_sigma.data() + k;
+          const double* coef = band.coef.data() + k;
+          for (std::size_t j = 0; j < m; ++j) {
+            const double z = (x - mu[j]) * inv_s[j];
+            term[j] = coef[j] * exp_nonpositive(-0.5 * z * z);
+          }
+          for (std::size_t j = 0; j < m; ++j) sum += term[j] * inv_sqrt2pi;
+          k += m;
+        }
+      }
+    }
+    return std::log(std::max(sum, std::numeric_limits<double>::min()));
+  }
+
+  /// The same log density summed over every kernel with Boost.Math (the reference for tests).
+  double log_density_direct(double x, double half_width) const {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < mus_.size(); ++i) {
+      const boost::math::normal_distribution<double, double_policy> d(mus_[i], sigmas_[i]);
+      const double mass = boost::math::cdf(d, high_) - boost::math::cdf(d, low_);
+      const double p = half_width > 0.0 ? boost::math::cdf(d, std::min(x + half_width, high_)) - boost::math::cdf(d, std::max(x - half_width, low_))
+                                        : boost::math::pdf(d, x) * sigmas_[i];  // Optuna 3.1: no 1 / sigma
+      sum += weights_[i] * p / mass;
+    }
+    return std::log(std::max(sum, std::numeric_limits<double>::min()));
+  }
+
+  const std::vector<double>& mus() const noexcept { return mus_; }
+  const std::vector<double>& sigmas() const noexcept { return sigmas_; }
+  /// Normalised mixture weights.
+  const std::vector<double>& weights() const noexcept { return weights_; }
+  /// Kernels further than this many widths from x are skipped (densities; intervals: cutoff_mass).
+  double cutoff() const noexcept { return cutoff_; }
+  double cutoff_mass() const noexcept { return cutoff_mass_; }
+
+private:
+  /// Boost.Math in double precision (no promotion to long double).
+  using double_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+  // Kernels whose widths lie within a factor 2^(1/4) of each other, by centre (ascending).
+  struct band {
+    std::vector<double> mu, coef, inv_sigma;  // coef = weight / truncation mass
+    double max_sigma = 0.0;
+    void clear() { mu.clear(), coef.clear(), inv_sigma.clear(), max_sigma = 0.0; }
+    void add(double m, double c, double inv_s) {
+      mu.push_back(m), coef.push_back(c), inv_sigma.push_back(inv_s);
+      max_sigma = std::max(max_sigma, 1.0 / inv_s);
+    }
+  };
+
+  static constexpr double max_cutoff = 13.0;
+  double low_ = 0.0, high_ = 0.0, cutoff_ = 0.0, cutoff_mass_ = 0.0;
+  std::size_t prior_at_ = 0;
+  std::vector<double> mus_, sigmas_, weights_;
+  std::array<band, 28> bands_;  // widths span at most a factor 100 = 2^6.6
+};
+
+/// Optuna's categorical estimator as one distribution: each observation's kernel puts
+/// prior_weight / (n + 1) on every category and 1 on its own, normalised; the prior kernel is
+/// uniform; the mixture weights are the observations' weights and prior_weight, normalised.
+/// Writes P(category) into `out`.
+inline void categorical_probabilities(std::span<const std::size_t> cats, std::span<const double> w, std::size_t choices,
+                                      double prior_weight, std::vector<double>& out) {
+  const double c = static_cast<double>(choices);
+  const double smooth = prior_weight / (static_cast<double>(cats.size()) + 1.0), row = 1.0 + c * smooth;
+  double total = prior_weight, own = 0.0;
+  out.assign(choices, 0.0);
+  for (std::size_t k = 0; k < cats.size(); ++k) {
+    total += w[k];
+    own += w[k];
+    out[cats[k]] += w[k] / row;
+  }
+  for (double& p : out) p = (p + own * smooth / row + prior_weight / c) / total;
+}
+
+}  // namespace fhops::tune::detail
