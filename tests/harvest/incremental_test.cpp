@@ -1,8 +1,11 @@
 // Delta evaluation == full evaluation, exactly, on every reference scenario and the demo.
+#include <algorithm>
+
 #include "../test_support.hpp"
 
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/incremental.hpp"
+#include "fhops/harvest/neighbourhood.hpp"
 #include "fhops/util/rng.hpp"
 
 using namespace fhops::harvest;
@@ -79,5 +82,58 @@ TEST_CASE("delta evaluation equals full evaluation on random moves", "[increment
       }
     }
     CHECK(checked == 6000);
+  }
+}
+
+TEST_CASE("delta evaluation equals full evaluation on the rebuild operators' moves", "[incremental][delta][rebuild]") {
+  // row_rebuild and landing_rebuild change whole rows of several machines at once; the run
+  // operators in between keep the plan moving so the rebuilds start from many different plans.
+  const std::size_t rebuilds[] = {static_cast<std::size_t>(operator_id::row_rebuild),
+                                  static_cast<std::size_t>(operator_id::landing_rebuild)};
+  const std::size_t shakers[] = {static_cast<std::size_t>(operator_id::run_fill), static_cast<std::size_t>(operator_id::run_clear),
+                                 static_cast<std::size_t>(operator_id::swap)};
+  for (const auto& path : scenarios()) {
+    INFO(path.string());
+    const problem pb(load_scenario(path));
+    harvest_neighbourhood nbh(pb);
+    incremental_evaluator inc(pb);
+    evaluator full(pb);
+    fhops::rng r(777);
+    inc.reset(sanitised(pb, greedy_schedule(pb)));
+    harvest_move mv;
+    std::size_t checked = 0, rebuilt = 0, changed_rows = 0;
+    for (int i = 0; i < 2500; ++i) {
+      const bool rebuild = i % 2 == 0;
+      const std::size_t op = rebuild ? rebuilds[(i / 2) % 2] : shakers[r.below(3)];
+      if (!nbh.propose(op, inc, r, mv)) continue;
+      schedule next = inc.plan();
+      std::vector<int> rows;
+      for (const auto& c : mv.changes) {
+        REQUIRE(c.before == inc.plan().at(c.machine, c.slot));
+        next.at(c.machine, c.slot) = c.after;
+        if (std::find(rows.begin(), rows.end(), c.machine) == rows.end()) rows.push_back(c.machine);
+      }
+      const evaluation expected = full(next);
+      const evaluation got = inc.evaluate(mv.changes);
+      if (!(got == expected)) {
+        FAIL_CHECK(operator_names[op] << " move " << i << ": delta score " << got.score << " != full " << expected.score);
+        break;
+      }
+      ++checked;
+      if (rebuild) {
+        ++rebuilt;
+        changed_rows += rows.size();
+      }
+      // Rebuilds are made when they do not lose (as a descent would), the other moves half the time.
+      if (rebuild ? got.score >= inc.score() : r.chance(0.5)) {
+        inc.apply(mv.changes);
+        REQUIRE(inc.plan() == next);
+        REQUIRE(inc.current() == expected);
+        REQUIRE(sanitised(pb, inc.plan()) == inc.plan());
+      }
+    }
+    CHECK(checked > 1000);
+    CHECK(rebuilt > 0);
+    CHECK(changed_rows >= rebuilt);
   }
 }

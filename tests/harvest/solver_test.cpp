@@ -367,3 +367,87 @@ TEST_CASE("row_rebuild improves a poor plan on the reference's med42", "[operato
   CHECK(improving >= 8);  // at least each of the 8 machines got a productive row
   CHECK(state.score() > 254.534);  // better than the reference's "never move" plan
 }
+
+TEST_CASE("landing_rebuild rotates a landing's crew onto their best blocks in one move", "[operators][landing_rebuild]") {
+  // One landing, three blocks of 10 units, three machines; machine i works block i at rate 1 and
+  // block i+1 at rate 2 (the third block is out of its reach). The plan has every machine on its
+  // own block (15 units); the best plan rotates all three (each finishes a block: 30 units).
+  scenario sc;
+  sc.name = "rotate";
+  sc.num_days = 5;
+  sc.landings = {{"L1", 3}};
+  sc.blocks = {{"B1", "L1", 10.0, 1, 5, {}, {}}, {"B2", "L1", 10.0, 1, 5, {}, {}}, {"B3", "L1", 10.0, 1, 5, {}, {}}};
+  sc.machines = {{"M1", {}, {}, 24.0, 0.0, {}}, {"M2", {}, {}, 24.0, 0.0, {}}, {"M3", {}, {}, 24.0, 0.0, {}}};
+  sc.production_rates = {{"M1", "B1", 1.0}, {"M1", "B2", 2.0}, {"M2", "B2", 1.0},
+                         {"M2", "B3", 2.0}, {"M3", "B3", 1.0}, {"M3", "B1", 2.0}};
+  const problem pb(sc);
+  schedule own(pb);
+  for (int m = 0; m < 3; ++m)
+    for (int t = 0; t < pb.num_slots; ++t) own.at(m, t) = m;
+  harvest_neighbourhood nbh(pb);
+  harvest_space space(pb, /*check_delta=*/true);
+  incremental_evaluator state(pb);
+  state.reset(own);
+  REQUIRE(state.score() == 15.0);
+  fhops::rng r(11);
+  harvest_move mv;
+  int proposed = 0;
+  double found = state.score();
+  for (int i = 0; i < 10; ++i)
+    if (nbh.propose(op("landing_rebuild"), state, r, mv)) {
+      ++proposed;
+      std::set<int> rows;
+      for (const auto& c : mv.changes) rows.insert(c.machine);
+      CHECK(rows.size() == 3);  // the whole crew at once
+      found = std::max(found, space.evaluate(state, mv));
+    }
+  CHECK(proposed == 10);
+  CHECK(found == 30.0);
+}
+
+TEST_CASE("landing_rebuild changes the rows of one landing's crew and at most one more machine", "[operators][landing_rebuild][reference]") {
+  if (!fhops_test::have_reference()) return;
+  const problem pb(load_scenario(fhops_test::reference("scenarios/med42/scenario.yaml")));
+  harvest_neighbourhood nbh(pb);
+  harvest_space space(pb, /*check_delta=*/true);
+  incremental_evaluator state(pb);
+  state.reset(sanitised(pb, greedy_schedule(pb)));
+  fhops::rng r(21);
+  harvest_move mv;
+  int made = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (!nbh.propose(op("landing_rebuild"), state, r, mv)) continue;
+    std::set<int> rows;
+    for (const auto& c : mv.changes) rows.insert(c.machine);
+    CHECK(rows.size() <= 7);
+    // some landing was worked by all but at most one of the changed machines before the move
+    bool crew = false;
+    for (int l = 0; l < pb.num_landings && !crew; ++l) {
+      std::size_t on = 0;
+      for (const int m : rows) {
+        bool works = false;
+        for (int t = 0; t < pb.num_slots && !works; ++t) works = state.plan().at(m, t) >= 0 && pb.landing_of[state.plan().at(m, t)] == l;
+        on += works;
+      }
+      crew = on + 1 >= rows.size();
+    }
+    CHECK(crew);
+    if (space.evaluate(state, mv) >= state.score()) {
+      space.apply(state, mv);
+      ++made;
+    }
+  }
+  CHECK(made > 0);
+  CHECK(state.score() > 254.534);  // better than the reference's "never move" plan
+}
+
+TEST_CASE("the lns preset is the defaults plus landing_rebuild; the defaults leave it off", "[solver][landing_rebuild]") {
+  const std::size_t lr = static_cast<std::size_t>(operator_id::landing_rebuild);
+  CHECK(default_weights[lr] == 0.0);
+  CHECK(default_tabu_weights[lr] == 0.0);
+  const operator_weights w = resolve_weights(solver_kind::sa, nullptr, {{"lns"}, {}, {}});
+  for (std::size_t i = 0; i < operator_count; ++i) {
+    INFO(operator_names[i]);
+    CHECK(w[i] == (i == lr ? 0.02 : default_weights[i]));
+  }
+}

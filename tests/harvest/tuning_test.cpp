@@ -11,9 +11,11 @@ TEST_CASE("each solver's tuning space covers weights, batch and its own knobs", 
   const auto sa = solver_tuning_space(solver_kind::sa), ils = solver_tuning_space(solver_kind::ils),
              tabu = solver_tuning_space(solver_kind::tabu);
   for (std::size_t op = 0; op < operator_count; ++op) {
-    CHECK(sa.index(weight_parameter(op)) < sa.size());
-    CHECK(tabu.index(weight_parameter(op)) < tabu.size());
+    INFO(operator_names[op]);
+    CHECK((sa.index(weight_parameter(op)) < sa.size()) == tuned_by_default(op));
+    CHECK((tabu.index(weight_parameter(op)) < tabu.size()) == tuned_by_default(op));
   }
+  CHECK_FALSE(tuned_by_default(static_cast<std::size_t>(operator_id::landing_rebuild)));
   CHECK(sa.index("acceptance") < sa.size());
   CHECK(sa.index("perturbation_strength") == sa.size());
   CHECK(ils.index("perturbation_strength") < ils.size());
@@ -29,7 +31,8 @@ TEST_CASE("each solver's tuning space covers weights, batch and its own knobs", 
     CHECK(o.acceptance == t->config.category("acceptance"));
     CHECK(o.cooling == "budget");
     CHECK(*o.initial_temperature == t->config.real("initial_temperature"));
-    for (std::size_t op = 0; op < operator_count; ++op) CHECK(o.weights[op] == t->config.real(weight_parameter(op)));
+    for (std::size_t op = 0; op < operator_count; ++op)
+      if (tuned_by_default(op)) CHECK(o.weights[op] == t->config.real(weight_parameter(op)));
     if (o.acceptance == "late") CHECK(o.late_length == t->config.integer("late_length"));
   }
 }

@@ -6,7 +6,10 @@
 /// sanitised locally: only the slots a move touches can change under the reference's sanitiser.
 /// row_rebuild is a large-neighbourhood move: it clears one machine's row (sometimes a second
 /// machine's too) and rebuilds it by dynamic programming over (slot, block, run length) against
-/// the work the other machines leave over.
+/// the work the other machines leave over. landing_rebuild does the same for every machine that
+/// works on one landing at once (plus, now and then, a machine from elsewhere): it clears their
+/// rows and rebuilds them one by one in a random order, then once more each against all the
+/// others, so a landing's crews can trade blocks, days and machines in one move.
 #pragma once
 
 #include <algorithm>
@@ -46,15 +49,16 @@ enum class operator_id : std::size_t {
   run_swap,
   run_replace,
   row_rebuild,
+  landing_rebuild,
 };
 
 /// Number of operators.
-inline constexpr std::size_t operator_count = 11;
+inline constexpr std::size_t operator_count = 12;
 
 /// Operator names in registry order.
 inline constexpr std::array<std::string_view, operator_count> operator_names{
     "swap", "move", "block_insertion", "cross_exchange", "mobilisation_shake",
-    "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild"};
+    "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild", "landing_rebuild"};
 
 /// The index of an operator name (case-sensitive, lower case), or -1.
 inline int operator_index(std::string_view name) {
@@ -104,6 +108,7 @@ public:
       case operator_id::run_swap: return run_swap(plan, r, mv);
       case operator_id::run_replace: return run_replace(plan, r, mv);
       case operator_id::row_rebuild: return row_rebuild(plan, r, mv);
+      case operator_id::landing_rebuild: return landing_rebuild(plan, r, mv);
     }
     return false;
   }
@@ -174,6 +179,7 @@ public:
 private:
   static constexpr std::int32_t no_override = INT32_MIN;
   static constexpr std::size_t row_candidates = 16;  ///< blocks a row_rebuild DP considers at most
+  static constexpr std::size_t group_limit = 6;      ///< machines a landing_rebuild rebuilds at most
 
   static std::uint64_t key(int m, int t, std::int32_t b) {
     return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(m)) << 40) ^
@@ -449,23 +455,66 @@ private:
     }
     if (m2 >= 0)  // the second machine starts from an empty row (its locks stay)
       for (int t = 0; t < S; ++t) row_plan_[pb.ms(m2, t)] = pb.lock[pb.ms(m2, t)] >= 0 ? pb.lock[pb.ms(m2, t)] : idle;
-    rebuild_row(m, r);
-    if (m2 >= 0) rebuild_row(m2, r);
-    mv.changes.clear();
-    for (const int x : {m, m2}) {
-      if (x < 0) continue;
+    rebuild_row(m, r, false);
+    if (m2 >= 0) rebuild_row(m2, r, false);
+    group_.assign({m});
+    if (m2 >= 0) group_.push_back(m2);
+    return rows_changed(plan, mv);
+  }
+
+  // landing_rebuild: the machines working on the landing of a random assignment (at most
+  // group_limit of them, half the time one more machine from anywhere) are cleared and rebuilt by
+  // the row DP one after another (the crew in a random order, the extra machine last), each
+  // against the rows rebuilt before it;
+  // then each is rebuilt once more against all the others. The DP sees every block the machine
+  // can work (no candidate sampling), so the second pass is a best response per machine.
+  bool landing_rebuild(const schedule& plan, rng& r, harvest_move& mv) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots, M = pb.num_machines;
+    int m0 = 0, t0 = 0;
+    if (!random_assignment(plan, r, m0, t0)) return false;
+    const int l = pb.landing_of[plan.at(m0, t0)];
+    group_.clear();
+    for (int x = 0; x < M; ++x)
       for (int t = 0; t < S; ++t) {
+        const std::int32_t v = plan.cells[pb.ms(x, t)];
+        if (v >= 0 && pb.landing_of[v] == l) {
+          group_.push_back(x);
+          break;
+        }
+      }
+    for (std::size_t i = group_.size(); i > 1; --i) std::swap(group_[i - 1], group_[r.below(i)]);
+    if (group_.size() > group_limit) group_.resize(group_limit);
+    if (static_cast<int>(group_.size()) < M && r.chance(0.5)) {
+      int x = static_cast<int>(r.below(M));
+      while (std::find(group_.begin(), group_.end(), x) != group_.end()) x = (x + 1) % M;
+      group_.push_back(x);
+    }
+    row_plan_.assign(plan.cells.begin(), plan.cells.end());
+    for (const int x : group_)
+      for (int t = 0; t < S; ++t) row_plan_[pb.ms(x, t)] = pb.lock[pb.ms(x, t)] >= 0 ? pb.lock[pb.ms(x, t)] : idle;
+    for (int pass = 0; pass < 2; ++pass)
+      for (const int x : group_) rebuild_row(x, r, true);
+    return rows_changed(plan, mv);
+  }
+
+  // The changes from `plan` to row_plan_ on the rows in group_, sanitised; false when none.
+  bool rows_changed(const schedule& plan, harvest_move& mv) {
+    const problem& pb = *pb_;
+    mv.changes.clear();
+    for (const int x : group_)
+      for (int t = 0; t < pb.num_slots; ++t) {
         const std::size_t c = pb.ms(x, t);
         if (row_plan_[c] != plan.cells[c]) mv.changes.push_back({x, t, 0, row_plan_[c]});
       }
-    }
     if (mv.changes.empty()) return false;
     sanitise(plan, mv.changes);
     return !mv.changes.empty();
   }
 
-  // Rebuilds row m of row_plan_ in place (the other rows fixed).
-  void rebuild_row(int m, rng& r) {
+  // Rebuilds row m of row_plan_ in place (the other rows fixed). `every_block`: the DP considers
+  // every block m can work; otherwise it samples them (see below).
+  void rebuild_row(int m, rng& r, bool every_block) {
     const problem& pb = *pb_;
     const int S = pb.num_slots, B = pb.num_blocks, L = pb.num_landings;
     // Work left by the other machines: evaluate row_plan_ with row m idle.
@@ -489,12 +538,12 @@ private:
     // Candidate blocks: m can work them and something is left. On big scenarios the DP keeps the
     // blocks m works now plus a random sample of the others (row_candidates in all), which bounds
     // its cost and varies what repeated rebuilds of the same row explore; otherwise a random block
-    // is barred now and then for the same reason.
+    // is barred now and then for the same reason. With `every_block` the DP keeps them all.
     const auto& all = blocks_for_machine_[m];
     cand_.clear();
     for (const int b : all)
       if (left_[b] > 1e-9) cand_.push_back(b);
-    if (cand_.size() > row_candidates) {
+    if (!every_block && cand_.size() > row_candidates) {
       for (std::size_t i = cand_.size() - 1; i > 0; --i) std::swap(cand_[i], cand_[r.below(i + 1)]);
       std::size_t keep = 0;
       for (std::size_t i = 0; i < cand_.size(); ++i) {  // current blocks first, then the shuffled rest
@@ -504,7 +553,7 @@ private:
       }
       cand_.resize(std::max(keep, row_candidates));
       std::sort(cand_.begin(), cand_.end());
-    } else if (!cand_.empty() && r.chance(0.3)) {
+    } else if (!every_block && !cand_.empty() && r.chance(0.3)) {
       cand_.erase(cand_.begin() + static_cast<std::ptrdiff_t>(r.below(cand_.size())));
     }
     const int C = static_cast<int>(cand_.size());
@@ -662,6 +711,7 @@ private:
   std::vector<std::uint8_t> dirty_flag_;
   std::vector<double> value_, next_, best_of_, switch_;
   std::vector<std::int32_t> choice_;
+  std::vector<int> group_;  // the rows a rebuild move changed
 };
 
 }  // namespace fhops::harvest

@@ -28,15 +28,22 @@ namespace fhops::harvest {
 /// The name of an operator's weight parameter: `weight_<operator>`.
 inline std::string weight_parameter(std::size_t op) { return "weight_" + std::string(operator_names[op]); }
 
+/// Whether the default tuning spaces carry operator `op`'s weight: every operator but
+/// landing_rebuild (a costly large-neighbourhood move for long runs on big scenarios; a tuning
+/// trial's short budget cannot tell its worth, so tuners leave it off unless a --space file asks).
+inline bool tuned_by_default(std::size_t op) { return op != static_cast<std::size_t>(operator_id::landing_rebuild); }
+
 /// The space tune-random and tune-bayes search for a solver: the batch size (1-3, as the
-/// reference), a weight in [0, 2] per operator (the reference's five and fhops-cpp's six), and
+/// reference), a weight in [0, 2] per operator (the reference's five and fhops-cpp's six; see
+/// tuned_by_default), and
 /// the solver's own knobs — SA: acceptance rule (late-acceptance length when late), initial and
 /// final temperature of the budget cooling; ILS: perturbation strength and stall limit; Tabu:
 /// tenure.
 inline tune::parameter_space solver_tuning_space(solver_kind kind) {
   tune::parameter_space s;
   s.integer("batch_size", 1, 3);
-  for (std::size_t op = 0; op < operator_count; ++op) s.real(weight_parameter(op), 0.0, 2.0);
+  for (std::size_t op = 0; op < operator_count; ++op)
+    if (tuned_by_default(op)) s.real(weight_parameter(op), 0.0, 2.0);
   switch (kind) {
     case solver_kind::sa:
       s.categorical("acceptance", {"metropolis", "threshold", "record", "late"});
