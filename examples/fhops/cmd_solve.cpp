@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "dist_units.hpp"
 #include "commands.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
@@ -223,13 +224,19 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         return fhops::harvest::begin_run_record(kind, o, c, &*loaded_scenario, run_index && *run_index > 0 ? std::nullopt : std::optional<long long>(seed));
       };
       if (multistart > 1) {
+        std::optional<dist_session> session;  // under mpirun the runs are work units on the ranks (dist_units.hpp)
+        if (launched_by_mpi()) session.emplace(1);
         const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
                                                 : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
         if (telemetry) {
           for (long long k = 0; k < multistart; ++k) records.push_back(begin_record(k));
-          auto [runs, best] = fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads, [&](std::size_t k) {
-            return telemetry->step_observer(records[k].run_id, fhops::harvest::acceptance_column_for(kind));
-          });
+          std::vector<std::string> run_ids;
+          for (const auto& r : records) run_ids.push_back(r.run_id);
+          auto [runs, best] = session ? run_multistart_units(pb, o, static_cast<std::size_t>(multistart), run_ids, &*telemetry, *session)
+                                      : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads, [&](std::size_t k) {
+                                          return telemetry->step_observer(records[k].run_id, fhops::harvest::acceptance_column_for(kind));
+                                        });
+          if (session && !session->coordinator()) return exit_ok;
           for (std::size_t k = 0; k < runs.size(); ++k) {
             records[k].seed = static_cast<long long>(runs[k].seed);
             if (runs[k].result) {
@@ -249,7 +256,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
           best_index = best;
           out = std::move(*runs[best].result);
         } else {
-          auto [runs, best] = fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
+          auto [runs, best] = session ? run_multistart_units(pb, o, static_cast<std::size_t>(multistart), {}, nullptr, *session)
+                                      : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
+          if (session && !session->coordinator()) return exit_ok;
           out = std::move(*runs[best].result);
         }
         multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <optional>
 #include <utility>
@@ -48,6 +49,7 @@ tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& sess
     return o;
   };
 
+  std::mutex steps_mutex;  // local threads close their step files one at a time
   const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
     const std::size_t si = j.unit / n, k = j.unit % n;
     unit_test_hooks(j.unit);
@@ -59,7 +61,10 @@ tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& sess
       fh::recorded_solve((*s.problems)[si], so, rec, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(s.solver)));
     } catch (const std::exception&) {  // a failed solve is a finished unit: its record says status error
     }
-    telemetry.close_steps({rec});
+    {
+      std::lock_guard lock(steps_mutex);
+      telemetry.close_steps({rec});
+    }
     return fhops::telemetry::jsonl_line(rec);
   };
 
@@ -203,6 +208,48 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
     if (r) out.rows.push_back(std::move(*r));
   std::sort(out.lost.begin(), out.lost.end());
   return out;
+}
+
+std::pair<std::vector<fhops::search::multistart_run<fh::solve_outcome>>, std::size_t> run_multistart_units(
+    const fh::problem& pb, const fh::solve_options& o, std::size_t runs, const std::vector<std::string>& run_ids, cli_telemetry* telemetry,
+    dist_session& session) {
+  const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
+    unit_test_hooks(j.unit);
+    const std::uint64_t seed = j.unit == 0 ? o.seed : fhops::derive_seed(o.seed, j.unit);
+    if (!telemetry) return fh::solve_outcome_json(pb, fh::solve(pb, o, fhops::telemetry::null_observer{}, seed));
+    const fh::solve_outcome out = fh::solve(pb, o, telemetry->step_observer(j.payload, fh::acceptance_column_for(o.kind)), seed);
+    fhops::telemetry::run_record closing;
+    closing.run_id = j.payload;
+    telemetry->close_steps({closing});
+    return fh::solve_outcome_json(pb, out);
+  };
+  std::vector<fhops::search::multistart_run<fh::solve_outcome>> all(runs);
+  std::size_t handed = 0;
+  const fhops::dist::next_fn next = [&]() -> std::optional<fhops::dist::job> {
+    if (handed == runs) return std::nullopt;
+    const std::size_t k = handed++;
+    return fhops::dist::job{k, k < run_ids.size() ? run_ids[k] : std::string()};
+  };
+  const fhops::dist::result_fn on_result = [&](const fhops::dist::unit_result& r) {
+    auto& run = all[r.unit];
+    run.index = r.unit;
+    run.seed = r.unit == 0 ? o.seed : fhops::derive_seed(o.seed, r.unit);
+    if (r.ok()) run.result.emplace(fh::solve_outcome_from_json(pb, fhops::telemetry::parse_json(r.result)));
+    else run.error = std::make_exception_ptr(std::runtime_error(*r.error));
+  };
+  session.run(next, work, on_result);
+  if (!session.coordinator()) return {};
+  std::optional<std::size_t> best;
+  for (std::size_t k = 0; k < runs; ++k)
+    if (all[k].result && (!best || all[k].result->best_score > all[*best].result->best_score)) best = k;
+  if (!best) {
+    try {
+      std::rethrow_exception(all[0].error);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("all multistart runs failed; the first: ") + e.what());
+    }
+  }
+  return {std::move(all), *best};
 }
 
 }  // namespace fhops_cli

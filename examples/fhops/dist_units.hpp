@@ -15,7 +15,9 @@
 #include "fhops/harvest/scenario.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/tuner_runs.hpp"
+#include "fhops/harvest/solver.hpp"
 #include "fhops/harvest/tuning.hpp"
+#include "fhops/search/multistart.hpp"
 #include "fhops/tune/space.hpp"
 #include "telemetry_wiring.hpp"
 
@@ -68,5 +70,13 @@ struct bench_units_result {
 
 /// Runs the cells (each one's repeats recorded in `telemetry` when given); empty on worker ranks.
 bench_units_result run_bench_units(const bench_units_spec& spec, dist_session& session, cli_telemetry* telemetry);
+
+/// A multistart's runs as work units (unit = run k, seed as solve_multistart: the base seed for
+/// run 0, derive_seed(seed, k) after): every run in run order and the best (highest score, ties
+/// to the lower index), as solve_multistart returns them. A run whose unit is lost carries the
+/// error. `run_ids` name the runs' step logs (telemetry may be null). Empty on worker ranks.
+std::pair<std::vector<fhops::search::multistart_run<fhops::harvest::solve_outcome>>, std::size_t> run_multistart_units(
+    const fhops::harvest::problem& pb, const fhops::harvest::solve_options& o, std::size_t runs, const std::vector<std::string>& run_ids,
+    cli_telemetry* telemetry, dist_session& session);
 
 }  // namespace fhops_cli

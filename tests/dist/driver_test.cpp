@@ -40,8 +40,9 @@ store read_store(const std::filesystem::path& log) {
   store s;
   tel::read_jsonl(log.string(), [&](const auto&, tel::json&& v) {
     const auto& o = v.as_object();
-    if (*tel::find_string(o, "record_type") == "tuner_summary") {
-      ++s.summaries;
+    const std::string* type = tel::find_string(o, "record_type");
+    if (!type || *type != "run") {  // tuner summaries; the multi-start summary line
+      s.summaries += type && *type == "tuner_summary";
       return;
     }
     ++s.runs;
@@ -196,4 +197,27 @@ TEST_CASE("bench suite under mpirun -np 4: the single-process summary and record
     return out;
   };
   CHECK(without_times(base / "np4" / "out" / "summary.json") == without_times(base / "plain" / "out" / "summary.json"));
+}
+
+TEST_CASE("solve-heur --parallel-multistart under mpirun -np 3: the single-process best run, plan and records", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_multistart");
+  const std::string args = "solve-heur " + fhops_test::demo() + " --iters 400 --parallel-multistart 5 --out plan.csv";
+  std::filesystem::create_directories(base / "plain");
+  std::filesystem::create_directories(base / "np3");
+  const outcome plain = run_in(base / "plain", driver(), args);
+  const outcome o = run_in(base / "np3", mpirun(3), args);
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(o.exit_code == 0);
+  const auto without_timing = [](const std::string& out) {  // the best run's wall-clock line differs
+    std::string kept;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("Search: ", 0) != 0) kept += line + "\n";
+    return kept;
+  };
+  CHECK(without_timing(o.out) == without_timing(plain.out));
+  CHECK(o.out.find("Parallel multi-start executed 5 runs") != std::string::npos);
+  CHECK(fhops_test::slurp(base / "np3" / "plan.csv") == fhops_test::slurp(base / "plain" / "plan.csv"));
+  CHECK(o.records.keys == plain.records.keys);
+  CHECK(o.records.runs == 5);
 }

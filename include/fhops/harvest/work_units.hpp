@@ -20,6 +20,10 @@
 
 #include <fmt/format.h>
 
+#include "fhops/harvest/assignments_csv.hpp"
+#include "fhops/harvest/evaluate.hpp"
+#include "fhops/harvest/greedy.hpp"
+#include "fhops/harvest/solver.hpp"
 #include "fhops/harvest/tuner_runs.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/telemetry/json_reader.hpp"
@@ -170,6 +174,62 @@ inline record record_from_json(const telemetry::json& v) {
     else throw std::invalid_argument("record_from_json: column '" + name + "' is not a scalar");
   }
   return r;
+}
+
+/// A solve outcome as one JSON object (a multistart run travelling to the coordinator): the best
+/// plan as an assignments CSV, the seed, the SA start temperature and the search counters.
+inline std::string solve_outcome_json(const problem& pb, const solve_outcome& out) {
+  namespace tel = telemetry;
+  const auto& s = out.search;
+  tel::json::array ops;
+  for (const auto& c : s.operators)
+    ops.emplace_back(tel::json::array{c.name, c.weight, c.proposals, c.generated, c.skipped, c.accepted, c.improvements});
+  return tel::dump(tel::json::object{{"plan", assignments_csv_text(pb, s.best)},
+                                     {"seed", static_cast<long long>(out.seed)},
+                                     {"temperature0", out.temperature0},
+                                     {"best_score", s.best_score},
+                                     {"initial_score", s.initial_score},
+                                     {"final_score", s.final_score},
+                                     {"counters", tel::json::array{s.iterations, s.evaluations, s.proposals, s.accepted, s.restarts}},
+                                     {"seconds", s.seconds},
+                                     {"reason", static_cast<long long>(s.reason)},
+                                     {"operators", std::move(ops)}});
+}
+
+/// The outcome of solve_outcome_json. The plan is read back and re-evaluated, and so is the
+/// greedy seed: evaluation is deterministic, so every number is the sender's, bit for bit.
+inline solve_outcome solve_outcome_from_json(const problem& pb, const telemetry::json& v) {
+  const auto& o = v.as_object();
+  const auto num = [&](const char* key) -> const telemetry::json& {
+    const telemetry::json* x = telemetry::find(o, key);
+    if (!x) throw std::invalid_argument(std::string("solve outcome: no '") + key + "'");
+    return *x;
+  };
+  const auto integer = [](const telemetry::json& x) { return std::get<long long>(x.value); };
+  solve_outcome out;
+  out.search.best = parse_assignments_csv(pb, num("plan").as_string(), "<multistart run>");
+  out.search.best_score = num("best_score").as_double();
+  out.search.initial_score = num("initial_score").as_double();
+  out.search.final_score = num("final_score").as_double();
+  const auto& c = num("counters").as_array();
+  out.search.iterations = integer(c.at(0));
+  out.search.evaluations = integer(c.at(1));
+  out.search.proposals = integer(c.at(2));
+  out.search.accepted = integer(c.at(3));
+  out.search.restarts = integer(c.at(4));
+  out.search.seconds = num("seconds").as_double();
+  out.search.reason = static_cast<search::stop_reason>(integer(num("reason")));
+  for (const auto& op : num("operators").as_array()) {
+    const auto& a = op.as_array();
+    out.search.operators.push_back({a.at(0).as_string(), a.at(1).as_double(), integer(a.at(2)), integer(a.at(3)), integer(a.at(4)),
+                                    integer(a.at(5)), integer(a.at(6))});
+  }
+  out.best = evaluate(pb, out.search.best);
+  out.initial = evaluate(pb, greedy_schedule(pb));
+  out.seed = static_cast<std::uint64_t>(integer(num("seed")));
+  out.best_score = out.best.score;
+  out.temperature0 = num("temperature0").as_double();
+  return out;
 }
 
 /// The solver options of a tuner's trials on a problem: Tabu's automatic tenure becomes
