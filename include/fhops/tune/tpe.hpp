@@ -217,9 +217,9 @@ private:
   parameter_space space_;
   tpe_parameters p_;
   std::vector<record> history_;  ///< by trial number
-  std::vector<std::vector<double>> column_;  ///< per parameter, by trial: the transformed value or category index; NaN = inactive
   std::vector<unsigned char> failed_;  ///< by trial: told a non-finite value
   std::vector<std::vector<std::pair<double, std::size_t>>> sorted_;  ///< per parameter: (value, trial), sorted
+  std::vector<std::vector<double>> column_;  ///< per parameter, by trial: the transformed value or category index; NaN = inactive
   std::size_t next_ = 0, finished_ = 0;
   // scratch of one ask, kept to avoid allocations
   std::vector<unsigned char> below_;  ///< by trial: 1 = in the best gamma(n) of this ask
