@@ -48,7 +48,7 @@ struct tpe_parameters {
 /// Tree-structured Parzen Estimator.
 class tpe {
 public:
-  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), sorted_(space_.size()) {
+  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), sorted_(space_.size()), column_(space_.size()) {
     p_.validate();
   }
 
@@ -57,22 +57,25 @@ public:
     trial t{next_++, {}};
     const bool startup = finished_ < p_.startup_trials;
     if (!startup) split();
-    record h{0.0, false, std::vector<double>(space_.size(), std::nan(""))};
+    x_.assign(space_.size(), std::nan(""));
     for (std::size_t i = 0; i < space_.size(); ++i) {
       if (!space_.active(i, t.config)) continue;
       const parameter& q = space_.parameters()[i];
       const value v = startup ? detail::sample_uniform(q, r) : suggest(i, r);
-      h.x[i] = encode(q, v);
+      x_[i] = encode(q, v);
       t.config.set(q.name, v);
     }
-    for (std::size_t i = 0; i < space_.size(); ++i)  // keep each parameter's observations sorted
-      if (!std::isnan(h.x[i])) {
+    for (std::size_t i = 0; i < space_.size(); ++i) {
+      column_[i].push_back(x_[i]);
+      if (!std::isnan(x_[i])) {  // keep each parameter's observations sorted
         auto& s = sorted_[i];
-        const std::pair<double, std::size_t> key{h.x[i], t.number};
+        const std::pair<double, std::size_t> key{x_[i], t.number};
         s.insert(std::upper_bound(s.begin(), s.end(), key), key);
       }
-    history_.push_back(std::move(h));
+    }
+    history_.push_back({0.0, false});
     below_.push_back(0);
+    failed_.push_back(0);
     return t;
   }
 
@@ -83,6 +86,7 @@ public:
     h.value = value;
     h.told = true;
     if (std::isfinite(value)) ++finished_;
+    else failed_[t.number] = 1;
   }
 
   const parameter_space& space() const noexcept { return space_; }
@@ -91,10 +95,9 @@ private:
   struct record {
     double value;
     bool told;
-    std::vector<double> x;  ///< per parameter: the transformed value or category index; NaN = inactive
   };
 
-  bool failed(std::size_t k) const { return history_[k].told && !std::isfinite(history_[k].value); }
+  bool failed(std::size_t k) const { return failed_[k] != 0; }
 
   // The transformed domain: log for log scale; integers and reals as numbers; categories by index.
   static double encode(const parameter& q, const value& v) {
@@ -129,13 +132,15 @@ private:
   // Recency weights of parameter i's observations within each set, by trial (chronological order).
   void weigh(std::size_t i) {
     std::size_t n[2] = {0, 0}, pos[2] = {0, 0};
+    const std::vector<double>& x = column_[i];
     for (std::size_t k = 0; k < history_.size(); ++k)
-      if (!std::isnan(history_[k].x[i]) && !failed(k)) ++n[below_[k]];
+      if (!std::isnan(x[k]) && !failed(k)) ++n[below_[k]];
     weight_.resize(history_.size());
+    const detail::recency_weights w[2] = {detail::recency_weights(n[0]), detail::recency_weights(n[1])};
     for (std::size_t k = 0; k < history_.size(); ++k)
-      if (!std::isnan(history_[k].x[i]) && !failed(k)) {
-        const int s = below_[k];
-        weight_[k] = detail::recency_weight(pos[s]++, n[s]);
+      if (!std::isnan(x[k]) && !failed(k)) {
+        const unsigned char s = below_[k];
+        weight_[k] = w[s].at(pos[s]++);
       }
   }
 
@@ -146,8 +151,8 @@ private:
     if (q.kind == kind::categorical) {
       gc_.clear(), gw_.clear(), bc_.clear(), bw_.clear();
       for (std::size_t k = 0; k < history_.size(); ++k) {
-        if (std::isnan(history_[k].x[i]) || failed(k)) continue;
-        (below_[k] ? gc_ : bc_).push_back(static_cast<std::size_t>(history_[k].x[i]));
+        if (std::isnan(column_[i][k]) || failed(k)) continue;
+        (below_[k] ? gc_ : bc_).push_back(static_cast<std::size_t>(column_[i][k]));
         (below_[k] ? gw_ : bw_).push_back(weight_[k]);
       }
       detail::categorical_probabilities(gc_, gw_, q.choices.size(), p_.prior_weight, pl_);
@@ -168,26 +173,43 @@ private:
     const bool integer = q.kind == kind::integer;
     const double lo = integer ? (q.log ? std::log(q.low - 0.5) : q.low - 0.5) : (q.log ? std::log(q.low) : q.low);
     const double hi = integer ? (q.log ? std::log(q.high + 0.5) : q.high + 0.5) : (q.log ? std::log(q.high) : q.high);
-    gx_.clear(), gw_.clear(), bx_.clear(), bw_.clear();
-    for (const auto& [x, k] : sorted_[i]) {  // already sorted by value
+    const auto& obs = sorted_[i];  // already sorted by value
+    gx_.resize(obs.size()), gw_.resize(obs.size()), bx_.resize(obs.size()), bw_.resize(obs.size());
+    std::size_t ng = 0, nb = 0;
+    for (const auto& [x, k] : obs) {
       if (failed(k)) continue;
-      (below_[k] ? gx_ : bx_).push_back(x);
-      (below_[k] ? gw_ : bw_).push_back(weight_[k]);
+      if (below_[k]) gx_[ng] = x, gw_[ng++] = weight_[k];
+      else bx_[nb] = x, bw_[nb++] = weight_[k];
     }
-    l_.build(gx_, gw_, lo, hi, p_.prior_weight);
-    g_.build(bx_, bw_, lo, hi, p_.prior_weight);
-    double best_x = 0.0, best_score = -std::numeric_limits<double>::infinity();
+    l_.build({gx_.data(), ng}, {gw_.data(), ng}, lo, hi, p_.prior_weight);
+    l_.prepare_sampling();
+    g_.build({bx_.data(), nb}, {bw_.data(), nb}, lo, hi, p_.prior_weight);
+    // The first candidate with the highest log l - log g. Exact, but g is summed in full only where
+    // it matters: an upper bound of each score from g's kernels within `near_cut` widths (a lower
+    // bound of g), then candidates by decreasing bound until the bound falls below the best score.
+    const double hw = integer && !q.log ? 0.5 : 0.0;
+    cand_x_.resize(p_.ei_candidates), cand_l_.resize(p_.ei_candidates), cand_bound_.resize(p_.ei_candidates), cand_order_.resize(p_.ei_candidates);
     for (std::size_t c = 0; c < p_.ei_candidates; ++c) {
       double x = l_.sample(r);
-      double hw = 0.0;
       if (integer) {  // snap to an integer (in the original domain, half to even) and score its mass
         const double v = std::clamp(q.log ? std::nearbyint(std::exp(x)) : std::nearbyint(x - q.low) + q.low, q.low, q.high);
         x = q.log ? std::log(v) : v;
-        hw = q.log ? 0.0 : 0.5;
       }
-      const double s = l_.log_density(x, hw) - g_.log_density(x, hw);
-      if (s > best_score) best_score = s, best_x = x;
+      cand_x_[c] = x;
+      cand_l_[c] = l_.log_density(x, hw);
+      cand_bound_[c] = cand_l_[c] - g_.log_density_lower_bound(x, hw, near_cut) + bound_slack;
+      cand_order_[c] = c;
     }
+    for (std::size_t a = 1; a < cand_order_.size(); ++a)  // insertion sort (stable; no buffer)
+      for (std::size_t b = a; b > 0 && cand_bound_[cand_order_[b]] > cand_bound_[cand_order_[b - 1]]; --b) std::swap(cand_order_[b], cand_order_[b - 1]);
+    double best_score = -std::numeric_limits<double>::infinity();
+    std::size_t best = p_.ei_candidates;
+    for (const std::size_t c : cand_order_) {
+      if (cand_bound_[c] < best_score) break;
+      const double s = cand_l_[c] - g_.log_density(cand_x_[c], hw);
+      if (best == p_.ei_candidates || s > best_score || (s == best_score && c < best)) best_score = s, best = c;
+    }
+    const double best_x = cand_x_[best];
     if (integer) return static_cast<long long>(std::llround(std::clamp(q.log ? std::exp(best_x) : best_x, q.low, q.high)));
     return std::clamp(q.log ? std::exp(best_x) : best_x, q.low, q.high);
   }
@@ -195,13 +217,20 @@ private:
   parameter_space space_;
   tpe_parameters p_;
   std::vector<record> history_;  ///< by trial number
+  std::vector<unsigned char> failed_;  ///< by trial: told a non-finite value
   std::vector<std::vector<std::pair<double, std::size_t>>> sorted_;  ///< per parameter: (value, trial), sorted
+  std::vector<std::vector<double>> column_;  ///< per parameter, by trial: the transformed value or category index; NaN = inactive
   std::size_t next_ = 0, finished_ = 0;
   // scratch of one ask, kept to avoid allocations
   std::vector<unsigned char> below_;  ///< by trial: 1 = in the best gamma(n) of this ask
   std::vector<std::size_t> rank_, gc_, bc_;
   std::vector<double> weight_, gx_, gw_, bx_, bw_, pl_, pg_;
   detail::parzen_numeric l_, g_;
+  std::vector<double> cand_x_, cand_l_, cand_bound_, x_;
+  std::vector<std::size_t> cand_order_;
+  // The first pass sums g's kernels within 2.5 widths; the bound is widened by 1e-9 so that
+  // rounding (the partial sum runs in another order) never hides a tie.
+  static constexpr double near_cut = 2.5, bound_slack = 1e-9;
 };
 
 static_assert(tuner_strategy<tpe>);

@@ -53,18 +53,52 @@ inline double exp_nonpositive(double y) {
   return p * std::bit_cast<double>(scale);
 }
 
+/// term[j] = coef[j] * e^(-z^2 / 2) with z = (x - mu[j]) * inv_s[j], for j < m (the hot loop of the
+/// Parzen estimators; a map without reductions, so it vectorises and gives the same bits at any
+/// vector width: no fused multiply-adds, no reassociation).
+[[gnu::always_inline]] inline void gauss_terms_body(const double* mu, const double* inv_s, const double* coef, double x, double* term,
+                                                    std::size_t m) {
+  for (std::size_t j = 0; j < m; ++j) {
+    const double z = (x - mu[j]) * inv_s[j];
+    term[j] = coef[j] * exp_nonpositive(-0.5 * z * z);
+  }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+/// gauss_terms_body compiled for AVX2 (4 doubles a step instead of SSE2's 2).
+[[gnu::target("avx2")]] inline void gauss_terms_avx2(const double* mu, const double* inv_s, const double* coef, double x, double* term,
+                                                     std::size_t m) {
+  gauss_terms_body(mu, inv_s, coef, x, term, m);
+}
+#endif
+
+/// gauss_terms_body at the widest vector width the processor has.
+inline void gauss_terms(const double* mu, const double* inv_s, const double* coef, double x, double* term, std::size_t m) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) return gauss_terms_avx2(mu, inv_s, coef, x, term, m);
+#endif
+  gauss_terms_body(mu, inv_s, coef, x, term, m);
+}
+
 /// Probability of [za, zb] under the standard normal, without cancellation in the right tail.
 inline double normal_mass(double za, double zb) { return za > 0.0 ? phi(-za) - phi(-zb) : phi(zb) - phi(za); }
 
-/// Optuna's default_weights(n) at chronological position `pos`: 1 for the newest 25, before them a
-/// linear ramp from 1/n to 1.
-inline double recency_weight(std::size_t pos, std::size_t n) {
-  if (n < 25 || pos >= n - 25) return 1.0;
-  const std::size_t ramp = n - 25;
-  const double first = 1.0 / static_cast<double>(n);
-  if (ramp == 1) return first;
-  return first + (1.0 - first) * static_cast<double>(pos) / static_cast<double>(ramp - 1);
-}
+/// Optuna's default_weights(n): 1 for the newest 25, before them a linear ramp from 1/n to 1
+/// (NumPy's linspace: first + pos * step). `at(pos)` is the weight at chronological position pos.
+struct recency_weights {
+  std::size_t ramp = 0;
+  double first = 1.0, step = 0.0;
+  explicit recency_weights(std::size_t n) {
+    if (n < 26) return;
+    ramp = n - 25;
+    first = 1.0 / static_cast<double>(n);
+    step = ramp == 1 ? 0.0 : (1.0 - first) / static_cast<double>(ramp - 1);
+  }
+  double at(std::size_t pos) const { return pos >= ramp ? 1.0 : first + static_cast<double>(pos) * step; }
+};
+
+/// recency_weights(n).at(pos).
+inline double recency_weight(std::size_t pos, std::size_t n) { return recency_weights(n).at(pos); }
 
 /// A truncated Gaussian mixture on [low, high] (the transformed domain of a numeric parameter):
 /// one kernel per observation plus the prior (centre of the domain, the whole range as its width).
@@ -88,19 +122,13 @@ public:
     const double range = high - low;
     const std::size_t n = xs.size() + 1;
     const double prior_mu = 0.5 * (low + high);
-    mus_.clear(), weights_.clear();
-    prior_at_ = n;
-    for (std::size_t j = 0; mus_.size() < n;) {  // merge the prior into the sorted order
-      if (prior_at_ == n && (j == xs.size() || prior_mu < xs[j])) {
-        prior_at_ = mus_.size();
-        mus_.push_back(prior_mu);
-        weights_.push_back(prior_weight);
-      } else {
-        mus_.push_back(xs[j]);
-        weights_.push_back(w[j]);
-        ++j;
-      }
-    }
+    mus_.resize(n), weights_.resize(n);
+    prior_at_ = static_cast<std::size_t>(std::upper_bound(xs.begin(), xs.end(), prior_mu) - xs.begin());  // merged into the sorted order
+    std::copy(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(prior_at_), mus_.begin());
+    std::copy(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(prior_at_), weights_.begin());
+    mus_[prior_at_] = prior_mu, weights_[prior_at_] = prior_weight;
+    std::copy(xs.begin() + static_cast<std::ptrdiff_t>(prior_at_), xs.end(), mus_.begin() + static_cast<std::ptrdiff_t>(prior_at_) + 1);
+    std::copy(w.begin() + static_cast<std::ptrdiff_t>(prior_at_), w.end(), weights_.begin() + static_cast<std::ptrdiff_t>(prior_at_) + 1);
     double total = 0.0;
     for (const double x : weights_) total += x;
     const double lo_clip = range / std::min(100.0, 1.0 + static_cast<double>(n));
@@ -114,7 +142,8 @@ public:
       sigmas_[i] = std::clamp(s, lo_clip, range);
     }
     sigmas_[prior_at_] = range;
-    for (double& x : weights_) x /= total;
+    const double inv_total = 1.0 / total;
+    for (double& x : weights_) x *= inv_total;
     // Cutoffs: a skipped kernel is at least c widths away from x, and its truncation mass is at
     // least Phi(1) - Phi(0) (centre inside the domain, width <= range), so all skipped kernels add
     // at most (1 - w_p) / 0.3413 * e^(-c^2/2) / sqrt(2 pi), while the prior adds at least
@@ -128,24 +157,50 @@ public:
     const auto cutoff_for = [](double r) { return std::clamp(std::sqrt(std::max(2.0 * (std::log(r) + 13.0 * std::log(10.0)), 0.0)), 1.0, max_cutoff); };
     cutoff_ = cutoff_for(ratio);
     cutoff_mass_ = cutoff_for(ratio * range / lo_clip);
-    for (auto& b : bands_) b.clear();
+    // bands of widths within a factor 2^(1/4): floor(log2((s / lo_clip)^4)) from the exponent bits
+    std::array<std::size_t, band_count> fill{};
+    band_of_.resize(n);
+    const double inv_lo_clip = 1.0 / lo_clip;
     for (std::size_t i = 0; i < n; ++i) {
-      const double s = sigmas_[i];
-      const double zl = (low - mus_[i]) / s, zh = (high - mus_[i]) / s;
-      const double mass = zl < -cutoff_mass_ && zh > cutoff_mass_ ? 1.0 : std::max(normal_mass(zl, zh), 1e-300);
-      const double ratio2 = (s / lo_clip) * (s / lo_clip);  // bands of widths within a factor 2^(1/4)
-      const int k = std::clamp(std::ilogb(ratio2 * ratio2), 0, static_cast<int>(bands_.size()) - 1);
-      bands_[static_cast<std::size_t>(k)].add(mus_[i], weights_[i] / mass, 1.0 / s);
+      const double r = sigmas_[i] * inv_lo_clip, r4 = (r * r) * (r * r);
+      const auto e = static_cast<long long>((std::bit_cast<std::uint64_t>(r4) >> 52) & 0x7ff) - 1023;
+      band_of_[i] = static_cast<unsigned char>(std::clamp<long long>(e, 0, band_count - 1));
+      ++fill[band_of_[i]];
+    }
+    used_bands_.clear();
+    for (std::size_t b = 0; b < band_count; ++b) {
+      bands_[b].resize(fill[b]);
+      if (fill[b]) used_bands_.push_back(b);
+      fill[b] = 0;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const double s = sigmas_[i], inv_s = 1.0 / s;
+      const double zl = (low - mus_[i]) * inv_s, zh = (high - mus_[i]) * inv_s;
+      const bool whole = zl < -cutoff_mass_ && zh > cutoff_mass_;
+      band& b = bands_[band_of_[i]];
+      const std::size_t j = fill[band_of_[i]]++;
+      b.mu[j] = mus_[i], b.coef[j] = whole ? weights_[i] : weights_[i] / std::max(normal_mass(zl, zh), 1e-300), b.inv_sigma[j] = inv_s;
+      b.max_sigma = std::max(b.max_sigma, s);
     }
   }
 
-  /// One draw: a kernel by weight, then its truncated normal by inverse CDF (Boost.Math).
+  /// Prepares sample(): each kernel's CDF at the bounds (Boost.Math), once per build.
+  void prepare_sampling() {
+    cdf_low_.resize(mus_.size()), cdf_high_.resize(mus_.size());
+    for (std::size_t i = 0; i < mus_.size(); ++i) {
+      const boost::math::normal_distribution<double, double_policy> d(mus_[i], sigmas_[i]);
+      cdf_low_[i] = boost::math::cdf(d, low_), cdf_high_[i] = boost::math::cdf(d, high_);
+    }
+  }
+
+  /// One draw (after prepare_sampling): a kernel by weight, then its truncated normal by inverse
+  /// CDF (Boost.Math).
   double sample(rng& r) const {
     double u = r.uniform01();
     std::size_t i = 0;
     while (i + 1 < weights_.size() && (u -= weights_[i]) >= 0.0) ++i;
     const boost::math::normal_distribution<double, double_policy> d(mus_[i], sigmas_[i]);
-    const double a = boost::math::cdf(d, low_), b = boost::math::cdf(d, high_);
+    const double a = cdf_low_[i], b = cdf_high_[i];
     const double p = std::clamp(a + r.uniform01() * (b - a), 1e-300, 1.0 - 1e-16);
     return std::clamp(boost::math::quantile(d, p), low_, high_);
   }
@@ -153,33 +208,12 @@ public:
   /// log density at x; with `half_width` > 0, the log probability of [x - hw, x + hw] within the
   /// domain (integer parameters).
   double log_density(double x, double half_width) const {
-    const double a = std::max(x - half_width, low_), b = std::min(x + half_width, high_);
-    double sum = 0.0;
-    for (const auto& band : bands_) {
-      if (band.mu.empty()) continue;
-      const double reach = (half_width > 0.0 ? cutoff_mass_ : cutoff_) * band.max_sigma + half_width;
-      std::size_t k = static_cast<std::size_t>(std::lower_bound(band.mu.begin(), band.mu.end(), x - reach) - band.mu.begin());
-      const std::size_t end = static_cast<std::size_t>(std::upper_bound(band.mu.begin() + static_cast<std::ptrdiff_t>(k), band.mu.end(), x + reach) - band.mu.begin());
-      if (half_width > 0.0) {
-        for (; k < end; ++k) sum += band.coef[k] * normal_mass((a - band.mu[k]) * band.inv_sigma[k], (b - band.mu[k]) * band.inv_sigma[k]);
-      } else {
-        // in chunks: the map over a chunk vectorises (no floating-point reduction in it)
-        double term[64];
-        while (k < end) {
-          const std::size_t m = std::min<std::size_t>(end - k, 64);
-          const double* mu = band.mu.data() + k;
-          const double* inv_s = band.inv_sigma.data() + k;
-          const double* coef = band.coef.data() + k;
-          for (std::size_t j = 0; j < m; ++j) {
-            const double z = (x - mu[j]) * inv_s[j];
-            term[j] = coef[j] * exp_nonpositive(-0.5 * z * z);
-          }
-          for (std::size_t j = 0; j < m; ++j) sum += term[j] * inv_sqrt2pi;
-          k += m;
-        }
-      }
-    }
-    return std::log(std::max(sum, std::numeric_limits<double>::min()));
+    return log_sum(x, half_width, half_width > 0.0 ? cutoff_mass_ : cutoff_);
+  }
+
+  /// A lower bound of log_density (up to rounding): only the kernels within `cut` widths of x.
+  double log_density_lower_bound(double x, double half_width, double cut) const {
+    return log_sum(x, half_width, std::min(cut, half_width > 0.0 ? cutoff_mass_ : cutoff_));
   }
 
   /// The same log density summed over every kernel with Boost.Math (the reference for tests).
@@ -204,6 +238,35 @@ public:
   double cutoff_mass() const noexcept { return cutoff_mass_; }
 
 private:
+  // The mixture at x summed over the kernels within `cut` widths (band by band, by centre).
+  double log_sum(double x, double half_width, double cut) const {
+    const double a = std::max(x - half_width, low_), b = std::min(x + half_width, high_);
+    double sum = 0.0;
+    for (const std::size_t used : used_bands_) {
+      const band& band = bands_[used];
+      const double reach = cut * band.max_sigma + half_width;
+      std::size_t k = static_cast<std::size_t>(std::lower_bound(band.mu.begin(), band.mu.end(), x - reach) - band.mu.begin());
+      const std::size_t end = static_cast<std::size_t>(std::upper_bound(band.mu.begin() + static_cast<std::ptrdiff_t>(k), band.mu.end(), x + reach) - band.mu.begin());
+      if (half_width > 0.0) {
+        for (; k < end; ++k) sum += band.coef[k] * normal_mass((a - band.mu[k]) * band.inv_sigma[k], (b - band.mu[k]) * band.inv_sigma[k]);
+      } else {
+        // in chunks: the map over a chunk vectorises, the sum stays in order
+        double term[64];
+        while (k < end) {
+          const std::size_t m = std::min<std::size_t>(end - k, 64);
+          gauss_terms(band.mu.data() + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m);
+          double part[4] = {0.0, 0.0, 0.0, 0.0};  // four chains: the adds do not wait on each other
+          std::size_t j = 0;
+          for (; j + 4 <= m; j += 4) part[0] += term[j], part[1] += term[j + 1], part[2] += term[j + 2], part[3] += term[j + 3];
+          for (; j < m; ++j) part[0] += term[j];
+          sum += ((part[0] + part[1]) + (part[2] + part[3])) * inv_sqrt2pi;
+          k += m;
+        }
+      }
+    }
+    return std::log(std::max(sum, std::numeric_limits<double>::min()));
+  }
+
   /// Boost.Math in double precision (no promotion to long double).
   using double_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
@@ -211,18 +274,17 @@ private:
   struct band {
     std::vector<double> mu, coef, inv_sigma;  // coef = weight / truncation mass
     double max_sigma = 0.0;
-    void clear() { mu.clear(), coef.clear(), inv_sigma.clear(), max_sigma = 0.0; }
-    void add(double m, double c, double inv_s) {
-      mu.push_back(m), coef.push_back(c), inv_sigma.push_back(inv_s);
-      max_sigma = std::max(max_sigma, 1.0 / inv_s);
-    }
+    void resize(std::size_t n) { mu.resize(n), coef.resize(n), inv_sigma.resize(n), max_sigma = 0.0; }
   };
 
   static constexpr double max_cutoff = 13.0;
   double low_ = 0.0, high_ = 0.0, cutoff_ = 0.0, cutoff_mass_ = 0.0;
   std::size_t prior_at_ = 0;
-  std::vector<double> mus_, sigmas_, weights_;
-  std::array<band, 28> bands_;  // widths span at most a factor 100 = 2^6.6
+  std::vector<double> mus_, sigmas_, weights_, cdf_low_, cdf_high_;
+  std::vector<std::size_t> used_bands_;  // the non-empty bands
+  static constexpr std::size_t band_count = 28;  // widths span at most a factor 100 = 2^6.6
+  std::array<band, band_count> bands_;
+  std::vector<unsigned char> band_of_;
 };
 
 /// Optuna's categorical estimator as one distribution: each observation's kernel puts
