@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include <boost/math/distributions/normal.hpp>
+
 #include "fhops/tune/tune.hpp"
 
 using namespace fhops::tune;
@@ -276,4 +278,51 @@ TEST_CASE("TPE estimator: the log densities of Optuna 3.1's _ParzenEstimator", "
   CHECK(prob[0] == Approx((2 * 1.2 / row + 2 * 0.2 / row + 0.25) / 5.0));
   CHECK(prob[2] == Approx((4 * 0.2 / row + 0.25) / 5.0));
   CHECK(prob[0] + prob[1] + prob[2] + prob[3] == Approx(1.0));
+}
+
+TEST_CASE("TPE estimator: the branch-free binary searches agree with std::lower_bound and std::upper_bound", "[tune][tpe]") {
+  fhops::rng r(5);
+  std::vector<double> v;
+  for (const std::size_t n : {0, 1, 2, 3, 7, 8, 9, 64, 257}) {
+    v.clear();
+    for (std::size_t k = 0; k < n; ++k) v.push_back(std::round(r.uniform(0.0, 20.0)));  // with duplicates
+    std::sort(v.begin(), v.end());
+    for (int q = 0; q < 200; ++q) {
+      const double x = q % 2 ? std::round(r.uniform(-2.0, 22.0)) : r.uniform(-2.0, 22.0);
+      const std::size_t from = n == 0 ? 0 : r.below(n + 1);
+      INFO("n " << n << " from " << from << " x " << x);
+      CHECK(detail::first_not_below(v.data(), from, n, x) == static_cast<std::size_t>(std::lower_bound(v.begin() + from, v.end(), x) - v.begin()));
+      CHECK(detail::first_above(v.data(), from, n, x) == static_cast<std::size_t>(std::upper_bound(v.begin() + from, v.end(), x) - v.begin()));
+    }
+  }
+}
+
+TEST_CASE("TPE estimator: draws follow the truncated mixture (Kolmogorov-Smirnov against Boost's CDFs)", "[tune][tpe]") {
+  fhops::rng r(11);
+  std::vector<double> obs, xs, w;
+  for (int k = 0; k < 30; ++k) obs.push_back(k < 10 ? 4.6 + 0.03 * k : r.uniform(-5.0, 5.0));  // some kernels cut by the bound 5
+  sorted_with_weights(obs, xs, w);
+  detail::parzen_numeric p;
+  p.build(xs, w, -5.0, 5.0, 1.0);
+  p.prepare_sampling();
+  const auto mixture_cdf = [&](double x) {
+    double c = 0.0;
+    for (std::size_t i = 0; i < p.mus().size(); ++i) {
+      const boost::math::normal_distribution<double> d(p.mus()[i], p.sigmas()[i]);
+      const double lo = boost::math::cdf(d, -5.0);
+      c += p.weights()[i] * (boost::math::cdf(d, x) - lo) / (boost::math::cdf(d, 5.0) - lo);
+    }
+    return c;
+  };
+  std::vector<double> draws(20000);
+  for (double& x : draws) x = p.sample(r);
+  std::sort(draws.begin(), draws.end());
+  CHECK(draws.front() >= -5.0);
+  CHECK(draws.back() <= 5.0);
+  double ks = 0.0;
+  for (std::size_t k = 0; k < draws.size(); k += 7) {
+    const double f = mixture_cdf(draws[k]), n = static_cast<double>(draws.size());
+    ks = std::max({ks, std::abs(f - static_cast<double>(k) / n), std::abs(f - static_cast<double>(k + 1) / n)});
+  }
+  CHECK(ks < 0.015);  // the 99.9 % critical value for 20,000 draws is 0.0138
 }

@@ -80,6 +80,30 @@ inline void gauss_terms(const double* mu, const double* inv_s, const double* coe
   gauss_terms_body(mu, inv_s, coef, x, term, m);
 }
 
+/// The first index in [from, to) of the ascending `v` with v[i] >= x (std::lower_bound), without
+/// data-dependent branches: the loop runs log2(to - from) times whatever the data.
+inline std::size_t first_not_below(const double* v, std::size_t from, std::size_t to, double x) {
+  std::size_t base = from, len = to - from;
+  while (len > 1) {
+    const std::size_t half = len / 2;
+    base = v[base + half - 1] < x ? base + half : base;
+    len -= half;
+  }
+  return base + (len == 1 && v[base] < x ? 1 : 0);
+}
+
+/// The first index in [from, to) of the ascending `v` with v[i] > x (std::upper_bound), branch-free
+/// as first_not_below.
+inline std::size_t first_above(const double* v, std::size_t from, std::size_t to, double x) {
+  std::size_t base = from, len = to - from;
+  while (len > 1) {
+    const std::size_t half = len / 2;
+    base = !(x < v[base + half - 1]) ? base + half : base;
+    len -= half;
+  }
+  return base + (len == 1 && !(x < v[base]) ? 1 : 0);
+}
+
 /// Probability of [za, zb] under the standard normal, without cancellation in the right tail.
 inline double normal_mass(double za, double zb) { return za > 0.0 ? phi(-za) - phi(-zb) : phi(zb) - phi(za); }
 
@@ -184,12 +208,13 @@ public:
     }
   }
 
-  /// Prepares sample(): each kernel's CDF at the bounds (Boost.Math), once per build.
+  /// Prepares sample(): each kernel's CDF at the bounds, once per build (phi: std::erfc, a third
+  /// of the instructions of Boost.Math's cdf, which agrees with it to a few ulps).
   void prepare_sampling() {
     cdf_low_.resize(mus_.size()), cdf_high_.resize(mus_.size());
     for (std::size_t i = 0; i < mus_.size(); ++i) {
-      const boost::math::normal_distribution<double, double_policy> d(mus_[i], sigmas_[i]);
-      cdf_low_[i] = boost::math::cdf(d, low_), cdf_high_[i] = boost::math::cdf(d, high_);
+      const double inv_s = 1.0 / sigmas_[i];
+      cdf_low_[i] = phi((low_ - mus_[i]) * inv_s), cdf_high_[i] = phi((high_ - mus_[i]) * inv_s);
     }
   }
 
@@ -245,8 +270,8 @@ private:
     for (const std::size_t used : used_bands_) {
       const band& band = bands_[used];
       const double reach = cut * band.max_sigma + half_width;
-      std::size_t k = static_cast<std::size_t>(std::lower_bound(band.mu.begin(), band.mu.end(), x - reach) - band.mu.begin());
-      const std::size_t end = static_cast<std::size_t>(std::upper_bound(band.mu.begin() + static_cast<std::ptrdiff_t>(k), band.mu.end(), x + reach) - band.mu.begin());
+      std::size_t k = first_not_below(band.mu.data(), 0, band.mu.size(), x - reach);
+      const std::size_t end = first_above(band.mu.data(), k, band.mu.size(), x + reach);
       if (half_width > 0.0) {
         for (; k < end; ++k) sum += band.coef[k] * normal_mass((a - band.mu[k]) * band.inv_sigma[k], (b - band.mu[k]) * band.inv_sigma[k]);
       } else {
