@@ -239,17 +239,8 @@ std::pair<std::vector<fhops::search::multistart_run<fh::solve_outcome>>, std::si
   };
   session.run(next, work, on_result);
   if (!session.coordinator()) return {};
-  std::optional<std::size_t> best;
-  for (std::size_t k = 0; k < runs; ++k)
-    if (all[k].result && (!best || all[k].result->best_score > all[*best].result->best_score)) best = k;
-  if (!best) {
-    try {
-      std::rethrow_exception(all[0].error);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(std::string("all multistart runs failed; the first: ") + e.what());
-    }
-  }
-  return {std::move(all), *best};
+  const std::size_t best = fhops::search::best_run(all);
+  return {std::move(all), best};
 }
 
 }  // namespace fhops_cli

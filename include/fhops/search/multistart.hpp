@@ -31,6 +31,24 @@ struct multistart_run {
   std::exception_ptr error;
 };
 
+/// The index of the best successful run among `runs` (highest best_score, ties to the lower
+/// index); throws std::runtime_error with the first run's error when every run failed.
+template <class Result>
+std::size_t best_run(const std::vector<multistart_run<Result>>& runs) {
+  std::optional<std::size_t> best;
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    if (runs[k].result && (!best || runs[k].result->best_score > runs[*best].result->best_score)) best = k;
+  if (best) return *best;
+  try {
+    if (!runs.empty() && runs[0].error) std::rethrow_exception(runs[0].error);
+    throw std::runtime_error("no run finished");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("all multistart runs failed; the first: ") + e.what());
+  } catch (...) {
+    throw std::runtime_error("all multistart runs failed; the first threw a non-standard exception");
+  }
+}
+
 /// Runs `runs` independent searches, `threads` at a time (1 = in this thread). `run_one(index, seed)`
 /// returns a result with a `best_score` member. Returns every run in index order and the index of
 /// the best successful one (highest best_score, ties to the lower index); throws std::runtime_error
@@ -56,19 +74,8 @@ auto multistart(std::size_t runs, std::uint64_t base_seed, std::size_t threads, 
     for (std::size_t k = 0; k < runs; ++k) boost::asio::post(pool, [&, k] { one(k); });
     pool.join();
   }
-  std::optional<std::size_t> best;
-  for (std::size_t k = 0; k < runs; ++k)
-    if (out[k].result && (!best || out[k].result->best_score > out[*best].result->best_score)) best = k;
-  if (!best) {
-    try {
-      std::rethrow_exception(out[0].error);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(std::string("all multistart runs failed; the first: ") + e.what());
-    } catch (...) {
-      throw std::runtime_error("all multistart runs failed; the first threw a non-standard exception");
-    }
-  }
-  return std::pair{std::move(out), *best};
+  const std::size_t best = best_run(out);
+  return std::pair{std::move(out), best};
 }
 
 }  // namespace fhops::search
