@@ -6,8 +6,9 @@
 // Parallelism (--jobs N, or mpirun -np N): the work is cut into independent work units — one
 // (tier, tuner, scenario) — each run with one trial at a time and its own seeds, so results do not
 // depend on N. Units run on N threads or on the MPI ranks (dist_units.hpp); the coordinator is the
-// one telemetry writer: a unit's records as it finishes (completion order) followed by its
-// work_unit line, which --resume reads to skip the unit. Console lines come in unit order.
+// one telemetry writer: in unit order, or under mpirun or with --resume each unit's records as it
+// finishes (completion order) followed by its work_unit line, which --resume reads to skip the
+// unit. Console lines come in unit order.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -75,6 +76,7 @@ struct unit {
   double best = -std::numeric_limits<double>::infinity();
   std::vector<std::string> failures{};
   double seconds = 0.0;
+  std::string lines{};  // the records as they came back, until written
 };
 
 void write_table(const fs::path& dir, const std::string& stem, const fhops::telemetry::data_table& t, std::vector<fs::path>& written) {
@@ -334,17 +336,28 @@ int plan_run(int argc, char** argv) {
       u.seconds = fhops::telemetry::find(o, "seconds")->as_double();
     };
 
-    // The coordinator writes each unit's records as they arrive (completion order) and prints the
-    // units' lines in unit order; the tuner summaries are written once every unit is done.
+    // Under mpirun or with --resume the coordinator writes each unit's records as they arrive
+    // (completion order: a crash loses no finished unit), followed by the unit's work_unit line (a
+    // later --resume reads it); otherwise in unit order, as --jobs 1 would. It prints the units'
+    // lines in unit order; the tuner summaries are written once every unit is done.
+    const bool track = resume || session.distributed();
+    std::vector<std::string> mirror_errors;
+    long long records_written = 0, failed_runs = 0;
+    const auto write_records = [&](std::size_t i, std::string_view counts) {
+      const std::vector<fhops::telemetry::json::object> objects = json_lines(units[i].lines);
+      const std::string marker = track ? fh::work_unit_line(work_plan, i, counts) : std::string();
+      if (auto err = telemetry.write(units[i].lines + marker, objects)) mirror_errors.push_back(*err);
+      records_written += static_cast<long long>(objects.size());
+      units[i].lines.clear();
+    };
     std::vector<char> done(units.size(), 0);
     std::vector<std::size_t> lost;
     std::size_t flushed = 0, cursor = 0, resumed = 0;
-    std::vector<std::string> mirror_errors;
-    long long records_written = 0, failed_runs = 0;
     const auto flush = [&] {
       for (; flushed < units.size() && done[flushed]; ++flushed) {
         const unit& u = units[flushed];
         if (done[flushed] == 2) continue;  // lost
+        if (!track) write_records(flushed, {});
         failed_runs += static_cast<long long>(u.failures.size());
         for (const auto& f : u.failures) std::cerr << "warning: " << f << "\n";
         std::cerr << fmt::format("[tier:{}] {} {}: {}/{} run(s) ok", tiers[u.tier], fh::plan_tuner_name(u.tuner), keys[u.scenario], u.successes, u.runs)
@@ -372,9 +385,8 @@ int plan_run(int argc, char** argv) {
       const std::string_view text = r.result;
       const std::size_t eol = text.find('\n');
       const std::string_view counts = text.substr(0, eol), lines = text.substr(eol + 1);
-      const std::vector<fhops::telemetry::json::object> objects = json_lines(lines);
-      if (auto err = telemetry.write(std::string(lines) + fh::work_unit_line(work_plan, r.unit, counts), objects)) mirror_errors.push_back(*err);
-      records_written += static_cast<long long>(objects.size());
+      units[r.unit].lines = lines;
+      if (track) write_records(r.unit, counts);
       restore(units[r.unit], fhops::telemetry::parse_json(counts));
       done[r.unit] = 1;
       flush();

@@ -86,6 +86,7 @@ tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& sess
   for (std::size_t si = 0; si < ns; ++si) rngs.emplace_back(rules[si].strategy_seed());
   std::map<std::size_t, ft::trial> pending;  // TPE: the trials out with a worker
   std::map<std::size_t, fhops::telemetry::json::object> done;
+  if (s.resume) fh::check_resumable(fh::scan_plan_store(telemetry.log(), plan), telemetry.log(), plan);  // on every rank
   if (s.resume && session.coordinator()) done = fh::recorded_units(telemetry.log(), plan);
   const auto accept = [&](std::size_t u, const fhops::telemetry::json::object& rec, ft::trial t) {
     const std::size_t si = u / n, k = u % n;
@@ -173,6 +174,9 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
                                run.preset_label, o.seed, o.stop.max_iterations, o.stop.max_seconds, fh::detail::weights_json_sorted(o.weights)));
   }
   const fh::work_plan plan = fh::work_plan::of(fmt::format("bench suite --repeats {}", s.repeats), keys);
+  // Under mpirun or with --resume each finished cell leaves its work_unit line (a later --resume
+  // reads it); a plain run's log holds only run records.
+  const bool track = s.resume || session.distributed();
   fh::plan_store_scan recorded;  // every rank reads it, so every rank stops on a mismatch
   if (s.resume && telemetry) {
     recorded = fh::scan_plan_store(telemetry->log(), plan);
@@ -210,7 +214,8 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
     const std::string_view lines = std::string_view(r.result).substr(eol + 1);
     if (!telemetry) return;
     const std::vector<fhops::telemetry::json::object> objects = json_lines(lines);
-    if (auto err = telemetry->write(std::string(lines) + fh::work_unit_line(plan, r.unit, row), objects)) out.mirror_errors.push_back(*err);
+    const std::string marker = track ? fh::work_unit_line(plan, r.unit, row) : std::string();
+    if (auto err = telemetry->write(std::string(lines) + marker, objects)) out.mirror_errors.push_back(*err);
     out.records_written += objects.size();
   };
   std::vector<std::size_t> ids;
