@@ -51,7 +51,8 @@ int bench_suite(int argc, char** argv) {
       ("operator-preset,P", po::value<std::vector<std::string>>()->composing(), "SA operator preset (repeatable)")
       ("compare-preset,C", po::value<std::vector<std::string>>()->composing(), "one more SA run with this preset (repeatable)")
       ("telemetry-log", po::value<std::string>(), "record every run (one run record per repeat, context.source cli.bench-suite) in this JSONL log and its sibling .sqlite")
-      ("jobs,j", po::value<long long>()->default_value(1), "solver runs (scenario x solver cells) at the same time");
+      ("jobs,j", po::value<long long>()->default_value(1), "solver runs (scenario x solver cells) at the same time")
+      ("resume", po::bool_switch(), "with --telemetry-log: run only the cells of this suite not yet in the log; the summary covers every cell (see docs/howto/scale_out.md)");
     po::options_description hidden;
     hidden.add_options()("action", po::value<std::string>(), "suite");
     po::positional_options_description pos;
@@ -168,13 +169,18 @@ int bench_suite(int argc, char** argv) {
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
       if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
       telemetry.emplace(log, 0, 5000);
+    } else if (vm["resume"].as<bool>()) {
+      throw usage_error("--resume needs --telemetry-log (the store it resumes)");
     }
     // Each scenario x solver run is a work unit: here (--jobs at a time) or on the MPI ranks
     // under mpirun; the rows are put back in unit order, so the summary is the same either way.
     dist_session session(static_cast<std::size_t>(jobs));
-    const bench_units_result units = run_bench_units({scenarios, runs, &problems, &loaded_scenarios, static_cast<std::size_t>(repeats), out},
-                                                     session, telemetry ? &*telemetry : nullptr);
+    const bench_units_result units = run_bench_units(
+        {scenarios, runs, &problems, &loaded_scenarios, static_cast<std::size_t>(repeats), out, vm["resume"].as<bool>()}, session,
+        telemetry ? &*telemetry : nullptr);
     if (!session.coordinator()) return exit_ok;
+    if (units.resumed) std::cerr << units.resumed << " cell(s) already recorded by this suite: not re-run (--resume).\n";
+    if (report_lost_units("bench suite", units.lost)) return exit_failure;  // incomplete: no summary until --resume completes it
     std::vector<fhops::record> rows = units.rows;
     fh::add_bench_comparisons(rows);
     const auto sorted = fh::bench_csv_order(rows);
@@ -194,7 +200,6 @@ int bench_suite(int argc, char** argv) {
     std::cout << t.str() << "Summary written to " << (out / "summary.csv").string() << ", " << (out / "summary.json").string() << " and "
               << (out / "summary.md").string() << "\n";
     if (telemetry) std::cout << units.records_written << " telemetry record(s) written to " << telemetry->log().string() << ".\n";
-    if (report_lost_units("bench suite", units.lost)) return exit_failure;
     if (!units.mirror_errors.empty()) {
       std::cerr << "fhops bench suite: error: the SQLite mirror " << telemetry->sqlite().string()
                 << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << units.mirror_errors.front() << "\n";

@@ -3,10 +3,12 @@
 // on every scenario, recording each run in one telemetry store, then writes the report, the
 // per-scenario summary and the comparison tables.
 //
-// Parallelism (--jobs N): the work is cut into independent units — one (tier, tuner, scenario) —
-// each run with one trial at a time and its own seeds, so results do not depend on N. Units run
-// on N threads; their records go through the one telemetry writer in unit order (no chunk
-// stores to merge).
+// Parallelism (--jobs N, or mpirun -np N): the work is cut into independent work units — one
+// (tier, tuner, scenario) — each run with one trial at a time and its own seeds, so results do not
+// depend on N. Units run on N threads or on the MPI ranks (dist_units.hpp); the coordinator is the
+// one telemetry writer: in unit order, or under mpirun or with --resume each unit's records as it
+// finishes (completion order) followed by its work_unit line, which --resume reads to skip the
+// unit. Console lines come in unit order.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,12 +28,14 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "dist_units.hpp"
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
 #include "fhops/harvest/tuner_runs.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/harvest/tuning_plan.hpp"
+#include "fhops/harvest/work_units.hpp"
 #include "fhops/telemetry/comparisons.hpp"
 #include "fhops/telemetry/history.hpp"
 #include "fhops/telemetry/report.hpp"
@@ -72,6 +76,7 @@ struct unit {
   double best = -std::numeric_limits<double>::infinity();
   std::vector<std::string> failures{};
   double seconds = 0.0;
+  std::string lines{};  // the records as they came back, until written
 };
 
 void write_table(const fs::path& dir, const std::string& stem, const fhops::telemetry::data_table& t, std::vector<fs::path>& written) {
@@ -122,6 +127,7 @@ int plan_run(int argc, char** argv) {
       ("jobs,j", po::value<long long>(), "units of work at the same time (default 1; results do not depend on it)")
       ("max-workers", po::value<long long>(), "alias of --jobs (the reference's name)")
       ("step-interval", po::value<long long>(), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
+      ("resume", po::bool_switch(), "keep the store and run only the units (tier x tuner x scenario) of this plan not yet in it; the summaries and reports cover the whole plan (see docs/howto/scale_out.md)")
       ("verbose,v", po::bool_switch(), "print each tier's budgets and the artefact paths");
     const parsed p = parse("tuning-plan run", "[--plan P] [--bundle B]... [--scenario S]... [--tier T]... [--tuner T]... [OPTIONS]",
                            argc, argv, opts, po::positional_options_description{});
@@ -199,23 +205,44 @@ int plan_run(int argc, char** argv) {
       keys.push_back(e.bundle.empty() ? names.back() : e.bundle + ":" + e.member);
     }
 
-    // The store: fresh (the old one moved aside) unless --append.
-    const fs::path out_dir = vm["out-dir"].as<std::string>();
-    const fs::path log = vm.count("telemetry-log") ? fs::path(vm["telemetry-log"].as<std::string>()) : out_dir / "telemetry" / "runs.jsonl";
-    if (fs::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
-    if (!vm["append"].as<bool>())
-      if (const auto moved = fhops::telemetry::set_aside_store(log))
-        std::cerr << "Previous telemetry store moved to " << moved->string() << "\n";
-    cli_telemetry telemetry(log, step_override.value_or(25), 60000);
-    const auto interval = [&](fh::solver_kind k) { return step_override.value_or(fh::default_step_interval(k)); };
-
-    // The units, in the reference's order: tier, then random, grid, bayes, ILS, Tabu, then scenario.
+    // The units, in the reference's order: tier, then random, grid, bayes, ILS, Tabu, then scenario;
+    // the work plan's key of a unit holds its tier, tuner, scenario and the tuner's whole budget.
     std::vector<unit> units;
+    std::vector<std::string> unit_keys;
     for (std::size_t ti = 0; ti < tiers.size(); ++ti)
       for (const fh::plan_tuner t : fh::plan_tuners)
         if (runs_tuner(t))
-          for (std::size_t si = 0; si < entries.size(); ++si) units.push_back({ti, t, si});
-    if (vm["verbose"].as<bool>())
+          for (std::size_t si = 0; si < entries.size(); ++si) {
+            units.push_back({ti, t, si});
+            const fh::tuner_budget& tb = budgets[ti][t];
+            unit_keys.push_back(fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", tiers[ti], fh::plan_tuner_name(t), entries[si].path.string(),
+                                            keys[si], tb.runs.value_or(-1), tb.iters.value_or(-1), tb.seed.value_or(-1),
+                                            fh::detail::python_list(tb.batch_sizes.value_or(std::vector<long long>{})),
+                                            fh::detail::python_list(tb.presets.value_or(std::vector<std::string>{})),
+                                            tb.perturbation_strength.value_or(-1), tb.stall_limit.value_or(-1), tb.hybrid_use_mip.value_or(false)));
+          }
+    const fh::work_plan work_plan = fh::work_plan::of("tuning-plan run", unit_keys);
+
+    // The units run on the MPI ranks under mpirun, else on --jobs threads (dist_units.hpp).
+    dist_session session(jobs);
+    // The store: fresh (the old one moved aside) unless --append or --resume; the coordinator moves
+    // it before any rank opens the log.
+    const fs::path out_dir = vm["out-dir"].as<std::string>();
+    const fs::path log = vm.count("telemetry-log") ? fs::path(vm["telemetry-log"].as<std::string>()) : out_dir / "telemetry" / "runs.jsonl";
+    if (fs::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
+    const bool resume = vm["resume"].as<bool>();
+    fh::plan_store_scan recorded;  // every rank reads it, so every rank stops on a mismatch
+    if (resume) {
+      recorded = fh::scan_plan_store(log, work_plan);
+      fh::check_resumable(recorded, log, work_plan);
+    }
+    if (session.coordinator() && !vm["append"].as<bool>() && !resume)
+      if (const auto moved = fhops::telemetry::set_aside_store(log))
+        std::cerr << "Previous telemetry store moved to " << moved->string() << "\n";
+    session.barrier();
+    cli_telemetry telemetry(log, step_override.value_or(25), 60000);
+    const auto interval = [&](fh::solver_kind k) { return step_override.value_or(fh::default_step_interval(k)); };
+    if (session.coordinator() && vm["verbose"].as<bool>())
       for (std::size_t ti = 0; ti < tiers.size(); ++ti) std::cout << fh::plan_verbose_line(tiers[ti], budgets[ti], tuners) << "\n";
     std::cout.flush();
 
@@ -274,69 +301,120 @@ int plan_run(int argc, char** argv) {
       u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
 
-    // Workers take units in order; the writer flushes finished units in order.
-    std::mutex m;
-    std::vector<char> done(units.size(), 0);
-    std::size_t flushed = 0;
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
+    // A unit's result: a JSON line of its counts (the work_unit marker's result), then its run
+    // records, tagged with the work plan (one JSON object a line).
+    std::mutex steps_mutex;  // local threads close their step files one at a time
+    const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
+      unit_test_hooks(j.unit);
+      unit u = units[j.unit];
+      run_unit(u);
+      {
+        std::lock_guard lock(steps_mutex);
+        telemetry.close_steps(u.records);
+      }
+      fhops::telemetry::json::array failures(u.failures.begin(), u.failures.end());
+      std::string out = fhops::telemetry::dump(fhops::telemetry::json::object{
+                            {"runs", u.runs},
+                            {"successes", u.successes},
+                            {"best", u.successes ? fhops::telemetry::json(u.best) : fhops::telemetry::json()},
+                            {"failures", std::move(failures)},
+                            {"seconds", u.seconds}}) +
+                        "\n";
+      for (auto& rec : u.records) {
+        work_plan.tag(rec, j.unit);
+        out += fhops::telemetry::jsonl_line(rec);
+      }
+      return out;
+    };
+    const auto restore = [&](unit& u, const fhops::telemetry::json& counts) {
+      const auto& o = counts.as_object();
+      const auto integer = [&](const char* k) { return std::get<long long>(fhops::telemetry::find(o, k)->value); };
+      u.runs = integer("runs");
+      u.successes = integer("successes");
+      if (const auto* best = fhops::telemetry::find(o, "best"); best && best->is_number()) u.best = best->as_double();
+      for (const auto& f : fhops::telemetry::find(o, "failures")->as_array()) u.failures.push_back(f.as_string());
+      u.seconds = fhops::telemetry::find(o, "seconds")->as_double();
+    };
+
+    // Under mpirun or with --resume the coordinator writes each unit's records as they arrive
+    // (completion order: a crash loses no finished unit), followed by the unit's work_unit line (a
+    // later --resume reads it); otherwise in unit order, as --jobs 1 would. It prints the units'
+    // lines in unit order; the tuner summaries are written once every unit is done.
+    const bool track = resume || session.distributed();
     std::vector<std::string> mirror_errors;
     long long records_written = 0, failed_runs = 0;
-    std::map<std::pair<std::size_t, fh::plan_tuner>, std::pair<std::vector<std::pair<std::string, double>>, long long>> summaries;
-    const auto flush = [&] {  // under m
-      while (flushed < units.size() && done[flushed]) {
-        unit& u = units[flushed++];
-        if (!u.records.empty())
-          if (auto err = telemetry.record(u.records)) mirror_errors.push_back(*err);
-        records_written += static_cast<long long>(u.records.size());
+    const auto write_records = [&](std::size_t i, std::string_view counts) {
+      const std::vector<fhops::telemetry::json::object> objects = json_lines(units[i].lines);
+      const std::string marker = track ? fh::work_unit_line(work_plan, i, counts) : std::string();
+      if (auto err = telemetry.write(units[i].lines + marker, objects)) mirror_errors.push_back(*err);
+      records_written += static_cast<long long>(objects.size());
+      units[i].lines.clear();
+    };
+    std::vector<char> done(units.size(), 0);
+    std::vector<std::size_t> lost;
+    std::size_t flushed = 0, cursor = 0, resumed = 0;
+    const auto flush = [&] {
+      for (; flushed < units.size() && done[flushed]; ++flushed) {
+        const unit& u = units[flushed];
+        if (done[flushed] == 2) continue;  // lost
+        if (!track) write_records(flushed, {});
         failed_runs += static_cast<long long>(u.failures.size());
         for (const auto& f : u.failures) std::cerr << "warning: " << f << "\n";
         std::cerr << fmt::format("[tier:{}] {} {}: {}/{} run(s) ok", tiers[u.tier], fh::plan_tuner_name(u.tuner), keys[u.scenario], u.successes, u.runs)
                   << (u.successes ? fmt::format(", best {:.3f}", u.best) : std::string()) << fmt::format(" ({:.1f} s)\n", u.seconds);
-        const std::string algorithm = fh::plan_tuner_name(u.tuner);
-        if (u.tuner == fh::plan_tuner::bayes && u.successes > 0) {
-          if (auto err = telemetry.record_summary({algorithm, u.successes, {{keys[u.scenario], u.best}}, fhops::telemetry::new_run_id(),
-                                                   fhops::telemetry::utc_iso_seconds()}))
+      }
+    };
+    const fhops::dist::next_fn next = [&]() -> std::optional<fhops::dist::job> {
+      for (; cursor < units.size(); ++cursor) {
+        const auto it = recorded.results.find(cursor);
+        if (it == recorded.results.end()) return fhops::dist::job{cursor++, {}};
+        restore(units[cursor], it->second);
+        done[cursor] = 1;
+        ++resumed;
+        flush();
+      }
+      return std::nullopt;
+    };
+    const fhops::dist::result_fn on_result = [&](const fhops::dist::unit_result& r) {
+      if (!r.ok()) {
+        lost.push_back(r.unit);
+        done[r.unit] = 2;
+        flush();
+        return;
+      }
+      const std::string_view text = r.result;
+      const std::size_t eol = text.find('\n');
+      const std::string_view counts = text.substr(0, eol), lines = text.substr(eol + 1);
+      units[r.unit].lines = lines;
+      if (track) write_records(r.unit, counts);
+      restore(units[r.unit], fhops::telemetry::parse_json(counts));
+      done[r.unit] = 1;
+      flush();
+    };
+    session.run(next, work, on_result);
+    if (!session.coordinator()) return exit_ok;
+    if (resumed) std::cout << resumed << " unit(s) already recorded by this plan: not re-run (--resume).\n";
+    std::sort(lost.begin(), lost.end());
+    if (report_lost_units("tuning-plan run", lost)) return exit_failure;  // incomplete: the --resume run writes summaries and reports
+
+    // The tuner summaries, in unit order: bayes one per scenario; random and grid one per tier,
+    // covering every scenario.
+    std::map<std::pair<std::size_t, fh::plan_tuner>, std::pair<std::vector<std::pair<std::string, double>>, long long>> summaries;
+    for (const unit& u : units) {
+      const std::string algorithm = fh::plan_tuner_name(u.tuner);
+      if (u.tuner == fh::plan_tuner::bayes && u.successes > 0) {
+        if (auto err = telemetry.record_summary({algorithm, u.successes, {{keys[u.scenario], u.best}}, fhops::telemetry::new_run_id(),
+                                                 fhops::telemetry::utc_iso_seconds()}))
+          mirror_errors.push_back(*err);
+      } else if (u.tuner == fh::plan_tuner::random || u.tuner == fh::plan_tuner::grid) {
+        auto& [best, configurations] = summaries[{u.tier, u.tuner}];
+        if (u.successes > 0) best.emplace_back(keys[u.scenario], u.best);
+        configurations += u.successes;
+        if (u.scenario + 1 == entries.size() && !best.empty())
+          if (auto err = telemetry.record_summary({algorithm, configurations, best, fhops::telemetry::new_run_id(), fhops::telemetry::utc_iso_seconds()}))
             mirror_errors.push_back(*err);
-        } else if (u.tuner == fh::plan_tuner::random || u.tuner == fh::plan_tuner::grid) {
-          auto& [best, configurations] = summaries[{u.tier, u.tuner}];
-          if (u.successes > 0) best.emplace_back(keys[u.scenario], u.best);
-          configurations += u.successes;
-          if (u.scenario + 1 == entries.size() && !best.empty())  // one summary per tuner and tier, covering every scenario
-            if (auto err = telemetry.record_summary({algorithm, configurations, best, fhops::telemetry::new_run_id(), fhops::telemetry::utc_iso_seconds()}))
-              mirror_errors.push_back(*err);
-        }
-        u.records.clear();
       }
-    };
-    const auto worker = [&] {
-      for (std::size_t i = next++; i < units.size(); i = next++) {
-        try {
-          run_unit(units[i]);
-        } catch (...) {
-          std::lock_guard lock(m);
-          if (!failure) failure = std::current_exception();
-          next = units.size();
-          return;
-        }
-        std::lock_guard lock(m);
-        done[i] = 1;
-        try {
-          flush();
-        } catch (...) {
-          if (!failure) failure = std::current_exception();
-          next = units.size();
-          return;
-        }
-      }
-    };
-    {
-      std::vector<std::thread> pool;
-      for (std::size_t k = 1; k < std::min(jobs, units.size()); ++k) pool.emplace_back(worker);
-      worker();
-      for (auto& t : pool) t.join();
     }
-    if (failure) std::rethrow_exception(failure);
 
     // Reports, once, after all tiers.
     namespace tel = fhops::telemetry;

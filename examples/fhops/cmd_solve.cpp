@@ -16,6 +16,7 @@
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
 #include "fhops/harvest/solver.hpp"
+#include "fhops/harvest/work_units.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "progress.hpp"
 #include "report.hpp"
@@ -56,6 +57,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     if (kind == solver_kind::sa)
       opts.add_options()
         ("parallel-multistart", po::value<long long>()->default_value(1), "independent runs with derived seeds; the best is kept")
+        ("resume", po::bool_switch(), "with --parallel-multistart and --telemetry-log: run only the runs of this multistart not yet in the log (work units; see docs/howto/scale_out.md)")
         ("cooling", po::value<std::string>()->default_value("auto"), "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)")
         ("acceptance", po::value<std::string>()->default_value("metropolis"), "metropolis, threshold, record (record-to-record) or late (late acceptance)")
         ("initial-temperature", po::value<double>(), "T0 (default: geometric max(1, initial/10); budget 20)")
@@ -137,6 +139,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       multistart = vm["parallel-multistart"].as<long long>();
       if (multistart < 1) throw usage_error("--parallel-multistart must be >= 1");
       multistart = cli_or_profile("parallel-multistart", psolver ? psolver->parallel_multistart : std::nullopt);
+      if (vm["resume"].as<bool>() && multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
+      if (vm["resume"].as<bool>() && !vm.count("telemetry-log")) throw usage_error("--resume needs --telemetry-log (the store it resumes)");
       std::string cooling = choice(vm, "cooling", {"auto", "geometric", "budget"});
       o.cooling = cooling == "auto" ? (timed ? "budget" : "geometric") : cooling;
       o.acceptance = choice(vm, "acceptance", {"metropolis", "threshold", "record", "late"});
@@ -224,19 +228,32 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         return fhops::harvest::begin_run_record(kind, o, c, &*loaded_scenario, run_index && *run_index > 0 ? std::nullopt : std::optional<long long>(seed));
       };
       if (multistart > 1) {
-        std::optional<dist_session> session;  // under mpirun the runs are work units on the ranks (dist_units.hpp)
-        if (launched_by_mpi()) session.emplace(1);
         const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
                                                 : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
+        const bool resume = vm["resume"].as<bool>();
+        std::optional<dist_session> session;  // under mpirun or with --resume the runs are work units (dist_units.hpp)
+        if (launched_by_mpi() || resume) session.emplace(launched_by_mpi() ? 1 : threads);
+        multistart_units_spec spec{name, static_cast<std::size_t>(multistart), {}, {}, resume};
+        std::optional<multistart_units_result> units;
+        const auto lost = [&] { return units && report_lost_units(name, units->lost); };  // incomplete: --resume completes it
         if (telemetry) {
           for (long long k = 0; k < multistart; ++k) records.push_back(begin_record(k));
-          std::vector<std::string> run_ids;
-          for (const auto& r : records) run_ids.push_back(r.run_id);
-          auto [runs, best] = session ? run_multistart_units(pb, o, static_cast<std::size_t>(multistart), run_ids, &*telemetry, *session)
-                                      : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads, [&](std::size_t k) {
-                                          return telemetry->step_observer(records[k].run_id, fhops::harvest::acceptance_column_for(kind));
-                                        });
+          for (std::size_t k = 0; k < records.size(); ++k) {
+            spec.run_ids.push_back(records[k].run_id);
+            const std::uint64_t run_seed = k == 0 ? o.seed : fhops::derive_seed(o.seed, k);
+            spec.unit_keys.push_back(fmt::format("{}|{}|{}", ctx.scenario_path.value_or(""), tel::dump(records[0].config), run_seed));
+          }
+          if (session) units = run_multistart_units(pb, o, spec, &*telemetry, *session);
           if (session && !session->coordinator()) return exit_ok;
+          if (lost()) return exit_failure;
+          if (units) {
+            for (std::size_t k = 0; k < records.size(); ++k) records[k].run_id = units->run_ids[k];
+            if (units->resumed) std::cerr << units->resumed << " run(s) already recorded by this multistart: not re-run (--resume).\n";
+          }
+          auto [runs, best] = units ? std::pair{std::move(units->runs), units->best}
+                                    : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads, [&](std::size_t k) {
+                                        return telemetry->step_observer(records[k].run_id, fhops::harvest::acceptance_column_for(kind));
+                                      });
           for (std::size_t k = 0; k < runs.size(); ++k) {
             records[k].seed = static_cast<long long>(runs[k].seed);
             if (runs[k].result) {
@@ -256,9 +273,11 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
           best_index = best;
           out = std::move(*runs[best].result);
         } else {
-          auto [runs, best] = session ? run_multistart_units(pb, o, static_cast<std::size_t>(multistart), {}, nullptr, *session)
-                                      : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
+          if (session) units = run_multistart_units(pb, o, spec, nullptr, *session);
           if (session && !session->coordinator()) return exit_ok;
+          if (lost()) return exit_failure;
+          auto [runs, best] = units ? std::pair{std::move(units->runs), units->best}
+                                    : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
           out = std::move(*runs[best].result);
         }
         multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);
@@ -272,6 +291,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       kpis = fhops::harvest::compute_kpis(pb, out.search.best);
       if (telemetry && multistart <= 1) fhops::harvest::finish_run_record(records[0], kind, o, out, kpis, wall());
       fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));
+    } catch (const fhops::harvest::work_plan_mismatch&) {
+      throw;  // a usage error: nothing ran
     } catch (const std::exception& e) {
       if (!telemetry) throw;
       if (records.empty())

@@ -22,6 +22,17 @@ namespace fhops_cli {
 namespace fh = fhops::harvest;
 namespace ft = fhops::tune;
 
+std::vector<fhops::telemetry::json::object> json_lines(std::string_view lines) {
+  std::vector<fhops::telemetry::json::object> objects;
+  for (std::size_t p = 0; p < lines.size();) {
+    const std::size_t e = lines.find('\n', p);
+    objects.push_back(fhops::telemetry::parse_json(lines.substr(p, e - p)).as_object());
+    if (e == std::string_view::npos) break;
+    p = e + 1;
+  }
+  return objects;
+}
+
 tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& session, cli_telemetry& telemetry) {
   const std::size_t ns = s.contexts.size(), n = s.trials;
   const bool bayes = s.kind == fh::tuner_kind::bayes;
@@ -75,6 +86,7 @@ tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& sess
   for (std::size_t si = 0; si < ns; ++si) rngs.emplace_back(rules[si].strategy_seed());
   std::map<std::size_t, ft::trial> pending;  // TPE: the trials out with a worker
   std::map<std::size_t, fhops::telemetry::json::object> done;
+  if (s.resume) fh::check_resumable(fh::scan_plan_store(telemetry.log(), plan), telemetry.log(), plan);  // on every rank
   if (s.resume && session.coordinator()) done = fh::recorded_units(telemetry.log(), plan);
   const auto accept = [&](std::size_t u, const fhops::telemetry::json::object& rec, ft::trial t) {
     const std::size_t si = u / n, k = u % n;
@@ -162,6 +174,14 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
                                run.preset_label, o.seed, o.stop.max_iterations, o.stop.max_seconds, fh::detail::weights_json_sorted(o.weights)));
   }
   const fh::work_plan plan = fh::work_plan::of(fmt::format("bench suite --repeats {}", s.repeats), keys);
+  // Under mpirun or with --resume each finished cell leaves its work_unit line (a later --resume
+  // reads it); a plain run's log holds only run records.
+  const bool track = s.resume || session.distributed();
+  fh::plan_store_scan recorded;  // every rank reads it, so every rank stops on a mismatch
+  if (s.resume && telemetry) {
+    recorded = fh::scan_plan_store(telemetry->log(), plan);
+    fh::check_resumable(recorded, telemetry->log(), plan);
+  }
 
   const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
     unit_test_hooks(j.unit);
@@ -189,20 +209,23 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
       return;
     }
     const std::size_t eol = r.result.find('\n');
-    rows[r.unit] = fh::record_from_json(fhops::telemetry::parse_json(std::string_view(r.result).substr(0, eol)));
+    const std::string_view row = std::string_view(r.result).substr(0, eol);
+    rows[r.unit] = fh::record_from_json(fhops::telemetry::parse_json(row));
     const std::string_view lines = std::string_view(r.result).substr(eol + 1);
-    if (!telemetry || lines.empty()) return;
-    std::vector<fhops::telemetry::json::object> objects;
-    for (std::size_t p = 0; p < lines.size();) {
-      const std::size_t e = lines.find('\n', p);
-      objects.push_back(fhops::telemetry::parse_json(lines.substr(p, e - p)).as_object());
-      p = e + 1;
-    }
-    if (auto err = telemetry->write(lines, objects)) out.mirror_errors.push_back(*err);
+    if (!telemetry) return;
+    const std::vector<fhops::telemetry::json::object> objects = json_lines(lines);
+    const std::string marker = track ? fh::work_unit_line(plan, r.unit, row) : std::string();
+    if (auto err = telemetry->write(std::string(lines) + marker, objects)) out.mirror_errors.push_back(*err);
     out.records_written += objects.size();
   };
-  std::vector<std::size_t> ids(units);
-  for (std::size_t u = 0; u < units; ++u) ids[u] = u;
+  std::vector<std::size_t> ids;
+  for (std::size_t u = 0; u < units; ++u)
+    if (const auto it = recorded.results.find(u); it != recorded.results.end()) {
+      rows[u] = fh::record_from_json(it->second);
+      ++out.resumed;
+    } else {
+      ids.push_back(u);
+    }
   session.run(fhops::dist::units_of(std::move(ids)), work, on_result);
   for (auto& r : rows)
     if (r) out.rows.push_back(std::move(*r));
@@ -210,37 +233,76 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
   return out;
 }
 
-std::pair<std::vector<fhops::search::multistart_run<fh::solve_outcome>>, std::size_t> run_multistart_units(
-    const fh::problem& pb, const fh::solve_options& o, std::size_t runs, const std::vector<std::string>& run_ids, cli_telemetry* telemetry,
-    dist_session& session) {
+multistart_units_result run_multistart_units(const fh::problem& pb, const fh::solve_options& o, const multistart_units_spec& spec,
+                                             cli_telemetry* telemetry, dist_session& session) {
+  const std::size_t runs = spec.runs;
+  multistart_units_result out;
+  out.run_ids = spec.run_ids;
+  std::optional<fh::work_plan> plan;
+  fh::plan_store_scan recorded;  // every rank reads it, so every rank stops on a mismatch
+  if (telemetry) {
+    plan = fh::work_plan::of(fmt::format("{} --parallel-multistart {}", spec.command, runs), spec.unit_keys);
+    if (spec.resume) {
+      recorded = fh::scan_plan_store(telemetry->log(), *plan);
+      fh::check_resumable(recorded, telemetry->log(), *plan);
+    }
+  }
+  // A run's result: its outcome, or {"error": message} when its solve threw (a failed run, as
+  // without units); an exception outside the solve loses the unit.
   const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
     unit_test_hooks(j.unit);
     const std::uint64_t seed = j.unit == 0 ? o.seed : fhops::derive_seed(o.seed, j.unit);
-    if (!telemetry) return fh::solve_outcome_json(pb, fh::solve(pb, o, fhops::telemetry::null_observer{}, seed));
-    const fh::solve_outcome out = fh::solve(pb, o, telemetry->step_observer(j.payload, fh::acceptance_column_for(o.kind)), seed);
-    fhops::telemetry::run_record closing;
-    closing.run_id = j.payload;
-    telemetry->close_steps({closing});
-    return fh::solve_outcome_json(pb, out);
+    try {
+      if (!telemetry) return fh::solve_outcome_json(pb, fh::solve(pb, o, fhops::telemetry::null_observer{}, seed));
+      const fh::solve_outcome res = fh::solve(pb, o, telemetry->step_observer(j.payload, fh::acceptance_column_for(o.kind)), seed);
+      fhops::telemetry::run_record closing;
+      closing.run_id = j.payload;
+      telemetry->close_steps({closing});
+      return fh::solve_outcome_json(pb, res);
+    } catch (const std::exception& e) {
+      return fhops::telemetry::dump(fhops::telemetry::json::object{{"error", std::string(e.what())}});
+    }
   };
-  std::vector<fhops::search::multistart_run<fh::solve_outcome>> all(runs);
+  out.runs.resize(runs);
+  const auto accept = [&](std::size_t k, const fhops::telemetry::json& v) {
+    auto& run = out.runs[k];
+    run.index = k;
+    run.seed = k == 0 ? o.seed : fhops::derive_seed(o.seed, k);
+    if (const auto* error = fhops::telemetry::find(v.as_object(), "error"))
+      run.error = std::make_exception_ptr(std::runtime_error(error->as_string()));
+    else
+      run.result.emplace(fh::solve_outcome_from_json(pb, v));
+  };
   std::size_t handed = 0;
   const fhops::dist::next_fn next = [&]() -> std::optional<fhops::dist::job> {
-    if (handed == runs) return std::nullopt;
-    const std::size_t k = handed++;
-    return fhops::dist::job{k, k < run_ids.size() ? run_ids[k] : std::string()};
+    for (; handed < runs; ++handed) {
+      const std::size_t k = handed;
+      const auto it = recorded.results.find(k);
+      if (it == recorded.results.end()) {
+        ++handed;
+        return fhops::dist::job{k, k < out.run_ids.size() ? out.run_ids[k] : std::string()};
+      }
+      const auto& v = it->second.as_object();  // {"run_id": first id, "outcome": result}
+      if (k < out.run_ids.size()) out.run_ids[k] = fhops::telemetry::find(v, "run_id")->as_string();
+      accept(k, *fhops::telemetry::find(v, "outcome"));
+      ++out.resumed;
+    }
+    return std::nullopt;
   };
   const fhops::dist::result_fn on_result = [&](const fhops::dist::unit_result& r) {
-    auto& run = all[r.unit];
-    run.index = r.unit;
-    run.seed = r.unit == 0 ? o.seed : fhops::derive_seed(o.seed, r.unit);
-    if (r.ok()) run.result.emplace(fh::solve_outcome_from_json(pb, fhops::telemetry::parse_json(r.result)));
-    else run.error = std::make_exception_ptr(std::runtime_error(*r.error));
+    if (!r.ok()) {
+      out.lost.push_back(r.unit);
+      return;
+    }
+    accept(r.unit, fhops::telemetry::parse_json(r.result));
+    if (telemetry)  // JSONL only: the run records are written once the multistart is complete
+      (void)telemetry->write(fh::work_unit_line(*plan, r.unit, "{\"run_id\": " + fhops::json_quote(out.run_ids.at(r.unit)) + ", \"outcome\": " + r.result + "}"), {});
   };
   session.run(next, work, on_result);
   if (!session.coordinator()) return {};
-  const std::size_t best = fhops::search::best_run(all);
-  return {std::move(all), best};
+  std::sort(out.lost.begin(), out.lost.end());
+  if (out.lost.empty()) out.best = fhops::search::best_run(out.runs);
+  return out;
 }
 
 }  // namespace fhops_cli

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,10 +19,14 @@
 #include "fhops/harvest/solver.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/search/multistart.hpp"
+#include "fhops/telemetry/json_value.hpp"
 #include "fhops/tune/space.hpp"
 #include "telemetry_wiring.hpp"
 
 namespace fhops_cli {
+
+/// The JSON objects of JSONL text (one object a line): a unit's run records as they travel.
+std::vector<fhops::telemetry::json::object> json_lines(std::string_view lines);
 
 /// A tuner's trials on every scenario as work units (unit = scenario index · trials + trial).
 struct tuner_units_spec {
@@ -58,25 +63,47 @@ struct bench_units_spec {
   const std::vector<fhops::harvest::scenario>* loaded = nullptr;
   std::size_t repeats = 1;
   std::filesystem::path out_dir;
+  bool resume = false;  ///< cells whose work_unit line is in the store are not re-run (needs telemetry)
 };
 
-/// The cells' summary rows in unit order (lost cells left out), the lost cells, the records written.
+/// The cells' summary rows in unit order (lost cells left out), the lost cells, the records written
+/// and the cells taken from the store (--resume).
 struct bench_units_result {
   std::vector<fhops::record> rows;
   std::vector<std::size_t> lost;
-  std::size_t records_written = 0;
+  std::size_t records_written = 0, resumed = 0;
   std::vector<std::string> mirror_errors;
 };
 
-/// Runs the cells (each one's repeats recorded in `telemetry` when given); empty on worker ranks.
+/// Runs the cells (each one's repeats recorded in `telemetry` when given, then the cell's
+/// work_unit line holding its summary row); empty on worker ranks.
 bench_units_result run_bench_units(const bench_units_spec& spec, dist_session& session, cli_telemetry* telemetry);
 
 /// A multistart's runs as work units (unit = run k, seed as solve_multistart: the base seed for
-/// run 0, derive_seed(seed, k) after): every run in run order and the best (highest score, ties
-/// to the lower index), as solve_multistart returns them. A run whose unit is lost carries the
-/// error. `run_ids` name the runs' step logs (telemetry may be null). Empty on worker ranks.
-std::pair<std::vector<fhops::search::multistart_run<fhops::harvest::solve_outcome>>, std::size_t> run_multistart_units(
-    const fhops::harvest::problem& pb, const fhops::harvest::solve_options& o, std::size_t runs, const std::vector<std::string>& run_ids,
-    cli_telemetry* telemetry, dist_session& session);
+/// run 0, derive_seed(seed, k) after).
+struct multistart_units_spec {
+  std::string command;                ///< solve-heur | solve-ils | solve-tabu
+  std::size_t runs = 0;
+  std::vector<std::string> run_ids;   ///< the runs' step logs and records (with telemetry)
+  std::vector<std::string> unit_keys; ///< what decides each run's result (the work plan; with telemetry)
+  bool resume = false;                ///< runs whose work_unit line is in the store are not re-run
+};
+
+/// Every run in run order and the best (highest score, ties to the lower index), as
+/// solve_multistart returns them; a solve that throws is a failed run. The lost units (the best is
+/// then not chosen), the runs taken from the store and the run ids (a resumed run keeps its first
+/// id, so its step log still matches). Empty on worker ranks.
+struct multistart_units_result {
+  std::vector<fhops::search::multistart_run<fhops::harvest::solve_outcome>> runs;
+  std::size_t best = 0;
+  std::vector<std::size_t> lost;
+  std::size_t resumed = 0;
+  std::vector<std::string> run_ids;
+};
+
+/// Runs a multistart's units; with telemetry the coordinator appends each finished run's
+/// work_unit line (its run id and outcome) as it arrives.
+multistart_units_result run_multistart_units(const fhops::harvest::problem& pb, const fhops::harvest::solve_options& o,
+                                             const multistart_units_spec& spec, cli_telemetry* telemetry, dist_session& session);
 
 }  // namespace fhops_cli

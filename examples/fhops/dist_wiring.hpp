@@ -31,6 +31,9 @@ public:
   int ranks() const;         ///< MPI ranks (1 locally)
   /// fhops::dist executor run: every rank calls it with the same work.
   void run(const fhops::dist::next_fn& next, const fhops::dist::work_fn& work, const fhops::dist::result_fn& on_result);
+  /// Waits until every rank got here (nothing locally): e.g. the coordinator moved the old
+  /// store aside before the workers open the log.
+  void barrier();
 
 private:
   struct impl;

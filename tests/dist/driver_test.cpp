@@ -150,6 +150,10 @@ TEST_CASE("a unit that throws is lost, the others are recorded; --resume runs on
   const auto lost = run("cd " + (base / "mpi").string() + " && FHOPS_TEST_FAIL_UNIT=2 " + driver() + " " + args + " --resume --telemetry-log runs.jsonl");
   CHECK(lost.exit_code == 1);  // the hook still fails unit 2, also without mpirun
   CHECK(lost.out.find("1 work unit(s) lost: 2") != std::string::npos);
+  const auto changed = run("cd " + (base / "mpi").string() + " && " + driver() + " tune-random " + fhops_test::demo() +
+                           " --runs 5 --iters 160 --resume --telemetry-log runs.jsonl");
+  CHECK(changed.exit_code == 2);  // another plan of tune-random: refused
+  CHECK(changed.out.find("--resume: runs.jsonl holds work plan") != std::string::npos);
   const auto resumed = run_in(base / "mpi", mpirun(3), args + " --resume");
   CHECK(resumed.exit_code == 0);
   CHECK(resumed.out.find("4 trial(s) already recorded by this plan") != std::string::npos);
@@ -220,4 +224,108 @@ TEST_CASE("solve-heur --parallel-multistart under mpirun -np 3: the single-proce
   CHECK(fhops_test::slurp(base / "np3" / "plan.csv") == fhops_test::slurp(base / "plain" / "plan.csv"));
   CHECK(o.records.keys == plain.records.keys);
   CHECK(o.records.runs == 5);
+}
+
+namespace {
+
+// All five tuners on the demo, one tier, the smallest budgets: 5 units of 2 runs each.
+const std::string tiny_plan =
+    "tuning-plan run --scenario " + fhops_test::demo() +
+    " --tier short --tuner random --tuner grid --tuner bayes --tuner ils --tuner tabu --random-runs 2 --random-iters 20 --grid-iters 20"
+    " --grid-batch-size 1 --grid-preset balanced --grid-preset runs --bayes-trials 2 --bayes-iters 20 --ils-runs 2 --ils-iters 10"
+    " --tabu-runs 2 --tabu-iters 20 --out-dir out";
+
+// The bench summary without its wall-clock columns.
+std::string summary_without_times(const std::filesystem::path& f) {
+  std::string out;
+  std::istringstream in(fhops_test::slurp(f));
+  for (std::string line; std::getline(in, line);)
+    if (line.find("runtime") == std::string::npos && line.find("evaluations_per_second") == std::string::npos) out += line + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tuning-plan run under mpirun -np 1, 2 and 4: the single-process records, summaries and tables", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_plan");
+  std::filesystem::create_directories(base / "plain");
+  const outcome plain = run_in(base / "plain", driver(), tiny_plan);
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(plain.records.runs == 10);
+  CHECK(plain.records.summaries == 3);  // random and grid one each, bayes one per scenario
+  for (const int np : {1, 2, 4}) {
+    INFO("np " << np);
+    const auto dir = base / ("np" + std::to_string(np));
+    std::filesystem::create_directories(dir);
+    const outcome o = run_in(dir, mpirun(np), tiny_plan);
+    REQUIRE(o.exit_code == 0);
+    CHECK(o.out == plain.out);
+    CHECK(o.records.keys == plain.records.keys);
+    CHECK(o.records.summaries == plain.records.summaries);
+    CHECK(o.records.sqlite_runs == 10);
+    CHECK(o.records.units == plain.records.units);  // each unit's two records, once
+    for (const char* table : {"tuner_summary.csv", "tuner_difficulty.csv"})
+      CHECK(fhops_test::slurp(dir / "out" / table) == fhops_test::slurp(base / "plain" / "out" / table));
+  }
+}
+
+TEST_CASE("tuning-plan run: a lost unit, then --resume runs only it; a changed plan is refused", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_plan_lost");
+  std::filesystem::create_directories(base / "plain");
+  std::filesystem::create_directories(base / "mpi");
+  const outcome plain = run_in(base / "plain", driver(), tiny_plan);
+  REQUIRE(plain.exit_code == 0);
+  const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=2"), tiny_plan);
+  CHECK(failed.exit_code != 0);
+  CHECK(failed.records.units == std::multiset<long long>{0, 0, 1, 1, 3, 3, 4, 4});
+  CHECK(failed.records.summaries == 0);  // incomplete: no summaries, no reports
+  CHECK_FALSE(std::filesystem::exists(base / "mpi" / "out" / "tuner_report.csv"));
+  const auto changed = run("cd " + (base / "mpi").string() + " && " + driver() + " " + tiny_plan +
+                           " --bayes-seed 7 --resume --telemetry-log runs.jsonl");
+  CHECK(changed.exit_code == 2);
+  CHECK(changed.out.find("--resume: runs.jsonl holds work plan") != std::string::npos);
+  const auto resumed = run_in(base / "mpi", mpirun(2), tiny_plan + " --resume");
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.out.find("4 unit(s) already recorded by this plan") != std::string::npos);
+  CHECK(resumed.records.units == plain.records.units);
+  CHECK(resumed.records.keys == plain.records.keys);
+  CHECK(resumed.records.summaries == plain.records.summaries);
+  CHECK(fhops_test::slurp(base / "mpi" / "out" / "tuner_summary.csv") == fhops_test::slurp(base / "plain" / "out" / "tuner_summary.csv"));
+}
+
+TEST_CASE("bench suite under mpirun: a lost cell, then --resume (without mpirun) runs only it; the summary equals the uninterrupted one", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_bench_lost");
+  const std::string args = "bench suite -s " + fhops_test::demo() + " -s " + fhops_test::demo() +
+                           " --repeats 2 --sa-iters 300 --include-tabu --tabu-iters 200 --out-dir out";
+  std::filesystem::create_directories(base / "plain");
+  std::filesystem::create_directories(base / "mpi");
+  const outcome plain = run_in(base / "plain", driver(), args);
+  REQUIRE(plain.exit_code == 0);
+  const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=1"), args);
+  CHECK(failed.exit_code != 0);
+  CHECK(failed.records.units == std::multiset<long long>{0, 0, 2, 2, 3, 3});
+  CHECK_FALSE(std::filesystem::exists(base / "mpi" / "out" / "summary.json"));  // incomplete: no summary
+  const auto resumed = run_in(base / "mpi", driver(), args + " --resume --jobs 2");  // resumed without mpirun
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.records.units == plain.records.units);
+  CHECK(resumed.records.keys == plain.records.keys);
+  CHECK(summary_without_times(base / "mpi" / "out" / "summary.json") == summary_without_times(base / "plain" / "out" / "summary.json"));
+}
+
+TEST_CASE("solve-heur --parallel-multistart under mpirun: a lost run, then --resume (without mpirun); the best plan equals the uninterrupted one", "[dist][driver]") {
+  const auto base = fhops_test::scratch("dist_multistart_lost");
+  const std::string args = "solve-heur " + fhops_test::demo() + " --iters 400 --parallel-multistart 5 --out plan.csv";
+  std::filesystem::create_directories(base / "plain");
+  std::filesystem::create_directories(base / "mpi");
+  const outcome plain = run_in(base / "plain", driver(), args);
+  REQUIRE(plain.exit_code == 0);
+  const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=1"), args);
+  CHECK(failed.exit_code != 0);
+  CHECK(failed.records.runs == 0);  // the run records are written when every run is in
+  CHECK_FALSE(std::filesystem::exists(base / "mpi" / "plan.csv"));
+  const auto resumed = run_in(base / "mpi", driver(), args + " --resume");  // resumed without mpirun
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.records.runs == 5);
+  CHECK(resumed.records.keys == plain.records.keys);
+  CHECK(fhops_test::slurp(base / "mpi" / "plan.csv") == fhops_test::slurp(base / "plain" / "plan.csv"));
 }

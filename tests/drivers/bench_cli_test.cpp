@@ -134,3 +134,31 @@ TEST_CASE("bench suite --telemetry-log: one run record per repeat, source cli.be
   SQLite::Database db((dir / "tel" / "runs.sqlite").string());
   CHECK(db.execAndGet("SELECT COUNT(*) FROM runs").getInt64() == 4);
 }
+
+TEST_CASE("bench suite --resume: a lost cell, then only it runs; the summary equals an uninterrupted run's", "[driver][bench]") {
+  const auto dir = fhops_test::scratch("bench_resume");
+  const std::string cmd = driver() + " bench suite -s " + demo() + " --repeats 2 --sa-iters 300 --include-tabu --tabu-iters 200 -C explore";
+  REQUIRE(run(cmd + " --out-dir " + (dir / "plain").string()).exit_code == 0);
+  const std::string tracked = cmd + " --out-dir " + (dir / "out").string() + " --telemetry-log " + (dir / "runs.jsonl").string() + " --resume";
+  const auto failed = run("FHOPS_TEST_FAIL_UNIT=1 " + tracked);
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.out.find("1 work unit(s) lost: 1") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "out" / "summary.csv"));
+  CHECK(run(cmd + " --out-dir " + (dir / "out").string() + " --resume").exit_code == 2);  // no log
+  CHECK(run(tracked + " --sa-iters 301").exit_code == 2);                                   // another plan
+  const auto resumed = run(tracked);
+  INFO(resumed.out);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.out.find("2 cell(s) already recorded by this suite") != std::string::npos);
+  CHECK(resumed.out.find("2 telemetry record(s) written") != std::string::npos);
+  const auto without_times = [](const std::filesystem::path& f) {
+    std::string kept;
+    std::istringstream in(fhops_test::slurp(f));
+    for (std::string line; std::getline(in, line);)
+      if (line.find("runtime") == std::string::npos && line.find("evaluations_per_second") == std::string::npos) kept += line + "\n";
+    return kept;
+  };
+  CHECK(without_times(dir / "out" / "summary.json") == without_times(dir / "plain" / "summary.json"));
+  SQLite::Database db((dir / "runs.sqlite").string());
+  CHECK(db.execAndGet("SELECT COUNT(*) FROM runs").getInt64() == 6);
+}

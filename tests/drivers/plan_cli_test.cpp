@@ -1,6 +1,7 @@
 // fhops tuning-plan run end to end, with tiny budgets on the demo scenario.
 #include "../test_support.hpp"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -136,4 +137,27 @@ TEST_CASE("tuning-plan run usage errors exit 2 with one line; a missing scenario
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("/nonexistent/scenario.yaml") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(out / "telemetry"));  // nothing was started
+}
+
+TEST_CASE("tuning-plan run --resume: a lost unit is reported, the resumed run completes the plan as an uninterrupted run", "[plan][driver]") {
+  const auto plain = fhops_test::scratch("plan_resume_plain"), out = fhops_test::scratch("plan_resume");
+  REQUIRE(run(plan_cmd(plain)).exit_code == 0);
+  const auto failed = run("FHOPS_TEST_FAIL_UNIT=3 " + plan_cmd(out, " --resume"));  // --resume on an empty store: tracked from the start
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.out.find("1 work unit(s) lost: 3") != std::string::npos);
+  CHECK(runs_of(out / "telemetry/runs.jsonl").size() == 8);
+  CHECK_FALSE(std::filesystem::exists(out / "tuner_summary.csv"));
+  CHECK(run(plan_cmd(out, " --resume --ils-iters 11")).exit_code == 2);  // another plan
+  const auto resumed = run(plan_cmd(out, " --resume"));
+  INFO(resumed.out);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.out.find("4 unit(s) already recorded by this plan: not re-run (--resume).") != std::string::npos);
+  auto a = runs_of(plain / "telemetry/runs.jsonl"), b = runs_of(out / "telemetry/runs.jsonl");
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  CHECK(a == b);
+  CHECK(count_runs(out / "telemetry/runs.sqlite") == 10);
+  CHECK(fhops_test::slurp(out / "tuner_summary.csv") == fhops_test::slurp(plain / "tuner_summary.csv"));
+  SQLite::Database db((out / "telemetry/runs.sqlite").string(), SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT COUNT(*) FROM tuner_summaries").getInt() == 3);
 }

@@ -119,3 +119,24 @@ TEST_CASE("the reference's crash cases work", "[driver][solve]") {
   // --check-delta runs the whole search with full re-evaluations.
   CHECK(run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 300 --check-delta").exit_code == 0);
 }
+
+TEST_CASE("solve-heur --parallel-multistart --resume: a lost run, then only it runs; the best plan equals an uninterrupted run's", "[driver][solve]") {
+  const auto dir = fhops_test::scratch("solve_resume");
+  const std::string cmd = driver() + " solve-heur " + demo() + " --iters 300 --parallel-multistart 4";
+  REQUIRE(run(cmd + " --out " + (dir / "plain.csv").string()).exit_code == 0);
+  const std::string tracked = cmd + " --out " + (dir / "plan.csv").string() + " --telemetry-log " + (dir / "runs.jsonl").string() + " --resume";
+  const auto failed = run("FHOPS_TEST_FAIL_UNIT=2 " + tracked);
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.out.find("1 work unit(s) lost: 2") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "plan.csv"));
+  CHECK(run(cmd + " --out " + (dir / "plan.csv").string() + " --resume").exit_code == 2);            // no log
+  CHECK(run(driver() + " solve-heur " + demo() + " --out " + (dir / "x.csv").string() + " --resume --telemetry-log " + (dir / "x.jsonl").string())
+            .exit_code == 2);  // no multistart
+  CHECK(run(tracked + " --seed 9").exit_code == 2);                                                     // another plan
+  const auto resumed = run(tracked);
+  INFO(resumed.out);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.out.find("3 run(s) already recorded by this multistart") != std::string::npos);
+  CHECK(fhops_test::slurp(dir / "plan.csv") == fhops_test::slurp(dir / "plain.csv"));
+  CHECK(fhops_test::count(fhops_test::slurp(dir / "runs.jsonl"), "\"record_type\":\"run\"") == 4);
+}

@@ -28,4 +28,6 @@ void dist_session::run(const fhops::dist::next_fn& next, const fhops::dist::work
   p_->local.run(next, work, on_result);
 }
 
+void dist_session::barrier() {}
+
 }  // namespace fhops_cli

@@ -40,4 +40,8 @@ void dist_session::run(const fhops::dist::next_fn& next, const fhops::dist::work
   else p_->local->run(next, work, on_result);
 }
 
+void dist_session::barrier() {
+  if (p_->mpi) p_->mpi->communicator().barrier();
+}
+
 }  // namespace fhops_cli

@@ -6,6 +6,7 @@
 /// from the store which units are done (resume) and which were lost.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -83,6 +84,80 @@ inline std::map<std::size_t, telemetry::json::object> recorded_units(const std::
     if (u >= 0 && static_cast<std::size_t>(u) < plan.units) done[static_cast<std::size_t>(u)] = std::move(o);
   });
   return done;
+}
+
+/// The JSONL line that marks unit `unit` of `plan` finished (`record_type: "work_unit"`), with
+/// the unit's result (`result_json`: one JSON value on one line, e.g. a bench cell's summary row):
+/// appended by the coordinator right after the unit's run records, in the same write, so a resumed
+/// run finds what it needs to rebuild its outputs without re-running the unit. The SQLite mirror
+/// and `telemetry import` skip these lines (they are not runs).
+inline std::string work_unit_line(const work_plan& plan, std::size_t unit, std::string_view result_json) {
+  return fmt::format("{{\"record_type\": \"work_unit\", \"work_plan\": {}, \"work_unit\": {}, \"result\": {}}}\n",
+                     telemetry::dump(telemetry::json::object{{"id", plan.id}, {"command", plan.command}, {"units", static_cast<long long>(plan.units)}}),
+                     unit, result_json);
+}
+
+/// What a store holds of work plans: the results of `plan`'s finished units (work_unit lines, by
+/// unit; the last line of a unit wins) and the ids of the other plans of the same command name
+/// (the part of `command` before its first " --") that have records or work_unit lines there.
+struct plan_store_scan {
+  std::map<std::size_t, telemetry::json> results;
+  std::vector<std::string> other_plans;
+  bool has_plan = false;  ///< a run record or work_unit line of `plan` is there
+};
+
+/// The command name of a work plan's command: the text before its first " --".
+inline std::string_view work_plan_command_name(std::string_view command) { return command.substr(0, command.find(" --")); }
+
+/// Scans the JSONL log for `plan` (see plan_store_scan). A missing log holds nothing.
+inline plan_store_scan scan_plan_store(const std::filesystem::path& log, const work_plan& plan) {
+  plan_store_scan out;
+  if (!std::filesystem::exists(log)) return out;
+  const std::string_view name = work_plan_command_name(plan.command);
+  telemetry::read_jsonl(log.string(), [&](const auto&, telemetry::json&& v) {
+    auto& o = v.as_object();
+    const auto* type = telemetry::find_string(o, "record_type");
+    if (!type || (*type != "run" && *type != "work_unit")) return;
+    const telemetry::json::object* holder = &o;
+    if (*type == "run") {
+      const auto* ctx = telemetry::find(o, "context");
+      if (!ctx || !ctx->is_object()) return;
+      holder = &ctx->as_object();
+    }
+    const auto* wp = telemetry::find(*holder, "work_plan");
+    const auto* unit = telemetry::find(*holder, "work_unit");
+    if (!wp || !wp->is_object() || !unit || !unit->is_int()) return;
+    const auto* id = telemetry::find_string(wp->as_object(), "id");
+    const auto* command = telemetry::find_string(wp->as_object(), "command");
+    if (!id) return;
+    if (*id != plan.id) {
+      if (command && work_plan_command_name(*command) == name &&
+          std::find(out.other_plans.begin(), out.other_plans.end(), *id) == out.other_plans.end())
+        out.other_plans.push_back(*id);
+      return;
+    }
+    out.has_plan = true;
+    const auto u = std::get<long long>(unit->value);
+    if (*type == "work_unit" && u >= 0 && static_cast<std::size_t>(u) < plan.units)
+      if (auto* result = telemetry::find(o, "result")) out.results[static_cast<std::size_t>(u)] = std::move(*result);
+  });
+  return out;
+}
+
+/// The error of a `--resume` whose store holds another plan of the command (a usage error).
+struct work_plan_mismatch : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+/// The check of `--resume` against the store: work_plan_mismatch when the log holds work of other
+/// plans of the same command and none of `plan` (the command's options changed since).
+inline void check_resumable(const plan_store_scan& scan, const std::filesystem::path& log, const work_plan& plan) {
+  if (scan.has_plan || scan.other_plans.empty()) return;
+  std::string ids;
+  for (const auto& id : scan.other_plans) ids += (ids.empty() ? "" : ", ") + id;
+  throw work_plan_mismatch(fmt::format("--resume: {} holds work plan {} of '{}', not this command's plan {}: the options differ "
+                                          "(run with the same options, or without --resume)",
+                                          log.string(), ids, work_plan_command_name(plan.command), plan.id));
 }
 
 /// A configuration from its JSON object (`configuration::json()`, or a record's

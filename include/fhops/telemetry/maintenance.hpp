@@ -288,7 +288,7 @@ struct import_result {
 
 /// Imports JSONL logs into a store: run records and tuner summaries INSERT OR REPLACE by id (a run
 /// seen twice is stored once), records without a record_type kept verbatim in legacy_records, step
-/// records skipped (steps are never mirrored). Torn or invalid lines are reported as warnings.
+/// records and work-unit markers skipped and counted in steps_skipped (neither is mirrored). Torn or invalid lines are reported as warnings.
 /// Batches of `batch` records share a transaction.
 inline import_result import_logs(sqlite_store& store, const std::vector<std::filesystem::path>& logs, std::size_t batch = 2000) {
   import_result res;
@@ -300,11 +300,11 @@ inline import_result import_logs(sqlite_store& store, const std::vector<std::fil
         const auto& o = v.as_object();
         const std::string* type = find_string(o, "record_type");
         const bool legacy = !(type && ((*type == "run" && find_string(o, "run_id")) ||
-                                       (*type == "tuner_summary" && find_string(o, "summary_id")) || *type == "step"));
+                                       (*type == "tuner_summary" && find_string(o, "summary_id")) || *type == "step" || *type == "work_unit"));
         std::string_view raw = l.text;
         if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
         const bool stored = store.persist_any(o, raw, log.string(), l.number);
-        if (type && *type == "step") ++res.steps_skipped;
+        if (type && (*type == "step" || *type == "work_unit")) ++res.steps_skipped;
         else if (!legacy) ++(*type == "run" ? res.runs : res.summaries);
         else if (stored) ++res.legacy;
         else ++res.legacy_duplicates;

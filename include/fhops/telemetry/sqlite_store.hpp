@@ -176,7 +176,8 @@ public:
 
   /// Writes any record object by its kind: run records and tuner summaries go to their tables,
   /// objects without `record_type` to legacy_records (`raw` is the line as read). Step records are
-  /// never stored (the reference does not mirror them); returns false for them.
+  /// never stored (the reference does not mirror them), nor are work-unit markers
+  /// (`record_type: "work_unit"`, a scale-out run's completion lines); returns false for them.
   bool persist_any(const json::object& record, std::string_view raw, const std::string& source, std::size_t line) {
     const std::string* type = find_string(record, "record_type");
     if (type && *type == "run" && find_string(record, "run_id")) {
@@ -187,7 +188,7 @@ public:
       guard([&] { write_summary(record); });
       return true;
     }
-    if (type && *type == "step") return false;
+    if (type && (*type == "step" || *type == "work_unit")) return false;
     return persist_legacy(raw, source, line);
   }
 
