@@ -334,8 +334,11 @@ private:
     for (const std::size_t used : used_bands_) {
       const band& band = bands_[used];
       const double reach = cut * band.max_sigma + half_width;
-      std::size_t k = first_not_below(band.mu.data(), 0, band.mu.size(), x - reach);
-      const std::size_t end = first_above(band.mu.data(), k, band.mu.size(), x + reach);
+      // the searches only where the window ends inside the band (small mixtures: rarely)
+      const double* mu = band.mu.data();
+      const std::size_t size = band.mu.size();
+      std::size_t k = mu[0] >= x - reach ? 0 : first_not_below(mu, 1, size, x - reach);
+      const std::size_t end = mu[size - 1] <= x + reach ? size : first_above(mu, k, size, x + reach);
       if (half_width > 0.0) {
         for (; k < end; ++k) sum += band.coef[k] * normal_mass((a - band.mu[k]) * band.inv_sigma[k], (b - band.mu[k]) * band.inv_sigma[k]);
       } else {
