@@ -334,9 +334,11 @@ private:
     for (const std::size_t used : used_bands_) {
       const band& band = bands_[used];
       const double reach = cut * band.max_sigma + half_width;
-      // the searches only where the window ends inside the band (small mixtures: rarely)
+      // the searches only where the window ends inside the band (small mixtures: rarely); skipping
+      // a band out of reach or searching it gives the same (empty) range
       const double* mu = band.mu.data();
       const std::size_t size = band.mu.size();
+      if (mu[size - 1] < x - reach || mu[0] > x + reach) continue;  // out of reach
       std::size_t k = mu[0] >= x - reach ? 0 : first_not_below(mu, 1, size, x - reach);
       const std::size_t end = mu[size - 1] <= x + reach ? size : first_above(mu, k, size, x + reach);
       if (half_width > 0.0) {
