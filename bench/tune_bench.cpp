@@ -3,7 +3,8 @@
 // runs of 100, 500 and TRIALS trials (the target: TPE <= 200 us per trial at 1,000
 // trials x 10 parameters), and over the last 10 % of each run. Times are this thread's CPU time
 // (the machine is shared; wall time is printed beside it).
-// Usage: tune_bench [TRIALS] [REPEATS]   (defaults 1000 and 3; the median of the repeats is printed)
+// Usage: tune_bench [TRIALS] [REPEATS] [tpe-only]   (defaults 1000 and 3; the median of the repeats
+// is printed; `tpe-only`: only TPE at TRIALS trials, for profiles)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -74,7 +75,13 @@ cost median_of(Make make, std::size_t trials, int repeats) {
 int main(int argc, char** argv) {
   const std::size_t trials = argc > 1 ? static_cast<std::size_t>(std::atol(argv[1])) : 1000;
   const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+  const bool tpe_only = argc > 3 && std::string(argv[3]) == "tpe-only";
   std::printf("| strategy | parameters | trials | ask+tell per trial, whole run: CPU us | wall us | last 10%% of the run: CPU us |\n|---|---|---|---|---|---|\n");
+  if (tpe_only) {
+    const auto tp = median_of([] { return fhops::tune::tpe(sphere_space(10)); }, trials, repeats);
+    std::printf("| tpe | 10 | %zu | %.1f | %.1f | %.1f |\n", trials, tp.cpu_all, tp.wall_all, tp.cpu_tail);
+    return 0;
+  }
   for (const std::size_t n : {trials / 10, trials / 2, trials}) {
     const auto rs = median_of([] { return fhops::tune::random_search(sphere_space(10)); }, n, repeats);
     std::printf("| random | 10 | %zu | %.1f | %.1f | %.1f |\n", n, rs.cpu_all, rs.wall_all, rs.cpu_tail);

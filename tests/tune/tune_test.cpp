@@ -223,6 +223,7 @@ void sorted_with_weights(const std::vector<double>& obs, std::vector<double>& xs
 TEST_CASE("TPE estimator: the banded, cut-off evaluation equals the direct sum over every kernel", "[tune][tpe]") {
   fhops::rng r(17);
   for (double y = -700.0; y <= 0.0; y += 0.37) CHECK(std::abs(detail::exp_nonpositive(y) / std::exp(y) - 1.0) < 1e-14);
+  for (float y = -80.0f; y <= 0.0f; y += 0.013f) CHECK(std::abs(detail::expf_nonpositive(y) / std::exp(static_cast<double>(y)) - 1.0) < 1e-6);
   std::vector<double> obs, xs, w;
   detail::parzen_numeric p;
   for (const std::size_t n : {0, 1, 2, 7, 60, 1000, 3000}) {
@@ -243,6 +244,17 @@ TEST_CASE("TPE estimator: the banded, cut-off evaluation equals the direct sum o
             const double hw = integer ? 0.5 : 0.0;
             INFO("n " << n << " prior " << prior_weight << " clustered " << clustered << " integer " << integer << " x " << x);
             CHECK(std::abs(p.log_density(x, hw) - p.log_density_direct(x, hw)) < 1e-9);
+            // the bounding pass: below the density, above the kernels within 2.5 of their widths
+            const double lb = p.log_density_lower_bound(x, hw, 2.5);
+            CHECK(lb <= p.log_density_direct(x, hw) + 1e-12);
+            double near = 0.0;
+            for (std::size_t i = 0; i < p.mus().size(); ++i) {
+              const double z = (x - p.mus()[i]) / p.sigmas()[i];
+              if (hw > 0.0 || std::abs(z) > 2.5) continue;
+              const boost::math::normal_distribution<double> d(p.mus()[i], p.sigmas()[i]);
+              near += p.weights()[i] * boost::math::pdf(d, x) * p.sigmas()[i] / (boost::math::cdf(d, high) - boost::math::cdf(d, low));
+            }
+            if (near > 0.0) CHECK(lb >= std::log(near) - 2e-4);
           }
         }
       }

@@ -48,7 +48,7 @@ struct tpe_parameters {
 /// Tree-structured Parzen Estimator.
 class tpe {
 public:
-  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), sorted_(space_.size()), column_(space_.size()) {
+  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), sorted_(space_.size()), column_(space_.size()), inactive_(space_.size(), 0) {
     p_.validate();
   }
 
@@ -57,6 +57,7 @@ public:
     trial t{next_++, {}};
     const bool startup = finished_ < p_.startup_trials;
     if (!startup) split();
+    shared_weights_ready_ = false;  // the split and the failed trials may have changed
     x_.assign(space_.size(), std::nan(""));
     for (std::size_t i = 0; i < space_.size(); ++i) {
       if (!space_.active(i, t.config)) continue;
@@ -67,6 +68,7 @@ public:
     }
     for (std::size_t i = 0; i < space_.size(); ++i) {
       column_[i].push_back(x_[i]);
+      if (std::isnan(x_[i])) ++inactive_[i];
       if (!std::isnan(x_[i])) {  // keep each parameter's observations sorted
         auto& s = sorted_[i];
         const std::pair<double, std::size_t> key{x_[i], t.number};
@@ -130,30 +132,37 @@ private:
   }
 
   // Recency weights of parameter i's observations within each set, by trial (chronological order).
-  void weigh(std::size_t i) {
+  // They depend only on which trials have the parameter, so the parameters active in every trial
+  // share one set per ask.
+  const std::vector<double>& weigh(std::size_t i) {
+    const bool always = inactive_[i] == 0;
+    if (always && shared_weights_ready_) return shared_weight_;
+    std::vector<double>& out = always ? shared_weight_ : weight_;
     std::size_t n[2] = {0, 0}, pos[2] = {0, 0};
     const std::vector<double>& x = column_[i];
     for (std::size_t k = 0; k < history_.size(); ++k)
       if (!std::isnan(x[k]) && !failed(k)) ++n[below_[k]];
-    weight_.resize(history_.size());
+    out.resize(history_.size());
     const detail::recency_weights w[2] = {detail::recency_weights(n[0]), detail::recency_weights(n[1])};
     for (std::size_t k = 0; k < history_.size(); ++k)
       if (!std::isnan(x[k]) && !failed(k)) {
         const unsigned char s = below_[k];
-        weight_[k] = w[s].at(pos[s]++);
+        out[k] = w[s].at(pos[s]++);
       }
+    shared_weights_ready_ = shared_weights_ready_ || always;
+    return out;
   }
 
   // The estimator-based draw for parameter i.
   value suggest(std::size_t i, rng& r) {
     const parameter& q = space_.parameters()[i];
-    weigh(i);
+    const std::vector<double>& weight = weigh(i);
     if (q.kind == kind::categorical) {
       gc_.clear(), gw_.clear(), bc_.clear(), bw_.clear();
       for (std::size_t k = 0; k < history_.size(); ++k) {
         if (std::isnan(column_[i][k]) || failed(k)) continue;
         (below_[k] ? gc_ : bc_).push_back(static_cast<std::size_t>(column_[i][k]));
-        (below_[k] ? gw_ : bw_).push_back(weight_[k]);
+        (below_[k] ? gw_ : bw_).push_back(weight[k]);
       }
       detail::categorical_probabilities(gc_, gw_, q.choices.size(), p_.prior_weight, pl_);
       detail::categorical_probabilities(bc_, bw_, q.choices.size(), p_.prior_weight, pg_);
@@ -178,8 +187,8 @@ private:
     std::size_t ng = 0, nb = 0;
     for (const auto& [x, k] : obs) {
       if (failed(k)) continue;
-      if (below_[k]) gx_[ng] = x, gw_[ng++] = weight_[k];
-      else bx_[nb] = x, bw_[nb++] = weight_[k];
+      if (below_[k]) gx_[ng] = x, gw_[ng++] = weight[k];
+      else bx_[nb] = x, bw_[nb++] = weight[k];
     }
     l_.build({gx_.data(), ng}, {gw_.data(), ng}, lo, hi, p_.prior_weight);
     l_.prepare_sampling();
@@ -220,14 +229,16 @@ private:
   std::vector<unsigned char> failed_;  ///< by trial: told a non-finite value
   std::vector<std::vector<std::pair<double, std::size_t>>> sorted_;  ///< per parameter: (value, trial), sorted
   std::vector<std::vector<double>> column_;  ///< per parameter, by trial: the transformed value or category index; NaN = inactive
+  std::vector<std::size_t> inactive_;  ///< per parameter: trials in which it was inactive
   std::size_t next_ = 0, finished_ = 0;
   // scratch of one ask, kept to avoid allocations
   std::vector<unsigned char> below_;  ///< by trial: 1 = in the best gamma(n) of this ask
   std::vector<std::size_t> rank_, gc_, bc_;
-  std::vector<double> weight_, gx_, gw_, bx_, bw_, pl_, pg_;
+  std::vector<double> weight_, shared_weight_, gx_, gw_, bx_, bw_, pl_, pg_;
   detail::parzen_numeric l_, g_;
   std::vector<double> cand_x_, cand_l_, cand_bound_, x_;
   std::vector<std::size_t> cand_order_;
+  bool shared_weights_ready_ = false;  ///< shared_weight_ holds this ask's weights of the parameters active in every trial
   // The first pass sums g's kernels within 2.5 widths; the bound is widened by 1e-9 so that
   // rounding (the partial sum runs in another order) never hides a tie.
   static constexpr double near_cut = 2.5, bound_slack = 1e-9;

@@ -72,12 +72,73 @@ inline double exp_nonpositive(double y) {
 }
 #endif
 
-/// gauss_terms_body at the widest vector width the processor has.
-inline void gauss_terms(const double* mu, const double* inv_s, const double* coef, double x, double* term, std::size_t m) {
+/// e^y for y in [-80, 0] in single precision to a relative 1e-6 (the bounding pass): as
+/// exp_nonpositive with a Taylor polynomial of degree 7 (remainder below 6e-9; Horner's rounding
+/// in single precision adds a few 6e-8).
+inline float expf_nonpositive(float y) {
+  constexpr float log2e = 1.44269504f, ln2_hi = 0.693359375f, ln2_lo = -2.12194440e-4f;
+  constexpr float shifter = 0x1.8p23f;
+  const float t = y * log2e + shifter;
+  const float n = t - shifter;
+  const float r = (y - n * ln2_hi) - n * ln2_lo;
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const std::uint32_t scale = (std::bit_cast<std::uint32_t>(t) + 127u) << 23;
+  return p * std::bit_cast<float>(scale);
+}
+
+/// Lower bounds of the terms of gauss_terms_body (m <= 64), from a single-precision exponential:
+/// z and -z^2 / 2 in double, then e^y in single precision (y rounded to float: a relative error of
+/// |y| 6e-8 <= 5e-6 in e^y; expf_nonpositive: 1e-6), so term[j] <= the exact term * (1 + 1e-5).
+/// The caller scales the sum by (1 - lower_bound_shrink) and keeps |z| <= 4 2^(1/4), so y stays
+/// above -12 (no clamp: a comparison stops the vectoriser). Three loops of one width each, so that
+/// each vectorises.
+[[gnu::always_inline]] inline void gauss_terms_lower_body(const double* mu, const double* inv_s, const double* coef, double x, double* term,
+                                                          std::size_t m) {
+  float y[64];
+  for (std::size_t j = 0; j < m; ++j) {
+    const double z = (x - mu[j]) * inv_s[j];
+    y[j] = static_cast<float>(-0.5 * z * z);
+  }
+  for (std::size_t j = 0; j < m; ++j) y[j] = expf_nonpositive(y[j]);
+  for (std::size_t j = 0; j < m; ++j) term[j] = coef[j] * static_cast<double>(y[j]);
+}
+inline constexpr double lower_bound_shrink = 1e-4;
+
 #if defined(__GNUC__) && defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2")) return gauss_terms_avx2(mu, inv_s, coef, x, term, m);
+/// gauss_terms_lower_body compiled for AVX2 (8 floats a step).
+[[gnu::target("avx2")]] inline void gauss_terms_lower_avx2(const double* mu, const double* inv_s, const double* coef, double x, double* term,
+                                                           std::size_t m) {
+  gauss_terms_lower_body(mu, inv_s, coef, x, term, m);
+}
 #endif
-  gauss_terms_body(mu, inv_s, coef, x, term, m);
+
+/// Whether the processor runs the AVX2 variants.
+inline bool has_avx2() {
+#if defined(__GNUC__) && defined(__x86_64__)
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
+/// gauss_terms_body (or, with `lower`, gauss_terms_lower_body) at the widest vector width the
+/// processor has (`avx2` = has_avx2(), asked once per sum).
+inline void gauss_terms(const double* mu, const double* inv_s, const double* coef, double x, double* term, std::size_t m, bool avx2,
+                        bool lower) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (avx2) return lower ? gauss_terms_lower_avx2(mu, inv_s, coef, x, term, m) : gauss_terms_avx2(mu, inv_s, coef, x, term, m);
+#else
+  (void)avx2;
+#endif
+  if (lower) gauss_terms_lower_body(mu, inv_s, coef, x, term, m);
+  else gauss_terms_body(mu, inv_s, coef, x, term, m);
 }
 
 /// The first index in [from, to) of the ascending `v` with v[i] >= x (std::lower_bound), without
@@ -156,15 +217,14 @@ public:
     double total = 0.0;
     for (const double x : weights_) total += x;
     const double lo_clip = range / std::min(100.0, 1.0 + static_cast<double>(n));
+    // widths: the larger gap to a neighbour (the ends: their only gap), in a loop that vectorises
     sigmas_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      double s;
-      if (n == 1) s = std::max(mus_[0] - low, high - mus_[0]);
-      else if (i == 0) s = mus_[1] - mus_[0];
-      else if (i + 1 == n) s = mus_[i] - mus_[i - 1];
-      else s = std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
-      sigmas_[i] = std::clamp(s, lo_clip, range);
+    if (n == 1) sigmas_[0] = std::max(mus_[0] - low, high - mus_[0]);
+    else {
+      sigmas_[0] = mus_[1] - mus_[0], sigmas_[n - 1] = mus_[n - 1] - mus_[n - 2];
+      for (std::size_t i = 1; i + 1 < n; ++i) sigmas_[i] = std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
     }
+    for (double& x : sigmas_) x = std::clamp(x, lo_clip, range);
     sigmas_[prior_at_] = range;
     const double inv_total = 1.0 / total;
     for (double& x : weights_) x *= inv_total;
@@ -233,12 +293,13 @@ public:
   /// log density at x; with `half_width` > 0, the log probability of [x - hw, x + hw] within the
   /// domain (integer parameters).
   double log_density(double x, double half_width) const {
-    return log_sum(x, half_width, half_width > 0.0 ? cutoff_mass_ : cutoff_);
+    return log_sum(x, half_width, half_width > 0.0 ? cutoff_mass_ : cutoff_, false);
   }
 
-  /// A lower bound of log_density (up to rounding): only the kernels within `cut` widths of x.
+  /// A lower bound of log_density (up to rounding): only the kernels within `cut` widths of x;
+  /// densities with cut <= 4 from single-precision exponentials, shrunk by 1e-4 to stay below.
   double log_density_lower_bound(double x, double half_width, double cut) const {
-    return log_sum(x, half_width, std::min(cut, half_width > 0.0 ? cutoff_mass_ : cutoff_));
+    return log_sum(x, half_width, std::min(cut, half_width > 0.0 ? cutoff_mass_ : cutoff_), half_width == 0.0 && cut <= 4.0);
   }
 
   /// The same log density summed over every kernel with Boost.Math (the reference for tests).
@@ -263,15 +324,23 @@ public:
   double cutoff_mass() const noexcept { return cutoff_mass_; }
 
 private:
-  // The mixture at x summed over the kernels within `cut` widths (band by band, by centre).
-  double log_sum(double x, double half_width, double cut) const {
+  // The mixture at x summed over the kernels within `cut` widths (band by band, by centre); with
+  // `lower`, a lower bound from gauss_terms_lower (cut <= 4 keeps the exponents above -80: a
+  // band's widths differ by less than 2^(1/4)).
+  double log_sum(double x, double half_width, double cut, bool lower) const {
     const double a = std::max(x - half_width, low_), b = std::min(x + half_width, high_);
+    const bool avx2 = has_avx2();
     double sum = 0.0;
     for (const std::size_t used : used_bands_) {
       const band& band = bands_[used];
       const double reach = cut * band.max_sigma + half_width;
-      std::size_t k = first_not_below(band.mu.data(), 0, band.mu.size(), x - reach);
-      const std::size_t end = first_above(band.mu.data(), k, band.mu.size(), x + reach);
+      // the searches only where the window ends inside the band (small mixtures: rarely); skipping
+      // a band out of reach or searching it gives the same (empty) range
+      const double* mu = band.mu.data();
+      const std::size_t size = band.mu.size();
+      if (mu[size - 1] < x - reach || mu[0] > x + reach) continue;  // out of reach
+      std::size_t k = mu[0] >= x - reach ? 0 : first_not_below(mu, 1, size, x - reach);
+      const std::size_t end = mu[size - 1] <= x + reach ? size : first_above(mu, k, size, x + reach);
       if (half_width > 0.0) {
         for (; k < end; ++k) sum += band.coef[k] * normal_mass((a - band.mu[k]) * band.inv_sigma[k], (b - band.mu[k]) * band.inv_sigma[k]);
       } else {
@@ -279,7 +348,7 @@ private:
         double term[64];
         while (k < end) {
           const std::size_t m = std::min<std::size_t>(end - k, 64);
-          gauss_terms(band.mu.data() + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m);
+          gauss_terms(band.mu.data() + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m, avx2, lower);
           double part[4] = {0.0, 0.0, 0.0, 0.0};  // four chains: the adds do not wait on each other
           std::size_t j = 0;
           for (; j + 4 <= m; j += 4) part[0] += term[j], part[1] += term[j + 1], part[2] += term[j + 2], part[3] += term[j + 3];
@@ -289,6 +358,7 @@ private:
         }
       }
     }
+    if (lower) sum *= 1.0 - lower_bound_shrink;
     return std::log(std::max(sum, std::numeric_limits<double>::min()));
   }
 
