@@ -14,6 +14,7 @@
 #include "dist_units.hpp"
 #include "commands.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/lagrangian.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
 #include "fhops/harvest/solver.hpp"
 #include "fhops/harvest/work_units.hpp"
@@ -53,6 +54,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ("telemetry-busy-timeout", po::value<double>()->default_value(60.0), "seconds to wait for other writers of the SQLite mirror")
       ("kpi-mode", po::value<std::string>()->default_value("extended"), "KPI printout: basic or extended")
       ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)")
+      ("lagrangian-bound", po::value<int>(), "after the solve, also compute an upper bound on the objective by N subgradient steps on block-work and landing prices (text output; see docs/howto/search_library.md)")
       ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation");
     if (kind == solver_kind::sa)
       opts.add_options()
@@ -121,6 +123,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     const bool timed = vm.count("time-limit") > 0;
     const long long iters = vm["iters"].as<long long>();
     if (iters < 0) throw usage_error("--iters must be >= 0 (got " + std::to_string(iters) + ")");
+    const int bound_steps = vm.count("lagrangian-bound") ? vm["lagrangian-bound"].as<int>() : 0;
+    if (vm.count("lagrangian-bound") && bound_steps < 1)
+      throw usage_error("--lagrangian-bound must be >= 1 (got " + std::to_string(bound_steps) + ")");
     o.stop.max_iterations = timed && vm["iters"].defaulted() ? 0 : std::max(iters, 1LL);
     if (timed) {
       const double t = vm["time-limit"].as<double>();
@@ -215,6 +220,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     std::string multistart_note, telemetry_note;
     std::size_t best_index = 0;
     fhops::harvest::kpi_result kpis;
+    std::optional<fhops::harvest::lagrangian_result> bound;
     const std::string csv = vm["out"].as<std::string>();
     try {
       auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
@@ -289,6 +295,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         out = fhops::harvest::solve(pb, o, progress_line(format == "text"));
       }
       kpis = fhops::harvest::compute_kpis(pb, out.search.best);
+      if (bound_steps > 0) bound = fhops::harvest::lagrangian_bound(pb, {.iterations = bound_steps, .target = out.best.score});
       if (telemetry && multistart <= 1) fhops::harvest::finish_run_record(records[0], kind, o, out, kpis, wall());
       fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));
     } catch (const fhops::harvest::work_plan_mismatch&) {
@@ -337,6 +344,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
                              out.search.iterations, out.search.evaluations,
                              out.search.seconds > 0 ? static_cast<double>(out.search.evaluations) / out.search.seconds : 0.0,
                              out.search.seconds, fhops::search::to_string(out.search.reason), out.initial.score);
+    if (bound)
+      std::cout << fmt::format("Lagrangian upper bound: {:.3f} ({} subgradient steps; gap to this plan {:.3f})\n", bound->bound,
+                               bound->iterations, bound->bound - out.best.score);
     if (mirror_error) throw mirror_failure();
     return exit_ok;
   });

@@ -87,6 +87,7 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
       {" --acceptance maybe", "--acceptance must be one of"},
       {" --parallel-multistart 0", "--parallel-multistart must be >= 1"},
       {" --iters ten", "iters"},
+      {" --lagrangian-bound 0", "--lagrangian-bound must be >= 1"},
   };
   for (const auto& [args, message] : cases) {
     INFO(args);
@@ -118,6 +119,10 @@ TEST_CASE("the reference's crash cases work", "[driver][solve]") {
   CHECK(fhops_test::slurp(csv) == "machine_id,block_id,day,shift_id,assigned\n");
   // --check-delta runs the whole search with full re-evaluations.
   CHECK(run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 300 --check-delta").exit_code == 0);
+  // --lagrangian-bound prints an upper bound on the objective after the plan.
+  const auto bounded = run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 300 -P price --lagrangian-bound 50");
+  CHECK(bounded.exit_code == 0);
+  CHECK_THAT(bounded.out, Catch::Contains("Lagrangian upper bound: "));
 }
 
 TEST_CASE("solve-heur --parallel-multistart --resume: a lost run, then only it runs; the best plan equals an uninterrupted run's", "[driver][solve]") {

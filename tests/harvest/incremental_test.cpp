@@ -86,10 +86,11 @@ TEST_CASE("delta evaluation equals full evaluation on random moves", "[increment
 }
 
 TEST_CASE("delta evaluation equals full evaluation on the rebuild operators' moves", "[incremental][delta][rebuild]") {
-  // row_rebuild and landing_rebuild change whole rows of several machines at once; the run
-  // operators in between keep the plan moving so the rebuilds start from many different plans.
+  // row_rebuild, landing_rebuild and price_rebuild change whole rows of several machines at once;
+  // the run operators in between keep the plan moving so the rebuilds start from many plans.
   const std::size_t rebuilds[] = {static_cast<std::size_t>(operator_id::row_rebuild),
-                                  static_cast<std::size_t>(operator_id::landing_rebuild)};
+                                  static_cast<std::size_t>(operator_id::landing_rebuild),
+                                  static_cast<std::size_t>(operator_id::price_rebuild)};
   const std::size_t shakers[] = {static_cast<std::size_t>(operator_id::run_fill), static_cast<std::size_t>(operator_id::run_clear),
                                  static_cast<std::size_t>(operator_id::swap)};
   for (const auto& path : scenarios()) {
@@ -102,9 +103,9 @@ TEST_CASE("delta evaluation equals full evaluation on the rebuild operators' mov
     inc.reset(sanitised(pb, greedy_schedule(pb)));
     harvest_move mv;
     std::size_t checked = 0, rebuilt = 0, changed_rows = 0;
-    for (int i = 0; i < 2500; ++i) {
+    for (int i = 0; i < 3000; ++i) {
       const bool rebuild = i % 2 == 0;
-      const std::size_t op = rebuild ? rebuilds[(i / 2) % 2] : shakers[r.below(3)];
+      const std::size_t op = rebuild ? rebuilds[(i / 2) % 3] : shakers[r.below(3)];
       if (!nbh.propose(op, inc, r, mv)) continue;
       schedule next = inc.plan();
       std::vector<int> rows;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -441,13 +442,18 @@ TEST_CASE("landing_rebuild changes the rows of one landing's crew and at most on
   CHECK(state.score() > 254.534);  // better than the reference's "never move" plan
 }
 
-TEST_CASE("the lns preset is the defaults plus landing_rebuild; the defaults leave it off", "[solver][landing_rebuild]") {
-  const std::size_t lr = static_cast<std::size_t>(operator_id::landing_rebuild);
-  CHECK(default_weights[lr] == 0.0);
-  CHECK(default_tabu_weights[lr] == 0.0);
-  const operator_weights w = resolve_weights(solver_kind::sa, nullptr, {{"lns"}, {}, {}});
-  for (std::size_t i = 0; i < operator_count; ++i) {
-    INFO(operator_names[i]);
-    CHECK(w[i] == (i == lr ? 0.02 : default_weights[i]));
+TEST_CASE("the lns and price presets are the defaults plus landing_rebuild or price_rebuild; the defaults leave them off",
+          "[solver][landing_rebuild][price_rebuild]") {
+  const std::pair<const char*, operator_id> presets[] = {{"lns", operator_id::landing_rebuild}, {"price", operator_id::price_rebuild}};
+  for (const auto& [preset, id] : presets) {
+    INFO(preset);
+    const std::size_t lr = static_cast<std::size_t>(id);
+    CHECK(default_weights[lr] == 0.0);
+    CHECK(default_tabu_weights[lr] == 0.0);
+    const operator_weights w = resolve_weights(solver_kind::sa, nullptr, {{preset}, {}, {}});
+    for (std::size_t i = 0; i < operator_count; ++i) {
+      INFO(operator_names[i]);
+      CHECK(w[i] == (i == lr ? 0.02 : default_weights[i]));
+    }
   }
 }

@@ -16,6 +16,7 @@ TEST_CASE("each solver's tuning space covers weights, batch and its own knobs", 
     CHECK((tabu.index(weight_parameter(op)) < tabu.size()) == tuned_by_default(op));
   }
   CHECK_FALSE(tuned_by_default(static_cast<std::size_t>(operator_id::landing_rebuild)));
+  CHECK_FALSE(tuned_by_default(static_cast<std::size_t>(operator_id::price_rebuild)));
   CHECK(sa.index("acceptance") < sa.size());
   CHECK(sa.index("perturbation_strength") == sa.size());
   CHECK(ils.index("perturbation_strength") < ils.size());

@@ -9,7 +9,11 @@
 /// the work the other machines leave over. landing_rebuild does the same for every machine that
 /// works on one landing at once (plus, now and then, a machine from elsewhere): it clears their
 /// rows and rebuilds them one by one in a random order, then once more each against all the
-/// others, so a landing's crews can trade blocks, days and machines in one move.
+/// others, so a landing's crews can trade blocks, days and machines in one move. price_rebuild
+/// rebuilds one or two landings' crews jointly: block work and landing room are priced, every
+/// machine's row is solved against the prices at once (lagrangian.hpp), and the prices follow the
+/// over- or under-use for a few rounds, so several machines change together where the sequential
+/// best responses of landing_rebuild stay put.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +28,7 @@
 
 #include "fhops/harvest/detail/slot_kernel.hpp"
 #include "fhops/harvest/incremental.hpp"
+#include "fhops/harvest/lagrangian.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"
 #include "fhops/search/concepts.hpp"
@@ -50,15 +55,17 @@ enum class operator_id : std::size_t {
   run_replace,
   row_rebuild,
   landing_rebuild,
+  price_rebuild,
 };
 
 /// Number of operators.
-inline constexpr std::size_t operator_count = 12;
+inline constexpr std::size_t operator_count = 13;
 
 /// Operator names in registry order.
 inline constexpr std::array<std::string_view, operator_count> operator_names{
     "swap", "move", "block_insertion", "cross_exchange", "mobilisation_shake",
-    "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild", "landing_rebuild"};
+    "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild", "landing_rebuild",
+    "price_rebuild"};
 
 /// The index of an operator name (case-sensitive, lower case), or -1.
 inline int operator_index(std::string_view name) {
@@ -109,6 +116,7 @@ public:
       case operator_id::run_replace: return run_replace(plan, r, mv);
       case operator_id::row_rebuild: return row_rebuild(plan, r, mv);
       case operator_id::landing_rebuild: return landing_rebuild(plan, r, mv);
+      case operator_id::price_rebuild: return price_rebuild(plan, r, mv);
     }
     return false;
   }
@@ -180,6 +188,7 @@ private:
   static constexpr std::int32_t no_override = INT32_MIN;
   static constexpr std::size_t row_candidates = 16;  ///< blocks a row_rebuild DP considers at most
   static constexpr std::size_t group_limit = 6;      ///< machines a landing_rebuild rebuilds at most
+  static constexpr int price_rounds = 12;            ///< price updates of a price_rebuild
 
   static std::uint64_t key(int m, int t, std::int32_t b) {
     return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(m)) << 40) ^
@@ -471,20 +480,8 @@ private:
   bool landing_rebuild(const schedule& plan, rng& r, harvest_move& mv) {
     const problem& pb = *pb_;
     const int S = pb.num_slots, M = pb.num_machines;
-    int m0 = 0, t0 = 0;
-    if (!random_assignment(plan, r, m0, t0)) return false;
-    const int l = pb.landing_of[plan.at(m0, t0)];
     group_.clear();
-    for (int x = 0; x < M; ++x)
-      for (int t = 0; t < S; ++t) {
-        const std::int32_t v = plan.cells[pb.ms(x, t)];
-        if (v >= 0 && pb.landing_of[v] == l) {
-          group_.push_back(x);
-          break;
-        }
-      }
-    for (std::size_t i = group_.size(); i > 1; --i) std::swap(group_[i - 1], group_[r.below(i)]);
-    if (group_.size() > group_limit) group_.resize(group_limit);
+    if (!add_landing_crew(plan, r, group_limit)) return false;
     if (static_cast<int>(group_.size()) < M && r.chance(0.5)) {
       int x = static_cast<int>(r.below(M));
       while (std::find(group_.begin(), group_.end(), x) != group_.end()) x = (x + 1) % M;
@@ -494,6 +491,126 @@ private:
     for (const int x : group_)
       for (int t = 0; t < S; ++t) row_plan_[pb.ms(x, t)] = pb.lock[pb.ms(x, t)] >= 0 ? pb.lock[pb.ms(x, t)] : idle;
     for (int pass = 0; pass < 2; ++pass)
+      for (const int x : group_) rebuild_row(x, r, true);
+    return rows_changed(plan, mv);
+  }
+
+  // Adds to group_ the machines working on the landing of a random assignment, in a random order,
+  // until group_ holds `limit` machines; false when the plan has no (unlocked) assignment.
+  bool add_landing_crew(const schedule& plan, rng& r, std::size_t limit) {
+    const problem& pb = *pb_;
+    int m0 = 0, t0 = 0;
+    if (!random_assignment(plan, r, m0, t0)) return false;
+    const int l = pb.landing_of[plan.at(m0, t0)];
+    const std::size_t first = group_.size();
+    for (int x = 0; x < pb.num_machines; ++x) {
+      if (std::find(group_.begin(), group_.end(), x) != group_.end()) continue;
+      for (int t = 0; t < pb.num_slots; ++t) {
+        const std::int32_t v = plan.cells[pb.ms(x, t)];
+        if (v >= 0 && pb.landing_of[v] == l) {
+          group_.push_back(x);
+          break;
+        }
+      }
+    }
+    for (std::size_t i = group_.size() - first; i > 1; --i)
+      std::swap(group_[first + i - 1], group_[first + r.below(i)]);
+    if (group_.size() > limit) group_.resize(limit);
+    return true;
+  }
+
+  // price_rebuild: the crews of one landing (half the time of two) are cleared; the work the
+  // other machines leave (left_) and the room they leave on each landing and slot (room_) bound
+  // what the crew can use. For a few rounds every crew row is solved by priced_row against block
+  // prices and landing prices at once, and the prices rise where the crew asks for more than is
+  // left (and fall where it asks for less), as in a subgradient step on the Lagrangian dual of
+  // the crew's problem. The rows of the round with the best estimated score (production capped
+  // by left_, minus mobilisation, minus the production lost to a full landing) are kept; half the
+  // time each machine is then rebuilt once more by the exact row DP against the others.
+  bool price_rebuild(const schedule& plan, rng& r, harvest_move& mv) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots, B = pb.num_blocks, L = pb.num_landings;
+    group_.clear();
+    if (!add_landing_crew(plan, r, group_limit)) return false;
+    if (r.chance(0.5)) add_landing_crew(plan, r, 2 * group_limit);
+    row_plan_.assign(plan.cells.begin(), plan.cells.end());
+    for (const int x : group_)
+      for (int t = 0; t < S; ++t) row_plan_[pb.ms(x, t)] = pb.lock[pb.ms(x, t)] >= 0 ? pb.lock[pb.ms(x, t)] : idle;
+    work_left(-1);
+    room_.assign(static_cast<std::size_t>(L) * S, 0);
+    for (int l = 0; l < L; ++l)
+      for (int t = 0; t < S; ++t) room_[static_cast<std::size_t>(l) * S + t] = pb.landing_capacity[l];
+    in_group_.assign(pb.num_machines, 0);
+    for (const int x : group_) in_group_[x] = 1;
+    for (int x = 0; x < pb.num_machines; ++x)
+      for (int t = 0; t < S && !in_group_[x]; ++t) {
+        const std::int32_t v = row_plan_[pb.ms(x, t)];
+        if (v >= 0) --room_[static_cast<std::size_t>(pb.landing_of[v]) * S + t];
+      }
+    if (pb.weights.landing_slack != 0.0) std::fill(room_.begin(), room_.end(), pb.num_machines);  // overflow is slack, not a penalty
+    // candidate landings: those the crew works on now, half the time one more at random
+    landing_on_.assign(L, 0);
+    for (const int x : group_)
+      for (int t = 0; t < S; ++t) {
+        const std::int32_t v = plan.cells[pb.ms(x, t)];
+        if (v >= 0) landing_on_[pb.landing_of[v]] = 1;
+      }
+    if (r.chance(0.5)) landing_on_[r.below(L)] = 1;
+    const std::size_t G = group_.size();
+    crew_blocks_.resize(G);
+    for (std::size_t g = 0; g < G; ++g) {
+      crew_blocks_[g].clear();
+      for (const int b : blocks_for_machine_[group_[g]])
+        if (left_[b] > 1e-9 && landing_on_[pb.landing_of[b]]) crew_blocks_[g].push_back(b);
+    }
+    const double wP = pb.weights.production;
+    price_.assign(B, 0.0);
+    for (int b = 0; b < B; ++b) price_[b] = 0.3 * wP * r.uniform01();
+    landing_price_.assign(room_.size(), 0.0);
+    crew_rows_.resize(G * S);
+    best_rows_.resize(G * S);
+    double best_estimate = -1e300;
+    for (int round = 0; round < price_rounds; ++round) {
+      asked_.assign(B, 0.0);
+      use_.assign(room_.size(), 0);
+      double estimate = 0.0;
+      for (std::size_t g = 0; g < G; ++g) {
+        const int x = group_[g];
+        std::span<std::int32_t> row(crew_rows_.data() + g * S, static_cast<std::size_t>(S));
+        priced_row(pb, x, {crew_blocks_[g], price_, landing_price_, room_}, row, priced_scratch_);
+        int prev = -1;
+        for (int k = 0; k < S; ++k) {
+          const int t = pb.eval_order[k];
+          const std::int32_t b = row[t];
+          if (b < 0) continue;
+          asked_[b] += pb.rate[pb.mb(x, b)];
+          ++use_[static_cast<std::size_t>(pb.landing_of[b]) * S + t];
+          if (prev >= 0 && prev != b)
+            estimate -= (pb.has_move_params[x] ? pb.weights.mobilisation * pb.move_cost(x, prev, b) : 0.0) + pb.weights.transitions;
+          prev = b;
+        }
+      }
+      for (int b = 0; b < B; ++b) estimate += wP * std::min(asked_[b], left_[b]);
+      for (std::size_t k = 0; k < use_.size(); ++k)
+        if (use_[k] > std::max(room_[k], 0)) estimate -= 3.0 * wP * (use_[k] - std::max(room_[k], 0));
+      if (estimate > best_estimate) {
+        best_estimate = estimate;
+        best_rows_ = crew_rows_;
+      }
+      // prices follow the relative over-use; the step shrinks with the rounds
+      const double step = wP / (round + 2.0);
+      for (int b = 0; b < B; ++b)
+        if (asked_[b] > 0.0 || price_[b] > 0.0)
+          price_[b] = std::clamp(price_[b] + step * (asked_[b] - left_[b]) / std::max(left_[b], 1.0), 0.0, wP);
+      for (std::size_t k = 0; k < use_.size(); ++k)
+        landing_price_[k] = std::max(0.0, landing_price_[k] + 2.0 * step * (use_[k] - std::max(room_[k], 0)));
+    }
+    for (std::size_t g = 0; g < G; ++g)
+      for (int t = 0; t < S; ++t) {
+        const std::size_t c = pb.ms(group_[g], t);
+        row_plan_[c] = pb.lock[c] >= 0 ? pb.lock[c] : best_rows_[g * S + t];
+      }
+    if (r.chance(0.5))
       for (const int x : group_) rebuild_row(x, r, true);
     return rows_changed(plan, mv);
   }
@@ -512,29 +629,33 @@ private:
     return !mv.changes.empty();
   }
 
+  // left_ = the work each block has left after evaluating row_plan_ with row m (if any) idle.
+  void work_left(int m) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots;
+    left_.assign(pb.work.begin(), pb.work.end());
+    prev_scratch_.assign(pb.num_machines, -1);
+    cum_scratch_.assign(pb.has_sequencing ? static_cast<std::size_t>(pb.num_blocks) * pb.num_roles : 0, 0);
+    cnt_scratch_.assign(cum_scratch_.size(), 0);
+    used_scratch_.assign(pb.num_landings, 0);
+    detail::carry c{left_.data(), prev_scratch_.data(), cum_scratch_.data()};
+    detail::sums sum;
+    detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data()};
+    detail::no_terms terms;
+    const std::int32_t* cells = row_plan_.data();
+    for (int k = 0; k < S; ++k) {
+      const int t = pb.eval_order[k];
+      const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
+      detail::process_slot(pb, t, cell, c, sum, w, terms);
+    }
+  }
+
   // Rebuilds row m of row_plan_ in place (the other rows fixed). `every_block`: the DP considers
   // every block m can work; otherwise it samples them (see below).
   void rebuild_row(int m, rng& r, bool every_block) {
     const problem& pb = *pb_;
-    const int S = pb.num_slots, B = pb.num_blocks, L = pb.num_landings;
-    // Work left by the other machines: evaluate row_plan_ with row m idle.
-    left_.assign(pb.work.begin(), pb.work.end());
-    prev_scratch_.assign(pb.num_machines, -1);
-    cum_scratch_.assign(pb.has_sequencing ? static_cast<std::size_t>(B) * pb.num_roles : 0, 0);
-    cnt_scratch_.assign(cum_scratch_.size(), 0);
-    used_scratch_.assign(L, 0);
-    {
-      detail::carry c{left_.data(), prev_scratch_.data(), cum_scratch_.data()};
-      detail::sums sum;
-      detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data()};
-      detail::no_terms terms;
-      const std::int32_t* cells = row_plan_.data();
-      for (int k = 0; k < S; ++k) {
-        const int t = pb.eval_order[k];
-        const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
-        detail::process_slot(pb, t, cell, c, sum, w, terms);
-      }
-    }
+    const int S = pb.num_slots;
+    work_left(m);
     // Candidate blocks: m can work them and something is left. On big scenarios the DP keeps the
     // blocks m works now plus a random sample of the others (row_candidates in all), which bounds
     // its cost and varies what repeated rebuilds of the same row explore; otherwise a random block
@@ -712,6 +833,13 @@ private:
   std::vector<double> value_, next_, best_of_, switch_;
   std::vector<std::int32_t> choice_;
   std::vector<int> group_;  // the rows a rebuild move changed
+  // price_rebuild scratch
+  std::vector<int> room_, use_;
+  std::vector<std::uint8_t> in_group_, landing_on_;
+  std::vector<std::vector<int>> crew_blocks_;
+  std::vector<double> price_, landing_price_, asked_;
+  std::vector<std::int32_t> crew_rows_, best_rows_;
+  priced_row_scratch priced_scratch_;
 };
 
 }  // namespace fhops::harvest
