@@ -87,7 +87,14 @@ tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& sess
   std::map<std::size_t, ft::trial> pending;  // TPE: the trials out with a worker
   std::map<std::size_t, fhops::telemetry::json::object> done;
   if (s.resume) fh::check_resumable(fh::scan_plan_store(telemetry.log(), plan), telemetry.log(), plan);  // on every rank
-  if (s.resume && session.coordinator()) done = fh::recorded_units(telemetry.log(), plan);
+  if (s.resume && session.coordinator()) {
+    done = fh::recorded_units(telemetry.log(), plan);
+    std::vector<std::size_t> missing;
+    for (std::size_t si = 0; si < ns; ++si)
+      for (std::size_t k = 0; k < (bayes ? n : planned[si].size()); ++k)
+        if (!done.contains(si * n + k)) missing.push_back(si * n + k);
+    report_missing_units(s.command, missing);
+  }
   const auto accept = [&](std::size_t u, const fhops::telemetry::json::object& rec, ft::trial t) {
     const std::size_t si = u / n, k = u % n;
     fh::tuned_trial tt = fh::tuned_trial_from_record(rec, t, options_of(si, t));
@@ -226,6 +233,7 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
     } else {
       ids.push_back(u);
     }
+  if (s.resume && session.coordinator()) report_missing_units("bench suite", ids);
   session.run(fhops::dist::units_of(std::move(ids)), work, on_result);
   for (auto& r : rows)
     if (r) out.rows.push_back(std::move(*r));
@@ -245,6 +253,12 @@ multistart_units_result run_multistart_units(const fh::problem& pb, const fh::so
     if (spec.resume) {
       recorded = fh::scan_plan_store(telemetry->log(), *plan);
       fh::check_resumable(recorded, telemetry->log(), *plan);
+      if (session.coordinator()) {
+        std::vector<std::size_t> missing;
+        for (std::size_t k = 0; k < runs; ++k)
+          if (!recorded.results.contains(k)) missing.push_back(k);
+        report_missing_units(spec.command, missing);
+      }
     }
   }
   // A run's result: its outcome, or {"error": message} when its solve threw (a failed run, as

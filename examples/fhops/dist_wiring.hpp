@@ -47,4 +47,8 @@ void unit_test_hooks(std::size_t unit);
 /// Prints the lost units on stderr (with how to resume) and returns whether there were any.
 bool report_lost_units(const std::string& command, const std::vector<std::size_t>& lost);
 
+/// With --resume (on the coordinator): names the units missing from the store, which this run
+/// runs now — after a rank was killed (the job aborted), the units that run lost.
+void report_missing_units(const std::string& command, const std::vector<std::size_t>& missing);
+
 }  // namespace fhops_cli

@@ -74,8 +74,8 @@ struct outcome {
   store records;
 };
 
-outcome run_in(const std::filesystem::path& dir, const std::string& launcher, const std::string& args) {
-  const auto r = run("cd " + dir.string() + " && " + launcher + " " + args + " --telemetry-log " + (dir / "runs.jsonl").string(), false);
+outcome run_in(const std::filesystem::path& dir, const std::string& launcher, const std::string& args, bool merge_stderr = false) {
+  const auto r = run("cd " + dir.string() + " && " + launcher + " " + args + " --telemetry-log " + (dir / "runs.jsonl").string(), merge_stderr);
   return {r.exit_code, normalised(r.out, dir), read_store(dir / "runs.jsonl")};
 }
 
@@ -150,6 +150,7 @@ TEST_CASE("a unit that throws is lost, the others are recorded; --resume runs on
   const auto lost = run("cd " + (base / "mpi").string() + " && FHOPS_TEST_FAIL_UNIT=2 " + driver() + " " + args + " --resume --telemetry-log runs.jsonl");
   CHECK(lost.exit_code == 1);  // the hook still fails unit 2, also without mpirun
   CHECK(lost.out.find("1 work unit(s) lost: 2") != std::string::npos);
+  CHECK(lost.out.find("tune-random --resume: running the 1 work unit(s) missing from the store: 2\n") != std::string::npos);
   const auto changed = run("cd " + (base / "mpi").string() + " && " + driver() + " tune-random " + fhops_test::demo() +
                            " --runs 5 --iters 160 --resume --telemetry-log runs.jsonl");
   CHECK(changed.exit_code == 2);  // another plan of tune-random: refused
@@ -173,8 +174,10 @@ TEST_CASE("a killed rank: the finished units' records survive and --resume compl
   const auto killed = run_in(base / "mpi", mpirun(2, "FHOPS_TEST_KILL_UNIT=3"), args);
   CHECK(killed.exit_code != 0);
   CHECK(killed.records.units == std::multiset<long long>{0, 1, 2});
-  const auto resumed = run_in(base / "mpi", mpirun(2), args + " --resume");
+  const auto resumed = run_in(base / "mpi", mpirun(2), args + " --resume", true);
   CHECK(resumed.exit_code == 0);
+  // The job aborted with the killed rank; the resumed run names the unit it lost.
+  CHECK(resumed.out.find("tune-grid --resume: running the 1 work unit(s) missing from the store: 3\n") != std::string::npos);
   CHECK(resumed.records.units == std::multiset<long long>{0, 1, 2, 3});
   CHECK(resumed.records.keys == plain.records.keys);
 }

@@ -150,6 +150,7 @@ TEST_CASE("bench suite --resume: a lost cell, then only it runs; the summary equ
   INFO(resumed.out);
   REQUIRE(resumed.exit_code == 0);
   CHECK(resumed.out.find("2 cell(s) already recorded by this suite") != std::string::npos);
+  CHECK(resumed.out.find("bench suite --resume: running the 1 work unit(s) missing from the store: 1\n") != std::string::npos);
   CHECK(resumed.out.find("2 telemetry record(s) written") != std::string::npos);
   const auto without_times = [](const std::filesystem::path& f) {
     std::string kept;

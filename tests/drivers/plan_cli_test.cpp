@@ -152,6 +152,7 @@ TEST_CASE("tuning-plan run --resume: a lost unit is reported, the resumed run co
   INFO(resumed.out);
   REQUIRE(resumed.exit_code == 0);
   CHECK(resumed.out.find("4 unit(s) already recorded by this plan: not re-run (--resume).") != std::string::npos);
+  CHECK(resumed.out.find("tuning-plan run --resume: running the 1 work unit(s) missing from the store: 3\n") != std::string::npos);
   auto a = runs_of(plain / "telemetry/runs.jsonl"), b = runs_of(out / "telemetry/runs.jsonl");
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());

@@ -142,6 +142,7 @@ TEST_CASE("solve-heur --parallel-multistart --resume: a lost run, then only it r
   INFO(resumed.out);
   REQUIRE(resumed.exit_code == 0);
   CHECK(resumed.out.find("3 run(s) already recorded by this multistart") != std::string::npos);
+  CHECK(resumed.out.find("--resume: running the 1 work unit(s) missing from the store: 2\n") != std::string::npos);
   CHECK(fhops_test::slurp(dir / "plan.csv") == fhops_test::slurp(dir / "plain.csv"));
   CHECK(fhops_test::count(fhops_test::slurp(dir / "runs.jsonl"), "\"record_type\":\"run\"") == 4);
 }
