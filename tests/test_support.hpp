@@ -89,6 +89,16 @@ inline std::string driver() { return FHOPS_DRIVER; }
 /// The project's demo scenario folder.
 inline std::string demo() { return (source_dir() / "examples/scenarios/demo").string(); }
 
+/// A bench suite summary (summary.json/csv) without its wall-clock lines (runtime,
+/// evaluations_per_second): what two runs of the same suite must share.
+inline std::string summary_without_times(const std::filesystem::path& f) {
+  std::string kept;
+  std::istringstream in(slurp(f));
+  for (std::string line; std::getline(in, line);)
+    if (line.find("runtime") == std::string::npos && line.find("evaluations_per_second") == std::string::npos) kept += line + "\n";
+  return kept;
+}
+
 /// How many times `needle` occurs in `text` (non-overlapping).
 inline std::size_t count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

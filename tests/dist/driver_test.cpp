@@ -75,6 +75,7 @@ struct outcome {
 };
 
 outcome run_in(const std::filesystem::path& dir, const std::string& launcher, const std::string& args, bool merge_stderr = false) {
+  std::filesystem::create_directories(dir);
   const auto r = run("cd " + dir.string() + " && " + launcher + " " + args + " --telemetry-log " + (dir / "runs.jsonl").string(), merge_stderr);
   return {r.exit_code, normalised(r.out, dir), read_store(dir / "runs.jsonl")};
 }
@@ -93,7 +94,6 @@ TEST_CASE("tune-random and tune-grid under mpirun: single-process results and re
   for (const auto& [args, units] : std::vector<std::pair<std::string, std::size_t>>{
            {"tune-random " + demo + " --runs 6 --iters 150", 6},
            {"tune-grid " + demo + " --iters 150 --preset balanced --preset explore --batch-size 1 --batch-size 2", 4}}) {
-    std::filesystem::create_directories(base / "plain");
     const outcome plain = run_in(base / "plain", driver(), args);
     REQUIRE(plain.exit_code == 0);
     REQUIRE(plain.records.runs == units);
@@ -102,7 +102,6 @@ TEST_CASE("tune-random and tune-grid under mpirun: single-process results and re
       if (np != 4 && args.rfind("tune-grid", 0) == 0) continue;  // grid: np 4 only (time)
       INFO(args << " with np " << np);
       const auto dir = base / ("np" + std::to_string(np));
-      std::filesystem::create_directories(dir);
       const outcome o = run_in(dir, mpirun(np), args);
       REQUIRE(o.exit_code == 0);
       CHECK(o.out == plain.out);
@@ -121,13 +120,11 @@ TEST_CASE("tune-random and tune-grid under mpirun: single-process results and re
 TEST_CASE("tune-bayes under mpirun -np 1 and 2 equals the single-process run", "[dist][driver]") {
   const auto base = fhops_test::scratch("dist_bayes");
   const std::string args = "tune-bayes " + fhops_test::demo() + " --trials 12 --iters 100";
-  std::filesystem::create_directories(base / "plain");
   const outcome plain = run_in(base / "plain", driver(), args);
   REQUIRE(plain.exit_code == 0);
   for (const int np : {1, 2}) {
     INFO("np " << np);
     const auto dir = base / ("np" + std::to_string(np));
-    std::filesystem::create_directories(dir);
     const outcome o = run_in(dir, mpirun(np), args);
     REQUIRE(o.exit_code == 0);
     CHECK(o.out == plain.out);
@@ -139,10 +136,8 @@ TEST_CASE("tune-bayes under mpirun -np 1 and 2 equals the single-process run", "
 TEST_CASE("a unit that throws is lost, the others are recorded; --resume runs only the lost one", "[dist][driver]") {
   const auto base = fhops_test::scratch("dist_lost");
   const std::string args = "tune-random " + fhops_test::demo() + " --runs 5 --iters 150";
-  std::filesystem::create_directories(base / "plain");
   const outcome plain = run_in(base / "plain", driver(), args);
   REQUIRE(plain.exit_code == 0);
-  std::filesystem::create_directories(base / "mpi");
   const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=2"), args);
   CHECK(failed.exit_code != 0);
   CHECK(failed.records.units == std::multiset<long long>{0, 1, 3, 4});
@@ -166,10 +161,8 @@ TEST_CASE("a unit that throws is lost, the others are recorded; --resume runs on
 TEST_CASE("a killed rank: the finished units' records survive and --resume completes the plan", "[dist][driver]") {
   const auto base = fhops_test::scratch("dist_killed");
   const std::string args = "tune-grid " + fhops_test::demo() + " --iters 150 --preset balanced --preset explore --batch-size 1 --batch-size 2";
-  std::filesystem::create_directories(base / "plain");
   const outcome plain = run_in(base / "plain", driver(), args);
   REQUIRE(plain.exit_code == 0);
-  std::filesystem::create_directories(base / "mpi");
   // np 2: one worker runs the units in order, so units 0-2 are done when unit 3 kills it.
   const auto killed = run_in(base / "mpi", mpirun(2, "FHOPS_TEST_KILL_UNIT=3"), args);
   CHECK(killed.exit_code != 0);
@@ -186,8 +179,6 @@ TEST_CASE("bench suite under mpirun -np 4: the single-process summary and record
   const auto base = fhops_test::scratch("dist_bench");
   const std::string args = "bench suite -s " + fhops_test::demo() + " -s " + fhops_test::demo() +
                            " --repeats 2 --sa-iters 300 --include-tabu --tabu-iters 200 -C explore --out-dir out";
-  std::filesystem::create_directories(base / "plain");
-  std::filesystem::create_directories(base / "np4");
   const outcome plain = run_in(base / "plain", driver(), args);
   const outcome o = run_in(base / "np4", mpirun(4), args);
   REQUIRE(plain.exit_code == 0);
@@ -196,21 +187,13 @@ TEST_CASE("bench suite under mpirun -np 4: the single-process summary and record
   CHECK(o.records.runs == 12);  // 2 scenarios x 3 solver runs x 2 repeats
   CHECK(std::set<long long>(o.records.units.begin(), o.records.units.end()) == all_units(6));
   // summary.json: identical but for the wall-clock columns
-  const auto without_times = [](const std::filesystem::path& f) {
-    std::string out;
-    std::istringstream in(fhops_test::slurp(f));
-    for (std::string line; std::getline(in, line);)
-      if (line.find("runtime") == std::string::npos && line.find("evaluations_per_second") == std::string::npos) out += line + "\n";
-    return out;
-  };
-  CHECK(without_times(base / "np4" / "out" / "summary.json") == without_times(base / "plain" / "out" / "summary.json"));
+  CHECK(fhops_test::summary_without_times(base / "np4" / "out" / "summary.json") ==
+        fhops_test::summary_without_times(base / "plain" / "out" / "summary.json"));
 }
 
 TEST_CASE("solve-heur --parallel-multistart under mpirun -np 3: the single-process best run, plan and records", "[dist][driver]") {
   const auto base = fhops_test::scratch("dist_multistart");
   const std::string args = "solve-heur " + fhops_test::demo() + " --iters 400 --parallel-multistart 5 --out plan.csv";
-  std::filesystem::create_directories(base / "plain");
-  std::filesystem::create_directories(base / "np3");
   const outcome plain = run_in(base / "plain", driver(), args);
   const outcome o = run_in(base / "np3", mpirun(3), args);
   REQUIRE(plain.exit_code == 0);
@@ -238,20 +221,10 @@ const std::string tiny_plan =
     " --grid-batch-size 1 --grid-preset balanced --grid-preset runs --bayes-trials 2 --bayes-iters 20 --ils-runs 2 --ils-iters 10"
     " --tabu-runs 2 --tabu-iters 20 --out-dir out";
 
-// The bench summary without its wall-clock columns.
-std::string summary_without_times(const std::filesystem::path& f) {
-  std::string out;
-  std::istringstream in(fhops_test::slurp(f));
-  for (std::string line; std::getline(in, line);)
-    if (line.find("runtime") == std::string::npos && line.find("evaluations_per_second") == std::string::npos) out += line + "\n";
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("tuning-plan run under mpirun -np 1, 2 and 4: the single-process records, summaries and tables", "[dist][driver]") {
   const auto base = fhops_test::scratch("dist_plan");
-  std::filesystem::create_directories(base / "plain");
   const outcome plain = run_in(base / "plain", driver(), tiny_plan);
   REQUIRE(plain.exit_code == 0);
   REQUIRE(plain.records.runs == 10);
@@ -259,7 +232,6 @@ TEST_CASE("tuning-plan run under mpirun -np 1, 2 and 4: the single-process recor
   for (const int np : {1, 2, 4}) {
     INFO("np " << np);
     const auto dir = base / ("np" + std::to_string(np));
-    std::filesystem::create_directories(dir);
     const outcome o = run_in(dir, mpirun(np), tiny_plan);
     REQUIRE(o.exit_code == 0);
     CHECK(o.out == plain.out);
@@ -274,8 +246,6 @@ TEST_CASE("tuning-plan run under mpirun -np 1, 2 and 4: the single-process recor
 
 TEST_CASE("tuning-plan run: a lost unit, then --resume runs only it; a changed plan is refused", "[dist][driver]") {
   const auto base = fhops_test::scratch("dist_plan_lost");
-  std::filesystem::create_directories(base / "plain");
-  std::filesystem::create_directories(base / "mpi");
   const outcome plain = run_in(base / "plain", driver(), tiny_plan);
   REQUIRE(plain.exit_code == 0);
   const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=2"), tiny_plan);
@@ -300,8 +270,6 @@ TEST_CASE("bench suite under mpirun: a lost cell, then --resume (without mpirun)
   const auto base = fhops_test::scratch("dist_bench_lost");
   const std::string args = "bench suite -s " + fhops_test::demo() + " -s " + fhops_test::demo() +
                            " --repeats 2 --sa-iters 300 --include-tabu --tabu-iters 200 --out-dir out";
-  std::filesystem::create_directories(base / "plain");
-  std::filesystem::create_directories(base / "mpi");
   const outcome plain = run_in(base / "plain", driver(), args);
   REQUIRE(plain.exit_code == 0);
   const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=1"), args);
@@ -312,14 +280,13 @@ TEST_CASE("bench suite under mpirun: a lost cell, then --resume (without mpirun)
   CHECK(resumed.exit_code == 0);
   CHECK(resumed.records.units == plain.records.units);
   CHECK(resumed.records.keys == plain.records.keys);
-  CHECK(summary_without_times(base / "mpi" / "out" / "summary.json") == summary_without_times(base / "plain" / "out" / "summary.json"));
+  CHECK(fhops_test::summary_without_times(base / "mpi" / "out" / "summary.json") ==
+        fhops_test::summary_without_times(base / "plain" / "out" / "summary.json"));
 }
 
 TEST_CASE("solve-heur --parallel-multistart under mpirun: a lost run, then --resume (without mpirun); the best plan equals the uninterrupted one", "[dist][driver]") {
   const auto base = fhops_test::scratch("dist_multistart_lost");
   const std::string args = "solve-heur " + fhops_test::demo() + " --iters 400 --parallel-multistart 5 --out plan.csv";
-  std::filesystem::create_directories(base / "plain");
-  std::filesystem::create_directories(base / "mpi");
   const outcome plain = run_in(base / "plain", driver(), args);
   REQUIRE(plain.exit_code == 0);
   const auto failed = run_in(base / "mpi", mpirun(3, "FHOPS_TEST_FAIL_UNIT=1"), args);

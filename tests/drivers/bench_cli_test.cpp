@@ -152,14 +152,7 @@ TEST_CASE("bench suite --resume: a lost cell, then only it runs; the summary equ
   CHECK(resumed.out.find("2 cell(s) already recorded by this suite") != std::string::npos);
   CHECK(resumed.out.find("bench suite --resume: running the 1 work unit(s) missing from the store: 1\n") != std::string::npos);
   CHECK(resumed.out.find("2 telemetry record(s) written") != std::string::npos);
-  const auto without_times = [](const std::filesystem::path& f) {
-    std::string kept;
-    std::istringstream in(fhops_test::slurp(f));
-    for (std::string line; std::getline(in, line);)
-      if (line.find("runtime") == std::string::npos && line.find("evaluations_per_second") == std::string::npos) kept += line + "\n";
-    return kept;
-  };
-  CHECK(without_times(dir / "out" / "summary.json") == without_times(dir / "plain" / "summary.json"));
+  CHECK(fhops_test::summary_without_times(dir / "out" / "summary.json") == fhops_test::summary_without_times(dir / "plain" / "summary.json"));
   SQLite::Database db((dir / "runs.sqlite").string());
   CHECK(db.execAndGet("SELECT COUNT(*) FROM runs").getInt64() == 6);
 }
