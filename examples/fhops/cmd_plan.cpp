@@ -235,12 +235,7 @@ int plan_run(int argc, char** argv) {
     if (resume) {
       recorded = fh::scan_plan_store(log, work_plan);
       fh::check_resumable(recorded, log, work_plan);
-      if (session.coordinator()) {
-        std::vector<std::size_t> missing;
-        for (std::size_t i = 0; i < units.size(); ++i)
-          if (!recorded.results.contains(i)) missing.push_back(i);
-        report_missing_units("tuning-plan run", missing);
-      }
+      if (session.coordinator()) report_missing_units("tuning-plan run", recorded.missing(units.size()));
     }
     if (session.coordinator() && !vm["append"].as<bool>() && !resume)
       if (const auto moved = fhops::telemetry::set_aside_store(log))

@@ -253,12 +253,7 @@ multistart_units_result run_multistart_units(const fh::problem& pb, const fh::so
     if (spec.resume) {
       recorded = fh::scan_plan_store(telemetry->log(), *plan);
       fh::check_resumable(recorded, telemetry->log(), *plan);
-      if (session.coordinator()) {
-        std::vector<std::size_t> missing;
-        for (std::size_t k = 0; k < runs; ++k)
-          if (!recorded.results.contains(k)) missing.push_back(k);
-        report_missing_units(spec.command, missing);
-      }
+      if (session.coordinator()) report_missing_units(spec.command, recorded.missing(runs));
     }
   }
   // A run's result: its outcome, or {"error": message} when its solve threw (a failed run, as

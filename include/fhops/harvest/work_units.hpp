@@ -104,6 +104,14 @@ struct plan_store_scan {
   std::map<std::size_t, telemetry::json> results;
   std::vector<std::string> other_plans;
   bool has_plan = false;  ///< a run record or work_unit line of `plan` is there
+
+  /// The units of 0..units-1 without a result here, in order (what a resumed run runs).
+  std::vector<std::size_t> missing(std::size_t units) const {
+    std::vector<std::size_t> out;
+    for (std::size_t u = 0; u < units; ++u)
+      if (!results.contains(u)) out.push_back(u);
+    return out;
+  }
 };
 
 /// The command name of a work plan's command: the text before its first " --".
