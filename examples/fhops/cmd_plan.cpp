@@ -5,24 +5,15 @@
 //
 // Parallelism (--jobs N, or mpirun -np N): the work is cut into independent work units — one
 // (tier, tuner, scenario) — each run with one trial at a time and its own seeds, so results do not
-// depend on N. Units run on N threads or on the MPI ranks (dist_units.hpp); the coordinator is the
-// one telemetry writer: in unit order, or under mpirun or with --resume each unit's records as it
-// finishes (completion order) followed by its work_unit line, which --resume reads to skip the
-// unit. Console lines come in unit order.
+// depend on N (fhops/harvest/plan_units.hpp). Units run on N threads or on the MPI ranks
+// (dist_units.hpp); the coordinator is the one telemetry writer: in unit order, or under mpirun
+// or with --resume each unit's records as it finishes (completion order) followed by its
+// work_unit line, which --resume reads to skip the unit. Console lines come in unit order.
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstring>
-#include <exception>
 #include <filesystem>
 #include <iostream>
-#include <limits>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -32,7 +23,7 @@
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
-#include "fhops/harvest/tuner_runs.hpp"
+#include "fhops/harvest/plan_units.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/harvest/tuning_plan.hpp"
 #include "fhops/harvest/work_units.hpp"
@@ -64,20 +55,6 @@ std::vector<T> unique_in_order(const std::vector<T>& xs) {
     if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
   return out;
 }
-
-// One unit of work and what it produced.
-struct unit {
-  std::size_t tier = 0;
-  fh::plan_tuner tuner = fh::plan_tuner::random;
-  std::size_t scenario = 0;
-  // results
-  std::vector<fhops::telemetry::run_record> records{};
-  long long runs = 0, successes = 0;
-  double best = -std::numeric_limits<double>::infinity();
-  std::vector<std::string> failures{};
-  double seconds = 0.0;
-  std::string lines{};  // the records as they came back, until written
-};
 
 void write_table(const fs::path& dir, const std::string& stem, const fhops::telemetry::data_table& t, std::vector<fs::path>& written) {
   fhops::write_file_atomic(dir / (stem + ".csv"), fhops::telemetry::table_csv(t));
@@ -207,7 +184,7 @@ int plan_run(int argc, char** argv) {
 
     // The units, in the reference's order: tier, then random, grid, bayes, ILS, Tabu, then scenario;
     // the work plan's key of a unit holds its tier, tuner, scenario and the tuner's whole budget.
-    std::vector<unit> units;
+    std::vector<fh::plan_unit> units;
     std::vector<std::string> unit_keys;
     for (std::size_t ti = 0; ti < tiers.size(); ++ti)
       for (const fh::plan_tuner t : fh::plan_tuners)
@@ -242,180 +219,32 @@ int plan_run(int argc, char** argv) {
         std::cerr << "Previous telemetry store moved to " << moved->string() << "\n";
     session.barrier();
     cli_telemetry telemetry(log, step_override.value_or(25), 60000);
-    const auto interval = [&](fh::solver_kind k) { return step_override.value_or(fh::default_step_interval(k)); };
     if (session.coordinator() && vm["verbose"].as<bool>())
       for (std::size_t ti = 0; ti < tiers.size(); ++ti) std::cout << fh::plan_verbose_line(tiers[ti], budgets[ti], tuners) << "\n";
     std::cout.flush();
 
-    const auto run_unit = [&](unit& u) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const fh::tier_budget& b = budgets[u.tier];
-      const fh::tuner_budget& tb = b[u.tuner];
-      const auto& e = entries[u.scenario];
-      const fh::problem& pb = problems[u.scenario];
-      const std::optional<std::string> tier = tiers[u.tier];
-      const auto note = [&](bool ok, double value, const std::string& error, long long index) {
-        ++u.runs;
-        if (ok) {
-          ++u.successes;
-          u.best = std::max(u.best, value);
-        } else {
-          u.failures.push_back(fmt::format("{} {} run {} failed: {}", names[u.scenario], fh::plan_tuner_name(u.tuner), index, error));
-        }
-      };
-      if (u.tuner == fh::plan_tuner::ils || u.tuner == fh::plan_tuner::tabu) {
-        const fh::solver_kind solver = u.tuner == fh::plan_tuner::ils ? fh::solver_kind::ils : fh::solver_kind::tabu;
-        const fh::restart_settings s{solver, *tb.runs, *tb.iters, static_cast<std::uint64_t>(*tb.seed), tb.perturbation_strength, tb.stall_limit,
-                                     tb.hybrid_use_mip};
-        const fh::restart_target target{e.path.string(), names[u.scenario], e.bundle, e.member, tier};
-        for (long long k = 0; k < s.runs; ++k) {
-          const fh::solve_options o = s.options(pb, s.seed_of(u.scenario, k));
-          auto rec = fh::begin_restart_record(s, target, o, &scenarios[u.scenario], k);
-          try {
-            const auto out = fh::recorded_solve(pb, o, rec, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(solver), interval(solver)));
-            note(true, out.best.score, "", k);
-          } catch (const std::exception& ex) {
-            note(false, 0.0, ex.what(), k);
-          }
-          u.records.push_back(std::move(rec));
-        }
-      } else {
-        const fh::tuner_kind kind = u.tuner == fh::plan_tuner::random ? fh::tuner_kind::random
-                                    : u.tuner == fh::plan_tuner::grid ? fh::tuner_kind::grid
-                                                                      : fh::tuner_kind::bayes;
-        const long long count = kind == fh::tuner_kind::grid ? static_cast<long long>(tb.batch_sizes->size() * tb.presets->size()) : *tb.runs;
-        const fh::solve_options base = fh::tuning_base_options(fh::solver_kind::sa, *tb.iters, std::nullopt);
-        const fhops::tune::parameter_space space =
-            kind == fh::tuner_kind::grid ? grid_spaces[u.tier] : fh::solver_tuning_space(fh::solver_kind::sa);
-        const fh::tuner_trial_context ctx{kind, fh::solver_kind::sa, std::string("cli.tune-") + fh::tuner_label(kind), e.path.string(), tier,
-                                          count, *tb.iters, e.bundle, e.member};
-        fh::trial_records records;
-        const auto run_one = fh::recording_trial_runner(ctx, pb, &scenarios[u.scenario], records, [&](const std::string& run_id) {
-          return telemetry.step_observer(run_id, fh::acceptance_column_for(fh::solver_kind::sa), interval(fh::solver_kind::sa));
-        });
-        fh::run_tuner(kind, space, base, u.scenario, static_cast<std::size_t>(count), static_cast<std::uint64_t>(*tb.seed), 1, run_one,
-                      [&](const fh::tuned_trial& t) {
-                        if (auto rec = records.take(t.result.t.number)) u.records.push_back(std::move(*rec));
-                        note(t.result.ok(), t.result.value, t.result.error, static_cast<long long>(t.result.t.number));
-                      });
-      }
-      u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    };
-
-    // A unit's result: a JSON line of its counts (the work_unit marker's result), then its run
-    // records, tagged with the work plan (one JSON object a line).
-    std::mutex steps_mutex;  // local threads close their step files one at a time
-    const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
-      unit_test_hooks(j.unit);
-      unit u = units[j.unit];
-      run_unit(u);
-      {
-        std::lock_guard lock(steps_mutex);
-        telemetry.close_steps(u.records);
-      }
-      fhops::telemetry::json::array failures(u.failures.begin(), u.failures.end());
-      std::string out = fhops::telemetry::dump(fhops::telemetry::json::object{
-                            {"runs", u.runs},
-                            {"successes", u.successes},
-                            {"best", u.successes ? fhops::telemetry::json(u.best) : fhops::telemetry::json()},
-                            {"failures", std::move(failures)},
-                            {"seconds", u.seconds}}) +
-                        "\n";
-      for (auto& rec : u.records) {
-        work_plan.tag(rec, j.unit);
-        out += fhops::telemetry::jsonl_line(rec);
-      }
-      return out;
-    };
-    const auto restore = [&](unit& u, const fhops::telemetry::json& counts) {
-      const auto& o = counts.as_object();
-      const auto integer = [&](const char* k) { return std::get<long long>(fhops::telemetry::find(o, k)->value); };
-      u.runs = integer("runs");
-      u.successes = integer("successes");
-      if (const auto* best = fhops::telemetry::find(o, "best"); best && best->is_number()) u.best = best->as_double();
-      for (const auto& f : fhops::telemetry::find(o, "failures")->as_array()) u.failures.push_back(f.as_string());
-      u.seconds = fhops::telemetry::find(o, "seconds")->as_double();
-    };
-
-    // Under mpirun or with --resume the coordinator writes each unit's records as they arrive
-    // (completion order: a crash loses no finished unit), followed by the unit's work_unit line (a
-    // later --resume reads it); otherwise in unit order, as --jobs 1 would. It prints the units'
-    // lines in unit order; the tuner summaries are written once every unit is done.
-    const bool track = resume || session.distributed();
-    std::vector<std::string> mirror_errors;
-    long long records_written = 0, failed_runs = 0;
-    const auto write_records = [&](std::size_t i, std::string_view counts) {
-      const std::vector<fhops::telemetry::json::object> objects = json_lines(units[i].lines);
-      const std::string marker = track ? fh::work_unit_line(work_plan, i, counts) : std::string();
-      if (auto err = telemetry.write(units[i].lines + marker, objects)) mirror_errors.push_back(*err);
-      records_written += static_cast<long long>(objects.size());
-      units[i].lines.clear();
-    };
-    std::vector<char> done(units.size(), 0);
-    std::vector<std::size_t> lost;
-    std::size_t flushed = 0, cursor = 0, resumed = 0;
-    const auto flush = [&] {
-      for (; flushed < units.size() && done[flushed]; ++flushed) {
-        const unit& u = units[flushed];
-        if (done[flushed] == 2) continue;  // lost
-        if (!track) write_records(flushed, {});
-        failed_runs += static_cast<long long>(u.failures.size());
-        for (const auto& f : u.failures) std::cerr << "warning: " << f << "\n";
-        std::cerr << fmt::format("[tier:{}] {} {}: {}/{} run(s) ok", tiers[u.tier], fh::plan_tuner_name(u.tuner), keys[u.scenario], u.successes, u.runs)
-                  << (u.successes ? fmt::format(", best {:.3f}", u.best) : std::string()) << fmt::format(" ({:.1f} s)\n", u.seconds);
-      }
-    };
-    const fhops::dist::next_fn next = [&]() -> std::optional<fhops::dist::job> {
-      for (; cursor < units.size(); ++cursor) {
-        const auto it = recorded.results.find(cursor);
-        if (it == recorded.results.end()) return fhops::dist::job{cursor++, {}};
-        restore(units[cursor], it->second);
-        done[cursor] = 1;
-        ++resumed;
-        flush();
-      }
-      return std::nullopt;
-    };
-    const fhops::dist::result_fn on_result = [&](const fhops::dist::unit_result& r) {
-      if (!r.ok()) {
-        lost.push_back(r.unit);
-        done[r.unit] = 2;
-        flush();
-        return;
-      }
-      const std::string_view text = r.result;
-      const std::size_t eol = text.find('\n');
-      const std::string_view counts = text.substr(0, eol), lines = text.substr(eol + 1);
-      units[r.unit].lines = lines;
-      if (track) write_records(r.unit, counts);
-      restore(units[r.unit], fhops::telemetry::parse_json(counts));
-      done[r.unit] = 1;
-      flush();
-    };
-    session.run(next, work, on_result);
-    if (!session.coordinator()) return exit_ok;
-    if (resumed) std::cout << resumed << " unit(s) already recorded by this plan: not re-run (--resume).\n";
-    std::sort(lost.begin(), lost.end());
-    if (report_lost_units("tuning-plan run", lost)) return exit_failure;  // incomplete: the --resume run writes summaries and reports
-
-    // The tuner summaries, in unit order: bayes one per scenario; random and grid one per tier,
-    // covering every scenario.
-    std::map<std::pair<std::size_t, fh::plan_tuner>, std::pair<std::vector<std::pair<std::string, double>>, long long>> summaries;
-    for (const unit& u : units) {
-      const std::string algorithm = fh::plan_tuner_name(u.tuner);
-      if (u.tuner == fh::plan_tuner::bayes && u.successes > 0) {
-        if (auto err = telemetry.record_summary({algorithm, u.successes, {{keys[u.scenario], u.best}}, fhops::telemetry::new_run_id(),
-                                                 fhops::telemetry::utc_iso_seconds()}))
-          mirror_errors.push_back(*err);
-      } else if (u.tuner == fh::plan_tuner::random || u.tuner == fh::plan_tuner::grid) {
-        auto& [best, configurations] = summaries[{u.tier, u.tuner}];
-        if (u.successes > 0) best.emplace_back(keys[u.scenario], u.best);
-        configurations += u.successes;
-        if (u.scenario + 1 == entries.size() && !best.empty())
-          if (auto err = telemetry.record_summary({algorithm, configurations, best, fhops::telemetry::new_run_id(), fhops::telemetry::utc_iso_seconds()}))
-            mirror_errors.push_back(*err);
-      }
+    // The units run on the ranks or threads; the coordinator writes their records and prints a
+    // line per unit, in unit order (dist_units.hpp).
+    plan_units_spec spec;
+    spec.units = units;
+    spec.plan = &work_plan;
+    spec.recorded = std::move(recorded);
+    spec.track = resume || session.distributed();
+    spec.step_interval = step_override;
+    for (const fh::plan_unit& u : units) {
+      spec.targets.push_back({tiers[u.tier], &budgets[u.tier], &grid_spaces[u.tier], &entries[u.scenario], names[u.scenario],
+                              &scenarios[u.scenario], &problems[u.scenario]});
+      spec.labels.push_back(fmt::format("[tier:{}] {} {}", tiers[u.tier], fh::plan_tuner_name(u.tuner), keys[u.scenario]));
     }
+    plan_units_result ran = run_plan_units(spec, session, telemetry);
+    if (!session.coordinator()) return exit_ok;
+    if (ran.resumed) std::cout << ran.resumed << " unit(s) already recorded by this plan: not re-run (--resume).\n";
+    if (report_lost_units("tuning-plan run", ran.lost)) return exit_failure;  // incomplete: the --resume run writes summaries and reports
+    std::vector<std::string>& mirror_errors = ran.mirror_errors;
+    for (const auto& summary : fh::plan_tuner_summaries(units, ran.outcomes, keys, [] {
+           return std::pair{fhops::telemetry::new_run_id(), fhops::telemetry::utc_iso_seconds()};
+         }))
+      if (auto err = telemetry.record_summary(summary)) mirror_errors.push_back(*err);
 
     // Reports, once, after all tiers.
     namespace tel = fhops::telemetry;
@@ -445,11 +274,11 @@ int plan_run(int argc, char** argv) {
         if (!tables.comparison.empty()) write_comparisons(out_dir, "_" + tel::sanitise_bundle_name(b), tables, written);
       }
     }
-    std::cout << fmt::format("{} run record(s) written to {} (mirrored into {}); reports in {}.\n", records_written, log.string(),
+    std::cout << fmt::format("{} run record(s) written to {} (mirrored into {}); reports in {}.\n", ran.records_written, log.string(),
                              telemetry.sqlite().string(), out_dir.string());
     if (vm["verbose"].as<bool>())
       for (const auto& w : written) std::cout << "  " << w.string() << "\n";
-    if (failed_runs) std::cout << failed_runs << " run(s) failed (see the warnings above).\n";
+    if (ran.failed_runs) std::cout << ran.failed_runs << " run(s) failed (see the warnings above).\n";
     if (!mirror_errors.empty()) {
       std::cerr << "fhops tuning-plan run: error: the SQLite mirror " << telemetry.sqlite().string()
                 << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";

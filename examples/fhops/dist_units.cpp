@@ -225,14 +225,12 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
     if (auto err = telemetry->write(std::string(lines) + marker, objects)) out.mirror_errors.push_back(*err);
     out.records_written += objects.size();
   };
-  std::vector<std::size_t> ids;
-  for (std::size_t u = 0; u < units; ++u)
-    if (const auto it = recorded.results.find(u); it != recorded.results.end()) {
-      rows[u] = fh::record_from_json(it->second);
+  for (const auto& [u, row] : recorded.results)
+    if (u < units) {
+      rows[u] = fh::record_from_json(row);
       ++out.resumed;
-    } else {
-      ids.push_back(u);
     }
+  std::vector<std::size_t> ids = recorded.missing(units);
   if (s.resume && session.coordinator()) report_missing_units("bench suite", ids);
   session.run(fhops::dist::units_of(std::move(ids)), work, on_result);
   for (auto& r : rows)
@@ -311,6 +309,86 @@ multistart_units_result run_multistart_units(const fh::problem& pb, const fh::so
   if (!session.coordinator()) return {};
   std::sort(out.lost.begin(), out.lost.end());
   if (out.lost.empty()) out.best = fhops::search::best_run(out.runs);
+  return out;
+}
+
+plan_units_result run_plan_units(const plan_units_spec& s, dist_session& session, cli_telemetry& telemetry) {
+  const std::size_t n = s.units.size();
+  const auto steps = [&](const std::string& run_id, fh::solver_kind k) {
+    return telemetry.step_observer(run_id, fh::acceptance_column_for(k), s.step_interval.value_or(fh::default_step_interval(k)));
+  };
+  // A unit's result: the JSON line of its counts (its work_unit result), then its run records,
+  // tagged with the work plan (one JSON object a line).
+  std::mutex steps_mutex;  // local threads close their step files one at a time
+  const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
+    unit_test_hooks(j.unit);
+    const fh::plan_unit_outcome o = fh::run_plan_unit(s.units[j.unit], s.targets[j.unit], steps);
+    {
+      std::lock_guard lock(steps_mutex);
+      telemetry.close_steps(o.records);
+    }
+    std::string out = o.counts_json() + "\n";
+    for (auto rec : o.records) {
+      s.plan->tag(rec, j.unit);
+      out += fhops::telemetry::jsonl_line(rec);
+    }
+    return out;
+  };
+
+  plan_units_result out;
+  out.outcomes.resize(n);
+  std::vector<std::string> lines(n);  // a unit's records as they came back, until written
+  const auto write_records = [&](std::size_t i, std::string_view counts) {
+    const std::vector<fhops::telemetry::json::object> objects = json_lines(lines[i]);
+    const std::string marker = s.track ? fh::work_unit_line(*s.plan, i, counts) : std::string();
+    if (auto err = telemetry.write(lines[i] + marker, objects)) out.mirror_errors.push_back(*err);
+    out.records_written += static_cast<long long>(objects.size());
+    lines[i].clear();
+  };
+  enum class state : char { pending, done, lost };
+  std::vector<state> states(n, state::pending);
+  std::size_t flushed = 0, cursor = 0;
+  const auto flush = [&] {  // the units done so far, in unit order
+    for (; flushed < n && states[flushed] != state::pending; ++flushed) {
+      if (states[flushed] == state::lost) continue;
+      if (!s.track) write_records(flushed, {});
+      const fh::plan_unit_outcome& o = out.outcomes[flushed];
+      out.failed_runs += static_cast<long long>(o.failures.size());
+      for (const auto& f : o.failures) std::cerr << "warning: " << f << "\n";
+      std::cerr << fmt::format("{}: {}/{} run(s) ok", s.labels[flushed], o.successes, o.runs)
+                << (o.successes ? fmt::format(", best {:.3f}", o.best) : std::string()) << fmt::format(" ({:.1f} s)\n", o.seconds);
+    }
+  };
+  const fhops::dist::next_fn next = [&]() -> std::optional<fhops::dist::job> {
+    for (; cursor < n; ++cursor) {
+      const auto it = s.recorded.results.find(cursor);
+      if (it == s.recorded.results.end()) return fhops::dist::job{cursor++, {}};
+      out.outcomes[cursor] = fh::plan_unit_outcome::from_counts(it->second);
+      states[cursor] = state::done;
+      ++out.resumed;
+      flush();
+    }
+    return std::nullopt;
+  };
+  const fhops::dist::result_fn on_result = [&](const fhops::dist::unit_result& r) {
+    if (!r.ok()) {
+      out.lost.push_back(r.unit);
+      states[r.unit] = state::lost;
+      flush();
+      return;
+    }
+    const std::string_view text = r.result;
+    const std::size_t eol = text.find('\n');
+    const std::string_view counts = text.substr(0, eol);
+    lines[r.unit] = text.substr(eol + 1);
+    if (s.track) write_records(r.unit, counts);
+    out.outcomes[r.unit] = fh::plan_unit_outcome::from_counts(fhops::telemetry::parse_json(counts));
+    states[r.unit] = state::done;
+    flush();
+  };
+  session.run(next, work, on_result);
+  if (!session.coordinator()) return {};
+  std::sort(out.lost.begin(), out.lost.end());
   return out;
 }
 

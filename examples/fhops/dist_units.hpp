@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,11 +14,13 @@
 
 #include "dist_wiring.hpp"
 #include "fhops/harvest/bench_suite.hpp"
+#include "fhops/harvest/plan_units.hpp"
 #include "fhops/harvest/scenario.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/tuner_runs.hpp"
 #include "fhops/harvest/solver.hpp"
 #include "fhops/harvest/tuning.hpp"
+#include "fhops/harvest/work_units.hpp"
 #include "fhops/search/multistart.hpp"
 #include "fhops/telemetry/json_value.hpp"
 #include "fhops/tune/space.hpp"
@@ -105,5 +108,31 @@ struct multistart_units_result {
 /// work_unit line (its run id and outcome) as it arrives.
 multistart_units_result run_multistart_units(const fhops::harvest::problem& pb, const fhops::harvest::solve_options& o,
                                              const multistart_units_spec& spec, cli_telemetry* telemetry, dist_session& session);
+
+/// The tuning plan's units (tier × tuner × scenario, fhops/harvest/plan_units.hpp) as work units.
+struct plan_units_spec {
+  std::vector<fhops::harvest::plan_unit> units;
+  std::vector<fhops::harvest::plan_unit_target> targets;  ///< per unit
+  std::vector<std::string> labels;                         ///< per unit: its console line's prefix
+  const fhops::harvest::work_plan* plan = nullptr;
+  fhops::harvest::plan_store_scan recorded;  ///< --resume: the units already in the store
+  bool track = false;  ///< each unit's records written as it arrives, then its work_unit line (mpirun, --resume)
+  std::optional<long long> step_interval;  ///< else the solver's default cadence
+};
+
+/// Every unit's outcome in unit order (a lost unit's is empty), the lost units, the units taken
+/// from the store, the records written now, the failed runs and the mirror's errors.
+struct plan_units_result {
+  std::vector<fhops::harvest::plan_unit_outcome> outcomes;
+  std::vector<std::size_t> lost;
+  std::size_t resumed = 0;
+  long long records_written = 0, failed_runs = 0;
+  std::vector<std::string> mirror_errors;
+};
+
+/// Runs the plan's units. The coordinator writes each unit's records in unit order (or, when
+/// tracking, as each arrives, followed by its work_unit line) and prints one line per unit, in unit
+/// order, on stderr (failed runs as warnings before it). Empty on worker ranks.
+plan_units_result run_plan_units(const plan_units_spec& spec, dist_session& session, cli_telemetry& telemetry);
 
 }  // namespace fhops_cli

@@ -1,11 +1,17 @@
 // The tuning benchmark's tables (telemetry_tuning.md §7): tier budgets, plans, budget resolution,
-// the --verbose line and the ILS/Tabu seed counter.
+// the --verbose line and the ILS/Tabu seed counter; its work units (plan_units.hpp).
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../test_support.hpp"
+#include "fhops/harvest/loader.hpp"
+#include "fhops/harvest/plan_units.hpp"
 #include "fhops/harvest/tuner_runs.hpp"
 #include "fhops/harvest/tuning_plan.hpp"
+#include "fhops/telemetry/events.hpp"
+#include "fhops/telemetry/json_reader.hpp"
 
 namespace fh = fhops::harvest;
 
@@ -166,4 +172,97 @@ TEST_CASE("ILS/Tabu restarts use the reference's seed counter: base + scenario i
   CHECK(s.seed_of(2, 1) == 328);
   s.runs = 0;
   CHECK(s.seed_of(2, 0) == 323);
+}
+
+TEST_CASE("a plan unit runs its restarts or trials and counts them; its counts travel as JSON", "[plan]") {
+  const fh::scenario_entry entry{std::filesystem::path(fhops_test::demo()) / "scenario.yaml", "", ""};
+  const fh::scenario sc = fh::load_scenario(entry.path);
+  const fh::problem pb(sc);
+  fh::tier_budget budget = fh::resolve_tier_budget("short", nullptr, fh::tier_budget{});
+  budget.ils = {.runs = 3, .iters = 40, .seed = 321};
+  budget.grid.iters = 30;
+  const fhops::tune::parameter_space grid = fh::preset_grid_space(*budget.grid.batch_sizes, *budget.grid.presets);
+  const fh::plan_unit_target target{"short", &budget, &grid, &entry, "demo", &sc, &pb};
+  std::vector<std::pair<std::string, fh::solver_kind>> observed;
+  const auto steps = [&](const std::string& run_id, fh::solver_kind k) {
+    observed.emplace_back(run_id, k);
+    return fhops::telemetry::null_observer{};
+  };
+
+  const fh::plan_unit_outcome ils = fh::run_plan_unit({0, fh::plan_tuner::ils, 0}, target, steps);
+  REQUIRE(ils.records.size() == 3);
+  CHECK(ils.runs == 3);
+  CHECK(ils.successes == 3);
+  CHECK(ils.failures.empty());
+  double best = -1e300;
+  for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(ils.records[k].run_id == observed[k].first);
+    CHECK(observed[k].second == fh::solver_kind::ils);
+    const auto* seed = fhops::telemetry::find(ils.records[k].context, "run_seed");
+    REQUIRE(seed);
+    CHECK(seed->as_double() == 321.0 + static_cast<double>(k));  // scenario 0: base + k
+    best = std::max(best, fhops::telemetry::find(ils.records[k].metrics, "objective")->as_double());
+  }
+  CHECK(ils.best == best);
+
+  observed.clear();
+  const fh::plan_unit_outcome g = fh::run_plan_unit({0, fh::plan_tuner::grid, 0}, target, steps);
+  const auto configurations = static_cast<long long>(budget.grid.batch_sizes->size() * budget.grid.presets->size());
+  CHECK(g.runs == configurations);
+  CHECK(g.records.size() == static_cast<std::size_t>(configurations));
+  CHECK(observed.size() == static_cast<std::size_t>(configurations));
+  CHECK(std::all_of(observed.begin(), observed.end(), [](const auto& o) { return o.second == fh::solver_kind::sa; }));
+
+  const fh::plan_unit_outcome back = fh::plan_unit_outcome::from_counts(fhops::telemetry::parse_json(ils.counts_json()));
+  CHECK(back.runs == ils.runs);
+  CHECK(back.successes == ils.successes);
+  CHECK(back.best == ils.best);
+  CHECK(back.seconds == ils.seconds);
+  CHECK(back.records.empty());
+  fh::plan_unit_outcome failed;
+  failed.runs = 1;
+  failed.failures = {"demo ils run 0 failed: boom"};
+  const auto failed_back = fh::plan_unit_outcome::from_counts(fhops::telemetry::parse_json(failed.counts_json()));
+  CHECK(failed_back.successes == 0);
+  CHECK(failed_back.best == failed.best);  // null: no success, -inf again
+  CHECK(failed_back.failures == failed.failures);
+  CHECK_THROWS_WITH(fh::plan_unit_outcome::from_counts(fhops::telemetry::parse_json(R"({"runs": 1})")),
+                    Catch::Contains("no \"successes\""));
+}
+
+TEST_CASE("plan tuner summaries: bayes per scenario, random and grid per tier after its last scenario", "[plan]") {
+  using fh::plan_tuner;
+  const std::vector<std::string> keys{"b:a", "b:c"};
+  std::vector<fh::plan_unit> units;
+  std::vector<fh::plan_unit_outcome> outcomes;
+  const auto add = [&](std::size_t tier, plan_tuner t, std::size_t si, long long successes, double best) {
+    units.push_back({tier, t, si});
+    fh::plan_unit_outcome o;
+    o.runs = 2;
+    o.successes = successes;
+    if (successes) o.best = best;
+    outcomes.push_back(o);
+  };
+  add(0, plan_tuner::random, 0, 2, 10.0);
+  add(0, plan_tuner::random, 1, 0, 0.0);  // no success: left out of the best, not of the order
+  add(0, plan_tuner::bayes, 0, 2, 11.0);
+  add(0, plan_tuner::bayes, 1, 0, 0.0);   // no success: no bayes summary
+  add(0, plan_tuner::ils, 0, 2, 12.0);    // restarts: no summary
+  add(1, plan_tuner::random, 0, 1, 20.0);
+  add(1, plan_tuner::random, 1, 2, 21.0);
+  int stamps = 0;
+  const auto summaries = fh::plan_tuner_summaries(units, outcomes, keys, [&] {
+    ++stamps;
+    return std::pair{"id" + std::to_string(stamps), std::string("t")};
+  });
+  REQUIRE(summaries.size() == 3);
+  CHECK(summaries[0].algorithm == "random");
+  CHECK(summaries[0].configurations == 2);
+  CHECK(summaries[0].scenario_best == std::vector<std::pair<std::string, double>>{{"b:a", 10.0}});
+  CHECK(summaries[1].algorithm == "bayes");
+  CHECK(summaries[1].scenario_best == std::vector<std::pair<std::string, double>>{{"b:a", 11.0}});
+  CHECK(summaries[2].algorithm == "random");
+  CHECK(summaries[2].configurations == 3);
+  CHECK(summaries[2].scenario_best == std::vector<std::pair<std::string, double>>{{"b:a", 20.0}, {"b:c", 21.0}});
+  CHECK(summaries[2].summary_id == "id3");
 }
