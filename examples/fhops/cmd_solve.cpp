@@ -78,6 +78,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       opts.add_options()
         ("tabu-tenure", po::value<long long>()->default_value(0), "moves a reversal stays tabu (0 = max(10, machines))")
         ("stall-limit", po::value<long long>()->default_value(1000000), "stop after this many iterations without a new best")
+        ("restart-stall", po::value<long long>()->default_value(0), "elite restarts: after N iterations without a new best, go back to the best plan with an empty tabu list (0 = never; see docs/howto/search_library.md)")
+        ("tabu-tenure-max", po::value<long long>()->default_value(0), "with --restart-stall: each restart draws the tenure from [tabu-tenure, this] (0 = keep the tenure)")
         ("candidates", po::value<long long>()->default_value(0), "candidates per iteration (0 = --batch-neighbours rule)");
     po::options_description hidden;
     hidden.add_options()("scenario", po::value<std::string>(), "scenario.yaml or bundle folder");
@@ -176,6 +178,14 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       const long long stall = vm["stall-limit"].as<long long>();
       if (stall < 1) throw usage_error("--stall-limit must be >= 1");
       o.stop.stall_limit = stall;
+      o.tabu.restart_stall = vm["restart-stall"].as<long long>();
+      if (o.tabu.restart_stall < 0) throw usage_error("--restart-stall must be >= 0 (got " + std::to_string(o.tabu.restart_stall) + ")");
+      o.tabu.tenure_max = vm["tabu-tenure-max"].as<long long>();
+      if (o.tabu.tenure_max < 0) throw usage_error("--tabu-tenure-max must be >= 0 (got " + std::to_string(o.tabu.tenure_max) + ")");
+      if (o.tabu.tenure_max > 0 && o.tabu.restart_stall == 0) throw usage_error("--tabu-tenure-max needs --restart-stall");
+      if (o.tabu.tenure_max > 0 && o.tabu.tenure > 0 && o.tabu.tenure_max < o.tabu.tenure)
+        throw usage_error("--tabu-tenure-max must be >= --tabu-tenure (got " + std::to_string(o.tabu.tenure_max) + " < " +
+                          std::to_string(o.tabu.tenure) + ")");
     }
     if (kind == solver_kind::ils) {
       if (o.ils.perturbation_strength < 1) throw usage_error("--perturbation-strength must be >= 1");
@@ -227,7 +237,10 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
       loaded_scenario = std::move(loaded.scenario);
       const fhops::harvest::problem pb(*loaded_scenario);
-      if (kind == solver_kind::tabu && o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
+      if (kind == solver_kind::tabu && o.tabu.tenure < 1) {
+        o.tabu.tenure = std::max(10, pb.num_machines);
+        if (o.tabu.tenure_max > 0) o.tabu.tenure_max = std::max(o.tabu.tenure_max, o.tabu.tenure);  // automatic tenure above the range
+      }
       const auto begin_record = [&](std::optional<long long> run_index) {
         auto c = ctx;
         c.multi_start_run_id = run_index;

@@ -102,6 +102,19 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
   CHECK_THAT(mip.out, Catch::Contains("no MIP solver"));
   const auto stall = run(driver() + " solve-tabu " + demo() + " --out /tmp/fhops_never_written.csv --stall-limit 0");
   CHECK(stall.exit_code == 2);
+  const std::vector<std::pair<std::string, std::string>> tabu_cases{
+      {" --restart-stall -1", "--restart-stall must be >= 0"},
+      {" --tabu-tenure-max -2", "--tabu-tenure-max must be >= 0"},
+      {" --tabu-tenure-max 20", "--tabu-tenure-max needs --restart-stall"},
+      {" --restart-stall 100 --tabu-tenure 12 --tabu-tenure-max 11", "--tabu-tenure-max must be >= --tabu-tenure"},
+  };
+  for (const auto& [args, message] : tabu_cases) {
+    INFO(args);
+    const auto r = run(driver() + " solve-tabu " + demo() + " --out /tmp/fhops_never_written.csv" + args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Contains(message));
+  }
+  CHECK_FALSE(std::filesystem::exists("/tmp/fhops_never_written.csv"));
 }
 
 TEST_CASE("the reference's crash cases work", "[driver][solve]") {
@@ -119,6 +132,8 @@ TEST_CASE("the reference's crash cases work", "[driver][solve]") {
   CHECK(fhops_test::slurp(csv) == "machine_id,block_id,day,shift_id,assigned\n");
   // --check-delta runs the whole search with full re-evaluations.
   CHECK(run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 300 --check-delta").exit_code == 0);
+  CHECK(run(driver() + " solve-tabu " + demo() + " --out " + csv + " --iters 300 --check-delta --restart-stall 10 --tabu-tenure-max 20")
+            .exit_code == 0);
   // --lagrangian-bound prints an upper bound on the objective after the plan.
   const auto bounded = run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 300 -P price --lagrangian-bound 50");
   CHECK(bounded.exit_code == 0);

@@ -295,6 +295,16 @@ TEST_CASE("--check-delta mode verifies every evaluation during a solve", "[solve
     o.tabu.tenure = 10;
     CHECK_NOTHROW(solve(pb, o));
   }
+  // Tabu with elite restarts (the state goes back to the best plan every 20 stalled iterations).
+  solve_options o;
+  o.kind = solver_kind::tabu;
+  o.weights = default_tabu_weights;
+  o.stop = {400, 0.0, 0, std::nullopt};
+  o.check_delta = true;
+  o.tabu = {.tenure = 5, .restart_stall = 20, .tenure_max = 15};
+  const auto out = solve(pb, o);
+  CHECK(out.search.restarts > 0);
+  CHECK(out.best.score == evaluate(pb, out.search.best).score);
 }
 
 TEST_CASE("row_rebuild finds the best row of a lone machine (brute force over every row)", "[operators][row_rebuild]") {
@@ -440,6 +450,30 @@ TEST_CASE("landing_rebuild changes the rows of one landing's crew and at most on
   }
   CHECK(made > 0);
   CHECK(state.score() > 254.534);  // better than the reference's "never move" plan
+}
+
+TEST_CASE("the landings preset is the Tabu defaults plus landing_swap; --check-delta solves with it verify every evaluation",
+          "[solver][delta][landing_swap]") {
+  const std::size_t ls = static_cast<std::size_t>(operator_id::landing_swap);
+  CHECK(default_weights[ls] == 0.0);
+  CHECK(default_tabu_weights[ls] == 0.0);
+  const operator_weights w = resolve_weights(solver_kind::tabu, nullptr, {{"landings"}, {}, {}});
+  for (std::size_t i = 0; i < operator_count; ++i) {
+    INFO(operator_names[i]);
+    CHECK(w[i] == (i == ls ? 0.05 : default_tabu_weights[i]));
+  }
+  const problem pb = solver_demo_problem();
+  for (const auto kind : {solver_kind::sa, solver_kind::tabu}) {
+    solve_options o;
+    o.kind = kind;
+    o.weights = w;
+    o.stop = {300, 0.0, 0, std::nullopt};
+    o.check_delta = true;
+    o.tabu = {.tenure = 10, .restart_stall = 30, .tenure_max = 20};
+    const auto out = solve(pb, o);
+    CHECK(out.search.operators[ls].generated > 0);
+    CHECK(out.best.score == evaluate(pb, out.search.best).score);
+  }
 }
 
 TEST_CASE("the lns and price presets are the defaults plus landing_rebuild or price_rebuild; the defaults leave them off",

@@ -1232,8 +1232,57 @@ TEST_CASE("search: tabu_list semantics", "[search]") {
     CHECK_FALSE(l.tabu({5}));
     CHECK(l.size() == 1);
   }
+  SECTION("reset empties the list and sets the tenure") {
+    srch::tabu_list l(2);
+    l.push({1});
+    l.push({2});
+    l.reset(3);
+    CHECK(l.size() == 0);
+    CHECK(l.tenure() == 3);
+    CHECK_FALSE(l.tabu({1, 2}));
+    l.push({1});
+    l.push({2});
+    l.push({3});
+    CHECK(l.tabu({1}));  // tenure 3 now: three groups stay
+    CHECK_THROWS_WITH(l.reset(0), Catch::Contains("tenure"));
+  }
   CHECK_THROWS_WITH(srch::tabu_search({0, 0}), Catch::Contains("tenure"));
   CHECK_THROWS_WITH(srch::tabu_search({5, -1}), Catch::Contains("candidates"));
+  CHECK_THROWS_WITH(srch::tabu_search({.tenure = 5, .restart_stall = -1}), Catch::Contains("restart_stall"));
+  CHECK_THROWS_WITH(srch::tabu_search({.tenure = 5, .restart_stall = 10, .tenure_max = 4}), Catch::Contains("tenure_max"));
+  CHECK_NOTHROW(srch::tabu_search({.tenure = 5, .restart_stall = 10, .tenure_max = 5}));
+}
+
+TEST_CASE("search: tabu search with elite restarts goes back to the best after a stall", "[search]") {
+  // Line {0, 10, 1, 2, ..., 7}, start at the best (1, score 10). Every step moves right (going
+  // back is tabu), so no new best is found. With restart_stall 3 the search returns to position 1
+  // every 3 iterations and walks right again; without it, it walks to the end.
+  std::vector<double> f{0.0, 10.0};
+  for (int i = 1; i <= 7; ++i) f.push_back(i);
+  const auto run_with = [&](srch::tabu_parameters p, long long n) {
+    line_space sp{f};
+    line_neighbourhood nb{static_cast<int>(f.size()), line_tabu::reversal, {}};
+    srch::fixed_weights sel({1.0, 1.0});
+    fhops::rng random(1);
+    event_log log;
+    srch::search_run run(sp, nb, sel, random, iterations(n), recording_observer{&log});
+    srch::tabu_search algo(p);
+    int x = 1;
+    auto res = algo.run(run, x);
+    return std::pair{std::move(res), std::move(log)};
+  };
+  const auto [plain, plain_log] = run_with({.tenure = 10}, 7);
+  CHECK(plain_log.currents() == std::vector<double>{1, 2, 3, 4, 5, 6, 7});
+  CHECK(plain.restarts == 0);
+  const auto [restarted, log] = run_with({.tenure = 10, .restart_stall = 3}, 7);
+  CHECK(log.currents() == std::vector<double>{1, 2, 3, 1, 2, 3, 1});
+  CHECK(restarted.restarts == 2);
+  CHECK(restarted.best == 1);
+  CHECK(restarted.best_score == 10.0);
+  // A tenure range changes only the tenure after a restart: on this line the path is the same.
+  const auto [ranged, ranged_log] = run_with({.tenure = 1, .restart_stall = 3, .tenure_max = 4}, 7);
+  CHECK(ranged_log.currents() == log.currents());
+  CHECK(ranged.restarts == 2);
 }
 
 TEST_CASE("search: tabu search does not undo its last move", "[search]") {

@@ -13,7 +13,10 @@
 /// rebuilds one or two landings' crews jointly: block work and landing room are priced, every
 /// machine's row is solved against the prices at once (lagrangian.hpp), and the prices follow the
 /// over- or under-use for a few rounds, so several machines change together where the sequential
-/// best responses of landing_rebuild stay put.
+/// best responses of landing_rebuild stay put. landing_swap makes machines trade landings: good
+/// plans keep every machine on one landing, and plans of different runs differ mostly in which
+/// machine serves which landing, so two machines swap landings (or one moves to another landing)
+/// and their rows are rebuilt by the row DP over the blocks of their new landing.
 #pragma once
 
 #include <algorithm>
@@ -56,16 +59,17 @@ enum class operator_id : std::size_t {
   row_rebuild,
   landing_rebuild,
   price_rebuild,
+  landing_swap,
 };
 
 /// Number of operators.
-inline constexpr std::size_t operator_count = 13;
+inline constexpr std::size_t operator_count = 14;
 
 /// Operator names in registry order.
 inline constexpr std::array<std::string_view, operator_count> operator_names{
     "swap", "move", "block_insertion", "cross_exchange", "mobilisation_shake",
     "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild", "landing_rebuild",
-    "price_rebuild"};
+    "price_rebuild", "landing_swap"};
 
 /// The index of an operator name (case-sensitive, lower case), or -1.
 inline int operator_index(std::string_view name) {
@@ -117,6 +121,7 @@ public:
       case operator_id::row_rebuild: return row_rebuild(plan, r, mv);
       case operator_id::landing_rebuild: return landing_rebuild(plan, r, mv);
       case operator_id::price_rebuild: return price_rebuild(plan, r, mv);
+      case operator_id::landing_swap: return landing_swap(plan, r, mv);
     }
     return false;
   }
@@ -495,6 +500,64 @@ private:
     return rows_changed(plan, mv);
   }
 
+  // landing_swap: a machine's landing is the landing of the block it works most (none when idle).
+  // A random machine m and a random machine m2 on another landing swap landings (a fifth of the
+  // time m alone moves to a random other landing): both rows are cleared and rebuilt twice by the
+  // row DP over the blocks of their new landing only (a machine without a landing takes every
+  // block), each against the other's new row; half the time the machines already on the two new
+  // landings are then rebuilt once more against the newcomers (any block, sampled as in
+  // row_rebuild). Tries up to `attempts_` draws for movers that can work on their new landings.
+  bool landing_swap(const schedule& plan, rng& r, harvest_move& mv) {
+    const problem& pb = *pb_;
+    const int M = pb.num_machines, S = pb.num_slots, L = pb.num_landings;
+    if (M < 1 || S < 1 || L < 2) return false;
+    home_.assign(M, -1);
+    use_.assign(L, 0);
+    for (int x = 0; x < M; ++x) {
+      std::fill(use_.begin(), use_.end(), 0);
+      for (int t = 0; t < S; ++t)
+        if (const std::int32_t v = plan.cells[pb.ms(x, t)]; v >= 0) ++use_[pb.landing_of[v]];
+      const auto most = std::max_element(use_.begin(), use_.end());
+      if (*most > 0) home_[x] = static_cast<int>(most - use_.begin());
+    }
+    const auto can_work = [&](int x, int l) {
+      if (l < 0) return true;
+      for (const int b : blocks_for_machine_[x])
+        if (pb.landing_of[b] == l) return true;
+      return false;
+    };
+    int m = -1, m2 = -1, to_m = -1, to_m2 = -1;
+    for (int a = 0; a < attempts_ && m < 0; ++a) {
+      const int x = static_cast<int>(r.below(M));
+      int y = -1;
+      if (!r.chance(0.2)) {
+        y = static_cast<int>(r.below(M));
+        if (y == x || home_[y] == home_[x]) y = -1;
+      }
+      const int lx = y >= 0 ? home_[y] : static_cast<int>(r.below(L));
+      const int ly = y >= 0 ? home_[x] : -1;
+      if (lx == home_[x] || !can_work(x, lx) || (y >= 0 && !can_work(y, ly))) continue;
+      m = x, m2 = y, to_m = lx, to_m2 = ly;
+    }
+    if (m < 0) return false;
+    row_plan_.assign(plan.cells.begin(), plan.cells.end());
+    group_.assign({m});
+    if (m2 >= 0) group_.push_back(m2);
+    for (const int x : group_)
+      for (int t = 0; t < S; ++t) row_plan_[pb.ms(x, t)] = pb.lock[pb.ms(x, t)] >= 0 ? pb.lock[pb.ms(x, t)] : idle;
+    for (int pass = 0; pass < 2; ++pass) {
+      rebuild_row(m, r, true, to_m);
+      if (m2 >= 0) rebuild_row(m2, r, true, to_m2);
+    }
+    if (r.chance(0.5)) {
+      const std::size_t movers = group_.size();
+      for (int x = 0; x < M; ++x)
+        if (x != m && x != m2 && home_[x] >= 0 && (home_[x] == to_m || home_[x] == to_m2)) group_.push_back(x);
+      for (std::size_t i = movers; i < group_.size(); ++i) rebuild_row(group_[i], r, false);
+    }
+    return rows_changed(plan, mv);
+  }
+
   // Adds to group_ the machines working on the landing of a random assignment, in a random order,
   // until group_ holds `limit` machines; false when the plan has no (unlocked) assignment.
   bool add_landing_crew(const schedule& plan, rng& r, std::size_t limit) {
@@ -651,8 +714,9 @@ private:
   }
 
   // Rebuilds row m of row_plan_ in place (the other rows fixed). `every_block`: the DP considers
-  // every block m can work; otherwise it samples them (see below).
-  void rebuild_row(int m, rng& r, bool every_block) {
+  // every block m can work; otherwise it samples them (see below). `only_landing` >= 0 restricts
+  // it to the blocks of that landing.
+  void rebuild_row(int m, rng& r, bool every_block, int only_landing = -1) {
     const problem& pb = *pb_;
     const int S = pb.num_slots;
     work_left(m);
@@ -663,7 +727,7 @@ private:
     const auto& all = blocks_for_machine_[m];
     cand_.clear();
     for (const int b : all)
-      if (left_[b] > 1e-9) cand_.push_back(b);
+      if (left_[b] > 1e-9 && (only_landing < 0 || pb.landing_of[b] == only_landing)) cand_.push_back(b);
     if (!every_block && cand_.size() > row_candidates) {
       for (std::size_t i = cand_.size() - 1; i > 0; --i) std::swap(cand_[i], cand_[r.below(i + 1)]);
       std::size_t keep = 0;
@@ -833,6 +897,7 @@ private:
   std::vector<double> value_, next_, best_of_, switch_;
   std::vector<std::int32_t> choice_;
   std::vector<int> group_;  // the rows a rebuild move changed
+  std::vector<int> home_;   // landing_swap: each machine's landing (-1: idle)
   // price_rebuild scratch
   std::vector<int> room_, use_;
   std::vector<std::uint8_t> in_group_, landing_on_;

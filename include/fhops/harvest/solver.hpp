@@ -73,6 +73,8 @@ inline const std::vector<operator_preset>& operator_presets() {
        "fhops-cpp default plus landing_rebuild: the rows of every machine on one landing rebuilt together (long runs on big scenarios)."},
       {"price", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0.02},
        "fhops-cpp default plus price_rebuild: one or two landings' crews rebuilt jointly against block and landing prices (long runs on big scenarios)."},
+      {"landings", {1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0.05},
+       "fhops-cpp Tabu default plus landing_swap: two machines trade landings and their rows are rebuilt on the new landings (long runs on big scenarios)."},
   };
   return presets;
 }

@@ -3,6 +3,9 @@
 /// `tenure` moves (the reference forbade repeating the same whole-plan diff, which never forbids a
 /// reversal; see docs/compatibility.md). Aspiration: a tabu move that beats the best is allowed.
 /// When every candidate is tabu, the best one is taken and the oldest tabu entry expires.
+/// Optional elite restarts (off by default): after `restart_stall` iterations without a new best
+/// the search goes back to the best solution with an empty tabu list and a tenure drawn from
+/// [tenure, tenure_max], so the neighbourhood of the best is searched again along another path.
 #pragma once
 
 #include <algorithm>
@@ -24,10 +27,17 @@ namespace fhops::search {
 struct tabu_parameters {
   long long tenure = 10;        ///< moves a reversal stays tabu (>= 1)
   long long candidates = 0;     ///< candidates per step; 0 = one per enabled operator (reference)
+  long long restart_stall = 0;  ///< iterations without a new best before going back to the best (0 = never)
+  long long tenure_max = 0;     ///< restarts draw the tenure from [tenure, tenure_max] (0 = keep tenure)
   void validate() const {
     if (tenure < 1) throw std::invalid_argument("tabu_parameters.tenure must be >= 1 (got " + std::to_string(tenure) + ")");
     if (candidates < 0)
       throw std::invalid_argument("tabu_parameters.candidates must be >= 0 (got " + std::to_string(candidates) + ")");
+    if (restart_stall < 0)
+      throw std::invalid_argument("tabu_parameters.restart_stall must be >= 0 (got " + std::to_string(restart_stall) + ")");
+    if (tenure_max != 0 && tenure_max < tenure)
+      throw std::invalid_argument("tabu_parameters.tenure_max must be 0 or >= tenure (got " + std::to_string(tenure_max) +
+                                  ", tenure " + std::to_string(tenure) + ")");
   }
 };
 
@@ -37,6 +47,14 @@ public:
   explicit tabu_list(std::size_t tenure) : tenure_(tenure) {
     if (tenure == 0) throw std::invalid_argument("tabu_list: tenure must be >= 1");
   }
+  /// Empties the list and sets a new tenure (>= 1).
+  void reset(std::size_t tenure) {
+    if (tenure == 0) throw std::invalid_argument("tabu_list: tenure must be >= 1");
+    tenure_ = tenure;
+    groups_.clear();
+    count_.clear();
+  }
+  std::size_t tenure() const { return tenure_; }
   bool tabu(const std::vector<std::uint64_t>& keys) const {
     for (auto k : keys)
       if (count_.count(k)) return true;
@@ -78,7 +96,16 @@ public:
     std::vector<std::pair<double, std::size_t>> ranked;  // (score, candidate index)
     std::vector<std::size_t> ops;
     std::vector<std::uint64_t> keys;
+    long long since_restart = 0;
     for (;;) {
+      if (p_.restart_stall > 0 && r.stall() >= p_.restart_stall && since_restart >= p_.restart_stall) {
+        r.space().restore(s, r.best());
+        const long long hi = std::max(p_.tenure, p_.tenure_max);
+        list.reset(static_cast<std::size_t>(p_.tenure) + r.random().below(static_cast<std::uint64_t>(hi - p_.tenure + 1)));
+        r.restarted();
+        since_restart = 0;
+      }
+      ++since_restart;
       const auto& order = r.operator_order();
       moves.clear();
       ranked.clear();
