@@ -219,6 +219,7 @@ public:
     for (double& x : weights_) x *= inv_total;
     set_cutoffs(weights_[prior_at_], lo_clip_for(n));
     place_all<false>();
+    built_ = true;
   }
 
   /// Incremental use, for an estimator kept from one ask to the next while its observations change
@@ -230,7 +231,7 @@ public:
   void reset(double low, double high, double prior_weight) {
     low_ = low, high_ = high, prior_weight_ = prior_weight;
     mus_.assign(1, 0.5 * (low + high)), keys_.assign(1, prior_key), sigmas_.assign(1, high - low), band_of_.assign(1, 0);
-    prior_at_ = 0, full_ = true;
+    prior_at_ = 0, full_ = true, built_ = false;
   }
 
   /// Adds observation x under `key` (not present).
@@ -291,10 +292,12 @@ public:
   std::size_t size() const noexcept { return mus_.size() - 1; }
 
   /// Prepares sample(): each kernel's CDF at the bounds, once per build (phi: std::erfc, a third
-  /// of the instructions of Boost.Math's cdf, which agrees with it to a few ulps).
+  /// of the instructions of Boost.Math's cdf, which agrees with it to a few ulps); build keeps
+  /// those of the truncation masses it computed.
   void prepare_sampling() {
-    cdf_low_.resize(mus_.size()), cdf_high_.resize(mus_.size());
+    cdf_low_.resize(mus_.size(), std::numeric_limits<double>::quiet_NaN()), cdf_high_.resize(mus_.size());
     for (std::size_t i = 0; i < mus_.size(); ++i) {
+      if (built_ && !std::isnan(cdf_low_[i])) continue;  // kept by build
       const double inv_s = 1.0 / sigmas_[i];
       cdf_low_[i] = phi((low_ - mus_[i]) * inv_s), cdf_high_[i] = phi((high_ - mus_[i]) * inv_s);
     }
@@ -473,6 +476,7 @@ private:
     sigmas_[prior_at_] = high_ - low_;
     std::array<std::size_t, band_count> fill{};
     band_of_.resize(n);
+    if constexpr (!incremental) cdf_low_.resize(n), cdf_high_.resize(n);
     for (std::size_t i = 0; i < n; ++i) ++fill[band_of_[i] = band_index(sigmas_[i])];
     for (std::size_t b = 0; b < band_count; ++b) {
       if (fill[b] || !bands_[b].mu.empty()) incremental ? bands_[b].resize(fill[b]) : bands_[b].resize_evaluated(fill[b]);
@@ -482,10 +486,14 @@ private:
       band& b = bands_[band_of_[i]];
       const std::size_t j = fill[band_of_[i]]++;
       if constexpr (incremental) put(b, j, i, max_cutoff);
-      else {
+      else {  // the bound CDFs of a truncation mass are kept for prepare_sampling (NaN: not computed)
         const double s = sigmas_[i], inv_s = 1.0 / s;
         const double zl = (low_ - mus_[i]) * inv_s, zh = (high_ - mus_[i]) * inv_s, zmin = std::min(-zl, zh);
-        b.mu[j] = mus_[i], b.coef[j] = coef_of(weights_[i], zmin, zmin <= cutoff_mass_ ? normal_mass(zl, zh) : 1.0), b.inv_sigma[j] = inv_s;
+        double mass = 1.0;
+        cdf_low_[i] = cdf_high_[i] = std::numeric_limits<double>::quiet_NaN();
+        if (zmin <= cutoff_mass_ && zl <= 0.0) cdf_low_[i] = phi(zl), cdf_high_[i] = phi(zh), mass = cdf_high_[i] - cdf_low_[i];  // = normal_mass
+        else if (zmin <= cutoff_mass_) mass = normal_mass(zl, zh);
+        b.mu[j] = mus_[i], b.coef[j] = coef_of(weights_[i], zmin, mass), b.inv_sigma[j] = inv_s;
         b.max_sigma = std::max(b.max_sigma, s);
       }
     }
@@ -545,6 +553,7 @@ private:
   double low_ = 0.0, high_ = 0.0, prior_weight_ = 1.0, cutoff_ = 0.0, cutoff_mass_ = 0.0, lo_clip_ = 0.0, inv_lo_clip_ = 0.0;
   std::size_t prior_at_ = 0;
   bool full_ = true;  // incremental use: the widths and bands are placed again by the next reweigh
+  bool built_ = false;  // by build (not reset): cdf_low_ and cdf_high_ hold the bound CDFs it computed
   std::vector<double> mus_, sigmas_, weights_, cdf_low_, cdf_high_;  // by (centre, key), the prior included
   std::vector<std::size_t> keys_;
   std::vector<std::size_t> used_bands_;  // the non-empty bands
