@@ -351,7 +351,7 @@ TEST_CASE("TPE estimator: inserts and erases between reweighs give the build ove
     std::vector<double> weight_by_key, xs, w;
     std::size_t checks = 0, identical = 0;
     for (int step = 0; step < 1500; ++step) {
-      const bool grow = step < 500 || (step >= 800 && step < 1100);
+      const bool grow = step < 150 || (step >= 450 && step < 1000);  // ~300 kernels, ~0, ~1,100, ~500
       const int ops = 1 + static_cast<int>(r.below(3));
       for (int o = 0; o < ops; ++o) {
         if (grow || set.empty() || r.chance(0.2)) {

@@ -12,8 +12,10 @@
 /// ranks below every finished trial, so a batch of asks spreads out. With one job at a time it
 /// never applies.
 ///
-/// Cost per ask: O(n log n) for the split once, then per parameter O(n) to build the estimators
-/// from the observations kept sorted by value, and O(log n + nearby kernels) per candidate.
+/// Cost per ask: the split from the best 25 trials kept at tell; per parameter, l built from at most
+/// 25 observations, g ("above") kept from the last ask and updated by the trials that joined or
+/// left it (O(n) moves of plain arrays and O(band) work each) then reweighted in O(n); and
+/// O(log n + nearby kernels) per candidate.
 #pragma once
 
 #include <algorithm>

@@ -236,7 +236,7 @@ public:
 
   /// Adds observation x under `key` (not present).
   void insert(double x, std::size_t key) {
-    const std::size_t p = upper(x, key);
+    const std::size_t p = upper(mus_, keys_, x, key);
     mus_.insert(mus_.begin() + static_cast<std::ptrdiff_t>(p), x);
     keys_.insert(keys_.begin() + static_cast<std::ptrdiff_t>(p), key);
     sigmas_.insert(sigmas_.begin() + static_cast<std::ptrdiff_t>(p), 0.0);
@@ -251,7 +251,7 @@ public:
 
   /// Removes observation x inserted under `key`.
   void erase(double x, std::size_t key) {
-    const std::size_t p = upper(x, key) - 1;
+    const std::size_t p = upper(mus_, keys_, x, key) - 1;
     if (!full_) unplace(p);
     mus_.erase(mus_.begin() + static_cast<std::ptrdiff_t>(p));
     keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(p));
@@ -500,21 +500,13 @@ private:
     list_used_bands();
   }
 
-  // The place of (x, key) in the (centre, key) order of the kernels: the first one after it.
-  std::size_t upper(double x, std::size_t key) const {
-    std::size_t lo = 0, hi = mus_.size();
+  // The place of (x, key) among centres `mu` with keys `keys` in (centre, key) order: the first
+  // one after it.
+  static std::size_t upper(const std::vector<double>& mu, const std::vector<std::size_t>& keys, double x, std::size_t key) {
+    std::size_t lo = 0, hi = mu.size();
     while (lo < hi) {
       const std::size_t mid = (lo + hi) / 2;
-      if (x < mus_[mid] || (x == mus_[mid] && key < keys_[mid])) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  }
-  static std::size_t upper_in(const band& b, double x, std::size_t key) {
-    std::size_t lo = 0, hi = b.mu.size();
-    while (lo < hi) {
-      const std::size_t mid = (lo + hi) / 2;
-      if (x < b.mu[mid] || (x == b.mu[mid] && key < b.key[mid])) hi = mid;
+      if (x < mu[mid] || (x == mu[mid] && key < keys[mid])) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -524,7 +516,7 @@ private:
   void place(std::size_t i) {
     sigmas_[i] = sigma_at(i);
     band& b = bands_[band_of_[i] = band_index(sigmas_[i])];
-    const std::size_t j = upper_in(b, mus_[i], keys_[i]);
+    const std::size_t j = upper(b.mu, b.key, mus_[i], keys_[i]);
     const auto at = [j](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(j); };
     b.mu.insert(at(b.mu), 0.0), b.coef.insert(at(b.coef), 0.0), b.inv_sigma.insert(at(b.inv_sigma), 0.0), b.sigma.insert(at(b.sigma), 0.0);
     b.zmin.insert(at(b.zmin), 0.0), b.mass.insert(at(b.mass), 0.0), b.key.insert(at(b.key), 0);
@@ -534,7 +526,7 @@ private:
   // Kernel i out of its band.
   void unplace(std::size_t i) {
     band& b = bands_[band_of_[i]];
-    const std::size_t j = upper_in(b, mus_[i], keys_[i]) - 1;
+    const std::size_t j = upper(b.mu, b.key, mus_[i], keys_[i]) - 1;
     const auto at = [j](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(j); };
     b.mu.erase(at(b.mu)), b.coef.erase(at(b.coef)), b.inv_sigma.erase(at(b.inv_sigma)), b.sigma.erase(at(b.sigma));
     b.zmin.erase(at(b.zmin)), b.mass.erase(at(b.mass)), b.key.erase(at(b.key));
