@@ -130,9 +130,16 @@ private:
   void split() {
     const std::size_t n_below =
         std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(finished_))), max_below);
-    for (const std::size_t k : below_list_) below_[k] = 0, changed_.push_back(k);
+    // log only the trials that join or leave (2: in both lists)
+    for (std::size_t j = 0; j < n_below; ++j) {
+      const std::size_t k = best_[j];
+      if (below_[k]) below_[k] = 2;
+      else changed_.push_back(k);
+    }
+    for (const std::size_t k : below_list_)
+      if (below_[k] == 1) below_[k] = 0, changed_.push_back(k);
     below_list_.assign(best_.begin(), best_.begin() + static_cast<std::ptrdiff_t>(n_below));
-    for (const std::size_t k : below_list_) below_[k] = 1, changed_.push_back(k);
+    for (const std::size_t k : below_list_) below_[k] = 1;
   }
 
   // Keeps best_: the best (at most max_below) finished trials, best first.
