@@ -338,3 +338,84 @@ TEST_CASE("TPE estimator: draws follow the truncated mixture (Kolmogorov-Smirnov
   }
   CHECK(ks < 0.015);  // the 99.9 % critical value for 20,000 draws is 0.0138
 }
+
+TEST_CASE("TPE estimator: inserts and erases between reweighs give the build over the same observations", "[tune][tpe]") {
+  // a long random sequence (the set grows past 99 observations, where the smallest width stops
+  // changing, and shrinks below it again), on a real and an integer domain, with repeated values
+  fhops::rng r(23);
+  for (const bool integer : {false, true}) {
+    const double low = integer ? -0.5 : -5.0, high = integer ? 30.5 : 5.0;
+    detail::parzen_numeric inc, rebuilt;
+    inc.reset(low, high, 1.0);
+    std::vector<std::pair<double, std::size_t>> set;  // (x, key), sorted
+    std::vector<double> weight_by_key, xs, w;
+    std::size_t checks = 0, identical = 0;
+    for (int step = 0; step < 1500; ++step) {
+      const bool grow = step < 150 || (step >= 450 && step < 1000);  // ~300 kernels, ~0, ~1,100, ~500
+      const int ops = 1 + static_cast<int>(r.below(3));
+      for (int o = 0; o < ops; ++o) {
+        if (grow || set.empty() || r.chance(0.2)) {
+          double x = r.chance(0.3) && !set.empty() ? set[r.below(set.size())].first : r.uniform(low, high);
+          if (integer) x = std::clamp(std::round(x), low + 0.5, high - 0.5);
+          const std::size_t key = weight_by_key.size();
+          weight_by_key.push_back(r.uniform(0.01, 1.0));
+          inc.insert(x, key);
+          set.insert(std::upper_bound(set.begin(), set.end(), std::pair{x, key}), {x, key});
+        } else {
+          const std::size_t at = r.below(set.size());
+          inc.erase(set[at].first, set[at].second);
+          set.erase(set.begin() + static_cast<std::ptrdiff_t>(at));
+        }
+      }
+      for (double& x : weight_by_key) x = r.chance(0.1) ? r.uniform(0.01, 1.0) : x;  // recency weights move
+      const double prior_weight = 1.0;
+      inc.reweigh(weight_by_key);
+      xs.clear(), w.clear();
+      for (const auto& [x, k] : set) xs.push_back(x), w.push_back(weight_by_key[k]);
+      rebuilt.build(xs, w, low, high, prior_weight);
+      REQUIRE(inc.size() == set.size());
+      CHECK(inc.mus() == rebuilt.mus());
+      CHECK(inc.sigmas() == rebuilt.sigmas());
+      for (int q = 0; q < 5; ++q) {
+        const double x = integer ? std::round(r.uniform(0.0, 30.0)) : r.uniform(low, high), hw = integer ? 0.5 : 0.0;
+        const double a = inc.log_density(x, hw), b = rebuilt.log_density(x, hw);
+        INFO("step " << step << " n " << set.size() << " x " << x);
+        CHECK(std::abs(a - b) <= 1e-9 * std::abs(b));
+        CHECK(std::abs(inc.log_density_lower_bound(x, hw, 2.5) - rebuilt.log_density_lower_bound(x, hw, 2.5)) <= 1e-9 * std::abs(b));
+        ++checks, identical += a == b;
+      }
+    }
+    CHECK(identical == checks);  // the same kernels in the same order: the same bits
+  }
+}
+
+TEST_CASE("TPE: incremental estimators give the same suggestions as rebuilding them for every ask", "[tune][tpe]") {
+  // a mixed space (integer, log real, log integer, categorical, a conditional real), failed trials,
+  // and batches of pending asks (the constant liar): 400 trials, every configuration compared
+  const auto space = [] {
+    parameter_space s;
+    s.integer("n", 0, 20).real("y", 1e-4, 1.0, true).integer("m", 1, 1000, true).categorical("c", {"a", "b", "c"}).real("x", -1.0, 1.0);
+    s.real("t", 0.0, 2.0).only_when("c", {std::string("b"), std::string("c")});
+    return s;
+  };
+  const auto f = [](const configuration& c) {
+    const double t = c.has("t") ? c.real("t") : 1.5;
+    return -std::abs(c.integer("n") - 7) - std::abs(std::log10(c.real("y")) + 2.0) - std::abs(std::log(static_cast<double>(c.integer("m"))) - 3.0) -
+           (c.real("x") - 0.3) * (c.real("x") - 0.3) - (t - 0.5) * (t - 0.5);
+  };
+  tpe_parameters fast, slow;
+  slow.incremental = false;
+  tpe a(space(), fast), b(space(), slow);
+  fhops::rng ra(31), rb(31), noise(7);
+  std::size_t asked = 0;
+  while (asked < 400) {
+    const std::size_t batch = asked > 150 && noise.chance(0.3) ? 1 + noise.below(4) : 1;
+    std::vector<trial> ta, tb;
+    for (std::size_t j = 0; j < batch; ++j) ta.push_back(*a.ask(ra)), tb.push_back(*b.ask(rb)), ++asked;
+    for (std::size_t j = 0; j < batch; ++j) {
+      REQUIRE(ta[j].config == tb[j].config);
+      const double v = noise.chance(0.05) ? std::nan("") : f(ta[j].config);
+      a.tell(ta[j], v), b.tell(tb[j], v);
+    }
+  }
+}

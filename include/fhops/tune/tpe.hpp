@@ -12,8 +12,10 @@
 /// ranks below every finished trial, so a batch of asks spreads out. With one job at a time it
 /// never applies.
 ///
-/// Cost per ask: O(n log n) for the split once, then per parameter O(n) to build the estimators
-/// from the observations kept sorted by value, and O(log n + nearby kernels) per candidate.
+/// Cost per ask: the split from the best 25 trials kept at tell; per parameter, l built from at most
+/// 25 observations, g ("above") kept from the last ask and updated by the trials that joined or
+/// left it (O(n) moves of plain arrays and O(band) work each) then reweighted in O(n); and
+/// O(log n + nearby kernels) per candidate.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +40,10 @@ struct tpe_parameters {
   std::size_t ei_candidates = 24;   ///< draws from l(x) per parameter
   double prior_weight = 1.0;        ///< weight of the prior component
   std::size_t max_trials = std::numeric_limits<std::size_t>::max();
+  /// Keep each numeric parameter's "above" estimator from one ask to the next and update it by the
+  /// trials that joined or left the set (the same suggestions, bit for bit, as rebuilding it for
+  /// every ask, which `false` does).
+  bool incremental = true;
 
   void validate() const {
     if (ei_candidates < 1) throw std::invalid_argument("tpe_parameters.ei_candidates must be >= 1");
@@ -48,7 +54,8 @@ struct tpe_parameters {
 /// Tree-structured Parzen Estimator.
 class tpe {
 public:
-  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), sorted_(space_.size()), column_(space_.size()), inactive_(space_.size(), 0) {
+  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), sorted_(space_.size()), column_(space_.size()), inactive_(space_.size(), 0),
+        above_(space_.size()), member_(space_.size()), seen_(space_.size(), 0) {
     p_.validate();
   }
 
@@ -78,6 +85,7 @@ public:
     history_.push_back({0.0, false});
     below_.push_back(0);
     failed_.push_back(0);
+    changed_.push_back(t.number);  // a pending trial ranks last: in the "above" sets
     return t;
   }
 
@@ -87,8 +95,8 @@ public:
     if (h.told) throw std::invalid_argument("tpe::tell: trial " + std::to_string(t.number) + " was told twice");
     h.value = value;
     h.told = true;
-    if (std::isfinite(value)) ++finished_;
-    else failed_[t.number] = 1;
+    if (std::isfinite(value)) ++finished_, rank_finished(t.number);
+    else failed_[t.number] = 1, changed_.push_back(t.number);
   }
 
   const parameter_space& space() const noexcept { return space_; }
@@ -117,18 +125,31 @@ private:
   }
 
   // Marks the best gamma(n) trials of this ask (n finished; higher value first, ties: earlier;
-  // pending trials rank last), over all trials whatever their parameters, as Optuna does.
+  // pending trials rank last), over all trials whatever their parameters, as Optuna does. As
+  // gamma(n) <= 25 and <= n, these are the first gamma(n) of best_ (pending ones never qualify).
   void split() {
-    rank_.clear();
-    for (std::size_t k = 0; k < history_.size(); ++k)
-      if (!failed(k)) rank_.push_back(k);
     const std::size_t n_below =
-        std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(finished_))), 25);
-    const auto score = [&](std::size_t k) { return history_[k].told ? history_[k].value : -std::numeric_limits<double>::infinity(); };
-    const auto better = [&](std::size_t a, std::size_t b) { return score(a) > score(b) || (score(a) == score(b) && a < b); };
-    std::partial_sort(rank_.begin(), rank_.begin() + static_cast<std::ptrdiff_t>(n_below), rank_.end(), better);
-    std::fill(below_.begin(), below_.end(), 0);
-    for (std::size_t k = 0; k < n_below; ++k) below_[rank_[k]] = 1;
+        std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(finished_))), max_below);
+    // log only the trials that join or leave (2: in both lists)
+    for (std::size_t j = 0; j < n_below; ++j) {
+      const std::size_t k = best_[j];
+      if (below_[k]) below_[k] = 2;
+      else changed_.push_back(k);
+    }
+    for (const std::size_t k : below_list_)
+      if (below_[k] == 1) below_[k] = 0, changed_.push_back(k);
+    below_list_.assign(best_.begin(), best_.begin() + static_cast<std::ptrdiff_t>(n_below));
+    for (const std::size_t k : below_list_) below_[k] = 1;
+  }
+
+  // Keeps best_: the best (at most max_below) finished trials, best first.
+  void rank_finished(std::size_t k) {
+    const auto better = [&](std::size_t a, std::size_t b) { return history_[a].value > history_[b].value || (history_[a].value == history_[b].value && a < b); };
+    std::size_t at = best_.size();
+    while (at > 0 && better(k, best_[at - 1])) --at;
+    if (at == max_below) return;
+    best_.insert(best_.begin() + static_cast<std::ptrdiff_t>(at), k);
+    if (best_.size() > max_below) best_.pop_back();
   }
 
   // Recency weights of parameter i's observations within each set, by trial (chronological order).
@@ -182,17 +203,16 @@ private:
     const bool integer = q.kind == kind::integer;
     const double lo = integer ? (q.log ? std::log(q.low - 0.5) : q.low - 0.5) : (q.log ? std::log(q.low) : q.low);
     const double hi = integer ? (q.log ? std::log(q.high + 0.5) : q.high + 0.5) : (q.log ? std::log(q.high) : q.high);
-    const auto& obs = sorted_[i];  // already sorted by value
-    gx_.resize(obs.size()), gw_.resize(obs.size()), bx_.resize(obs.size()), bw_.resize(obs.size());
-    std::size_t ng = 0, nb = 0;
-    for (const auto& [x, k] : obs) {
-      if (failed(k)) continue;
-      if (below_[k]) gx_[ng] = x, gw_[ng++] = weight[k];
-      else bx_[nb] = x, bw_[nb++] = weight[k];
-    }
-    l_.build({gx_.data(), ng}, {gw_.data(), ng}, lo, hi, p_.prior_weight);
+    // l from the best trials (at most 25), sorted by (value, trial) as sorted_ holds them
+    below_obs_.clear();
+    for (const std::size_t k : below_list_)
+      if (!std::isnan(column_[i][k])) below_obs_.emplace_back(column_[i][k], k);
+    std::sort(below_obs_.begin(), below_obs_.end());
+    gx_.resize(below_obs_.size()), gw_.resize(below_obs_.size());
+    for (std::size_t j = 0; j < below_obs_.size(); ++j) gx_[j] = below_obs_[j].first, gw_[j] = weight[below_obs_[j].second];
+    l_.build(gx_, gw_, lo, hi, p_.prior_weight);
     l_.prepare_sampling();
-    g_.build({bx_.data(), nb}, {bw_.data(), nb}, lo, hi, p_.prior_weight);
+    const detail::parzen_numeric& g = above(i, weight, lo, hi);
     // The first candidate with the highest log l - log g. Exact, but g is summed in full only where
     // it matters: an upper bound of each score from g's kernels within `near_cut` widths (a lower
     // bound of g), then candidates by decreasing bound until the bound falls below the best score.
@@ -206,7 +226,7 @@ private:
       }
       cand_x_[c] = x;
       cand_l_[c] = l_.log_density(x, hw);
-      cand_bound_[c] = cand_l_[c] - g_.log_density_lower_bound(x, hw, near_cut) + bound_slack;
+      cand_bound_[c] = cand_l_[c] - g.log_density_lower_bound(x, hw, near_cut) + bound_slack;
       cand_order_[c] = c;
     }
     for (std::size_t a = 1; a < cand_order_.size(); ++a)  // insertion sort (stable; no buffer)
@@ -215,12 +235,42 @@ private:
     std::size_t best = p_.ei_candidates;
     for (const std::size_t c : cand_order_) {
       if (cand_bound_[c] < best_score) break;
-      const double s = cand_l_[c] - g_.log_density(cand_x_[c], hw);
+      const double s = cand_l_[c] - g.log_density(cand_x_[c], hw);
       if (best == p_.ei_candidates || s > best_score || (s == best_score && c < best)) best_score = s, best = c;
     }
     const double best_x = cand_x_[best];
     if (integer) return static_cast<long long>(std::llround(std::clamp(q.log ? std::exp(best_x) : best_x, q.low, q.high)));
     return std::clamp(q.log ? std::exp(best_x) : best_x, q.low, q.high);
+  }
+
+  // Parameter i's estimator of the other trials ("above"): rebuilt, or (incremental) brought up
+  // to date by the trials whose membership changed since its last use (changed_ from seen_[i] on).
+  const detail::parzen_numeric& above(std::size_t i, const std::vector<double>& weight, double lo, double hi) {
+    const auto member = [&](std::size_t k) { return !std::isnan(column_[i][k]) && !failed(k) && !below_[k]; };
+    if (!p_.incremental) {
+      bx_.clear(), bw_.clear();
+      for (const auto& [x, k] : sorted_[i])
+        if (member(k)) bx_.push_back(x), bw_.push_back(weight[k]);
+      g_.build(bx_, bw_, lo, hi, p_.prior_weight);
+      return g_;
+    }
+    detail::parzen_numeric& g = above_[i];
+    std::vector<unsigned char>& in = member_[i];
+    in.resize(history_.size(), 0);
+    const bool first = seen_[i] == 0;
+    flips_.clear();
+    for (std::size_t e = seen_[i]; e < changed_.size(); ++e)
+      if (const std::size_t k = changed_[e]; member(k) != (in[k] != 0)) in[k] ^= 1, flips_.push_back(k);
+    seen_[i] = changed_.size();
+    if (first || flips_.size() > rebuild_after) {  // first use, or many changes: all again
+      g.reset(lo, hi, p_.prior_weight);
+      for (const auto& [x, k] : sorted_[i])
+        if (in[k]) g.insert(x, k);
+    } else {
+      for (const std::size_t k : flips_) in[k] ? g.insert(column_[i][k], k) : g.erase(column_[i][k], k);
+    }
+    g.reweigh(weight);
+    return g;
   }
 
   parameter_space space_;
@@ -230,10 +280,16 @@ private:
   std::vector<std::vector<std::pair<double, std::size_t>>> sorted_;  ///< per parameter: (value, trial), sorted
   std::vector<std::vector<double>> column_;  ///< per parameter, by trial: the transformed value or category index; NaN = inactive
   std::vector<std::size_t> inactive_;  ///< per parameter: trials in which it was inactive
+  std::vector<detail::parzen_numeric> above_;  ///< incremental: per numeric parameter, its "above" estimator
+  std::vector<std::vector<unsigned char>> member_;  ///< incremental: per parameter, by trial: in above_[i]
+  std::vector<std::size_t> changed_;  ///< trials whose membership may have changed, in order (repeats allowed)
+  std::vector<std::size_t> seen_;  ///< per parameter: the part of changed_ applied to above_[i]
+  std::vector<std::size_t> below_list_;  ///< the best gamma(n) trials of this ask
   std::size_t next_ = 0, finished_ = 0;
   // scratch of one ask, kept to avoid allocations
   std::vector<unsigned char> below_;  ///< by trial: 1 = in the best gamma(n) of this ask
-  std::vector<std::size_t> rank_, gc_, bc_;
+  std::vector<std::size_t> best_, gc_, bc_, flips_;
+  std::vector<std::pair<double, std::size_t>> below_obs_;
   std::vector<double> weight_, shared_weight_, gx_, gw_, bx_, bw_, pl_, pg_;
   detail::parzen_numeric l_, g_;
   std::vector<double> cand_x_, cand_l_, cand_bound_, x_;
@@ -242,6 +298,8 @@ private:
   // The first pass sums g's kernels within 2.5 widths; the bound is widened by 1e-9 so that
   // rounding (the partial sum runs in another order) never hides a tie.
   static constexpr double near_cut = 2.5, bound_slack = 1e-9;
+  static constexpr std::size_t max_below = 25;  // Optuna's gamma(n) = min(ceil(0.1 n), 25)
+  static constexpr std::size_t rebuild_after = 16;  // more membership changes than this: rebuild
 };
 
 static_assert(tuner_strategy<tpe>);

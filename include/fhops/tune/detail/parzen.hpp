@@ -203,8 +203,7 @@ class parzen_numeric {
 public:
   /// Rebuilds from `xs` sorted ascending with (unnormalised) weights `w`; reuses its storage.
   void build(std::span<const double> xs, std::span<const double> w, double low, double high, double prior_weight) {
-    low_ = low, high_ = high;
-    const double range = high - low;
+    low_ = low, high_ = high, prior_weight_ = prior_weight;
     const std::size_t n = xs.size() + 1;
     const double prior_mu = 0.5 * (low + high);
     mus_.resize(n), weights_.resize(n);
@@ -216,63 +215,89 @@ public:
     std::copy(w.begin() + static_cast<std::ptrdiff_t>(prior_at_), w.end(), weights_.begin() + static_cast<std::ptrdiff_t>(prior_at_) + 1);
     double total = 0.0;
     for (const double x : weights_) total += x;
-    const double lo_clip = range / std::min(100.0, 1.0 + static_cast<double>(n));
-    // widths: the larger gap to a neighbour (the ends: their only gap), in a loop that vectorises
-    sigmas_.resize(n);
-    if (n == 1) sigmas_[0] = std::max(mus_[0] - low, high - mus_[0]);
-    else {
-      sigmas_[0] = mus_[1] - mus_[0], sigmas_[n - 1] = mus_[n - 1] - mus_[n - 2];
-      for (std::size_t i = 1; i + 1 < n; ++i) sigmas_[i] = std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
-    }
-    for (double& x : sigmas_) x = std::clamp(x, lo_clip, range);
-    sigmas_[prior_at_] = range;
     const double inv_total = 1.0 / total;
     for (double& x : weights_) x *= inv_total;
-    // Cutoffs: a skipped kernel is at least c widths away from x, and its truncation mass is at
-    // least Phi(1) - Phi(0) (centre inside the domain, width <= range), so all skipped kernels add
-    // at most (1 - w_p) / 0.3413 * e^(-c^2/2) / sqrt(2 pi), while the prior adds at least
-    // w_p e^(-1/8) / sqrt(2 pi) anywhere in the domain. For the probability of an interval inside
-    // the domain the same holds point by point with the 1 / sigma factors: a factor
-    // range / sigma_min more. Capped so that exponents stay above -0.5 (2 * 13)^2 (a band's widths
-    // differ by < 2x); the cap binds only for prior_weight below 1e-14 of the observations' weight.
-    // At least 1, so that the prior (width = range, centre mid-domain) is always summed.
-    const double wp = weights_[prior_at_];
-    const double ratio = std::max((1.0 - wp) / wp, 1e-300) * std::exp(0.125) / 0.3413;
-    const auto cutoff_for = [](double r) { return std::clamp(std::sqrt(std::max(2.0 * (std::log(r) + 13.0 * std::log(10.0)), 0.0)), 1.0, max_cutoff); };
-    cutoff_ = cutoff_for(ratio);
-    cutoff_mass_ = cutoff_for(ratio * range / lo_clip);
-    // bands of widths within a factor 2^(1/4): floor(log2((s / lo_clip)^4)) from the exponent bits
-    std::array<std::size_t, band_count> fill{};
-    band_of_.resize(n);
-    const double inv_lo_clip = 1.0 / lo_clip;
+    set_cutoffs(weights_[prior_at_], lo_clip_for(n));
+    place_all<false>();
+    built_ = true;
+  }
+
+  /// Incremental use, for an estimator kept from one ask to the next while its observations change
+  /// by a few: `reset` to no observations, `insert` and `erase` observations, each under a distinct
+  /// key (a trial number), then `reweigh` with the weights by key before evaluating. An insert or
+  /// erase changes only the widths of the neighbours (and their bands, truncation masses): O(n)
+  /// moves of plain arrays and O(band) work, instead of a build's sort-free but O(n) constants with
+  /// erfc. The result is build()'s over the observations sorted by (x, key), bit for bit.
+  void reset(double low, double high, double prior_weight) {
+    low_ = low, high_ = high, prior_weight_ = prior_weight;
+    mus_.assign(1, 0.5 * (low + high)), keys_.assign(1, prior_key), sigmas_.assign(1, high - low), band_of_.assign(1, 0);
+    prior_at_ = 0, full_ = true, built_ = false;
+  }
+
+  /// Adds observation x under `key` (not present).
+  void insert(double x, std::size_t key) {
+    const std::size_t p = upper(mus_, keys_, x, key);
+    mus_.insert(mus_.begin() + static_cast<std::ptrdiff_t>(p), x);
+    keys_.insert(keys_.begin() + static_cast<std::ptrdiff_t>(p), key);
+    sigmas_.insert(sigmas_.begin() + static_cast<std::ptrdiff_t>(p), 0.0);
+    band_of_.insert(band_of_.begin() + static_cast<std::ptrdiff_t>(p), 0);
+    if (p <= prior_at_) ++prior_at_;
+    full_ = full_ || lo_clip_for(mus_.size()) != lo_clip_;
+    if (full_) return;  // every width changes: placed again by reweigh
+    place(p);
+    if (p > 0) replace(p - 1);
+    if (p + 1 < mus_.size()) replace(p + 1);
+  }
+
+  /// Removes observation x inserted under `key`.
+  void erase(double x, std::size_t key) {
+    const std::size_t p = upper(mus_, keys_, x, key) - 1;
+    if (!full_) unplace(p);
+    mus_.erase(mus_.begin() + static_cast<std::ptrdiff_t>(p));
+    keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(p));
+    sigmas_.erase(sigmas_.begin() + static_cast<std::ptrdiff_t>(p));
+    band_of_.erase(band_of_.begin() + static_cast<std::ptrdiff_t>(p));
+    if (p < prior_at_) --prior_at_;
+    full_ = full_ || lo_clip_for(mus_.size()) != lo_clip_;
+    if (full_) return;
+    if (p > 0) replace(p - 1);
+    if (p < mus_.size()) replace(p);
+  }
+
+  /// Sets the mixture weights (`weight_by_key[key]`, unnormalised; the prior's is prior_weight)
+  /// after inserts and erases; the estimator is then ready to evaluate.
+  void reweigh(std::span<const double> weight_by_key) {
+    const std::size_t n = mus_.size();
+    weights_.resize(n);
+    double total = 0.0;  // in the sorted order, as build sums
     for (std::size_t i = 0; i < n; ++i) {
-      const double r = sigmas_[i] * inv_lo_clip, r4 = (r * r) * (r * r);
-      const auto e = static_cast<long long>((std::bit_cast<std::uint64_t>(r4) >> 52) & 0x7ff) - 1023;
-      band_of_[i] = static_cast<unsigned char>(std::clamp<long long>(e, 0, band_count - 1));
-      ++fill[band_of_[i]];
+      const double w = keys_[i] == prior_key ? prior_weight_ : weight_by_key[keys_[i]];
+      weights_[i] = w, total += w;
     }
-    used_bands_.clear();
-    for (std::size_t b = 0; b < band_count; ++b) {
-      bands_[b].resize(fill[b]);
-      if (fill[b]) used_bands_.push_back(b);
-      fill[b] = 0;
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const double s = sigmas_[i], inv_s = 1.0 / s;
-      const double zl = (low - mus_[i]) * inv_s, zh = (high - mus_[i]) * inv_s;
-      const bool whole = zl < -cutoff_mass_ && zh > cutoff_mass_;
-      band& b = bands_[band_of_[i]];
-      const std::size_t j = fill[band_of_[i]]++;
-      b.mu[j] = mus_[i], b.coef[j] = whole ? weights_[i] : weights_[i] / std::max(normal_mass(zl, zh), 1e-300), b.inv_sigma[j] = inv_s;
-      b.max_sigma = std::max(b.max_sigma, s);
+    const double inv_total = 1.0 / total;
+    for (double& x : weights_) x *= inv_total;
+    set_cutoffs(prior_weight_ * inv_total, lo_clip_for(n));
+    if (full_) place_all<true>(), full_ = false;
+    else list_used_bands();  // inserts and erases may have filled or emptied bands
+    for (const std::size_t used : used_bands_) {
+      band& b = bands_[used];
+      for (std::size_t j = 0; j < b.mu.size(); ++j) {
+        const std::size_t k = b.key[j];
+        b.coef[j] = coef_of((k == prior_key ? prior_weight_ : weight_by_key[k]) * inv_total, b.zmin[j], b.mass[j]);
+      }
     }
   }
 
+  /// Observations (the prior excluded).
+  std::size_t size() const noexcept { return mus_.size() - 1; }
+
   /// Prepares sample(): each kernel's CDF at the bounds, once per build (phi: std::erfc, a third
-  /// of the instructions of Boost.Math's cdf, which agrees with it to a few ulps).
+  /// of the instructions of Boost.Math's cdf, which agrees with it to a few ulps); build keeps
+  /// those of the truncation masses it computed.
   void prepare_sampling() {
-    cdf_low_.resize(mus_.size()), cdf_high_.resize(mus_.size());
+    cdf_low_.resize(mus_.size(), std::numeric_limits<double>::quiet_NaN()), cdf_high_.resize(mus_.size());
     for (std::size_t i = 0; i < mus_.size(); ++i) {
+      if (built_ && !std::isnan(cdf_low_[i])) continue;  // kept by build
       const double inv_s = 1.0 / sigmas_[i];
       cdf_low_[i] = phi((low_ - mus_[i]) * inv_s), cdf_high_[i] = phi((high_ - mus_[i]) * inv_s);
     }
@@ -365,17 +390,164 @@ private:
   /// Boost.Math in double precision (no promotion to long double).
   using double_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
-  // Kernels whose widths lie within a factor 2^(1/4) of each other, by centre (ascending).
+  // Kernels whose widths lie within a factor 2^(1/4) of each other, by (centre, key) ascending;
+  // per kernel the constants of its width (zmin: the nearer bound in widths; mass: the truncation
+  // mass, computed where zmin <= the mass threshold of the placing, else 1).
   struct band {
-    std::vector<double> mu, coef, inv_sigma;  // coef = weight / truncation mass
+    std::vector<double> mu, coef, inv_sigma, sigma, zmin, mass;  // coef = weight / truncation mass
+    std::vector<std::size_t> key;
     double max_sigma = 0.0;
-    void resize(std::size_t n) { mu.resize(n), coef.resize(n), inv_sigma.resize(n), max_sigma = 0.0; }
+    void resize(std::size_t n) { resize_evaluated(n), sigma.resize(n), zmin.resize(n), mass.resize(n), key.resize(n); }
+    void resize_evaluated(std::size_t n) { mu.resize(n), coef.resize(n), inv_sigma.resize(n), max_sigma = 0.0; }  // build: what log_sum reads
   };
 
+  static constexpr std::size_t prior_key = std::numeric_limits<std::size_t>::max();  // sorts after equal centres
+
+  double lo_clip_for(std::size_t n) const { return (high_ - low_) / std::min(100.0, 1.0 + static_cast<double>(n)); }
+
+  // Cutoffs: a skipped kernel is at least c widths away from x, and its truncation mass is at
+  // least Phi(1) - Phi(0) (centre inside the domain, width <= range), so all skipped kernels add
+  // at most (1 - w_p) / 0.3413 * e^(-c^2/2) / sqrt(2 pi), while the prior adds at least
+  // w_p e^(-1/8) / sqrt(2 pi) anywhere in the domain. For the probability of an interval inside
+  // the domain the same holds point by point with the 1 / sigma factors: a factor
+  // range / sigma_min more. Capped so that exponents stay above -0.5 (2 * 13)^2 (a band's widths
+  // differ by < 2x); the cap binds only for prior_weight below 1e-14 of the observations' weight.
+  // At least 1, so that the prior (width = range, centre mid-domain) is always summed.
+  // `wp`: the prior's normalised weight.
+  void set_cutoffs(double wp, double lo_clip) {
+    const double ratio = std::max((1.0 - wp) / wp, 1e-300) * std::exp(0.125) / 0.3413;
+    const auto cutoff_for = [](double r) { return std::clamp(std::sqrt(std::max(2.0 * (std::log(r) + 13.0 * std::log(10.0)), 0.0)), 1.0, max_cutoff); };
+    cutoff_ = cutoff_for(ratio);
+    cutoff_mass_ = cutoff_for(ratio * (high_ - low_) / lo_clip);
+  }
+
+  // A kernel's coefficient: its normalised weight over its truncation mass (1 where both bounds lie
+  // beyond cutoff_mass widths).
+  double coef_of(double weight, double zmin, double mass) const { return zmin > cutoff_mass_ ? weight : weight / std::max(mass, 1e-300); }
+
+  // Band of a width: floor(log2((s / lo_clip)^4)) from the exponent bits.
+  unsigned char band_index(double s) const {
+    const double r = s * inv_lo_clip_, r4 = (r * r) * (r * r);
+    const auto e = static_cast<long long>((std::bit_cast<std::uint64_t>(r4) >> 52) & 0x7ff) - 1023;
+    return static_cast<unsigned char>(std::clamp<long long>(e, 0, band_count - 1));
+  }
+
+  // Kernel i's width: the larger gap to a neighbour (the ends: their only gap), clipped to
+  // [lo_clip, range]; the prior's is the range.
+  double sigma_at(std::size_t i) const {
+    const std::size_t n = mus_.size();
+    if (i == prior_at_) return high_ - low_;
+    const double s = n == 1 ? std::max(mus_[0] - low_, high_ - mus_[0])
+                     : i == 0 ? mus_[1] - mus_[0]
+                     : i + 1 == n ? mus_[n - 1] - mus_[n - 2]
+                                  : std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
+    return std::clamp(s, lo_clip_, high_ - low_);
+  }
+
+  // Writes kernel i (width sigmas_[i]) at place j of band b, with its constants.
+  void put(band& b, std::size_t j, std::size_t i, double mass_threshold) {
+    const double s = sigmas_[i], inv_s = 1.0 / s;
+    const double zl = (low_ - mus_[i]) * inv_s, zh = (high_ - mus_[i]) * inv_s, zmin = std::min(-zl, zh);
+    b.mu[j] = mus_[i], b.inv_sigma[j] = inv_s, b.sigma[j] = s, b.zmin[j] = zmin, b.key[j] = keys_[i];
+    b.mass[j] = zmin <= mass_threshold ? normal_mass(zl, zh) : 1.0;
+    b.max_sigma = std::max(b.max_sigma, s);
+  }
+
+  void list_used_bands() {
+    used_bands_.clear();
+    for (std::size_t b = 0; b < band_count; ++b)
+      if (!bands_[b].mu.empty()) used_bands_.push_back(b);
+  }
+
+  // All widths and bands from mus_ and keys_: for `incremental` use with each kernel's constants
+  // (put), else only what evaluation needs, the coefficients from weights_ included.
+  template <bool incremental>
+  void place_all() {
+    const std::size_t n = mus_.size();
+    lo_clip_ = lo_clip_for(n), inv_lo_clip_ = 1.0 / lo_clip_;
+    // widths in a loop that vectorises (sigma_at's cases)
+    sigmas_.resize(n);
+    if (n == 1) sigmas_[0] = std::max(mus_[0] - low_, high_ - mus_[0]);
+    else {
+      sigmas_[0] = mus_[1] - mus_[0], sigmas_[n - 1] = mus_[n - 1] - mus_[n - 2];
+      for (std::size_t i = 1; i + 1 < n; ++i) sigmas_[i] = std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
+    }
+    for (double& x : sigmas_) x = std::clamp(x, lo_clip_, high_ - low_);
+    sigmas_[prior_at_] = high_ - low_;
+    std::array<std::size_t, band_count> fill{};
+    band_of_.resize(n);
+    if constexpr (!incremental) cdf_low_.resize(n), cdf_high_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) ++fill[band_of_[i] = band_index(sigmas_[i])];
+    for (std::size_t b = 0; b < band_count; ++b) {
+      if (fill[b] || !bands_[b].mu.empty()) incremental ? bands_[b].resize(fill[b]) : bands_[b].resize_evaluated(fill[b]);
+      fill[b] = 0;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      band& b = bands_[band_of_[i]];
+      const std::size_t j = fill[band_of_[i]]++;
+      if constexpr (incremental) put(b, j, i, max_cutoff);
+      else {  // the bound CDFs of a truncation mass are kept for prepare_sampling (NaN: not computed)
+        const double s = sigmas_[i], inv_s = 1.0 / s;
+        const double zl = (low_ - mus_[i]) * inv_s, zh = (high_ - mus_[i]) * inv_s, zmin = std::min(-zl, zh);
+        double mass = 1.0;
+        cdf_low_[i] = cdf_high_[i] = std::numeric_limits<double>::quiet_NaN();
+        if (zmin <= cutoff_mass_ && zl <= 0.0) cdf_low_[i] = phi(zl), cdf_high_[i] = phi(zh), mass = cdf_high_[i] - cdf_low_[i];  // = normal_mass
+        else if (zmin <= cutoff_mass_) mass = normal_mass(zl, zh);
+        b.mu[j] = mus_[i], b.coef[j] = coef_of(weights_[i], zmin, mass), b.inv_sigma[j] = inv_s;
+        b.max_sigma = std::max(b.max_sigma, s);
+      }
+    }
+    list_used_bands();
+  }
+
+  // The place of (x, key) among centres `mu` with keys `keys` in (centre, key) order: the first
+  // one after it.
+  static std::size_t upper(const std::vector<double>& mu, const std::vector<std::size_t>& keys, double x, std::size_t key) {
+    std::size_t lo = 0, hi = mu.size();
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (x < mu[mid] || (x == mu[mid] && key < keys[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  // Kernel i (new, or removed from its band) into the band of its width now.
+  void place(std::size_t i) {
+    sigmas_[i] = sigma_at(i);
+    band& b = bands_[band_of_[i] = band_index(sigmas_[i])];
+    const std::size_t j = upper(b.mu, b.key, mus_[i], keys_[i]);
+    const auto at = [j](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(j); };
+    b.mu.insert(at(b.mu), 0.0), b.coef.insert(at(b.coef), 0.0), b.inv_sigma.insert(at(b.inv_sigma), 0.0), b.sigma.insert(at(b.sigma), 0.0);
+    b.zmin.insert(at(b.zmin), 0.0), b.mass.insert(at(b.mass), 0.0), b.key.insert(at(b.key), 0);
+    put(b, j, i, max_cutoff);
+  }
+
+  // Kernel i out of its band.
+  void unplace(std::size_t i) {
+    band& b = bands_[band_of_[i]];
+    const std::size_t j = upper(b.mu, b.key, mus_[i], keys_[i]) - 1;
+    const auto at = [j](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(j); };
+    b.mu.erase(at(b.mu)), b.coef.erase(at(b.coef)), b.inv_sigma.erase(at(b.inv_sigma)), b.sigma.erase(at(b.sigma));
+    b.zmin.erase(at(b.zmin)), b.mass.erase(at(b.mass)), b.key.erase(at(b.key));
+    b.max_sigma = 0.0;
+    for (const double s : b.sigma) b.max_sigma = std::max(b.max_sigma, s);
+  }
+
+  // Kernel i after a neighbour changed: placed again if its width changed.
+  void replace(std::size_t i) {
+    if (sigma_at(i) == sigmas_[i]) return;
+    unplace(i);
+    place(i);
+  }
+
   static constexpr double max_cutoff = 13.0;
-  double low_ = 0.0, high_ = 0.0, cutoff_ = 0.0, cutoff_mass_ = 0.0;
+  double low_ = 0.0, high_ = 0.0, prior_weight_ = 1.0, cutoff_ = 0.0, cutoff_mass_ = 0.0, lo_clip_ = 0.0, inv_lo_clip_ = 0.0;
   std::size_t prior_at_ = 0;
-  std::vector<double> mus_, sigmas_, weights_, cdf_low_, cdf_high_;
+  bool full_ = true;  // incremental use: the widths and bands are placed again by the next reweigh
+  bool built_ = false;  // by build (not reset): cdf_low_ and cdf_high_ hold the bound CDFs it computed
+  std::vector<double> mus_, sigmas_, weights_, cdf_low_, cdf_high_;  // by (centre, key), the prior included
+  std::vector<std::size_t> keys_;
   std::vector<std::size_t> used_bands_;  // the non-empty bands
   static constexpr std::size_t band_count = 28;  // widths span at most a factor 100 = 2^6.6
   std::array<band, band_count> bands_;
@@ -401,3 +573,4 @@ inline void categorical_probabilities(std::span<const std::size_t> cats, std::sp
 }
 
 }  // namespace fhops::tune::detail
+
