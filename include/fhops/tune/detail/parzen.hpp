@@ -236,17 +236,15 @@ public:
   }
 
   /// Sets the mixture weights (`weight_by_key[key]`, unnormalised; the prior's is prior_weight)
-  /// after inserts and erases; the estimator is then ready to evaluate.
+  /// after inserts and erases; the estimator is then ready to evaluate (not to sample: weights()
+  /// is kept by build only).
   void reweigh(std::span<const double> weight_by_key) {
     const std::size_t n = mus_.size();
-    weights_.resize(n);
-    double total = 0.0;  // in the sorted order, as build sums
-    for (std::size_t i = 0; i < n; ++i) {
-      const double w = keys_[i] == prior_key ? prior_weight_ : weight_by_key[keys_[i]];
-      weights_[i] = w, total += w;
-    }
+    double total = 0.0;  // in the sorted order, as build sums (the normalised weights are not stored)
+    for (std::size_t i = 0; i < prior_at_; ++i) total += weight_by_key[keys_[i]];
+    total += prior_weight_;
+    for (std::size_t i = prior_at_ + 1; i < n; ++i) total += weight_by_key[keys_[i]];
     const double inv_total = 1.0 / total;
-    for (double& x : weights_) x *= inv_total;
     set_cutoffs(prior_weight_ * inv_total, lo_clip_for(n));
     if (full_) place_all<true>(), full_ = false;
     else list_used_bands();  // inserts and erases may have filled or emptied bands
@@ -313,7 +311,7 @@ public:
 
   const std::vector<double>& mus() const noexcept { return mus_; }
   const std::vector<double>& sigmas() const noexcept { return sigmas_; }
-  /// Normalised mixture weights.
+  /// Normalised mixture weights (after build; reweigh does not store them).
   const std::vector<double>& weights() const noexcept { return weights_; }
   /// Kernels further than this many widths from x are skipped (densities; intervals: cutoff_mass).
   double cutoff() const noexcept { return cutoff_; }
