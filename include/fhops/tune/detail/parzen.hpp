@@ -64,14 +64,6 @@ inline double exp_nonpositive(double y) {
   }
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
-/// gauss_terms_body compiled for AVX2 (4 doubles a step instead of SSE2's 2).
-[[gnu::target("avx2")]] inline void gauss_terms_avx2(const double* mu, const double* inv_s, const double* coef, double x, double* term,
-                                                     std::size_t m) {
-  gauss_terms_body(mu, inv_s, coef, x, term, m);
-}
-#endif
-
 /// e^y for y in [-80, 0] in single precision to a relative 1e-6 (the bounding pass): as
 /// exp_nonpositive with a Taylor polynomial of degree 7 (remainder below 6e-9; Horner's rounding
 /// in single precision adds a few 6e-8).
@@ -111,34 +103,13 @@ inline float expf_nonpositive(float y) {
 }
 inline constexpr double lower_bound_shrink = 1e-4;
 
-#if defined(__GNUC__) && defined(__x86_64__)
-/// gauss_terms_lower_body compiled for AVX2 (8 floats a step).
-[[gnu::target("avx2")]] inline void gauss_terms_lower_avx2(const double* mu, const double* inv_s, const double* coef, double x, double* term,
-                                                           std::size_t m) {
-  gauss_terms_lower_body(mu, inv_s, coef, x, term, m);
-}
-#endif
-
-/// Whether the processor runs the AVX2 variants.
+/// Whether the processor runs AVX2 code (the Parzen sums are compiled for it as well).
 inline bool has_avx2() {
 #if defined(__GNUC__) && defined(__x86_64__)
   return __builtin_cpu_supports("avx2");
 #else
   return false;
 #endif
-}
-
-/// gauss_terms_body (or, with `lower`, gauss_terms_lower_body) at the widest vector width the
-/// processor has (`avx2` = has_avx2(), asked once per sum).
-inline void gauss_terms(const double* mu, const double* inv_s, const double* coef, double x, double* term, std::size_t m, bool avx2,
-                        bool lower) {
-#if defined(__GNUC__) && defined(__x86_64__)
-  if (avx2) return lower ? gauss_terms_lower_avx2(mu, inv_s, coef, x, term, m) : gauss_terms_avx2(mu, inv_s, coef, x, term, m);
-#else
-  (void)avx2;
-#endif
-  if (lower) gauss_terms_lower_body(mu, inv_s, coef, x, term, m);
-  else gauss_terms_body(mu, inv_s, coef, x, term, m);
 }
 
 /// The first index in [from, to) of the ascending `v` with v[i] >= x (std::lower_bound), without
@@ -265,17 +236,15 @@ public:
   }
 
   /// Sets the mixture weights (`weight_by_key[key]`, unnormalised; the prior's is prior_weight)
-  /// after inserts and erases; the estimator is then ready to evaluate.
+  /// after inserts and erases; the estimator is then ready to evaluate (not to sample: weights()
+  /// is kept by build only).
   void reweigh(std::span<const double> weight_by_key) {
     const std::size_t n = mus_.size();
-    weights_.resize(n);
-    double total = 0.0;  // in the sorted order, as build sums
-    for (std::size_t i = 0; i < n; ++i) {
-      const double w = keys_[i] == prior_key ? prior_weight_ : weight_by_key[keys_[i]];
-      weights_[i] = w, total += w;
-    }
+    double total = 0.0;  // in the sorted order, as build sums (the normalised weights are not stored)
+    for (std::size_t i = 0; i < prior_at_; ++i) total += weight_by_key[keys_[i]];
+    total += prior_weight_;
+    for (std::size_t i = prior_at_ + 1; i < n; ++i) total += weight_by_key[keys_[i]];
     const double inv_total = 1.0 / total;
-    for (double& x : weights_) x *= inv_total;
     set_cutoffs(prior_weight_ * inv_total, lo_clip_for(n));
     if (full_) place_all<true>(), full_ = false;
     else list_used_bands();  // inserts and erases may have filled or emptied bands
@@ -342,7 +311,7 @@ public:
 
   const std::vector<double>& mus() const noexcept { return mus_; }
   const std::vector<double>& sigmas() const noexcept { return sigmas_; }
-  /// Normalised mixture weights.
+  /// Normalised mixture weights (after build; reweigh does not store them).
   const std::vector<double>& weights() const noexcept { return weights_; }
   /// Kernels further than this many widths from x are skipped (densities; intervals: cutoff_mass).
   double cutoff() const noexcept { return cutoff_; }
@@ -351,10 +320,25 @@ public:
 private:
   // The mixture at x summed over the kernels within `cut` widths (band by band, by centre); with
   // `lower`, a lower bound from gauss_terms_lower (cut <= 4 keeps the exponents above -80: a
-  // band's widths differ by less than 2^(1/4)).
+  // band's widths differ by less than 2^(1/4)). The whole sum is compiled for AVX2 when the
+  // processor has it (asked once per call), so the term loops inline into the band loop.
   double log_sum(double x, double half_width, double cut, bool lower) const {
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (has_avx2()) return lower ? log_sum_avx2<true>(x, half_width, cut) : log_sum_avx2<false>(x, half_width, cut);
+#endif
+    return lower ? log_sum_body<true>(x, half_width, cut) : log_sum_body<false>(x, half_width, cut);
+  }
+
+#if defined(__GNUC__) && defined(__x86_64__)
+  template <bool lower>
+  [[gnu::target("avx2")]] double log_sum_avx2(double x, double half_width, double cut) const {
+    return log_sum_body<lower>(x, half_width, cut);
+  }
+#endif
+
+  template <bool lower>
+  [[gnu::always_inline]] inline double log_sum_body(double x, double half_width, double cut) const {
     const double a = std::max(x - half_width, low_), b = std::min(x + half_width, high_);
-    const bool avx2 = has_avx2();
     double sum = 0.0;
     for (const std::size_t used : used_bands_) {
       const band& band = bands_[used];
@@ -373,7 +357,8 @@ private:
         double term[64];
         while (k < end) {
           const std::size_t m = std::min<std::size_t>(end - k, 64);
-          gauss_terms(band.mu.data() + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m, avx2, lower);
+          if constexpr (lower) gauss_terms_lower_body(mu + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m);
+          else gauss_terms_body(mu + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m);
           double part[4] = {0.0, 0.0, 0.0, 0.0};  // four chains: the adds do not wait on each other
           std::size_t j = 0;
           for (; j + 4 <= m; j += 4) part[0] += term[j], part[1] += term[j + 1], part[2] += term[j + 2], part[3] += term[j + 3];
@@ -383,7 +368,7 @@ private:
         }
       }
     }
-    if (lower) sum *= 1.0 - lower_bound_shrink;
+    if constexpr (lower) sum *= 1.0 - lower_bound_shrink;
     return std::log(std::max(sum, std::numeric_limits<double>::min()));
   }
 
