@@ -33,6 +33,18 @@ std::vector<fhops::telemetry::json::object> json_lines(std::string_view lines) {
   return objects;
 }
 
+namespace {
+
+// Appends a unit's run records (JSONL text) and its work_unit marker line (empty when not
+// tracking) to the store; a mirror error is kept in `errors`. Returns the number of records.
+std::size_t write_unit_records(cli_telemetry& telemetry, std::string_view lines, const std::string& marker, std::vector<std::string>& errors) {
+  const std::vector<fhops::telemetry::json::object> objects = json_lines(lines);
+  if (auto err = telemetry.write(std::string(lines) + marker, objects)) errors.push_back(*err);
+  return objects.size();
+}
+
+}  // namespace
+
 tuner_units_result run_tuner_units(const tuner_units_spec& s, dist_session& session, cli_telemetry& telemetry) {
   const std::size_t ns = s.contexts.size(), n = s.trials;
   const bool bayes = s.kind == fh::tuner_kind::bayes;
@@ -220,10 +232,7 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
     rows[r.unit] = fh::record_from_json(fhops::telemetry::parse_json(row));
     const std::string_view lines = std::string_view(r.result).substr(eol + 1);
     if (!telemetry) return;
-    const std::vector<fhops::telemetry::json::object> objects = json_lines(lines);
-    const std::string marker = track ? fh::work_unit_line(plan, r.unit, row) : std::string();
-    if (auto err = telemetry->write(std::string(lines) + marker, objects)) out.mirror_errors.push_back(*err);
-    out.records_written += objects.size();
+    out.records_written += write_unit_records(*telemetry, lines, track ? fh::work_unit_line(plan, r.unit, row) : std::string(), out.mirror_errors);
   };
   for (const auto& [u, row] : recorded.results)
     if (u < units) {
@@ -339,10 +348,8 @@ plan_units_result run_plan_units(const plan_units_spec& s, dist_session& session
   out.outcomes.resize(n);
   std::vector<std::string> lines(n);  // a unit's records as they came back, until written
   const auto write_records = [&](std::size_t i, std::string_view counts) {
-    const std::vector<fhops::telemetry::json::object> objects = json_lines(lines[i]);
-    const std::string marker = s.track ? fh::work_unit_line(*s.plan, i, counts) : std::string();
-    if (auto err = telemetry.write(lines[i] + marker, objects)) out.mirror_errors.push_back(*err);
-    out.records_written += static_cast<long long>(objects.size());
+    out.records_written += static_cast<long long>(
+        write_unit_records(telemetry, lines[i], s.track ? fh::work_unit_line(*s.plan, i, counts) : std::string(), out.mirror_errors));
     lines[i].clear();
   };
   enum class state : char { pending, done, lost };
