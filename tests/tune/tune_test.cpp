@@ -239,9 +239,11 @@ TEST_CASE("TPE estimator: the banded, cut-off evaluation equals the direct sum o
           }
           sorted_with_weights(obs, xs, w);
           p.build(xs, w, low, high, prior_weight);
+          std::vector<double> points, batch(40);
           for (int q = 0; q < 40; ++q) {
             const double x = q < 10 && n > 0 ? obs[r.below(n)] : integer ? std::round(r.uniform(0.0, 20.0)) : r.uniform(low, high);
             const double hw = integer ? 0.5 : 0.0;
+            points.push_back(x);
             INFO("n " << n << " prior " << prior_weight << " clustered " << clustered << " integer " << integer << " x " << x);
             CHECK(std::abs(p.log_density(x, hw) - p.log_density_direct(x, hw)) < 1e-9);
             // the bounding pass: below the density, above the kernels within 2.5 of their widths
@@ -255,7 +257,21 @@ TEST_CASE("TPE estimator: the banded, cut-off evaluation equals the direct sum o
               near += p.weights()[i] * boost::math::pdf(d, x) * p.sigmas()[i] / (boost::math::cdf(d, high) - boost::math::cdf(d, low));
             }
             if (near > 0.0) CHECK(lb >= std::log(near) - 2e-4);
+            // the upper bound of l's pass: above the density, by little
+            const double exact = p.log_density(x, hw), ub = std::log(p.density_upper_bound(x, hw));
+            CHECK(ub >= exact - 1e-12);
+            CHECK(ub <= exact + 5e-4);
+            // the portable loops: the same density bit for bit, bounds as valid
+            p.use_simd(false);
+            CHECK(p.log_density(x, hw) == exact);
+            CHECK(p.log_density_lower_bound(x, hw, 2.5) <= p.log_density_direct(x, hw) + 1e-12);
+            CHECK(std::log(p.density_upper_bound(x, hw)) == exact);
+            p.use_simd(true);
           }
+          // the bounds of many points at once: the same as one by one
+          const double hw = integer ? 0.5 : 0.0;
+          p.density_lower_bounds(points, hw, 2.5, batch);
+          for (std::size_t q = 0; q < points.size(); ++q) CHECK(batch[q] == p.density_lower_bound(points[q], hw, 2.5));
         }
       }
     }

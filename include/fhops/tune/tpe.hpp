@@ -213,11 +213,12 @@ private:
     l_.build(gx_, gw_, lo, hi, p_.prior_weight);
     l_.prepare_sampling();
     const detail::parzen_numeric& g = above(i, weight, lo, hi);
-    // The first candidate with the highest log l - log g. Exact, but g is summed in full only where
-    // it matters: an upper bound of each score from g's kernels within `near_cut` widths (a lower
-    // bound of g), then candidates by decreasing bound until the bound falls below the best score.
+    // The first candidate with the highest log l - log g. Exact, but l and g are summed in full
+    // only where it matters: an upper bound of each score from an upper bound of l (single
+    // precision) and g's kernels within `near_cut` widths (a lower bound of g), then candidates by
+    // decreasing bound until the bound falls below the best score.
     const double hw = integer && !q.log ? 0.5 : 0.0;
-    cand_x_.resize(p_.ei_candidates), cand_l_.resize(p_.ei_candidates), cand_bound_.resize(p_.ei_candidates), cand_order_.resize(p_.ei_candidates);
+    cand_x_.resize(p_.ei_candidates), cand_l_.resize(p_.ei_candidates), cand_g_.resize(p_.ei_candidates), cand_bound_.resize(p_.ei_candidates), cand_order_.resize(p_.ei_candidates);
     for (std::size_t c = 0; c < p_.ei_candidates; ++c) {
       double x = l_.sample(r);
       if (integer) {  // snap to an integer (in the original domain, half to even) and score its mass
@@ -225,17 +226,22 @@ private:
         x = q.log ? std::log(v) : v;
       }
       cand_x_[c] = x;
-      cand_l_[c] = l_.log_density(x, hw);
-      cand_bound_[c] = cand_l_[c] - g.log_density_lower_bound(x, hw, near_cut) + bound_slack;
-      cand_order_[c] = c;
+      cand_l_[c] = l_.density_upper_bound(x, hw);
     }
-    for (std::size_t a = 1; a < cand_order_.size(); ++a)  // insertion sort (stable; no buffer)
-      for (std::size_t b = a; b > 0 && cand_bound_[cand_order_[b]] > cand_bound_[cand_order_[b - 1]]; --b) std::swap(cand_order_[b], cand_order_[b - 1]);
+    g.density_lower_bounds(cand_x_, hw, near_cut, cand_g_);
+    for (std::size_t c = 0; c < p_.ei_candidates; ++c) cand_bound_[c] = std::log(cand_l_[c] / cand_g_[c]) + bound_slack, cand_order_[c] = c;
+    for (std::size_t a = 1; a < cand_order_.size(); ++a) {  // insertion sort (stable; no buffer), by shifts
+      const std::size_t c = cand_order_[a];
+      const double bound = cand_bound_[c];
+      std::size_t b = a;
+      for (; b > 0 && bound > cand_bound_[cand_order_[b - 1]]; --b) cand_order_[b] = cand_order_[b - 1];
+      cand_order_[b] = c;
+    }
     double best_score = -std::numeric_limits<double>::infinity();
     std::size_t best = p_.ei_candidates;
     for (const std::size_t c : cand_order_) {
       if (cand_bound_[c] < best_score) break;
-      const double s = cand_l_[c] - g.log_density(cand_x_[c], hw);
+      const double s = l_.log_density(cand_x_[c], hw) - g.log_density(cand_x_[c], hw);
       if (best == p_.ei_candidates || s > best_score || (s == best_score && c < best)) best_score = s, best = c;
     }
     const double best_x = cand_x_[best];
@@ -292,12 +298,13 @@ private:
   std::vector<std::pair<double, std::size_t>> below_obs_;
   std::vector<double> weight_, shared_weight_, gx_, gw_, bx_, bw_, pl_, pg_;
   detail::parzen_numeric l_, g_;
-  std::vector<double> cand_x_, cand_l_, cand_bound_, x_;
+  std::vector<double> cand_x_, cand_l_, cand_g_, cand_bound_, x_;  // candidates: x, upper bound of l, lower bound of g, of the score
   std::vector<std::size_t> cand_order_;
   bool shared_weights_ready_ = false;  ///< shared_weight_ holds this ask's weights of the parameters active in every trial
-  // The first pass sums g's kernels within 2.5 widths; the bound is widened by 1e-9 so that
-  // rounding (the partial sum runs in another order) never hides a tie.
-  static constexpr double near_cut = 2.5, bound_slack = 1e-9;
+  // The first pass sums g's kernels within 3 widths; the bound is widened by 1e-9 so that
+  // rounding (the sums run in other orders, the ratio is taken before the log) never
+  // hides a tie.
+  static constexpr double near_cut = 3.0, bound_slack = 1e-9;
   static constexpr std::size_t max_below = 25;  // Optuna's gamma(n) = min(ceil(0.1 n), 25)
   static constexpr std::size_t rebuild_after = 16;  // more membership changes than this: rebuild
 };

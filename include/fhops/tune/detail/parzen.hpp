@@ -13,9 +13,14 @@
 #include <cstddef>
 #include <limits>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include <boost/math/distributions/normal.hpp>
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "fhops/util/rng.hpp"
 
@@ -102,6 +107,10 @@ inline float expf_nonpositive(float y) {
   for (std::size_t j = 0; j < m; ++j) term[j] = coef[j] * static_cast<double>(y[j]);
 }
 inline constexpr double lower_bound_shrink = 1e-4;
+/// The single-precision upper bound (parzen_numeric::density_upper_bound) is grown by this much:
+/// its terms reach |z| = 13.2 (beyond, the floor at -87 only raises them), so each is within a
+/// relative 1e-4 + 5e-6 of the exact one.
+inline constexpr double upper_bound_grow = 3e-4;
 
 /// Whether the processor runs AVX2 code (the Parzen sums are compiled for it as well).
 inline bool has_avx2() {
@@ -111,6 +120,93 @@ inline bool has_avx2() {
   return false;
 #endif
 }
+
+/// Whether the processor runs AVX2 code with fused multiply-adds (the bounding pass uses them).
+inline bool has_avx2_fma() {
+#if defined(__GNUC__) && defined(__x86_64__)
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+/// exp_nonpositive on four lanes, operation for operation (the same bits).
+[[gnu::target("avx2"), gnu::always_inline]] inline __m256d exp_nonpositive_avx2(__m256d y) {
+  constexpr double c[12] = {1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0,
+                            1.0 / 120.0,      1.0 / 24.0,      1.0 / 6.0,      0.5,            1.0,          1.0};
+  const __m256d shifter = _mm256_set1_pd(0x1.8p52);
+  const __m256d t = _mm256_add_pd(_mm256_mul_pd(y, _mm256_set1_pd(1.4426950408889634)), shifter);
+  const __m256d n = _mm256_sub_pd(t, shifter);
+  const __m256d r = _mm256_sub_pd(_mm256_sub_pd(y, _mm256_mul_pd(n, _mm256_set1_pd(0.693147180369123816490))),
+                                  _mm256_mul_pd(n, _mm256_set1_pd(1.90821492927058770002e-10)));
+  __m256d p = _mm256_set1_pd(c[0]);
+  for (int k = 1; k < 12; ++k) p = _mm256_add_pd(_mm256_mul_pd(p, r), _mm256_set1_pd(c[k]));
+  const __m256i scale = _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52);
+  return _mm256_mul_pd(p, _mm256_castsi256_pd(scale));
+}
+
+/// The sum of gauss_terms_body's terms over j < m in the order sum_body adds them (four
+/// chains, j mod 4, then the rest into the first), with AVX2 and no fused multiply-adds: the same
+/// bits as the plain loop. (No -ffp-contract can fuse these operations: the target has no FMA.)
+[[gnu::target("avx2")]] inline double gauss_sum_avx2(const double* mu, const double* inv_s, const double* coef, double x,
+                                                                         std::size_t m) {
+  const __m256d vx = _mm256_set1_pd(x), minus_half = _mm256_set1_pd(-0.5);
+  __m256d acc = _mm256_setzero_pd();
+  std::size_t j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const __m256d z = _mm256_mul_pd(_mm256_sub_pd(vx, _mm256_loadu_pd(mu + j)), _mm256_loadu_pd(inv_s + j));
+    acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_loadu_pd(coef + j), exp_nonpositive_avx2(_mm256_mul_pd(_mm256_mul_pd(minus_half, z), z))));
+  }
+  alignas(32) double part[4];
+  _mm256_store_pd(part, acc);
+  if (j < m) {  // the last 1-3 terms at once (masked loads), added one by one into the first chain
+    const __m256i keep = _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(m - j)), _mm256_setr_epi64x(0, 1, 2, 3));
+    const __m256d z = _mm256_mul_pd(_mm256_sub_pd(vx, _mm256_maskload_pd(mu + j, keep)), _mm256_maskload_pd(inv_s + j, keep));
+    alignas(32) double term[4];
+    _mm256_store_pd(term, _mm256_mul_pd(_mm256_maskload_pd(coef + j, keep), exp_nonpositive_avx2(_mm256_mul_pd(_mm256_mul_pd(minus_half, z), z))));
+    for (std::size_t i = 0; j + i < m; ++i) part[0] += term[i];
+  }
+  return (part[0] + part[1]) + (part[2] + part[3]);
+}
+
+/// `acc` plus lower bounds of gauss_terms_body's terms for j < m, by lane (the bounding pass), all in
+/// single precision, eight terms at a time: centres and x relative to the domain's centre, so z is
+/// off by at most 6e-6 + 1.2e-7 |z| (widths >= range / 100), and -z^2 / 2 by 4e-5 for |z| <= 5
+/// (the caller's windows: cut <= 4 widths, widths within 2^(1/4) in a band); e^y by its Taylor
+/// polynomial of degree 5 (remainder below 5e-6, always an underestimate), y floored at -87 as a
+/// guard (e^-87 is far below the shrink); eight chains of fused multiply-adds. Each term is within
+/// a relative 5e-5 of the exact one and a lane's sum of k terms within k 6e-8 more; the caller
+/// shrinks the result by lower_bound_shrink. Reads up to 7 entries past m (the bands are
+/// padded).
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 gauss_sum_lower_avx2(__m256 acc, const float* mu, const float* inv_s, const float* coef,
+                                                                               float x, std::size_t m) {
+  const __m256 vx = _mm256_set1_ps(x), minus_half = _mm256_set1_ps(-0.5f), log2e = _mm256_set1_ps(1.44269504f);
+  const __m256 shifter = _mm256_set1_ps(0x1.8p23f), ln2 = _mm256_set1_ps(0.693147182f), floor = _mm256_set1_ps(-87.0f);
+  const __m256i bias = _mm256_set1_epi32(127), lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (std::size_t j = 0; j < m; j += 8) {
+    const __m256 z = _mm256_mul_ps(_mm256_sub_ps(vx, _mm256_loadu_ps(mu + j)), _mm256_loadu_ps(inv_s + j));
+    const __m256 y = _mm256_max_ps(_mm256_mul_ps(_mm256_mul_ps(z, z), minus_half), floor);
+    const __m256 t = _mm256_fmadd_ps(y, log2e, shifter);
+    const __m256 n = _mm256_sub_ps(t, shifter);
+    const __m256 r = _mm256_fnmadd_ps(n, ln2, y);
+    __m256 p = _mm256_set1_ps(1.0f / 120.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    const __m256i scale = _mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), bias), 23);
+    __m256 term = _mm256_mul_ps(p, _mm256_castsi256_ps(scale));
+    if (j + 8 > m) {  // the last, partial group: lanes from m on are cleared (their bits, whatever they hold)
+      const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(m - j)), lane);
+      term = _mm256_and_ps(term, _mm256_castsi256_ps(keep));
+    }
+    acc = _mm256_fmadd_ps(_mm256_loadu_ps(coef + j), term, acc);
+  }
+  return acc;
+}
+#endif
 
 /// The first index in [from, to) of the ascending `v` with v[i] >= x (std::lower_bound), without
 /// data-dependent branches: the loop runs log2(to - from) times whatever the data.
@@ -174,7 +270,7 @@ class parzen_numeric {
 public:
   /// Rebuilds from `xs` sorted ascending with (unnormalised) weights `w`; reuses its storage.
   void build(std::span<const double> xs, std::span<const double> w, double low, double high, double prior_weight) {
-    low_ = low, high_ = high, prior_weight_ = prior_weight;
+    low_ = low, high_ = high, centre_ = 0.5 * (low + high), prior_weight_ = prior_weight;
     const std::size_t n = xs.size() + 1;
     const double prior_mu = 0.5 * (low + high);
     mus_.resize(n), weights_.resize(n);
@@ -200,7 +296,7 @@ public:
   /// moves of plain arrays and O(band) work, instead of a build's sort-free but O(n) constants with
   /// erfc. The result is build()'s over the observations sorted by (x, key), bit for bit.
   void reset(double low, double high, double prior_weight) {
-    low_ = low, high_ = high, prior_weight_ = prior_weight;
+    low_ = low, high_ = high, centre_ = 0.5 * (low + high), prior_weight_ = prior_weight;
     mus_.assign(1, 0.5 * (low + high)), keys_.assign(1, prior_key), sigmas_.assign(1, high - low), band_of_.assign(1, 0);
     prior_at_ = 0, full_ = true, built_ = false;
   }
@@ -252,10 +348,14 @@ public:
       band& b = bands_[used];
       for (std::size_t j = 0; j < b.mu.size(); ++j) {
         const std::size_t k = b.key[j];
-        b.coef[j] = coef_of((k == prior_key ? prior_weight_ : weight_by_key[k]) * inv_total, b.zmin[j], b.mass[j]);
+        b.set_coef(j, coef_of((k == prior_key ? prior_weight_ : weight_by_key[k]) * inv_total, b.zmin[j], b.mass[j]));
       }
     }
   }
+
+  /// Whether to sum with AVX2 where the processor has it (the default); false: the portable loops,
+  /// which give the same log densities bit for bit and bounds as valid (for tests).
+  void use_simd(bool on) noexcept { simd_ = on; }
 
   /// Observations (the prior excluded).
   std::size_t size() const noexcept { return mus_.size() - 1; }
@@ -286,14 +386,38 @@ public:
 
   /// log density at x; with `half_width` > 0, the log probability of [x - hw, x + hw] within the
   /// domain (integer parameters).
-  double log_density(double x, double half_width) const {
-    return log_sum(x, half_width, half_width > 0.0 ? cutoff_mass_ : cutoff_, false);
-  }
+  double log_density(double x, double half_width) const { return std::log(density(x, half_width)); }
+
+  /// e^log_density (at least the smallest normal double).
+  double density(double x, double half_width) const { return mixture(x, half_width, half_width > 0.0 ? cutoff_mass_ : cutoff_, false); }
 
   /// A lower bound of log_density (up to rounding): only the kernels within `cut` widths of x;
-  /// densities with cut <= 4 from single-precision exponentials, shrunk by 1e-4 to stay below.
-  double log_density_lower_bound(double x, double half_width, double cut) const {
-    return log_sum(x, half_width, std::min(cut, half_width > 0.0 ? cutoff_mass_ : cutoff_), half_width == 0.0 && cut <= 4.0);
+  /// densities with cut <= 4 in single precision, shrunk by 1e-4 to stay below.
+  double log_density_lower_bound(double x, double half_width, double cut) const { return std::log(density_lower_bound(x, half_width, cut)); }
+
+  /// e^log_density_lower_bound.
+  double density_lower_bound(double x, double half_width, double cut) const {
+    return mixture(x, half_width, std::min(cut, half_width > 0.0 ? cutoff_mass_ : cutoff_), half_width == 0.0 && cut <= 4.0);
+  }
+
+  /// density_lower_bound at each of `xs`, into `out` (as many): the same bounds; with AVX2 computed
+  /// band by band for blocks of points, so that the searches for the windows of different points,
+  /// each a chain of dependent loads, overlap.
+  void density_lower_bounds(std::span<const double> xs, double half_width, double cut, std::span<double> out) const {
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (simd_ && half_width == 0.0 && cut <= 4.0 && has_avx2_fma()) return sum_lower_avx2(xs, std::min(cut, cutoff_), out);
+#endif
+    for (std::size_t i = 0; i < xs.size(); ++i) out[i] = density_lower_bound(xs[i], half_width, cut);
+  }
+
+  /// An upper bound of density (up to rounding): with AVX2 and half_width = 0, every kernel in
+  /// single precision, grown by 3e-4 (cheaper than density for small mixtures: no windows, no
+  /// chains by band); else density itself.
+  double density_upper_bound(double x, double half_width) const {
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (simd_ && half_width == 0.0 && has_avx2_fma()) return sum_upper_avx2(x);
+#endif
+    return density(x, half_width);
   }
 
   /// The same log density summed over every kernel with Boost.Math (the reference for tests).
@@ -318,38 +442,75 @@ public:
   double cutoff_mass() const noexcept { return cutoff_mass_; }
 
 private:
-  // The mixture at x summed over the kernels within `cut` widths (band by band, by centre); with
-  // `lower`, a lower bound from gauss_terms_lower (cut <= 4 keeps the exponents above -80: a
-  // band's widths differ by less than 2^(1/4)). The whole sum is compiled for AVX2 when the
-  // processor has it (asked once per call), so the term loops inline into the band loop.
-  double log_sum(double x, double half_width, double cut, bool lower) const {
+  // The mixture at x (at least the smallest normal double) summed over the kernels within `cut` widths (band by band, by centre); with
+  // `lower`, a lower bound (cut <= 4 keeps the exponents above -80: a band's widths differ by less
+  // than 2^(1/4)). With AVX2 the sums run on explicit vectors (asked once per call): the bound in
+  // single precision with fused multiply-adds, the exact sum with the plain loop's bits.
+  double mixture(double x, double half_width, double cut, bool lower) const {
 #if defined(__GNUC__) && defined(__x86_64__)
-    if (has_avx2()) return lower ? log_sum_avx2<true>(x, half_width, cut) : log_sum_avx2<false>(x, half_width, cut);
+    if (simd_ && lower && has_avx2_fma()) {
+      double out = 0.0;
+      sum_lower_avx2({&x, 1}, cut, {&out, 1});
+      return out;
+    }
+    if (simd_ && has_avx2()) return lower ? sum_avx2<true>(x, half_width, cut) : sum_avx2<false>(x, half_width, cut);
 #endif
-    return lower ? log_sum_body<true>(x, half_width, cut) : log_sum_body<false>(x, half_width, cut);
+    return lower ? sum_body<true, false>(x, half_width, cut) : sum_body<false, false>(x, half_width, cut);
   }
 
 #if defined(__GNUC__) && defined(__x86_64__)
   template <bool lower>
-  [[gnu::target("avx2")]] double log_sum_avx2(double x, double half_width, double cut) const {
-    return log_sum_body<lower>(x, half_width, cut);
+  [[gnu::target("avx2")]] double sum_avx2(double x, double half_width, double cut) const {
+    return sum_body<lower, true>(x, half_width, cut);
+  }
+
+  [[gnu::target("avx2,fma")]] void sum_lower_avx2(std::span<const double> xs, double cut, std::span<double> out) const {
+    constexpr std::size_t block = 32;
+    __m256 acc[block];  // per point: eight chains over all bands, added in double at the end
+    float fx[block];
+    std::size_t first[block], end[block];
+    for (std::size_t from = 0; from < xs.size(); from += block) {
+      const std::size_t m = std::min(block, xs.size() - from);
+      for (std::size_t i = 0; i < m; ++i) acc[i] = _mm256_setzero_ps(), fx[i] = static_cast<float>(xs[from + i] - centre_);
+      for (const std::size_t used : used_bands_) {
+        const band& b = bands_[used];
+        const double reach = cut * b.max_sigma;
+        for (std::size_t i = 0; i < m; ++i) std::tie(first[i], end[i]) = window(b, xs[from + i], reach);
+        for (std::size_t i = 0; i < m; ++i)
+          if (first[i] < end[i])
+            acc[i] = gauss_sum_lower_avx2(acc[i], b.fmu.data() + first[i], b.finv.data() + first[i], b.fcoef.data() + first[i], fx[i], end[i] - first[i]);
+      }
+      for (std::size_t i = 0; i < m; ++i) out[from + i] = reduce_single(acc[i], 1.0 - lower_bound_shrink);
+    }
+  }
+
+  // The eight chains of `acc` added in double, times inv_sqrt2pi and `factor` (at least the
+  // smallest normal double).
+  [[gnu::target("avx2,fma")]] static double reduce_single(__m256 acc, double factor) {
+    alignas(32) double part[4];
+    _mm256_store_pd(part, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(acc)), _mm256_cvtps_pd(_mm256_extractf128_ps(acc, 1))));
+    return std::max(((part[0] + part[1]) + (part[2] + part[3])) * inv_sqrt2pi * factor, std::numeric_limits<double>::min());
+  }
+
+  [[gnu::target("avx2,fma")]] double sum_upper_avx2(double x) const {
+    const float fx = static_cast<float>(x - centre_);
+    __m256 acc = _mm256_setzero_ps();
+    for (const std::size_t used : used_bands_) {
+      const band& b = bands_[used];
+      acc = gauss_sum_lower_avx2(acc, b.fmu.data(), b.finv.data(), b.fcoef.data(), fx, b.mu.size());
+    }
+    return reduce_single(acc, 1.0 + upper_bound_grow);
   }
 #endif
 
-  template <bool lower>
-  [[gnu::always_inline]] inline double log_sum_body(double x, double half_width, double cut) const {
+  template <bool lower, bool simd>
+  [[gnu::always_inline]] inline double sum_body(double x, double half_width, double cut) const {
     const double a = std::max(x - half_width, low_), b = std::min(x + half_width, high_);
     double sum = 0.0;
     for (const std::size_t used : used_bands_) {
       const band& band = bands_[used];
-      const double reach = cut * band.max_sigma + half_width;
-      // the searches only where the window ends inside the band (small mixtures: rarely); skipping
-      // a band out of reach or searching it gives the same (empty) range
+      auto [k, end] = window(band, x, cut * band.max_sigma + half_width);
       const double* mu = band.mu.data();
-      const std::size_t size = band.mu.size();
-      if (mu[size - 1] < x - reach || mu[0] > x + reach) continue;  // out of reach
-      std::size_t k = mu[0] >= x - reach ? 0 : first_not_below(mu, 1, size, x - reach);
-      const std::size_t end = mu[size - 1] <= x + reach ? size : first_above(mu, k, size, x + reach);
       if (half_width > 0.0) {
         for (; k < end; ++k) sum += band.coef[k] * normal_mass((a - band.mu[k]) * band.inv_sigma[k], (b - band.mu[k]) * band.inv_sigma[k]);
       } else {
@@ -357,6 +518,13 @@ private:
         double term[64];
         while (k < end) {
           const std::size_t m = std::min<std::size_t>(end - k, 64);
+#if defined(__GNUC__) && defined(__x86_64__)
+          if constexpr (simd && !lower) {
+            sum += gauss_sum_avx2(mu + k, band.inv_sigma.data() + k, band.coef.data() + k, x, m) * inv_sqrt2pi;
+            k += m;
+            continue;
+          }
+#endif
           if constexpr (lower) gauss_terms_lower_body(mu + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m);
           else gauss_terms_body(mu + k, band.inv_sigma.data() + k, band.coef.data() + k, x, term, m);
           double part[4] = {0.0, 0.0, 0.0, 0.0};  // four chains: the adds do not wait on each other
@@ -369,7 +537,7 @@ private:
       }
     }
     if constexpr (lower) sum *= 1.0 - lower_bound_shrink;
-    return std::log(std::max(sum, std::numeric_limits<double>::min()));
+    return std::max(sum, std::numeric_limits<double>::min());
   }
 
   /// Boost.Math in double precision (no promotion to long double).
@@ -378,13 +546,33 @@ private:
   // Kernels whose widths lie within a factor 2^(1/4) of each other, by (centre, key) ascending;
   // per kernel the constants of its width (zmin: the nearer bound in widths; mass: the truncation
   // mass, computed where zmin <= the mass threshold of the placing, else 1).
+  // The bounding pass reads single-precision copies of mu (relative to the domain's centre),
+  // inv_sigma and coef, padded by 8 for its eight-wide loads.
   struct band {
     std::vector<double> mu, coef, inv_sigma, sigma, zmin, mass;  // coef = weight / truncation mass
     std::vector<std::size_t> key;
+    std::vector<float> fmu, finv, fcoef;
     double max_sigma = 0.0;
     void resize(std::size_t n) { resize_evaluated(n), sigma.resize(n), zmin.resize(n), mass.resize(n), key.resize(n); }
-    void resize_evaluated(std::size_t n) { mu.resize(n), coef.resize(n), inv_sigma.resize(n), max_sigma = 0.0; }  // build: what log_sum reads
+    void resize_evaluated(std::size_t n) {  // build: what mixture reads
+      mu.resize(n), coef.resize(n), inv_sigma.resize(n), fmu.resize(n + 8), finv.resize(n + 8), fcoef.resize(n + 8), max_sigma = 0.0;
+    }
+    void set(std::size_t j, double m, double inv_s, double centre) {
+      mu[j] = m, inv_sigma[j] = inv_s, fmu[j] = static_cast<float>(m - centre), finv[j] = static_cast<float>(inv_s);
+    }
+    void set_coef(std::size_t j, double c) { coef[j] = c, fcoef[j] = static_cast<float>(c); }
   };
+
+  // The kernels [first, end) of band b within `reach` of x; the searches only where the window ends
+  // inside the band (small mixtures: rarely).
+  [[gnu::always_inline]] static std::pair<std::size_t, std::size_t> window(const band& b, double x, double reach) {
+    const double* mu = b.mu.data();
+    const std::size_t size = b.mu.size();
+    if (mu[size - 1] < x - reach || mu[0] > x + reach) return {0, 0};  // out of reach
+    const std::size_t k = mu[0] >= x - reach ? 0 : first_not_below(mu, 1, size, x - reach);
+    return {k, mu[size - 1] <= x + reach ? size : first_above(mu, k, size, x + reach)};
+  }
+
 
   static constexpr std::size_t prior_key = std::numeric_limits<std::size_t>::max();  // sorts after equal centres
 
@@ -433,7 +621,7 @@ private:
   void put(band& b, std::size_t j, std::size_t i, double mass_threshold) {
     const double s = sigmas_[i], inv_s = 1.0 / s;
     const double zl = (low_ - mus_[i]) * inv_s, zh = (high_ - mus_[i]) * inv_s, zmin = std::min(-zl, zh);
-    b.mu[j] = mus_[i], b.inv_sigma[j] = inv_s, b.sigma[j] = s, b.zmin[j] = zmin, b.key[j] = keys_[i];
+    b.set(j, mus_[i], inv_s, centre_), b.sigma[j] = s, b.zmin[j] = zmin, b.key[j] = keys_[i];
     b.mass[j] = zmin <= mass_threshold ? normal_mass(zl, zh) : 1.0;
     b.max_sigma = std::max(b.max_sigma, s);
   }
@@ -478,7 +666,7 @@ private:
         cdf_low_[i] = cdf_high_[i] = std::numeric_limits<double>::quiet_NaN();
         if (zmin <= cutoff_mass_ && zl <= 0.0) cdf_low_[i] = phi(zl), cdf_high_[i] = phi(zh), mass = cdf_high_[i] - cdf_low_[i];  // = normal_mass
         else if (zmin <= cutoff_mass_) mass = normal_mass(zl, zh);
-        b.mu[j] = mus_[i], b.coef[j] = coef_of(weights_[i], zmin, mass), b.inv_sigma[j] = inv_s;
+        b.set(j, mus_[i], inv_s, centre_), b.set_coef(j, coef_of(weights_[i], zmin, mass));
         b.max_sigma = std::max(b.max_sigma, s);
       }
     }
@@ -505,6 +693,8 @@ private:
     const auto at = [j](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(j); };
     b.mu.insert(at(b.mu), 0.0), b.coef.insert(at(b.coef), 0.0), b.inv_sigma.insert(at(b.inv_sigma), 0.0), b.sigma.insert(at(b.sigma), 0.0);
     b.zmin.insert(at(b.zmin), 0.0), b.mass.insert(at(b.mass), 0.0), b.key.insert(at(b.key), 0);
+    b.fmu.insert(at(b.fmu), 0.0f), b.finv.insert(at(b.finv), 0.0f), b.fcoef.insert(at(b.fcoef), 0.0f);
+    if (b.fmu.size() < b.mu.size() + 8) b.fmu.resize(b.mu.size() + 8), b.finv.resize(b.mu.size() + 8), b.fcoef.resize(b.mu.size() + 8);  // a band new to place(): the padding
     put(b, j, i, max_cutoff);
   }
 
@@ -515,6 +705,7 @@ private:
     const auto at = [j](auto& v) { return v.begin() + static_cast<std::ptrdiff_t>(j); };
     b.mu.erase(at(b.mu)), b.coef.erase(at(b.coef)), b.inv_sigma.erase(at(b.inv_sigma)), b.sigma.erase(at(b.sigma));
     b.zmin.erase(at(b.zmin)), b.mass.erase(at(b.mass)), b.key.erase(at(b.key));
+    b.fmu.erase(at(b.fmu)), b.finv.erase(at(b.finv)), b.fcoef.erase(at(b.fcoef));
     b.max_sigma = 0.0;
     for (const double s : b.sigma) b.max_sigma = std::max(b.max_sigma, s);
   }
@@ -527,9 +718,10 @@ private:
   }
 
   static constexpr double max_cutoff = 13.0;
-  double low_ = 0.0, high_ = 0.0, prior_weight_ = 1.0, cutoff_ = 0.0, cutoff_mass_ = 0.0, lo_clip_ = 0.0, inv_lo_clip_ = 0.0;
+  double low_ = 0.0, high_ = 0.0, centre_ = 0.0, prior_weight_ = 1.0, cutoff_ = 0.0, cutoff_mass_ = 0.0, lo_clip_ = 0.0, inv_lo_clip_ = 0.0;
   std::size_t prior_at_ = 0;
   bool full_ = true;  // incremental use: the widths and bands are placed again by the next reweigh
+  bool simd_ = true;  // the AVX2 sums where the processor has them (use_simd)
   bool built_ = false;  // by build (not reset): cdf_low_ and cdf_high_ hold the bound CDFs it computed
   std::vector<double> mus_, sigmas_, weights_, cdf_low_, cdf_high_;  // by (centre, key), the prior included
   std::vector<std::size_t> keys_;
