@@ -14,6 +14,7 @@
 #include <limits>
 #include <span>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <boost/math/distributions/normal.hpp>
@@ -149,8 +150,7 @@ inline bool has_avx2_fma() {
 /// The sum of gauss_terms_body's terms over j < m in the order sum_body adds them (four
 /// chains, j mod 4, then the rest into the first), with AVX2 and no fused multiply-adds: the same
 /// bits as the plain loop. (No -ffp-contract can fuse these operations: the target has no FMA.)
-[[gnu::target("avx2")]] inline double gauss_sum_avx2(const double* mu, const double* inv_s, const double* coef, double x,
-                                                                         std::size_t m) {
+[[gnu::target("avx2")]] inline double gauss_sum_avx2(const double* mu, const double* inv_s, const double* coef, double x, std::size_t m) {
   const __m256d vx = _mm256_set1_pd(x), minus_half = _mm256_set1_pd(-0.5);
   __m256d acc = _mm256_setzero_pd();
   std::size_t j = 0;
@@ -170,17 +170,17 @@ inline bool has_avx2_fma() {
   return (part[0] + part[1]) + (part[2] + part[3]);
 }
 
-/// `acc` plus lower bounds of gauss_terms_body's terms for j < m, by lane (the bounding pass), all in
-/// single precision, eight terms at a time: centres and x relative to the domain's centre, so z is
-/// off by at most 6e-6 + 1.2e-7 |z| (widths >= range / 100), and -z^2 / 2 by 4e-5 for |z| <= 5
-/// (the caller's windows: cut <= 4 widths, widths within 2^(1/4) in a band); e^y by its Taylor
-/// polynomial of degree 5 (remainder below 5e-6, always an underestimate), y floored at -87 as a
-/// guard (e^-87 is far below the shrink); eight chains of fused multiply-adds. Each term is within
-/// a relative 5e-5 of the exact one and a lane's sum of k terms within k 6e-8 more; the caller
-/// shrinks the result by lower_bound_shrink. Reads up to 7 entries past m (the bands are
-/// padded).
-[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 gauss_sum_lower_avx2(__m256 acc, const float* mu, const float* inv_s, const float* coef,
-                                                                               float x, std::size_t m) {
+/// `acc` plus gauss_terms_body's terms for j < m, by lane, in single precision, eight at a time
+/// (the bounds of the TPE's first pass). Centres and x are relative to the domain's centre, so z
+/// is off by at most 6e-6 + 1.2e-7 |z| (widths >= range / 100); e^y by its Taylor polynomial of
+/// degree 5 (remainder below 5e-6, always an underestimate), y floored at -87 (which only raises
+/// a term); eight chains of fused multiply-adds. A term with |z| <= 5 (the lower bound's windows:
+/// cut <= 4 widths, widths within 2^(1/4) in a band) is within a relative 5e-5 of the exact one,
+/// one with |z| <= 13.2 within 1.1e-4, and a lane's sum of k terms adds k 6e-8; the callers shrink
+/// the sum by lower_bound_shrink or grow it by upper_bound_grow. Reads up to 7 entries past m (the
+/// bands are padded).
+[[gnu::target("avx2,fma"), gnu::always_inline]] inline __m256 gauss_sum_lower_avx2(__m256 acc, const float* mu, const float* inv_s,
+                                                                                const float* coef, float x, std::size_t m) {
   const __m256 vx = _mm256_set1_ps(x), minus_half = _mm256_set1_ps(-0.5f), log2e = _mm256_set1_ps(1.44269504f);
   const __m256 shifter = _mm256_set1_ps(0x1.8p23f), ln2 = _mm256_set1_ps(0.693147182f), floor = _mm256_set1_ps(-87.0f);
   const __m256i bias = _mm256_set1_epi32(127), lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -442,10 +442,11 @@ public:
   double cutoff_mass() const noexcept { return cutoff_mass_; }
 
 private:
-  // The mixture at x (at least the smallest normal double) summed over the kernels within `cut` widths (band by band, by centre); with
-  // `lower`, a lower bound (cut <= 4 keeps the exponents above -80: a band's widths differ by less
-  // than 2^(1/4)). With AVX2 the sums run on explicit vectors (asked once per call): the bound in
-  // single precision with fused multiply-adds, the exact sum with the plain loop's bits.
+  // The mixture at x (at least the smallest normal double) summed over the kernels within `cut`
+  // widths (band by band, by centre); with `lower`, a lower bound (cut <= 4 keeps the exponents
+  // above -80: a band's widths differ by less than 2^(1/4)). With AVX2 the sums run on explicit
+  // vectors (asked once per call): the bound in single precision with fused multiply-adds, the
+  // exact sum with the plain loop's bits.
   double mixture(double x, double half_width, double cut, bool lower) const {
 #if defined(__GNUC__) && defined(__x86_64__)
     if (simd_ && lower && has_avx2_fma()) {
@@ -572,7 +573,6 @@ private:
     const std::size_t k = mu[0] >= x - reach ? 0 : first_not_below(mu, 1, size, x - reach);
     return {k, mu[size - 1] <= x + reach ? size : first_above(mu, k, size, x + reach)};
   }
-
 
   static constexpr std::size_t prior_key = std::numeric_limits<std::size_t>::max();  // sorts after equal centres
 
