@@ -28,6 +28,7 @@
 #include "fhops/harvest/lagrangian.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"
+#include "fhops/search/set_packing.hpp"
 
 namespace fhops::harvest {
 
@@ -77,13 +78,14 @@ inline bool can_produce(const problem& pb, int m, int b, int t) {
          pb.rate[pb.mb(m, b)] > 0.0 && pb.role_allowed[pb.mb(m, b)];
 }
 
-/// Machine m's best row over `blocks` when block b yields at most residual[b] (indexed by block):
+/// Machine m's best row over `blocks` when block b yields at most residual[b] (indexed by block;
+/// with `price`, a unit of block b earns wP - price[b] instead of wP):
 /// exact over rows made of segments (a block worked in every producible slot of a run of steps;
 /// production min(residual, rate x producible slots); a change of block costs wM * move cost +
 /// wT; the first segment is free), by dynamic programming over (segment end, block) in
 /// O(S^2 C + S C^2). Writes the row (producible slots only, idle elsewhere) and returns its value.
 inline double segment_row(const problem& pb, int m, std::span<const int> blocks, std::span<const double> residual,
-                          std::span<std::int32_t> row, detail::segment_scratch& s) {
+                          std::span<std::int32_t> row, detail::segment_scratch& s, std::span<const double> price = {}) {
   const int S = pb.num_slots;
   const int C = static_cast<int>(blocks.size());
   const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
@@ -99,7 +101,8 @@ inline double segment_row(const problem& pb, int m, std::span<const int> blocks,
   const auto seg = [&](int i, int a, int e) {  // value of a segment of block i over steps [a, e]
     const int* cnt = s.count.data() + static_cast<std::size_t>(i) * (S + 1);
     const double attempts = pb.rate[pb.mb(m, blocks[i])] * (cnt[e + 1] - cnt[a]);
-    return wP * std::min(std::max(0.0, residual[blocks[i]]), attempts);
+    const double unit = price.empty() ? wP : std::max(0.0, wP - price[blocks[i]]);
+    return unit * std::min(std::max(0.0, residual[blocks[i]]), attempts);
   };
   const auto cost = [&](int j, int i) {
     return (has_params ? wM * pb.move_cost(m, blocks[j], blocks[i]) : 0.0) + wT;
@@ -283,6 +286,48 @@ inline crew_result crew_plan(const problem& pb, std::span<const int> crew, std::
   return best;
 }
 
+/// The tighter bound of crew_bound: the same prices, but each machine's row is solved by
+/// segment_row (a segment of block b earns (wP - lambda_b) x min(W_b, its attempts)), which also
+/// knows that one machine alone cannot produce more than W_b on a block. A row with revisits
+/// counts W_b once per segment, so the value stays an upper bound. Costs O(S^2 C) per row.
+inline double crew_segment_bound(const problem& pb, std::span<const int> crew, std::span<const int> blocks,
+                                 int iterations, double target) {
+  const int S = pb.num_slots;
+  std::vector<double> lambda(pb.num_blocks, 0.0), produced(pb.num_blocks), mine(pb.num_blocks);
+  std::vector<std::int32_t> row(S);
+  detail::segment_scratch seg;
+  double bound = std::numeric_limits<double>::infinity();
+  double theta = 1.0;
+  int since_better = 0;
+  for (int it = 0; it <= iterations; ++it) {
+    double value = 0.0;
+    for (const int b : blocks) value += lambda[b] * pb.work[b];
+    std::fill(produced.begin(), produced.end(), 0.0);
+    for (const int m : crew) {
+      value += segment_row(pb, m, blocks, pb.work, row, seg, lambda);
+      for (const int b : blocks) mine[b] = 0.0;
+      for (int t = 0; t < S; ++t)
+        if (const std::int32_t b = row[t]; b >= 0) mine[b] += pb.rate[pb.mb(m, b)];
+      for (const int b : blocks)
+        if (pb.weights.production - lambda[b] > 0.0) produced[b] += std::min(mine[b], pb.work[b]);
+    }
+    if (value < bound) {
+      bound = value;
+      since_better = 0;
+    } else if (++since_better >= 10) {
+      theta /= 2.0;
+      since_better = 0;
+    }
+    double norm = 0.0;
+    for (const int b : blocks) norm += (pb.work[b] - produced[b]) * (pb.work[b] - produced[b]);
+    if (norm <= 0.0 || it == iterations) break;
+    const double step = theta * std::max(value - target, 1e-6) / norm;
+    for (const int b : blocks)
+      lambda[b] = std::clamp(lambda[b] - step * (pb.work[b] - produced[b]), 0.0, pb.weights.production);
+  }
+  return bound;
+}
+
 /// An upper bound on the score of every plan in which `crew` works only `blocks` (and nobody else
 /// does), valid when the crew fits the landing's capacity: min over block prices lambda in
 /// [0, wP] of sum_b lambda_b W_b + sum of each machine's best priced row (exact), by `iterations`
@@ -325,6 +370,111 @@ inline double crew_bound(const problem& pb, std::span<const int> crew, std::span
       lambda[b] = std::clamp(lambda[b] - step * (pb.work[b] - produced[b]), 0.0, pb.weights.production);
   }
   return bound;
+}
+
+/// What decompose_landings found.
+struct landing_decomposition_result {
+  double value = 0.0;                 ///< score of `plan` (full evaluator)
+  evaluation eval;                    ///< its evaluation
+  schedule plan;                      ///< the best assignment's rows
+  double bound = 0.0;                 ///< no plan of the searched form scores more (see decompose_landings)
+  std::vector<std::vector<int>> crews; ///< machines of each landing in `plan`
+  std::size_t crews_searched = 0;     ///< crews whose rows were searched
+  std::size_t crews_tightened = 0;    ///< crews given the segment bound
+};
+
+/// Decomposes by landing: for every landing and every crew of at most min(max_crew, capacity)
+/// machines that can work there, searches the crew's rows (crew_plan) and bounds them
+/// (crew_bound, then crew_segment_bound for every crew that a packing above the best value could
+/// still use, until none is left); the best packing of crews into landings (each machine on at
+/// most one landing; search::best_packing) gives `plan`, and the best packing of the bounds gives
+/// `bound`: an upper bound on the score of every plan in which each machine works the blocks of
+/// one landing only and no landing has more machines than min(max_crew, capacity). Deterministic.
+inline landing_decomposition_result decompose_landings(const problem& pb, const landing_decomposition_parameters& p = {}) {
+  p.validate(pb);
+  const int M = pb.num_machines, L = pb.num_landings, S = pb.num_slots;
+  const auto by_landing = blocks_by_landing(pb);
+  evaluator eval(pb);
+  schedule scratch(pb);
+  priced_row_scratch priced;
+  std::vector<std::vector<search::packing_option>> values(L), bounds(L);
+  std::vector<std::vector<std::vector<std::int32_t>>> rows(L);
+  std::vector<std::vector<std::uint8_t>> tight(L);
+  landing_decomposition_result out;
+  std::vector<int> crew;
+  for (int l = 0; l < L; ++l) {
+    const auto& blocks = by_landing[l];
+    const int most = std::min(p.max_crew, pb.landing_capacity[l]);
+    if (blocks.empty() || most < 1) continue;
+    const auto solo = solo_values(pb, blocks);
+    const std::size_t full = (std::size_t{1} << blocks.size()) - 1;
+    for (std::uint32_t mask = 1; mask < (std::uint32_t{1} << M); ++mask) {
+      if (std::popcount(mask) > most) continue;
+      crew.clear();
+      bool useful = true;
+      for (int m = 0; m < M && useful; ++m) {
+        if (!(mask >> m & 1u)) continue;
+        crew.push_back(m);
+        useful = std::any_of(blocks.begin(), blocks.end(), [&](int b) {
+          return pb.rate[pb.mb(m, b)] > 0.0 && pb.role_allowed[pb.mb(m, b)];
+        });
+      }
+      if (!useful) continue;  // a machine that cannot produce here adds nothing
+      auto found = crew_plan(pb, crew, blocks, p.best_response_rounds, eval, scratch, solo);
+      ++out.crews_searched;
+      double ub = std::numeric_limits<double>::infinity();
+      if (!solo.empty()) {
+        ub = 0.0;
+        for (const int m : crew) ub += solo[(static_cast<std::size_t>(m) << blocks.size()) + full];
+      }
+      if (p.bound_iterations > 0) ub = std::min(ub, crew_bound(pb, crew, blocks, p.bound_iterations, found.value, priced));
+      values[l].push_back({mask, found.value});
+      bounds[l].push_back({mask, std::max(ub, found.value)});
+      rows[l].push_back(std::move(found.rows));
+      tight[l].push_back(0);
+    }
+  }
+  const auto best = search::best_packing(M, values);
+  out.value = best.value;
+  out.plan = schedule(pb);
+  out.crews.assign(L, {});
+  for (int l = 0; l < L; ++l) {
+    if (best.choice[l] < 0) continue;
+    const auto& opt = values[l][best.choice[l]];
+    int i = 0;
+    for (int m = 0; m < M; ++m) {
+      if (!(opt.items >> m & 1u)) continue;
+      out.crews[l].push_back(m);
+      std::copy_n(rows[l][best.choice[l]].begin() + static_cast<std::ptrdiff_t>(i) * S, S, out.plan.cells.begin() + pb.ms(m, 0));
+      ++i;
+    }
+  }
+  out.eval = eval(out.plan);
+  out.value = out.eval.score;
+  if (p.bound_iterations == 0) {
+    out.bound = std::numeric_limits<double>::infinity();
+    return out;
+  }
+  // branch and bound on the crews: tighten every crew a packing above the best value could use
+  for (;;) {
+    const auto reach = search::completion_values(M, bounds);
+    bool changed = false;
+    for (int l = 0; l < L; ++l)
+      for (std::size_t c = 0; c < bounds[l].size(); ++c) {
+        if (tight[l][c] || reach[l][c] <= out.value + 1e-9) continue;
+        crew.clear();
+        for (int m = 0; m < M; ++m)
+          if (bounds[l][c].items >> m & 1u) crew.push_back(m);
+        const double ub = crew_segment_bound(pb, crew, by_landing[l], p.bound_iterations, values[l][c].value);
+        bounds[l][c].value = std::max(values[l][c].value, std::min(bounds[l][c].value, ub));
+        tight[l][c] = 1;
+        ++out.crews_tightened;
+        changed = true;
+      }
+    if (!changed) break;
+  }
+  out.bound = std::max(out.value, search::best_packing(M, bounds).value);
+  return out;
 }
 
 }  // namespace fhops::harvest
