@@ -65,6 +65,7 @@ struct segment_scratch {
   std::vector<int> end_start;     // its segment's first step
   std::vector<int> start_from;    // [s * C + i] predecessor block of a segment of i starting at s (-1: first)
   std::vector<double> start_value;
+  std::vector<int> first, last;   // per candidate: the steps it may be worked in (segment_row's revisit repair)
 };
 
 }  // namespace detail
@@ -79,13 +80,15 @@ inline bool can_produce(const problem& pb, int m, int b, int t) {
 }
 
 /// Machine m's best row over `blocks` when block b yields at most residual[b] (indexed by block;
-/// with `price`, a unit of block b earns wP - price[b] instead of wP):
-/// exact over rows made of segments (a block worked in every producible slot of a run of steps;
-/// production min(residual, rate x producible slots); a change of block costs wM * move cost +
-/// wT; the first segment is free), by dynamic programming over (segment end, block) in
-/// O(S^2 C + S C^2). Writes the row (producible slots only, idle elsewhere) and returns its value.
-inline double segment_row(const problem& pb, int m, std::span<const int> blocks, std::span<const double> residual,
-                          std::span<std::int32_t> row, detail::segment_scratch& s, std::span<const double> price = {}) {
+/// with `price`, a unit of block b earns wP - price[b] instead of wP), over rows made of segments
+/// (a block worked in every producible slot of a run of steps; production min(residual, rate x
+/// producible slots); a change of block costs wM * move cost + wT; the first segment is free), by
+/// dynamic programming over (segment end, block) in O(S^2 C + S C^2). A row may come back to a
+/// block, and each visit is capped on its own, so the value is an upper bound on every row of m
+/// over `blocks`, and exact for a row that visits each block in one run. Writes the row
+/// (producible slots only, idle elsewhere) and returns its value.
+inline double segment_bound_row(const problem& pb, int m, std::span<const int> blocks, std::span<const double> residual,
+                                std::span<std::int32_t> row, detail::segment_scratch& s, std::span<const double> price = {}) {
   const int S = pb.num_slots;
   const int C = static_cast<int>(blocks.size());
   const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
@@ -96,7 +99,9 @@ inline double segment_row(const problem& pb, int m, std::span<const int> blocks,
   s.count.assign(static_cast<std::size_t>(C) * (S + 1), 0);
   for (int i = 0; i < C; ++i) {
     int* cnt = s.count.data() + static_cast<std::size_t>(i) * (S + 1);
-    for (int k = 0; k < S; ++k) cnt[k + 1] = cnt[k] + (can_produce(pb, m, blocks[i], pb.eval_order[k]) ? 1 : 0);
+    const int lo = s.first.empty() ? 0 : s.first[i], hi = s.first.empty() ? S - 1 : s.last[i];
+    for (int k = 0; k < S; ++k)
+      cnt[k + 1] = cnt[k] + (k >= lo && k <= hi && can_produce(pb, m, blocks[i], pb.eval_order[k]) ? 1 : 0);
   }
   const auto seg = [&](int i, int a, int e) {  // value of a segment of block i over steps [a, e]
     const int* cnt = s.count.data() + static_cast<std::size_t>(i) * (S + 1);
@@ -144,15 +149,100 @@ inline double segment_row(const problem& pb, int m, std::span<const int> blocks,
   int e = S - 1;
   while (i >= 0) {
     const int a = s.end_start[static_cast<std::size_t>(e) * C + i];
-    for (int k = a; k <= e; ++k) {
-      const int t = pb.eval_order[k];
-      if (can_produce(pb, m, blocks[i], t)) row[t] = blocks[i];
-    }
+    const int* cnt = s.count.data() + static_cast<std::size_t>(i) * (S + 1);
+    for (int k = a; k <= e; ++k)
+      if (cnt[k + 1] > cnt[k]) row[pb.eval_order[k]] = blocks[i];
     const int j = s.start_from[static_cast<std::size_t>(a) * C + i];
     e = a - 1;
     i = j;
   }
   return total;
+}
+
+/// The exact value of machine m's row when block b yields at most residual[b]: production
+/// min(rate, what is left) per producible cell, a change of block charged at the first productive
+/// cell on the new block, the first one free (the evaluator's rules for one machine).
+inline double row_value(const problem& pb, int m, std::span<const std::int32_t> row, std::span<const double> residual) {
+  const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
+  std::vector<std::pair<int, double>> used;  // block, production so far
+  double value = 0.0;
+  int prev = -1;
+  for (int k = 0; k < pb.num_slots; ++k) {
+    const int t = pb.eval_order[k];
+    const std::int32_t b = row[t];
+    if (b < 0 || !can_produce(pb, m, b, t)) continue;
+    auto it = std::find_if(used.begin(), used.end(), [b](const auto& u) { return u.first == b; });
+    if (it == used.end()) it = used.insert(used.end(), {b, 0.0});
+    const double left = residual[b] - it->second;
+    if (left <= completion_epsilon) continue;
+    const double p = std::min(pb.rate[pb.mb(m, b)], left);
+    it->second += p;
+    value += wP * p;
+    if (prev >= 0 && prev != b) value -= (pb.has_move_params[m] ? wM * pb.move_cost(m, prev, b) : 0.0) + wT;
+    prev = b;
+  }
+  return value;
+}
+
+/// Machine m's best row over `blocks` against `residual`, as segment_bound_row, but a row that
+/// comes back to a block it left (which the DP over-values: each visit is capped on its own) is
+/// repaired by branching: the block is confined to the steps up to the end of its first visit, or
+/// from the start of its second, and the DP runs again (three levels at most). Returns the row of
+/// highest exact value (row_value) among those found, and that value.
+inline double segment_row(const problem& pb, int m, std::span<const int> blocks, std::span<const double> residual,
+                          std::span<std::int32_t> row, detail::segment_scratch& s) {
+  const int S = pb.num_slots, C = static_cast<int>(blocks.size());
+  s.first.clear();
+  s.last.clear();
+  segment_bound_row(pb, m, blocks, residual, row, s);
+  const auto revisit = [&](std::span<const std::int32_t> r, int& which, int& end_first, int& start_second) {
+    std::vector<int> last_step(C, -1);
+    int prev = -1;
+    for (int k = 0; k < S; ++k) {
+      const std::int32_t b = r[pb.eval_order[k]];
+      if (b < 0) continue;
+      const int i = static_cast<int>(std::find(blocks.begin(), blocks.end(), b) - blocks.begin());
+      if (i != prev && last_step[i] >= 0) {
+        which = i, end_first = last_step[i], start_second = k;
+        return true;
+      }
+      last_step[i] = k;
+      prev = i;
+    }
+    return false;
+  };
+  int which = 0, end_first = 0, start_second = 0;
+  if (!revisit(row, which, end_first, start_second)) return row_value(pb, m, row, residual);
+  std::vector<std::int32_t> best_row(row.begin(), row.end()), trial(S);
+  double best = row_value(pb, m, row, residual);
+  struct branch {
+    std::vector<int> first, last;
+    int depth;
+  };
+  std::vector<branch> todo;
+  const auto split = [&](std::vector<int> f, std::vector<int> l, int depth) {
+    auto f2 = f, l2 = l;
+    l[which] = std::min(l[which], end_first);
+    f2[which] = std::max(f2[which], start_second);
+    todo.push_back({std::move(f), std::move(l), depth});
+    todo.push_back({std::move(f2), std::move(l2), depth});
+  };
+  split(std::vector<int>(C, 0), std::vector<int>(C, S - 1), 1);
+  while (!todo.empty()) {
+    branch br = std::move(todo.back());
+    todo.pop_back();
+    s.first = br.first;
+    s.last = br.last;
+    segment_bound_row(pb, m, blocks, residual, trial, s);
+    const bool again = revisit(trial, which, end_first, start_second);
+    const double exact = row_value(pb, m, trial, residual);
+    if (exact > best) best = exact, best_row = trial;
+    if (again && br.depth < 3) split(br.first, br.last, br.depth + 1);
+  }
+  s.first.clear();
+  s.last.clear();
+  std::copy(best_row.begin(), best_row.end(), row.begin());
+  return best;
 }
 
 /// One crew's rows on one landing and their exact score.
@@ -304,7 +394,7 @@ inline double crew_segment_bound(const problem& pb, std::span<const int> crew, s
     for (const int b : blocks) value += lambda[b] * pb.work[b];
     std::fill(produced.begin(), produced.end(), 0.0);
     for (const int m : crew) {
-      value += segment_row(pb, m, blocks, pb.work, row, seg, lambda);
+      value += segment_bound_row(pb, m, blocks, pb.work, row, seg, lambda);
       for (const int b : blocks) mine[b] = 0.0;
       for (int t = 0; t < S; ++t)
         if (const std::int32_t b = row[t]; b >= 0) mine[b] += pb.rate[pb.mb(m, b)];
