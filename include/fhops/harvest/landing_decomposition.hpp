@@ -4,14 +4,14 @@
 /// When no machine ever leaves its landing, the objective separates: block work, landing capacity
 /// and every machine's mobilisation belong to one landing, so the score is the sum over landings
 /// of the score of each landing's crew on its own blocks. `crew_plan` searches one crew's rows
-/// (best responses by a segment DP that knows the work the others leave, from every order of the
-/// crew), `crew_bound` bounds every plan of that crew from above (Lagrangian: block work priced,
-/// each machine's row exact by `priced_row`), and `decompose_landings` puts them together: crews
-/// of at most `max_crew` machines (and never more than the landing's capacity, so capacity cannot
-/// bind), an exact dynamic programme over machine subsets for the best assignment of crews to
-/// landings by searched values, and the same programme over the bounds, which bounds every plan of
-/// this form. Scenarios with locks or sequencing are refused: they couple machines and days
-/// across the decomposition.
+/// (best responses by a segment DP that knows the work the others leave, from several starts),
+/// `crew_bound` and the tighter `crew_segment_bound` bound every plan of that crew from above
+/// (Lagrangian: block work priced, each machine's row solved exactly for the prices), and
+/// `decompose_landings` puts them together: crews of at most `max_crew` machines (and never more
+/// than the landing's capacity, so capacity cannot bind), an exact set packing over machine
+/// subsets (fhops/search/set_packing.hpp) for the best assignment of crews to landings by searched
+/// values, and the same packing over the bounds, which bounds every plan of this form. Scenarios
+/// with locks or sequencing are refused: they couple machines and days across the decomposition.
 #pragma once
 
 #include <algorithm>
@@ -20,8 +20,10 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fhops/harvest/evaluate.hpp"
@@ -35,7 +37,7 @@ namespace fhops::harvest {
 /// Parameters of the landing decomposition.
 struct landing_decomposition_parameters {
   int max_crew = 3;             ///< machines per landing at most (also capped by the landing's capacity)
-  int bound_iterations = 120;   ///< subgradient steps of each crew's bound (0: no bounds)
+  int bound_iterations = 100;   ///< subgradient steps of each crew's bound (0: no bounds)
   int best_response_rounds = 8; ///< best-response rounds per start in crew_plan
 
   void validate(const problem& pb) const {
