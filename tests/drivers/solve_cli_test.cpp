@@ -161,3 +161,35 @@ TEST_CASE("solve-heur --parallel-multistart --resume: a lost run, then only it r
   CHECK(fhops_test::slurp(dir / "plan.csv") == fhops_test::slurp(dir / "plain.csv"));
   CHECK(fhops_test::count(fhops_test::slurp(dir / "runs.jsonl"), "\"record_type\":\"run\"") == 4);
 }
+
+TEST_CASE("solve-landings writes its plan; the JSON objective is that plan's exact score; bad options exit 2", "[driver][solve][landing_decomposition]") {
+  CHECK_THAT(run(driver() + " solve-landings " + demo() + " --out /tmp/fhops_never_written.csv").out,
+             Catch::Contains("not supported"));  // the demo has locks and sequencing
+  if (!fhops_test::have_reference()) return;
+  const std::string minitoy = fhops_test::reference("scenarios/minitoy").string();
+  const auto dir = fhops_test::scratch("solve_landings");
+  const std::string csv = (dir / "plan.csv").string();
+  const auto r = run(driver() + " solve-landings " + minitoy + " --out " + csv + " --max-crew 2 --format json", false);
+  REQUIRE(r.exit_code == 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  REQUIRE_FALSE(parser.parse(r.out).get(obj));
+  const auto pb = fhops::harvest::problem(fhops::harvest::load_scenario(minitoy));
+  const auto plan = fhops::harvest::read_assignments_csv(pb, csv);
+  CHECK(double(obj["objective"]) == fhops::harvest::evaluate(pb, plan).score);
+  CHECK(double(obj["bound"]) >= double(obj["objective"]));
+  const auto text = run(driver() + " solve-landings " + minitoy + " --out " + csv);
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("Upper bound over plans that keep every machine on one landing"));
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {" --max-crew 0", "--max-crew must be in [1, 8]"},
+           {" --bound-iterations -1", "--bound-iterations must be >= 0"},
+           {" --format xml", "--format must be one of"}}) {
+    INFO(args);
+    const auto bad = run(driver() + " solve-landings " + minitoy + " --out /tmp/fhops_never_written.csv" + args);
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.out, Catch::Contains(message));
+  }
+  CHECK(run(driver() + " solve-landings " + minitoy).exit_code == 2);  // --out missing
+  CHECK_FALSE(std::filesystem::exists("/tmp/fhops_never_written.csv"));
+}

@@ -1,0 +1,80 @@
+// fhops solve-landings SCENARIO --out CSV: the landing decomposition (fhops/harvest/landing_decomposition.hpp):
+// the best plan it finds among plans that keep every machine on one landing, and an upper bound on
+// every such plan.
+#include <chrono>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/landing_decomposition.hpp"
+#include "fhops/util/atomic_file.hpp"
+#include "fhops/util/python_format.hpp"
+#include "report.hpp"
+
+namespace fhops_cli {
+
+int cmd_solve_landings(int argc, char** argv) {
+  return guarded("solve-landings", [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
+      ("max-crew", po::value<int>()->default_value(3), "machines per landing at most, 1..8 (also at most the landing's capacity)")
+      ("bound-iterations", po::value<int>()->default_value(100), "subgradient steps of each crew's upper bound (0 = no bound)")
+      ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)");
+    po::options_description hidden;
+    hidden.add_options()("scenario", po::value<std::string>(), "scenario.yaml or bundle folder");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    const parsed p = parse("solve-landings", "SCENARIO --out CSV [OPTIONS]", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+    if (!vm.count("scenario")) throw usage_error("the argument SCENARIO is required");
+    if (!vm.count("out")) throw usage_error("the option '--out' is required");
+    const std::string format = choice(vm, "format", {"text", "json"});
+    fhops::harvest::landing_decomposition_parameters params;
+    params.max_crew = vm["max-crew"].as<int>();
+    params.bound_iterations = vm["bound-iterations"].as<int>();
+    if (params.max_crew < 1 || params.max_crew > 8)
+      throw usage_error("--max-crew must be in [1, 8] (got " + std::to_string(params.max_crew) + ")");
+    if (params.bound_iterations < 0)
+      throw usage_error("--bound-iterations must be >= 0 (got " + std::to_string(params.bound_iterations) + ")");
+    const auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
+    for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+    const fhops::harvest::problem pb(loaded.scenario);
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = fhops::harvest::decompose_landings(pb, params);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::string out = vm["out"].as<std::string>();
+    fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, r.plan));
+    std::string crews;
+    for (int l = 0; l < pb.num_landings; ++l) {
+      if (format == "json") crews += fmt::format("{}\"{}\":[", l ? "," : "", pb.landing_ids[l]);
+      else crews += fmt::format("  {}:", pb.landing_ids[l]);
+      for (std::size_t i = 0; i < r.crews[l].size(); ++i)
+        crews += format == "json" ? fmt::format("{}\"{}\"", i ? "," : "", pb.machine_ids[r.crews[l][i]])
+                                  : " " + pb.machine_ids[r.crews[l][i]];
+      crews += format == "json" ? "]" : "\n";
+    }
+    const bool bounded = params.bound_iterations > 0;
+    if (format == "json") {
+      using fhops::python_json_float;
+      std::cout << fmt::format("{{\"command\":\"solve-landings\",\"objective\":{},\"bound\":{},\"crews\":{{{}}},"
+                               "\"crews_searched\":{},\"crews_tightened\":{},\"seconds\":{}}}\n",
+                               python_json_float(r.value), bounded ? python_json_float(r.bound) : std::string("null"), crews,
+                               r.crews_searched, r.crews_tightened, python_json_float(seconds));
+      return exit_ok;
+    }
+    std::cout << fmt::format("Landing decomposition: plan saved to {}\n", out) << evaluation_text(r.eval);
+    if (bounded)
+      std::cout << fmt::format("Upper bound over plans that keep every machine on one landing (crews of at most {}): {:.3f} "
+                               "(gap {:.3f})\n", params.max_crew, r.bound, r.bound - r.value);
+    std::cout << "Crews:\n" << crews
+              << fmt::format("{} crews searched, {} given the segment bound, in {:.2f} s\n", r.crews_searched, r.crews_tightened, seconds);
+    return exit_ok;
+  });
+}
+
+}  // namespace fhops_cli
