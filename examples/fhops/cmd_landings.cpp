@@ -4,6 +4,8 @@
 #include <chrono>
 #include <iostream>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "cli.hpp"
@@ -45,8 +47,20 @@ int cmd_solve_landings(int argc, char** argv) {
     for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
     const fhops::harvest::problem pb(loaded.scenario);
     const auto start = std::chrono::steady_clock::now();
-    const auto r = fhops::harvest::decompose_landings(pb, params);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    // a progress line on a terminal once the run has lasted a second, at most every 0.25 s
+    const bool tty = ::isatty(2);
+    double shown = 0.0;
+    const auto r = fhops::harvest::decompose_landings(pb, params, [&](const fhops::harvest::landing_decomposition_progress& e) {
+      const double s = since();
+      if (!tty || s < 1.0 || s - shown < 0.25) return;
+      shown = s;
+      std::cerr << fmt::format("\r  {:6.1f}s  crews searched {:<8} bounds tightened {:<8}", s, e.crews_searched, e.crews_tightened);
+      if (e.crews_tightened > 0) std::cerr << fmt::format(" best {:.3f}", e.best);
+      std::cerr << std::flush;
+    });
+    if (shown > 0.0) std::cerr << fmt::format("\r{:80}\r", "");
+    const double seconds = since();
     const std::string out = vm["out"].as<std::string>();
     fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, r.plan));
     std::string crews;

@@ -98,7 +98,15 @@ TEST_CASE("decompose_landings: its plan scores what it reports, within the enume
   }
   const problem pb(sc);
   const double restricted = enumerate(pb, true);
-  const auto r = decompose_landings(pb, {.max_crew = 2, .bound_iterations = 200});
+  std::vector<landing_decomposition_progress> heard;
+  const auto r = decompose_landings(pb, {.max_crew = 2, .bound_iterations = 200}, [&](const landing_decomposition_progress& e) { heard.push_back(e); });
+  // one report per crew searched, then one per crew tightened, counting up
+  REQUIRE(heard.size() == r.crews_searched + r.crews_tightened);
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    CHECK(heard[i].crews_searched == std::min<std::size_t>(i + 1, r.crews_searched));
+    CHECK(heard[i].crews_tightened == (i < r.crews_searched ? 0 : i + 1 - r.crews_searched));
+    if (i >= r.crews_searched) CHECK(heard[i].best == r.value);
+  }
   CHECK(r.value == evaluate(pb, r.plan).score);
   CHECK(r.value == r.eval.score);
   CHECK(r.value <= restricted + 1e-9);

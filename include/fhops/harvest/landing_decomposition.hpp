@@ -475,6 +475,17 @@ struct landing_decomposition_result {
   std::size_t crews_tightened = 0;    ///< crews given the segment bound
 };
 
+/// Progress of decompose_landings, reported after each crew searched and each crew bound tightened.
+struct landing_decomposition_progress {
+  std::size_t crews_searched = 0, crews_tightened = 0;
+  double best = 0.0;  ///< the best plan's score so far (0 while crews are being searched)
+};
+
+/// No progress reports (decompose_landings's default).
+struct no_landing_progress {
+  void operator()(const landing_decomposition_progress&) const noexcept {}
+};
+
 /// Decomposes by landing: for every landing and every crew of at most min(max_crew, capacity)
 /// machines that can work there, searches the crew's rows (crew_plan) and bounds them
 /// (crew_bound, then crew_segment_bound for every crew that a packing above the best value could
@@ -482,7 +493,9 @@ struct landing_decomposition_result {
 /// most one landing; search::best_packing) gives `plan`, and the best packing of the bounds gives
 /// `bound`: an upper bound on the score of every plan in which each machine works the blocks of
 /// one landing only and no landing has more machines than min(max_crew, capacity). Deterministic.
-inline landing_decomposition_result decompose_landings(const problem& pb, const landing_decomposition_parameters& p = {}) {
+/// `progress` (a callable taking landing_decomposition_progress) hears of each crew.
+template <class Progress = no_landing_progress>
+landing_decomposition_result decompose_landings(const problem& pb, const landing_decomposition_parameters& p = {}, Progress progress = {}) {
   p.validate(pb);
   const int M = pb.num_machines, L = pb.num_landings, S = pb.num_slots;
   const auto by_landing = blocks_by_landing(pb);
@@ -514,6 +527,7 @@ inline landing_decomposition_result decompose_landings(const problem& pb, const 
       if (!useful) continue;  // a machine that cannot produce here adds nothing
       auto found = crew_plan(pb, crew, blocks, p.best_response_rounds, eval, scratch, solo);
       ++out.crews_searched;
+      progress(landing_decomposition_progress{out.crews_searched, 0, 0.0});
       double ub = std::numeric_limits<double>::infinity();
       if (!solo.empty()) {
         ub = 0.0;
@@ -561,6 +575,7 @@ inline landing_decomposition_result decompose_landings(const problem& pb, const 
         bounds[l][c].value = std::max(values[l][c].value, std::min(bounds[l][c].value, ub));
         tight[l][c] = 1;
         ++out.crews_tightened;
+        progress(landing_decomposition_progress{out.crews_searched, out.crews_tightened, out.value});
         changed = true;
       }
     if (!changed) break;
