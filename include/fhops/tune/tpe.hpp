@@ -298,12 +298,12 @@ private:
   std::vector<std::pair<double, std::size_t>> below_obs_;
   std::vector<double> weight_, shared_weight_, gx_, gw_, bx_, bw_, pl_, pg_;
   detail::parzen_numeric l_, g_;
-  std::vector<double> cand_x_, cand_l_, cand_g_, cand_bound_, x_;  // candidates: x, upper bound of l, lower bound of g, of the score
+  // per candidate: x, an upper bound of l, a lower bound of g, the bound of the score; x_: this ask's values
+  std::vector<double> cand_x_, cand_l_, cand_g_, cand_bound_, x_;
   std::vector<std::size_t> cand_order_;
   bool shared_weights_ready_ = false;  ///< shared_weight_ holds this ask's weights of the parameters active in every trial
   // The first pass sums g's kernels within 3 widths; the bound is widened by 1e-9 so that
-  // rounding (the sums run in other orders, the ratio is taken before the log) never
-  // hides a tie.
+  // rounding (the sums run in other orders, the ratio is taken before the log) never hides a tie.
   static constexpr double near_cut = 3.0, bound_slack = 1e-9;
   static constexpr std::size_t max_below = 25;  // Optuna's gamma(n) = min(ceil(0.1 n), 25)
   static constexpr std::size_t rebuild_after = 16;  // more membership changes than this: rebuild
