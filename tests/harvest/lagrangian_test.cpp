@@ -1,6 +1,7 @@
 // Price-directed rows and the Lagrangian upper bound (lagrangian.hpp), and the price_rebuild
 // operator built on them.
 #include "../test_support.hpp"
+#include "brute_force.hpp"
 
 #include <cmath>
 
@@ -31,22 +32,6 @@ scenario two_machines() {
   return sc;
 }
 
-// The best score over every plan of a small problem.
-double brute_force_optimum(const problem& pb) {
-  const int S = pb.num_slots, B = pb.num_blocks, M = pb.num_machines;
-  evaluator eval(pb);
-  schedule s(pb);
-  double best = -1e300;
-  const long long plans = static_cast<long long>(std::pow(B + 1, M * S));
-  for (long long code = 0; code < plans; ++code) {
-    long long c = code;
-    for (int m = 0; m < M; ++m)
-      for (int t = 0; t < S; ++t, c /= B + 1) s.at(m, t) = static_cast<std::int32_t>(c % (B + 1)) - 1;
-    best = std::max(best, eval(s).score);
-  }
-  return best;
-}
-
 }  // namespace
 
 TEST_CASE("priced_row is the best row of a lone machine when no block runs out", "[lagrangian]") {
@@ -57,7 +42,7 @@ TEST_CASE("priced_row is the best row of a lone machine when no block runs out",
   sc.calendar.clear();
   for (auto& b : sc.blocks) b.work_required = 1000.0;
   const problem pb(sc);
-  const double optimum = brute_force_optimum(pb);
+  const double optimum = fhops_test::brute_force_optimum(pb);
   const std::vector<int> blocks = workable_blocks(pb, 0);
   const std::vector<double> zero(pb.num_blocks, 0.0);
   std::vector<std::int32_t> row(pb.num_slots);
@@ -78,7 +63,7 @@ TEST_CASE("the Lagrangian bound is at least the optimum of every small problem",
     sc.weights.transitions = 0.3;
   }
   const problem pb(sc);
-  const double optimum = brute_force_optimum(pb);
+  const double optimum = fhops_test::brute_force_optimum(pb);
   lagrangian_parameters p;
   p.iterations = 400;
   p.target = optimum;
@@ -123,7 +108,7 @@ TEST_CASE("lagrangian_parameters name the bad field", "[lagrangian]") {
 TEST_CASE("price_rebuild proposes real changes and a descent with it improves a small problem", "[operators][price_rebuild]") {
   // The joint rebuild is a heuristic: it improves on the greedy start but need not reach the optimum.
   const problem pb(two_machines());
-  const double optimum = brute_force_optimum(pb);
+  const double optimum = fhops_test::brute_force_optimum(pb);
   harvest_neighbourhood nbh(pb);
   const std::size_t op = static_cast<std::size_t>(operator_index("price_rebuild"));
   fhops::rng r(11);

@@ -1,6 +1,7 @@
 // The landing decomposition (landing_decomposition.hpp): segment rows, crew search and bounds, and
 // decompose_landings against enumeration on a small problem and against the reference optima.
 #include "../test_support.hpp"
+#include "brute_force.hpp"
 
 #include <cmath>
 
@@ -34,33 +35,22 @@ scenario two_landings() {
 // Best score over the plans in which each machine works the blocks of one landing only and no
 // landing has more machines than its capacity (or over all plans when `restricted` is false).
 double enumerate(const problem& pb, bool restricted) {
-  const int S = pb.num_slots, B = pb.num_blocks, M = pb.num_machines;
-  evaluator eval(pb);
-  schedule s(pb);
-  double best = -1e300;
-  const long long plans = static_cast<long long>(std::pow(B + 1, M * S));
-  std::vector<int> home(M), crew(pb.num_landings);
-  for (long long code = 0; code < plans; ++code) {
-    long long c = code;
-    for (int m = 0; m < M; ++m)
-      for (int t = 0; t < S; ++t, c /= B + 1) s.at(m, t) = static_cast<std::int32_t>(c % (B + 1)) - 1;
-    if (restricted) {
-      bool ok = true;
-      std::fill(crew.begin(), crew.end(), 0);
-      for (int m = 0; m < M && ok; ++m) {
-        home[m] = -1;
-        for (int t = 0; t < S && ok; ++t)
-          if (const int b = s.at(m, t); b >= 0) {
-            ok = home[m] < 0 || home[m] == pb.landing_of[b];
-            home[m] = pb.landing_of[b];
-          }
-        if (home[m] >= 0) ok = ok && ++crew[home[m]] <= pb.landing_capacity[home[m]];
-      }
-      if (!ok) continue;
+  if (!restricted) return fhops_test::brute_force_optimum(pb);
+  std::vector<int> home(pb.num_machines), crew(pb.num_landings);
+  return fhops_test::brute_force_best(pb, [&](const schedule& s) {
+    bool ok = true;
+    std::fill(crew.begin(), crew.end(), 0);
+    for (int m = 0; m < pb.num_machines && ok; ++m) {
+      home[m] = -1;
+      for (int t = 0; t < pb.num_slots && ok; ++t)
+        if (const int b = s.at(m, t); b >= 0) {
+          ok = home[m] < 0 || home[m] == pb.landing_of[b];
+          home[m] = pb.landing_of[b];
+        }
+      if (home[m] >= 0) ok = ok && ++crew[home[m]] <= pb.landing_capacity[home[m]];
     }
-    best = std::max(best, eval(s).score);
-  }
-  return best;
+    return ok;
+  });
 }
 
 }  // namespace

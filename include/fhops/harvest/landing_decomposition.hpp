@@ -378,16 +378,16 @@ inline crew_result crew_plan(const problem& pb, std::span<const int> crew, std::
   return best;
 }
 
-/// The tighter bound of crew_bound: the same prices, but each machine's row is solved by
-/// segment_row (a segment of block b earns (wP - lambda_b) x min(W_b, its attempts)), which also
-/// knows that one machine alone cannot produce more than W_b on a block. A row with revisits
-/// counts W_b once per segment, so the value stays an upper bound. Costs O(S^2 C) per row.
-inline double crew_segment_bound(const problem& pb, std::span<const int> crew, std::span<const int> blocks,
-                                 int iterations, double target) {
-  const int S = pb.num_slots;
-  std::vector<double> lambda(pb.num_blocks, 0.0), produced(pb.num_blocks), mine(pb.num_blocks);
-  std::vector<std::int32_t> row(S);
-  detail::segment_scratch seg;
+namespace detail {
+
+// The subgradient method shared by the crew bounds: min over block prices lambda in [0, wP] of
+// sum_b lambda_b W_b + the crew's priced rows, where `rows(lambda, value, produced)` adds each
+// row's value to `value` (in the crew's order) and what it produces on each block to `produced`
+// (zeroed before each call); Polyak steps towards `target`, theta halved after 10 steps without a
+// smaller value.
+template <class Rows>
+double crew_dual(const problem& pb, std::span<const int> blocks, int iterations, double target, Rows rows) {
+  std::vector<double> lambda(pb.num_blocks, 0.0), produced(pb.num_blocks);
   double bound = std::numeric_limits<double>::infinity();
   double theta = 1.0;
   int since_better = 0;
@@ -395,14 +395,7 @@ inline double crew_segment_bound(const problem& pb, std::span<const int> crew, s
     double value = 0.0;
     for (const int b : blocks) value += lambda[b] * pb.work[b];
     std::fill(produced.begin(), produced.end(), 0.0);
-    for (const int m : crew) {
-      value += segment_bound_row(pb, m, blocks, pb.work, row, seg, lambda);
-      for (const int b : blocks) mine[b] = 0.0;
-      for (int t = 0; t < S; ++t)
-        if (const std::int32_t b = row[t]; b >= 0) mine[b] += pb.rate[pb.mb(m, b)];
-      for (const int b : blocks)
-        if (pb.weights.production - lambda[b] > 0.0) produced[b] += std::min(mine[b], pb.work[b]);
-    }
+    rows(lambda, value, produced);
     if (value < bound) {
       bound = value;
       since_better = 0;
@@ -420,6 +413,29 @@ inline double crew_segment_bound(const problem& pb, std::span<const int> crew, s
   return bound;
 }
 
+}  // namespace detail
+
+/// The tighter bound of crew_bound: the same prices, but each machine's row is solved by
+/// segment_row (a segment of block b earns (wP - lambda_b) x min(W_b, its attempts)), which also
+/// knows that one machine alone cannot produce more than W_b on a block. A row with revisits
+/// counts W_b once per segment, so the value stays an upper bound. Costs O(S^2 C) per row.
+inline double crew_segment_bound(const problem& pb, std::span<const int> crew, std::span<const int> blocks,
+                                 int iterations, double target) {
+  std::vector<double> mine(pb.num_blocks);
+  std::vector<std::int32_t> row(pb.num_slots);
+  detail::segment_scratch seg;
+  return detail::crew_dual(pb, blocks, iterations, target, [&](const std::vector<double>& lambda, double& value, std::vector<double>& produced) {
+    for (const int m : crew) {
+      value += segment_bound_row(pb, m, blocks, pb.work, row, seg, lambda);
+      for (const int b : blocks) mine[b] = 0.0;
+      for (int t = 0; t < pb.num_slots; ++t)
+        if (const std::int32_t b = row[t]; b >= 0) mine[b] += pb.rate[pb.mb(m, b)];
+      for (const int b : blocks)
+        if (pb.weights.production - lambda[b] > 0.0) produced[b] += std::min(mine[b], pb.work[b]);
+    }
+  });
+}
+
 /// An upper bound on the score of every plan in which `crew` works only `blocks` (and nobody else
 /// does), valid when the crew fits the landing's capacity: min over block prices lambda in
 /// [0, wP] of sum_b lambda_b W_b + sum of each machine's best priced row (exact), by `iterations`
@@ -427,41 +443,19 @@ inline double crew_segment_bound(const problem& pb, std::span<const int> crew, s
 /// the prices stay 0 (the sum of the machines' best rows alone).
 inline double crew_bound(const problem& pb, std::span<const int> crew, std::span<const int> blocks, int iterations,
                          double target, priced_row_scratch& scratch) {
-  const int S = pb.num_slots;
-  std::vector<double> lambda(pb.num_blocks, 0.0), produced(pb.num_blocks);
-  std::vector<std::int32_t> row(S);
+  std::vector<std::int32_t> row(pb.num_slots);
   std::vector<std::vector<int>> usable(crew.size());
   for (std::size_t i = 0; i < crew.size(); ++i)
     for (const int b : blocks)
       if (pb.rate[pb.mb(crew[i], b)] > 0.0 && pb.role_allowed[pb.mb(crew[i], b)]) usable[i].push_back(b);
-  double bound = std::numeric_limits<double>::infinity();
-  double theta = 1.0;
-  int since_better = 0;
-  for (int it = 0; it <= iterations; ++it) {
-    double value = 0.0;
-    for (const int b : blocks) value += lambda[b] * pb.work[b];
-    std::fill(produced.begin(), produced.end(), 0.0);
+  return detail::crew_dual(pb, blocks, iterations, target, [&](const std::vector<double>& lambda, double& value, std::vector<double>& produced) {
     for (std::size_t i = 0; i < crew.size(); ++i) {
       value += priced_row(pb, crew[i], {usable[i], lambda, {}, {}}, row, scratch);
-      for (int t = 0; t < S; ++t)
+      for (int t = 0; t < pb.num_slots; ++t)
         if (const std::int32_t b = row[t]; b >= 0 && pb.weights.production - lambda[b] > 0.0)
           produced[b] += pb.rate[pb.mb(crew[i], b)];
     }
-    if (value < bound) {
-      bound = value;
-      since_better = 0;
-    } else if (++since_better >= 10) {
-      theta /= 2.0;
-      since_better = 0;
-    }
-    double norm = 0.0;
-    for (const int b : blocks) norm += (pb.work[b] - produced[b]) * (pb.work[b] - produced[b]);
-    if (norm <= 0.0 || it == iterations) break;
-    const double step = theta * std::max(value - target, 1e-6) / norm;
-    for (const int b : blocks)
-      lambda[b] = std::clamp(lambda[b] - step * (pb.work[b] - produced[b]), 0.0, pb.weights.production);
-  }
-  return bound;
+  });
 }
 
 /// What decompose_landings found.
