@@ -467,6 +467,7 @@ struct landing_decomposition_result {
   std::vector<std::vector<int>> crews; ///< machines of each landing in `plan`
   std::size_t crews_searched = 0;     ///< crews whose rows were searched
   std::size_t crews_tightened = 0;    ///< crews given the segment bound
+  std::vector<std::vector<search::packing_option>> crew_values;  ///< every searched crew's score, per landing (machine bit masks)
 };
 
 /// Progress of decompose_landings, reported after each crew searched and each crew bound tightened.
@@ -536,6 +537,7 @@ landing_decomposition_result decompose_landings(const problem& pb, const landing
   }
   const auto best = search::best_packing(M, values);
   out.value = best.value;
+  out.crew_values = values;
   out.plan = schedule(pb);
   out.crews.assign(L, {});
   for (int l = 0; l < L; ++l) {
