@@ -1,8 +1,11 @@
 // fhops solve-landings SCENARIO --out CSV: the landing decomposition (fhops/harvest/landing_decomposition.hpp):
 // the best plan it finds among plans that keep every machine on one landing, and an upper bound on
-// every such plan.
+// every such plan; with --certify, the certificate of fhops/harvest/landing_certificate.hpp (crews
+// of any size, by Debian's cbc) and whether it covers every plan.
 #include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <unistd.h>
 
@@ -11,7 +14,9 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/landing_certificate.hpp"
 #include "fhops/harvest/landing_decomposition.hpp"
+#include "fhops/util/json_text.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/python_format.hpp"
 #include "report.hpp"
@@ -25,6 +30,9 @@ int cmd_solve_landings(int argc, char** argv) {
       ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
       ("max-crew", po::value<int>()->default_value(3), "machines per landing at most, 1..8 (also at most the landing's capacity)")
       ("bound-iterations", po::value<int>()->default_value(100), "subgradient steps of each crew's upper bound (0 = no bound)")
+      ("certify", po::bool_switch(), "also bound plans of any crew size (over capacity too) by column generation with cbc, "
+                                     "and check whether moving machines between landings can pay")
+      ("cbc", po::value<std::string>()->default_value("cbc"), "the cbc program of --certify (Debian package coinor-cbc)")
       ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)");
     po::options_description hidden;
     hidden.add_options()("scenario", po::value<std::string>(), "scenario.yaml or bundle folder");
@@ -43,6 +51,11 @@ int cmd_solve_landings(int argc, char** argv) {
       throw usage_error("--max-crew must be in [1, 8] (got " + std::to_string(params.max_crew) + ")");
     if (params.bound_iterations < 0)
       throw usage_error("--bound-iterations must be >= 0 (got " + std::to_string(params.bound_iterations) + ")");
+    const bool certify = vm["certify"].as<bool>();
+    fhops::search::cbc_solver cbc;
+    cbc.program = vm["cbc"].as<std::string>();
+    if (certify && !cbc.available())
+      throw std::runtime_error("--certify needs cbc (Debian package coinor-cbc): '" + cbc.program + "' was not found");
     const auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
     for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
     const fhops::harvest::problem pb(loaded.scenario);
@@ -60,6 +73,26 @@ int cmd_solve_landings(int argc, char** argv) {
       std::cerr << std::flush;
     });
     if (shown > 0.0) std::cerr << fmt::format("\r{:80}\r", "");
+    std::optional<fhops::harvest::landing_certificate> cert;
+    fhops::harvest::landing_change_check check;
+    if (certify) {
+      const auto work = std::filesystem::temp_directory_path() / fmt::format("fhops_certify_{}", ::getpid());
+      struct cleanup {
+        std::filesystem::path dir;
+        ~cleanup() {
+          std::error_code ignored;
+          std::filesystem::remove_all(dir, ignored);
+        }
+      } remove_work{work};
+      cert = fhops::harvest::certify_landings(pb, r.crew_values, cbc, work, {}, [&](const fhops::harvest::landing_certificate_progress& e) {
+        const double s = since();
+        if (!tty || s < 1.0 || s - shown < 0.25) return;
+        shown = s;
+        std::cerr << fmt::format("\r  {:6.1f}s  certificate: round {}, landing {} priced{:20}", s, e.iteration + 1, e.landing + 1, "") << std::flush;
+      });
+      if (shown > 0.0) std::cerr << fmt::format("\r{:80}\r", "");
+      check = fhops::harvest::landing_changes_never_pay(pb);
+    }
     const double seconds = since();
     const std::string out = vm["out"].as<std::string>();
     fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, r.plan));
@@ -75,16 +108,30 @@ int cmd_solve_landings(int argc, char** argv) {
     const bool bounded = params.bound_iterations > 0;
     if (format == "json") {
       using fhops::python_json_float;
+      const std::string certificate =
+          cert ? fmt::format("{{\"bound\":{},\"converged\":{},\"rounds\":{},\"columns\":{},\"covers_all_plans\":{},\"reason\":{}}}",
+                             python_json_float(cert->bound), cert->converged, cert->iterations, cert->columns, check.never_pays,
+                             check.never_pays ? std::string("null") : fhops::json_quote(check.reason))
+               : std::string("null");
       std::cout << fmt::format("{{\"command\":\"solve-landings\",\"objective\":{},\"bound\":{},\"crews\":{{{}}},"
-                               "\"crews_searched\":{},\"crews_tightened\":{},\"seconds\":{}}}\n",
+                               "\"crews_searched\":{},\"crews_tightened\":{},\"certificate\":{},\"seconds\":{}}}\n",
                                python_json_float(r.value), bounded ? python_json_float(r.bound) : std::string("null"), crews,
-                               r.crews_searched, r.crews_tightened, python_json_float(seconds));
+                               r.crews_searched, r.crews_tightened, certificate, python_json_float(seconds));
       return exit_ok;
     }
     std::cout << fmt::format("Landing decomposition: plan saved to {}\n", out) << evaluation_text(r.eval);
     if (bounded)
       std::cout << fmt::format("Upper bound over plans that keep every machine on one landing (crews of at most {}): {:.3f} "
                                "(gap {:.3f})\n", params.max_crew, r.bound, r.bound - r.value);
+    if (cert) {
+      std::cout << fmt::format("Certificate (cbc): no plan that keeps every machine on one landing scores more than {:.3f}, whatever "
+                               "the crews' sizes (gap {:.3f}; {} round(s), {} crews{})\n",
+                               cert->bound, cert->bound - r.value, cert->iterations, cert->columns, cert->converged ? "" : ", not converged");
+      if (check.never_pays)
+        std::cout << fmt::format("Moving a machine between landings never pays here: no plan at all scores more than {:.3f}\n", cert->bound);
+      else
+        std::cout << "The certificate covers only plans that keep every machine on one landing: " << check.reason << "\n";
+    }
     std::cout << "Crews:\n" << crews
               << fmt::format("{} crews searched, {} given the segment bound, in {:.2f} s\n", r.crews_searched, r.crews_tightened, seconds);
     return exit_ok;

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/search/lp_solver.hpp"
 
 using fhops_test::driver;
 using fhops_test::run;
@@ -191,5 +192,32 @@ TEST_CASE("solve-landings writes its plan; the JSON objective is that plan's exa
     CHECK_THAT(bad.out, Catch::Contains(message));
   }
   CHECK(run(driver() + " solve-landings " + minitoy).exit_code == 2);  // --out missing
+  // --certify without cbc: a runtime error before any work, nothing written
+  const auto no_cbc = run(driver() + " solve-landings " + minitoy + " --out /tmp/fhops_never_written.csv --certify --cbc /nonexistent/cbc");
+  CHECK(no_cbc.exit_code == 1);
+  CHECK_THAT(no_cbc.out, Catch::Contains("--certify needs cbc"));
   CHECK_FALSE(std::filesystem::exists("/tmp/fhops_never_written.csv"));
+  CHECK(obj["certificate"].is_null());
+  if (!fhops::search::cbc_solver{}.available()) {
+    WARN("skipped --certify: cbc not found (Debian package coinor-cbc)");
+    return;
+  }
+  // minitoy: the certificate proves the plan optimal among all plans (45.25, the known optimum)
+  const auto c = run(driver() + " solve-landings " + minitoy + " --out " + csv + " --max-crew 2 --certify --format json", false);
+  REQUIRE(c.exit_code == 0);
+  simdjson::dom::object cobj;
+  REQUIRE_FALSE(parser.parse(c.out).get(cobj));
+  CHECK(double(cobj["certificate"]["bound"]) == Approx(45.25).margin(1e-6));
+  CHECK(bool(cobj["certificate"]["covers_all_plans"]));
+  CHECK(bool(cobj["certificate"]["converged"]));
+  CHECK(cobj["certificate"]["reason"].is_null());
+  const auto ctext = run(driver() + " solve-landings " + minitoy + " --out " + csv + " --certify");
+  CHECK(ctext.exit_code == 0);
+  CHECK_THAT(ctext.out, Catch::Contains("Moving a machine between landings never pays here: no plan at all scores more than 45.250"));
+  // small21: moves between landings cost no more than within one, so the bound covers one-landing plans only
+  const std::string small21 = fhops_test::reference("scenarios/small21").string();
+  const auto s21 = run(driver() + " solve-landings " + small21 + " --out " + csv + " --certify");
+  CHECK(s21.exit_code == 0);
+  CHECK_THAT(s21.out, Catch::Contains("no plan that keeps every machine on one landing scores more than 78.090"));
+  CHECK_THAT(s21.out, Catch::Contains("The certificate covers only plans that keep every machine on one landing: machine H1"));
 }
