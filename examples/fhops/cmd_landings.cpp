@@ -95,38 +95,59 @@ int cmd_solve_landings(int argc, char** argv) {
     }
     const double seconds = since();
     const std::string out = vm["out"].as<std::string>();
-    fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, r.plan));
+    // the certificate's plan (crews of any size) when it scores more than the decomposition's
+    const bool certificate_plan = cert && cert->plan_value > r.value;
+    const auto& plan = certificate_plan ? cert->plan : r.plan;
+    const fhops::harvest::evaluation eval = certificate_plan ? fhops::harvest::evaluate(pb, plan) : r.eval;
+    fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, plan));
+    std::vector<std::vector<int>> crew_of = r.crews;
+    if (certificate_plan) {
+      crew_of.assign(pb.num_landings, {});
+      for (int m = 0; m < pb.num_machines; ++m)
+        for (int t = 0; t < pb.num_slots; ++t)
+          if (const int b = plan.at(m, t); b >= 0) {
+            crew_of[pb.landing_of[b]].push_back(m);
+            break;
+          }
+    }
     std::string crews;
     for (int l = 0; l < pb.num_landings; ++l) {
       if (format == "json") crews += fmt::format("{}\"{}\":[", l ? "," : "", pb.landing_ids[l]);
       else crews += fmt::format("  {}:", pb.landing_ids[l]);
-      for (std::size_t i = 0; i < r.crews[l].size(); ++i)
-        crews += format == "json" ? fmt::format("{}\"{}\"", i ? "," : "", pb.machine_ids[r.crews[l][i]])
-                                  : " " + pb.machine_ids[r.crews[l][i]];
+      for (std::size_t i = 0; i < crew_of[l].size(); ++i)
+        crews += format == "json" ? fmt::format("{}\"{}\"", i ? "," : "", pb.machine_ids[crew_of[l][i]])
+                                  : " " + pb.machine_ids[crew_of[l][i]];
       crews += format == "json" ? "]" : "\n";
     }
     const bool bounded = params.bound_iterations > 0;
     if (format == "json") {
       using fhops::python_json_float;
       const std::string certificate =
-          cert ? fmt::format("{{\"bound\":{},\"converged\":{},\"rounds\":{},\"columns\":{},\"covers_all_plans\":{},\"reason\":{}}}",
-                             python_json_float(cert->bound), cert->converged, cert->iterations, cert->columns, check.never_pays,
+          cert ? fmt::format("{{\"bound\":{},\"plan_objective\":{},\"plan_written\":{},\"converged\":{},\"rounds\":{},\"columns\":{},"
+                             "\"covers_all_plans\":{},\"reason\":{}}}",
+                             python_json_float(cert->bound), python_json_float(cert->plan_value), certificate_plan, cert->converged,
+                             cert->iterations, cert->columns, check.never_pays,
                              check.never_pays ? std::string("null") : fhops::json_quote(check.reason))
                : std::string("null");
       std::cout << fmt::format("{{\"command\":\"solve-landings\",\"objective\":{},\"bound\":{},\"crews\":{{{}}},"
                                "\"crews_searched\":{},\"crews_tightened\":{},\"certificate\":{},\"seconds\":{}}}\n",
-                               python_json_float(r.value), bounded ? python_json_float(r.bound) : std::string("null"), crews,
+                               python_json_float(eval.score), bounded ? python_json_float(r.bound) : std::string("null"), crews,
                                r.crews_searched, r.crews_tightened, certificate, python_json_float(seconds));
       return exit_ok;
     }
-    std::cout << fmt::format("Landing decomposition: plan saved to {}\n", out) << evaluation_text(r.eval);
+    if (certificate_plan)
+      std::cout << fmt::format("Certificate's plan (crews of any size) scores {:.3f}, more than the decomposition's {:.3f}: saved to {}\n",
+                               eval.score, r.value, out);
+    else
+      std::cout << fmt::format("Landing decomposition: plan saved to {}\n", out);
+    std::cout << evaluation_text(eval);
     if (bounded)
       std::cout << fmt::format("Upper bound over plans that keep every machine on one landing (crews of at most {}): {:.3f} "
-                               "(gap {:.3f})\n", params.max_crew, r.bound, r.bound - r.value);
+                               "(the decomposition's gap {:.3f})\n", params.max_crew, r.bound, r.bound - r.value);
     if (cert) {
       std::cout << fmt::format("Certificate (cbc): no plan that keeps every machine on one landing scores more than {:.3f}, whatever "
                                "the crews' sizes (gap {:.3f}; {} round(s), {} crews{})\n",
-                               cert->bound, cert->bound - r.value, cert->iterations, cert->columns, cert->converged ? "" : ", not converged");
+                               cert->bound, cert->bound - eval.score, cert->iterations, cert->columns, cert->converged ? "" : ", not converged");
       if (check.never_pays)
         std::cout << fmt::format("Moving a machine between landings never pays here: no plan at all scores more than {:.3f}\n", cert->bound);
       else

@@ -214,6 +214,18 @@ TEST_CASE("solve-landings writes its plan; the JSON objective is that plan's exa
   const auto ctext = run(driver() + " solve-landings " + minitoy + " --out " + csv + " --certify");
   CHECK(ctext.exit_code == 0);
   CHECK_THAT(ctext.out, Catch::Contains("Moving a machine between landings never pays here: no plan at all scores more than 45.250"));
+  // synthetic/medium: crews over capacity reach the optimum 97.033, which the decomposition (91.999)
+  // misses; the certificate's plan is written instead, and the JSON objective is its exact score
+  const std::string medium = fhops_test::reference("scenarios/synthetic/medium").string();
+  const auto m = run(driver() + " solve-landings " + medium + " --out " + csv + " --certify --format json", false);
+  REQUIRE(m.exit_code == 0);
+  simdjson::dom::object mobj;
+  REQUIRE_FALSE(parser.parse(m.out).get(mobj));
+  const auto mpb = fhops::harvest::problem(fhops::harvest::load_scenario(medium));
+  CHECK(double(mobj["objective"]) == fhops::harvest::evaluate(mpb, fhops::harvest::read_assignments_csv(mpb, csv)).score);
+  CHECK(double(mobj["objective"]) == Approx(97.033).margin(1e-9));
+  CHECK(bool(mobj["certificate"]["plan_written"]));
+  CHECK(double(mobj["certificate"]["bound"]) == Approx(97.033).margin(1e-6));
   // small21: moves between landings cost no more than within one, so the bound covers one-landing plans only
   const std::string small21 = fhops_test::reference("scenarios/small21").string();
   const auto s21 = run(driver() + " solve-landings " + small21 + " --out " + csv + " --certify");

@@ -295,6 +295,9 @@ TEST_CASE("certify_landings bounds every one-landing plan of any crew size, tigh
   CHECK(c.bound >= one_landing - 1e-6);
   CHECK(c.bound == Approx(one_landing).margin(1e-6));  // no integrality gap on this small problem
   CHECK(c.packing == Approx(one_landing).margin(1e-6));
+  // the best packing as a plan: the full evaluator scores it at the one-landing optimum
+  CHECK(c.plan_value == evaluate(pb, c.plan).score);
+  CHECK(c.plan_value == Approx(one_landing).margin(1e-6));
   CHECK(heard.size() == static_cast<std::size_t>(c.iterations * pb.num_landings));
   const auto check = landing_changes_never_pay(pb);
   INFO(check.reason);

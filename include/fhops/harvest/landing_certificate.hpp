@@ -26,7 +26,9 @@
 #include <fmt/format.h>
 
 #include "fhops/harvest/crew_mip.hpp"
+#include "fhops/harvest/evaluate.hpp"
 #include "fhops/harvest/problem.hpp"
+#include "fhops/harvest/schedule.hpp"
 #include "fhops/search/lp_solver.hpp"
 #include "fhops/search/set_packing.hpp"
 
@@ -53,6 +55,8 @@ struct landing_certificate {
   int iterations = 0;        ///< master/pricing rounds
   std::size_t columns = 0;   ///< crews in the master at the end
   bool converged = false;    ///< the last round priced no improving crew: bound == master (within the solver's tolerances)
+  schedule plan;             ///< the best packing's crews, each planned by its exact MIP (productive cells only)
+  double plan_value = 0.0;   ///< its score by the full evaluator
 };
 
 /// Progress of certify_landings: after each landing's pricing.
@@ -166,7 +170,30 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
   std::size_t count = 0;
   for (const auto& c : columns) count += c.size();
   out.columns = count;
-  out.packing = search::best_packing(M, columns).value;
+  const auto best = search::best_packing(M, columns);
+  out.packing = best.value;
+  // the best packing as a plan: each chosen crew's MIP again, without prices, for its rows
+  out.plan = schedule(pb);
+  for (int l = 0; l < L; ++l) {
+    if (best.choice[l] < 0) continue;
+    std::vector<int> crew, blocks;
+    for (int m = 0; m < M; ++m)
+      if (columns[l][best.choice[l]].items >> m & 1u) crew.push_back(m);
+    for (int b = 0; b < pb.num_blocks; ++b)
+      if (pb.landing_of[b] == l) blocks.push_back(b);
+    const auto model = work_dir / ("crew_" + std::to_string(l) + ".lp");
+    {
+      std::ofstream o(model);
+      write_crew_mip(o, pb, l, crew);
+    }
+    for (const auto& [name, v] : solve(model, false).values) {
+      if (name.size() < 2 || name[0] != 'x' || name[1] != '_' || v <= 0.5) continue;
+      const auto a = name.find('_', 2), b = name.find('_', a + 1);  // x_m_j_k
+      const int m = std::stoi(name.substr(2, a - 2)), j = std::stoi(name.substr(a + 1, b - a - 1)), k = std::stoi(name.substr(b + 1));
+      out.plan.at(m, pb.eval_order[k]) = blocks[j];
+    }
+  }
+  out.plan_value = evaluator(pb)(out.plan).score;
   return out;
 }
 
