@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "\n");
     std::filesystem::remove_all(dir);
     std::printf("certificate: bound %.6f over every plan that keeps each machine on one landing (crews of any size), master %.6f, "
-                "best packing of the columns %.6f, %d rounds, %zu columns, %s, %.1f s\n",
-                c.bound, c.master, c.packing, c.iterations, c.columns, c.converged ? "converged" : "NOT converged", since());
+                "best packing of the columns %.6f (its plan scores %.6f), %d rounds, %zu columns, %s, %.1f s\n",
+                c.bound, c.master, c.packing, c.plan_value, c.iterations, c.columns, c.converged ? "converged" : "NOT converged", since());
     const auto check = fh::landing_changes_never_pay(pb);
     double gap = c.bound - d.value;
     if (std::abs(gap) < 5e-7) gap = 0.0;  // print no "-0.000000"

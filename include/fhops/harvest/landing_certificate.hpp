@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -84,6 +85,7 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
     throw std::invalid_argument("landing_certificate.columns must have one list per landing (got " + std::to_string(columns.size()) + ")");
   if (pb.weights.landing_slack > 0.0)
     throw std::invalid_argument("landing_certificate: needs hard landing capacity (objective weight landing_slack 0)");
+  if (M > 24) throw std::invalid_argument("landing_certificate: at most 24 machines (got " + std::to_string(M) + ")");
   std::filesystem::create_directories(work_dir);
   std::vector<std::vector<int>> workers(L);
   for (int l = 0; l < L; ++l) workers[l] = landing_workers(pb, l);
@@ -104,7 +106,10 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
         std::ofstream o(model);
         o << "Maximize\n obj:";
         for (int l = 0; l < L; ++l)
-          for (std::size_t i = 0; i < columns[l].size(); ++i) o << " + " << fmt::format("{}", columns[l][i].value) << " y_" << l << '_' << i << '\n';
+          for (std::size_t i = 0; i < columns[l].size(); ++i) {
+            const double v = columns[l][i].value;
+            o << (v < 0.0 ? " - " : " + ") << fmt::format("{}", std::abs(v)) << " y_" << l << '_' << i << '\n';
+          }
         o << "Subject To\n";
         for (int m = 0; m < M; ++m) {
           std::string row;
@@ -129,7 +134,6 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
       for (int l = 0; l < L; ++l)
         if (const auto d = a.duals.find("l" + std::to_string(l)); d != a.duals.end()) sigma[l] = std::max(0.0, d->second);
     }
-    out.packing = search::best_packing(M, columns).value;
     // pricing: each landing's best crew against the machines' prices
     double bound = 0.0;
     for (const double v : pi) bound += v;
