@@ -2,7 +2,9 @@
 // the best plan it finds among plans that keep every machine on one landing, and an upper bound on
 // every such plan; with --certify, the certificate of fhops/harvest/landing_certificate.hpp (crews
 // of any size, by Debian's cbc) and whether it covers every plan.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -145,9 +147,12 @@ int cmd_solve_landings(int argc, char** argv) {
       std::cout << fmt::format("Upper bound over plans that keep every machine on one landing (crews of at most {}): {:.3f} "
                                "(the decomposition's gap {:.3f})\n", params.max_crew, r.bound, r.bound - r.value);
     if (cert) {
+      // a bound below the plan's score by the solver's tolerance (1e-6 relative) is no gap: print 0.000, not -0.000
+      double gap = cert->bound - eval.score;
+      if (gap < 0.0 && gap > -1e-6 * std::max(1.0, std::abs(eval.score))) gap = 0.0;
       std::cout << fmt::format("Certificate (cbc): no plan that keeps every machine on one landing scores more than {:.3f}, whatever "
                                "the crews' sizes (gap {:.3f}; {} round(s), {} crews{})\n",
-                               cert->bound, cert->bound - eval.score, cert->iterations, cert->columns, cert->converged ? "" : ", not converged");
+                               cert->bound, gap, cert->iterations, cert->columns, cert->converged ? "" : ", not converged");
       if (check.never_pays)
         std::cout << fmt::format("Moving a machine between landings never pays here: no plan at all scores more than {:.3f}\n", cert->bound);
       else
