@@ -18,8 +18,8 @@
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/landing_certificate.hpp"
 #include "fhops/harvest/landing_decomposition.hpp"
-#include "fhops/util/json_text.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/json_text.hpp"
 #include "fhops/util/python_format.hpp"
 #include "report.hpp"
 
@@ -102,16 +102,7 @@ int cmd_solve_landings(int argc, char** argv) {
     const auto& plan = certificate_plan ? cert->plan : r.plan;
     const fhops::harvest::evaluation eval = certificate_plan ? fhops::harvest::evaluate(pb, plan) : r.eval;
     fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, plan));
-    std::vector<std::vector<int>> crew_of = r.crews;
-    if (certificate_plan) {
-      crew_of.assign(pb.num_landings, {});
-      for (int m = 0; m < pb.num_machines; ++m)
-        for (int t = 0; t < pb.num_slots; ++t)
-          if (const int b = plan.at(m, t); b >= 0) {
-            crew_of[pb.landing_of[b]].push_back(m);
-            break;
-          }
-    }
+    const auto crew_of = certificate_plan ? fhops::harvest::crews_of_plan(pb, plan) : r.crews;
     std::string crews;
     for (int l = 0; l < pb.num_landings; ++l) {
       if (format == "json") crews += fmt::format("{}\"{}\":[", l ? "," : "", pb.landing_ids[l]);

@@ -103,6 +103,7 @@ TEST_CASE("decompose_landings: its plan scores what it reports, within the enume
   }
   CHECK(r.value == evaluate(pb, r.plan).score);
   CHECK(r.value == r.eval.score);
+  CHECK(crews_of_plan(pb, r.plan) == r.crews);
   CHECK(r.value <= restricted + 1e-9);
   CHECK(r.bound >= restricted - 1e-9);
   CHECK(r.value == Approx(restricted).epsilon(1e-12));  // the crew search finds the restricted optimum here

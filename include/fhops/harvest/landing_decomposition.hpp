@@ -253,6 +253,19 @@ struct crew_result {
   std::vector<std::int32_t> rows;   ///< [i * S + t] row of the i-th crew machine
 };
 
+/// The machines of each landing in a plan that keeps every machine on one landing: each machine
+/// under the landing of the first block it is given (scenario order; idle machines nowhere).
+inline std::vector<std::vector<int>> crews_of_plan(const problem& pb, const schedule& plan) {
+  std::vector<std::vector<int>> out(pb.num_landings);
+  for (int m = 0; m < pb.num_machines; ++m)
+    for (int t = 0; t < pb.num_slots; ++t)
+      if (const int b = plan.at(m, t); b >= 0) {
+        out[pb.landing_of[b]].push_back(m);
+        break;
+      }
+  return out;
+}
+
 /// The blocks of each landing.
 inline std::vector<std::vector<int>> blocks_by_landing(const problem& pb) {
   std::vector<std::vector<int>> out(pb.num_landings);
