@@ -4,8 +4,9 @@
 ///
 /// Under the landing decomposition (landing_decomposition.hpp) the score of a plan in which every
 /// machine stays on one landing is the sum over landings of each crew's score on its own blocks.
-/// One crew's best score is a small MIP, in a flow form whose relaxation is close to the
-/// Lagrangian bounds: each machine's row is a path through a time-expanded network (the state
+/// One crew's best score is a small MIP, in a flow form (on large84 a crew of 3 closes at the root
+/// in 0.3 s, where linking each machine's position slot to slot left a gap of 47 after 550 s):
+/// each machine's row is a path through a time-expanded network (the state
 /// after each step is "nothing worked yet" or the block it last worked; entering a block needs a
 /// productive slot there and costs wM x move cost + wT from another block, nothing from the first
 /// state), production p <= rate x in each producible slot, at most W_b on block b, and at most the
