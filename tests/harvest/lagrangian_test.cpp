@@ -14,21 +14,13 @@ using namespace fhops::harvest;
 namespace {
 
 // Two machines, three blocks on two landings (one of capacity 1), five days with a gap in M2's
-// calendar; a move costs a setup plus walking or a flat fee. Small enough to enumerate every plan.
+// calendar; a move costs a setup plus walking or a flat fee: the shared two_landings without B4.
 scenario two_machines() {
-  scenario sc;
+  scenario sc = fhops_test::two_landings();
   sc.name = "lagrange";
-  sc.num_days = 5;
-  sc.landings = {{"L1", 1}, {"L2", 2}};
-  sc.blocks = {{"B1", "L1", 4.0, 1, 4, {}, {}}, {"B2", "L1", 3.0, 2, 5, {}, {}}, {"B3", "L2", 2.5, 1, 5, {}, {}}};
-  sc.machines = {{"M1", {}, {}, 24.0, 0.0, {}}, {"M2", {}, {}, 24.0, 0.0, {}}};
-  sc.production_rates = {{"M1", "B1", 1.5}, {"M1", "B2", 1.0}, {"M1", "B3", 2.0},
-                         {"M2", "B1", 2.0}, {"M2", "B2", 1.5}, {"M2", "B3", 0.5}};
-  sc.calendar = {{"M2", 3, 0}};
-  mobilisation_config mob;
-  mob.machine_params = {{"M1", 0.01, 2.0, 100.0, 0.25}, {"M2", 0.02, 1.5, 100.0, 0.5}};
-  mob.distances = {{"B1", "B2", 50.0}, {"B1", "B3", 300.0}, {"B2", "B3", 80.0}};
-  sc.mobilisation = mob;
+  sc.blocks.pop_back();
+  std::erase_if(sc.production_rates, [](const auto& r) { return r.block_id == "B4"; });
+  sc.mobilisation->distances.pop_back();
   return sc;
 }
 

@@ -16,25 +16,7 @@ using namespace fhops::harvest;
 
 namespace {
 
-// Two machines, four blocks on two landings (L1 takes one machine per slot, L2 two), five days, a
-// gap in M2's calendar; block work binds, a move costs a setup plus walking or a flat fee.
-scenario two_landings() {
-  scenario sc;
-  sc.name = "landings";
-  sc.num_days = 5;
-  sc.landings = {{"L1", 1}, {"L2", 2}};
-  sc.blocks = {{"B1", "L1", 4.0, 1, 4, {}, {}}, {"B2", "L1", 3.0, 2, 5, {}, {}}, {"B3", "L2", 2.5, 1, 5, {}, {}},
-               {"B4", "L2", 5.0, 3, 5, {}, {}}};
-  sc.machines = {{"M1", {}, {}, 24.0, 0.0, {}}, {"M2", {}, {}, 24.0, 0.0, {}}};
-  sc.production_rates = {{"M1", "B1", 1.5}, {"M1", "B2", 1.0}, {"M1", "B3", 2.0}, {"M1", "B4", 1.2},
-                         {"M2", "B1", 2.0}, {"M2", "B2", 1.5}, {"M2", "B3", 0.5}, {"M2", "B4", 1.8}};
-  sc.calendar = {{"M2", 3, 0}};
-  mobilisation_config mob;
-  mob.machine_params = {{"M1", 0.01, 2.0, 100.0, 0.25}, {"M2", 0.02, 1.5, 100.0, 0.5}};
-  mob.distances = {{"B1", "B2", 50.0}, {"B1", "B3", 300.0}, {"B2", "B3", 80.0}, {"B3", "B4", 20.0}};
-  sc.mobilisation = mob;
-  return sc;
-}
+using fhops_test::two_landings;
 
 // Best score over the plans in which each machine works the blocks of one landing only and no
 // landing has more machines than its capacity (or over all plans when `restricted` is false).

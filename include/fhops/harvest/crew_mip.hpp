@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <stdexcept>
@@ -50,6 +51,19 @@ inline std::vector<int> landing_workers(const problem& pb, int landing) {
   return out;
 }
 
+/// A productive cell named by a variable of write_crew_mip: x_m_j_k is machine m on the landing's
+/// j-th block (blocks_by_landing order) at step k of the evaluation order.
+struct crew_mip_cell {
+  int machine = 0, block = 0, step = 0;  ///< block: index into the landing's blocks
+};
+
+/// The cell of a variable name x_m_j_k, or nothing for any other variable.
+inline std::optional<crew_mip_cell> crew_mip_cell_of(const std::string& name) {
+  if (name.size() < 2 || name[0] != 'x' || name[1] != '_') return std::nullopt;
+  const auto a = name.find('_', 2), b = name.find('_', a + 1);
+  return crew_mip_cell{std::stoi(name.substr(2, a - 2)), std::stoi(name.substr(a + 1, b - a - 1)), std::stoi(name.substr(b + 1))};
+}
+
 /// Writes the MIP of `crew` (machine indices) working the blocks of `landing` to `out` in CPLEX
 /// LP format, maximising the crew's score. Variables: f_m_a_b_k (machine m goes from state a to
 /// state b at step k of the evaluation order; state 0 is "nothing worked yet", state j + 1 the
@@ -75,9 +89,7 @@ inline void write_crew_mip(std::ostream& out, const problem& pb, int landing, st
   if (pb.has_sequencing) throw std::invalid_argument("crew_mip: scenarios with sequencing prerequisites are not supported");
   for (const auto lk : pb.lock)
     if (lk >= 0) throw std::invalid_argument("crew_mip: scenarios with locked assignments are not supported");
-  std::vector<int> blocks;
-  for (int b = 0; b < pb.num_blocks; ++b)
-    if (pb.landing_of[b] == landing) blocks.push_back(b);
+  const std::vector<int> blocks = std::move(blocks_by_landing(pb)[landing]);  // the order of j in x_m_j_k
   const int S = pb.num_slots, C = static_cast<int>(blocks.size());
   const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
   const auto num = [](double v) { return fmt::format("{}", v); };  // shortest text that reads back the same double

@@ -87,6 +87,7 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
     throw std::invalid_argument("landing_certificate: needs hard landing capacity (objective weight landing_slack 0)");
   if (M > 24) throw std::invalid_argument("landing_certificate: at most 24 machines (got " + std::to_string(M) + ")");
   std::filesystem::create_directories(work_dir);
+  const auto by_landing = blocks_by_landing(pb);
   std::vector<std::vector<int>> workers(L);
   for (int l = 0; l < L; ++l) workers[l] = landing_workers(pb, l);
   landing_certificate out;
@@ -96,11 +97,8 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
     // master: the relaxed packing of the columns, for the duals
     std::fill(pi.begin(), pi.end(), 0.0);
     std::fill(sigma.begin(), sigma.end(), 0.0);
-    std::size_t count = 0;
-    for (const auto& c : columns) count += c.size();
-    out.columns = count;
     out.master = 0.0;
-    if (count > 0) {
+    if (std::any_of(columns.begin(), columns.end(), [](const auto& c) { return !c.empty(); })) {
       const auto model = work_dir / "master.lp";
       {
         std::ofstream o(model);
@@ -151,7 +149,7 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
       bound += std::max(0.0, a.bound - priced_all);  // the best crew's priced value, bounded
       std::uint32_t used = 0;
       for (const auto& [name, v] : a.values)
-        if (name.size() > 2 && name[0] == 'x' && name[1] == '_' && v > 0.5) used |= 1u << std::stoi(name.substr(2, name.find('_', 2) - 2));
+        if (const auto cell = crew_mip_cell_of(name); cell && v > 0.5) used |= 1u << cell->machine;
       double value = a.objective;  // the crew's score: the objective less the prices of the machines left out
       for (const int m : workers[l])
         if (!(used >> m & 1u)) value -= pi[m];
@@ -180,22 +178,17 @@ landing_certificate certify_landings(const problem& pb, std::vector<std::vector<
   out.plan = schedule(pb);
   for (int l = 0; l < L; ++l) {
     if (best.choice[l] < 0) continue;
-    std::vector<int> crew, blocks;
+    std::vector<int> crew;
     for (int m = 0; m < M; ++m)
       if (columns[l][best.choice[l]].items >> m & 1u) crew.push_back(m);
-    for (int b = 0; b < pb.num_blocks; ++b)
-      if (pb.landing_of[b] == l) blocks.push_back(b);
     const auto model = work_dir / ("crew_" + std::to_string(l) + ".lp");
     {
       std::ofstream o(model);
       write_crew_mip(o, pb, l, crew);
     }
-    for (const auto& [name, v] : solve(model, false).values) {
-      if (name.size() < 2 || name[0] != 'x' || name[1] != '_' || v <= 0.5) continue;
-      const auto a = name.find('_', 2), b = name.find('_', a + 1);  // x_m_j_k
-      const int m = std::stoi(name.substr(2, a - 2)), j = std::stoi(name.substr(a + 1, b - a - 1)), k = std::stoi(name.substr(b + 1));
-      out.plan.at(m, pb.eval_order[k]) = blocks[j];
-    }
+    for (const auto& [name, v] : solve(model, false).values)
+      if (const auto cell = crew_mip_cell_of(name); cell && v > 0.5)
+        out.plan.at(cell->machine, pb.eval_order[cell->step]) = by_landing[l][cell->block];
   }
   out.plan_value = evaluator(pb)(out.plan).score;
   return out;
