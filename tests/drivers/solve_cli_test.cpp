@@ -198,6 +198,12 @@ TEST_CASE("solve-landings writes its plan; the JSON objective is that plan's exa
   CHECK_THAT(no_cbc.out, Catch::Contains("--certify needs cbc"));
   CHECK_FALSE(std::filesystem::exists("/tmp/fhops_never_written.csv"));
   CHECK(obj["certificate"].is_null());
+  // a cbc that answers nothing: a runtime error naming the program, and the plan already written stays
+  const std::string before = fhops_test::slurp(csv);
+  const auto broken = run(driver() + " solve-landings " + minitoy + " --out " + csv + " --certify --cbc false");
+  CHECK(broken.exit_code == 1);
+  CHECK_THAT(broken.out, Catch::Contains("'false' gave no solution for"));
+  CHECK(fhops_test::slurp(csv) == before);
   if (!fhops::search::cbc_solver{}.available()) {
     WARN("skipped --certify: cbc not found (Debian package coinor-cbc)");
     return;

@@ -15,6 +15,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <sys/wait.h>
+
 namespace fhops::search {
 
 /// What a solver found for one model (maximisation).
@@ -52,7 +54,9 @@ struct cbc_solver {
     const int status = std::system(cmd.c_str());
     lp_answer a;
     std::ifstream lin(log);
+    std::string last;  // the log's last line, for the error message
     for (std::string line; std::getline(lin, line);) {
+      if (!line.empty()) last = line;
       if (line.find("Result - Optimal solution found") != std::string::npos) a.optimal = true;
       if (line.rfind("Objective value:", 0) == 0) a.objective = std::stod(line.substr(16));
       // cbc minimises the negated objective: its "best possible" is the negated bound
@@ -61,7 +65,8 @@ struct cbc_solver {
     std::ifstream sin(sol);
     std::string head;
     if (status != 0 || !std::getline(sin, head))
-      throw std::runtime_error("cbc gave no solution for " + model.string() + " (see " + log.string() + ")");
+      throw std::runtime_error("'" + program + "' gave no solution for " + model.string() + " (exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                               (last.empty() ? std::string(", no output)") : ", last output: " + last + ")"));
     if (relaxation) {
       a.optimal = head.rfind("Optimal", 0) == 0;
       if (const auto at = head.find("objective value"); at != std::string::npos) a.objective = std::stod(head.substr(at + 15));
