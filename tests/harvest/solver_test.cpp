@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/landing_decomposition.hpp"
 #include "fhops/harvest/solver.hpp"
 
 using namespace fhops::harvest;
@@ -488,6 +489,89 @@ TEST_CASE("the lns and price presets are the defaults plus landing_rebuild or pr
     for (std::size_t i = 0; i < operator_count; ++i) {
       INFO(operator_names[i]);
       CHECK(w[i] == (i == lr ? 0.02 : default_weights[i]));
+    }
+  }
+}
+
+namespace {
+
+// Degenerate but valid scenarios (issue 24): no machine, no open slot, one machine on one day, no
+// block, nothing anyone can produce, a machine that is never available.
+std::vector<std::pair<std::string, scenario>> degenerate_scenarios() {
+  std::vector<std::pair<std::string, scenario>> out;
+  out.emplace_back("no machine", toy(0, 2));
+  scenario closed = toy(2, 2);
+  for (const char* m : {"M1", "M2"})
+    for (int d = 1; d <= 2; ++d) closed.shift_calendar.push_back({m, d, "S1", 0});
+  out.emplace_back("a shift calendar that opens no slot", closed);
+  out.emplace_back("one machine, one day", toy(1, 1));
+  out.emplace_back("no block", toy(2, 2, 0));
+  scenario no_rate = toy(2, 2);
+  for (auto& r : no_rate.production_rates) r.rate = 0.0;
+  out.emplace_back("every rate 0", no_rate);
+  scenario unavailable = toy(2, 3);
+  for (int d = 1; d <= 3; ++d) unavailable.calendar.push_back({"M1", d, 0});
+  out.emplace_back("a machine never available", unavailable);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("degenerate scenarios: every solver and every operator runs; without a machine or a slot the seed is the best",
+          "[solver][degenerate]") {
+  operator_weights all;
+  all.fill(1.0);  // every operator, the run operators that crashed included
+  for (const auto& [name, sc] : degenerate_scenarios()) {
+    const problem pb(sc);
+    const bool empty = pb.num_machines == 0 || pb.num_slots == 0;
+    const schedule seed = greedy_schedule(pb);
+    for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
+      INFO(name << ", solver " << static_cast<int>(kind));
+      solve_options o;
+      o.kind = kind;
+      o.weights = all;
+      o.stop = {40, 0.0, 0, std::nullopt};
+      o.tabu.tenure = 10;
+      const auto out = solve(pb, o);
+      CHECK(out.best.score == evaluate(pb, out.search.best).score);
+      CHECK(out.best.score >= out.initial.score);
+      if (empty) {
+        CHECK(out.search.best == seed);
+        CHECK(out.best.score == evaluate(pb, seed).score);
+      }
+    }
+    INFO(name << ", landing decomposition");
+    const auto landings = decompose_landings(pb);
+    CHECK(landings.value == evaluate(pb, landings.plan).score);
+    if (empty) CHECK(landings.plan == seed);
+    INFO(name << ", multistart");
+    solve_options o;
+    o.weights = all;
+    o.stop = {20, 0.0, 0, std::nullopt};
+    const auto [runs, best] = solve_multistart(pb, o, 3, 2);
+    REQUIRE(runs[best].result);
+    CHECK(runs[best].result->best.score == evaluate(pb, runs[best].result->search.best).score);
+  }
+}
+
+TEST_CASE("degenerate scenarios: every operator either proposes a sanitised move or none", "[operators][degenerate]") {
+  for (const auto& [name, sc] : degenerate_scenarios()) {
+    const problem pb(sc);
+    harvest_neighbourhood nbh(pb);
+    incremental_evaluator state(pb);
+    state.reset(sanitised(pb, greedy_schedule(pb)));
+    fhops::rng r(7);
+    harvest_move mv;
+    for (std::size_t k = 0; k < operator_count; ++k) {
+      INFO(name << ", operator " << operator_names[k]);
+      for (int i = 0; i < 20; ++i)
+        if (nbh.propose(k, state, r, mv))
+          for (const auto& c : mv.changes) {
+            CHECK(c.machine >= 0);
+            CHECK(c.machine < pb.num_machines);
+            CHECK(c.slot >= 0);
+            CHECK(c.slot < pb.num_slots);
+          }
     }
   }
 }

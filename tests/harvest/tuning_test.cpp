@@ -2,6 +2,7 @@
 #include "../test_support.hpp"
 
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/tuner_runs.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/tune/tune.hpp"
 
@@ -110,4 +111,29 @@ TEST_CASE("a space file restricts the tuned parameters; unknown names and bad ty
   fhops_test::write(dir / "bounds.yaml", "parameters:\n  batch_size: {type: int, low: 3, high: 1}\n");
   CHECK_THROWS_WITH(load_tuning_space(dir / "bounds.yaml", solver_kind::sa), Catch::Contains("bounds.yaml:2: parameter 'batch_size': low must be <= high"));
   CHECK_THROWS_WITH(load_tuning_space(dir / "missing.yaml", solver_kind::sa), Catch::Contains("missing.yaml: cannot read"));
+}
+
+namespace {
+
+// An observer that throws at a given step: a solver failing in the middle of its run.
+struct failing_observer {
+  long long at = 0;
+  void on(const fhops::telemetry::step_event& e) {
+    if (e.iteration == at) throw std::runtime_error("step " + std::to_string(at) + " failed on purpose");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a solve that throws mid-run leaves its run record with status error and the message (issue 24)", "[tuning][telemetry]") {
+  const problem pb(load_scenario(fhops_test::demo()));
+  solve_options o;
+  o.stop = {200, 0.0, 0, std::nullopt};
+  auto rec = begin_run_record(o.kind, o, run_context{}, nullptr, 42);
+  CHECK_THROWS_WITH(recorded_solve(pb, o, rec, failing_observer{50}), "step 50 failed on purpose");
+  CHECK(rec.status == "error");
+  CHECK(rec.error == std::optional<std::string>("step 50 failed on purpose"));
+  auto ok = begin_run_record(o.kind, o, run_context{}, nullptr, 42);
+  recorded_solve(pb, o, ok, failing_observer{1000});
+  CHECK(ok.status == "ok");
 }

@@ -341,6 +341,7 @@ private:
   // run_fill: a machine works one compatible block over a random stretch of the block's window.
   bool run_fill(const schedule& plan, rng& r, harvest_move& mv) {
     const problem& pb = *pb_;
+    if (pb.num_machines < 1 || pb.num_slots < 1) return false;
     for (int i = 0; i < attempts_; ++i) {
       const int m = static_cast<int>(r.below(pb.num_machines));
       const auto& blocks = blocks_for_machine_[m];
@@ -411,7 +412,7 @@ private:
   // run_swap: two machines exchange their cells over a random stretch of slots.
   bool run_swap(const schedule& plan, rng& r, harvest_move& mv) {
     const problem& pb = *pb_;
-    if (pb.num_machines < 2) return false;
+    if (pb.num_machines < 2 || pb.num_slots < 1) return false;
     for (int i = 0; i < attempts_; ++i) {
       const int m1 = static_cast<int>(r.below(pb.num_machines));
       int m2 = static_cast<int>(r.below(pb.num_machines - 1));
