@@ -1,5 +1,11 @@
-// Resource bounds of the driver (issue 24): degenerate scenarios run like any other.
+// Resource bounds of the driver (issue 24): degenerate scenarios run like any other, and --time-limit
+// holds however large a step is.
 #include "../test_support.hpp"
+
+#include <chrono>
+#include <functional>
+#include <utility>
+#include <vector>
 
 using fhops_test::driver;
 using fhops_test::run;
@@ -24,6 +30,12 @@ std::filesystem::path no_slot(const std::filesystem::path& dir) {
   fhops_test::write(yaml, fhops_test::slurp(yaml) + "  shift_calendar: s.csv\n");
   fhops_test::write(dir / "no_slot" / "s.csv", "machine_id,day,shift_id,available\nM1,1,S1,0\nM2,1,S1,0\nM1,2,S1,0\nM2,2,S1,0\n");
   return yaml;
+}
+
+double seconds_of(const std::function<void()>& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
@@ -70,5 +82,22 @@ TEST_CASE("a scenario with no machine or no open slot: every solver returns the 
     const std::string jsonl = fhops_test::slurp(log);
     CHECK(fhops_test::count(jsonl, "\"record_type\":\"run\"") == static_cast<std::size_t>(records));
     CHECK(fhops_test::count(jsonl, "\"status\":\"error\"") == 0);
+  }
+}
+
+TEST_CASE("--time-limit 1 holds for a step of ten million candidates (issue 24)", "[driver][solve]") {
+  const auto dir = fhops_test::scratch("limits_deadline");
+  const std::string csv = (dir / "plan.csv").string();
+  const std::vector<std::pair<std::string, std::string>> cases{{"solve-tabu", "--candidates 10000000"},
+                                                                {"solve-ils", "--ls-samples 10000000"},
+                                                                {"solve-ils", "--perturbation-strength 10000000"},
+                                                                {"solve-heur", "--batch-neighbours 10000000"}};
+  for (const auto& [command, args] : cases) {
+    fhops_test::command_result r;
+    const double took = seconds_of([&] { r = run(driver() + " " + command + " " + demo() + " --out " + csv + " --time-limit 1 " + args); });
+    INFO(command << " " << args << "\n" << r.out);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("stopped by seconds"));
+    CHECK(took < 8.0);  // the step used to run to its end: 11-15 s
   }
 }

@@ -916,6 +916,31 @@ TEST_CASE("search: max_seconds stops on the clock", "[search]") {
   });
 }
 
+TEST_CASE("search: a step of a billion candidates still stops on the clock (issue 24)", "[search]") {
+  // The deadline is checked inside a step: a huge batch, sample count, candidate count or
+  // perturbation strength ends within a few proposals of max_seconds, not after the whole step.
+  const long long huge = 1'000'000'000;
+  const srch::termination stop{0, 0.05, 0, std::nullopt};
+  const auto start = tsp::random_tour(12, 5);
+  const auto check = [&](const std::string& what, const outcome& o, const event_log& log) {
+    INFO(what);
+    CHECK(o.result.reason == srch::stop_reason::seconds);
+    CHECK(log.stop_reason == "seconds");
+    CHECK(o.result.seconds >= 0.05);
+    CHECK(o.result.seconds < 5.0);  // the whole step would take minutes
+    check_consistent(o, circle12());
+  };
+  const auto logged = [&](const std::string& what, auto algo) {
+    event_log log;
+    const outcome o = solve(algo, circle12(), start, 9, stop, srch::fixed_weights({1.0, 1.0}), recording_observer{&log});
+    check(what, o, log);
+  };
+  logged("SA batch", srch::annealer<>({huge, 100}));
+  logged("ILS samples", srch::iterated_local_search({3, 10, huge, 1, true}));
+  logged("ILS perturbation strength", srch::iterated_local_search({huge, 10, 0, 1, true}));
+  logged("tabu candidates", srch::tabu_search({4, huge}));
+}
+
 TEST_CASE("search: termination rules are validated", "[search]") {
   using srch::termination;
   CHECK_THROWS_WITH(termination{}.validate(), Catch::Contains("max_iterations, max_seconds or stall_limit"));
@@ -1344,6 +1369,58 @@ TEST_CASE("search: tabu search with every candidate tabu takes the best and expi
   // from 1: "back to 2" is tabu, 0 is free.
   const auto [res1, log1] = run_line_tabu({0.0, 1.0, 0.5}, 0, 1, 4);
   CHECK(log1.currents() == std::vector<double>{1.0, 0.5, 1.0, 0.0});
+}
+
+namespace {
+
+// A line move that counts its live copies: how many candidates an algorithm holds at once.
+struct counted_move {
+  line_move m;
+  static inline long long live = 0, peak = 0;
+  counted_move() { note(); }
+  counted_move(const counted_move& o) : m(o.m) { note(); }
+  counted_move& operator=(const counted_move&) = default;
+  ~counted_move() { --live; }
+  static void note() { peak = std::max(peak, ++live); }
+};
+
+struct counted_line_space {
+  using state_type = int;
+  using move_type = counted_move;
+  using solution_type = int;
+  line_space line;
+  double score(const int& x) const { return line.score(x); }
+  double evaluate(const int& x, const counted_move& c) const { return line.evaluate(x, c.m); }
+  void apply(int& x, const counted_move& c) const { line.apply(x, c.m); }
+  void undo(int& x, const counted_move& c) const { line.undo(x, c.m); }
+  int snapshot(const int& x) const { return x; }
+  void restore(int& x, const int& sol) const { x = sol; }
+};
+
+struct counted_line_neighbourhood {
+  line_neighbourhood line;
+  std::size_t operator_count() const { return 2; }
+  std::string_view operator_name(std::size_t op) const { return line.operator_name(op); }
+  bool propose(std::size_t op, const int& x, fhops::rng& r, counted_move& c) const { return line.propose(op, x, r, c.m); }
+  void tabu_made(const int& x, const counted_move& c, std::vector<std::uint64_t>& keys) const { line.tabu_made(x, c.m, keys); }
+  void tabu_used(const int& x, const counted_move& c, std::vector<std::uint64_t>& keys) const { line.tabu_used(x, c.m, keys); }
+};
+
+}  // namespace
+
+TEST_CASE("search: a tabu step holds a few candidates, however many it examines (issue 24)", "[search]") {
+  counted_line_space sp{line_space{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}};
+  counted_line_neighbourhood nb{line_neighbourhood{10, line_tabu::reversal, {}}};
+  srch::fixed_weights sel({1.0, 1.0});
+  fhops::rng random(1);
+  srch::search_run run(sp, nb, sel, random, iterations(20));
+  srch::tabu_search algo({3, 5000});
+  int x = 0;
+  counted_move::peak = counted_move::live;
+  const auto res = algo.run(run, x);
+  CHECK(res.iterations == 20);
+  CHECK(res.evaluations == 20 * 5000);
+  CHECK(counted_move::peak - counted_move::live <= 8);  // the old step kept all 5000
 }
 
 TEST_CASE("search: tabu search forbids re-adding a removed TSP edge", "[search]") {

@@ -90,9 +90,9 @@ public:
   }
 
   /// Proposes up to `limit` candidates (0 = one per operator in `order`), cycling through `order`
-  /// and skipping operators that have no move, until `limit` are proposed or every operator failed
-  /// in a row. Calls visit(op, move) for each; visit returns false to stop early. Returns how many
-  /// candidates were visited.
+  /// and skipping operators that have no move, until `limit` are proposed, every operator failed
+  /// in a row or the time budget is spent (out_of_time). Calls visit(op, move) for each; visit
+  /// returns false to stop early. Returns how many candidates were visited.
   template <class Visit>
   std::size_t candidates(const std::vector<std::size_t>& order, const state_type& s, std::size_t limit, move_type& mv,
                          Visit&& visit) {
@@ -100,6 +100,7 @@ public:
     if (limit == 0) limit = order.size();
     std::size_t tried = 0, failures = 0;
     for (std::size_t k = 0; tried < limit && failures < order.size(); ++k) {
+      if (out_of_time()) break;
       const std::size_t op = order[k % order.size()];
       if (!propose(op, s, mv)) {
         ++failures;
@@ -111,6 +112,21 @@ public:
     }
     return tried;
   }
+
+  /// True once the wall-clock budget (max_seconds) is spent, and from then on. candidates() asks
+  /// before every proposal, so a step with many candidates (a large batch, a long perturbation)
+  /// ends within `clock_stride` proposals of the deadline; the clock is read on every
+  /// `clock_stride`-th ask only, which keeps the check out of the cost of a cheap proposal.
+  bool out_of_time() {
+    if (timed_out_) return true;
+    if (stop_.max_seconds <= 0.0 || --until_clock_ > 0) return false;
+    until_clock_ = clock_stride;
+    timed_out_ = seconds() >= stop_.max_seconds;
+    return timed_out_;
+  }
+
+  /// Proposals between two clock reads of out_of_time().
+  static constexpr int clock_stride = 8;
 
   /// Asks operator `op` for a move; false when it has none.
   bool propose(std::size_t op, const state_type& s, move_type& mv) {
@@ -207,12 +223,13 @@ public:
     if (stop_.target && result_.best_score >= *stop_.target) return halt(stop_reason::target);
     if (stop_.max_iterations > 0 && it >= stop_.max_iterations) return halt(stop_reason::iterations);
     if (stop_.stall_limit > 0 && stall_ >= stop_.stall_limit) return halt(stop_reason::stall);
-    if (stop_.max_seconds > 0.0 && last_seconds_ >= stop_.max_seconds) return halt(stop_reason::seconds);
+    if (stop_.max_seconds > 0.0 && (timed_out_ || last_seconds_ >= stop_.max_seconds)) return halt(stop_reason::seconds);
     return true;
   }
 
-  /// Stops because no move is possible.
-  void exhausted() { reason_ = stop_reason::exhausted; }
+  /// Stops because no move is possible (or, when the deadline cut the step short before any
+  /// candidate, because time is up).
+  void exhausted() { reason_ = timed_out_ ? stop_reason::seconds : stop_reason::exhausted; }
 
   /// Finishes the run and returns the result.
   result_type finish(const state_type& s) {
@@ -264,6 +281,8 @@ private:
   telemetry::step_event step_{};  // the last step's event (delivered or pending)
   bool step_pending_ = false;
   double last_seconds_ = 0.0;
+  int until_clock_ = clock_stride;  // asks of out_of_time() until its next clock read
+  bool timed_out_ = false;
   stop_reason reason_ = stop_reason::iterations;
 };
 

@@ -2,7 +2,9 @@
 /// Tabu search (heuristics.md §5) with move attributes: applying a move makes its reversal tabu for
 /// `tenure` moves (the reference forbade repeating the same whole-plan diff, which never forbids a
 /// reversal; see docs/compatibility.md). Aspiration: a tabu move that beats the best is allowed.
-/// When every candidate is tabu, the best one is taken and the oldest tabu entry expires.
+/// When every candidate is tabu, the best one is taken and the oldest tabu entry expires. Ties go to
+/// the earlier candidate. A step keeps two candidates, not all it examines, so its memory does not
+/// grow with `candidates`.
 /// Optional elite restarts (off by default): after `restart_stall` iterations without a new best
 /// the search goes back to the best solution with an empty tabu list and a tenure drawn from
 /// [tenure, tenure_max], so the neighbourhood of the best is searched again along another path.
@@ -92,9 +94,11 @@ public:
     auto& nbh = r.neighbourhood();
     r.begin(s, "tabu");
     tabu_list list(static_cast<std::size_t>(p_.tenure));
-    std::vector<move_type> moves;
-    std::vector<std::pair<double, std::size_t>> ranked;  // (score, candidate index)
-    std::vector<std::size_t> ops;
+    // The candidates of a step are streamed, not stored (a step may have millions): only the best
+    // candidate and the best admissible one (not tabu, or beating the best: aspiration) are kept,
+    // ties to the earlier candidate, and how many candidates each operator gave.
+    move_type mv{}, top_mv{}, pick_mv{};
+    std::vector<long long> per_operator(nbh.operator_count(), 0);
     std::vector<std::uint64_t> keys;
     long long since_restart = 0;
     for (;;) {
@@ -107,40 +111,47 @@ public:
       }
       ++since_restart;
       const auto& order = r.operator_order();
-      moves.clear();
-      ranked.clear();
-      ops.clear();
-      move_type mv{};
+      std::fill(per_operator.begin(), per_operator.end(), 0);
+      bool any = false, admissible = false;
+      double top = 0.0, pick = 0.0;
+      std::size_t top_op = 0, pick_op = 0;
       r.candidates(order, s, static_cast<std::size_t>(p_.candidates), mv, [&](std::size_t op, const auto& m) {
-        ranked.emplace_back(r.evaluate(s, m), moves.size());
-        moves.push_back(m);
-        ops.push_back(op);
+        const double score = r.evaluate(s, m);
+        ++per_operator[op];
+        if (!any || score > top) {
+          top = score;
+          top_op = op;
+          top_mv = m;
+          any = true;
+        }
+        if (!admissible || score > pick) {  // only a candidate that would be picked needs the tabu test
+          keys.clear();
+          nbh.tabu_used(s, m, keys);
+          if (score > r.best_score() || !list.tabu(keys)) {
+            pick = score;
+            pick_op = op;
+            pick_mv = m;
+            admissible = true;
+          }
+        }
         return true;
       });
-      if (moves.empty()) {
+      if (!any) {
         r.exhausted();
         break;
       }
-      std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-      std::size_t chosen = ranked.size();
-      for (std::size_t i = 0; i < ranked.size(); ++i) {
-        keys.clear();
-        nbh.tabu_used(s, moves[ranked[i].second], keys);
-        if (ranked[i].first > r.best_score() || !list.tabu(keys)) {
-          chosen = i;
-          break;
-        }
-      }
-      if (chosen == ranked.size()) {  // all tabu: take the best, expire the oldest entry
-        chosen = 0;
+      if (!admissible) {  // all tabu: take the best, expire the oldest entry
+        pick = top;
+        pick_op = top_op;
+        std::swap(pick_mv, top_mv);
         list.expire_oldest();
       }
-      const auto [score, index] = ranked[chosen];
-      for (std::size_t i = 0; i < ranked.size(); ++i)
-        if (i != chosen) r.rejected(ops[ranked[i].second]);
+      --per_operator[pick_op];
+      for (std::size_t op = 0; op < per_operator.size(); ++op)
+        for (long long k = 0; k < per_operator[op]; ++k) r.rejected(op);
       keys.clear();
-      nbh.tabu_made(s, moves[index], keys);
-      r.make(ops[index], s, moves[index], score);
+      nbh.tabu_made(s, pick_mv, keys);
+      r.make(pick_op, s, pick_mv, pick);
       list.push(keys);
       if (!r.end_step(s)) break;
     }
