@@ -99,6 +99,14 @@ inline std::string summary_without_times(const std::filesystem::path& f) {
   return kept;
 }
 
+/// The threads this process has now (Linux: /proc/self/status), or -1 where that is not known.
+inline long long process_threads() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("Threads:", 0) == 0) return std::stoll(line.substr(8));
+  return -1;
+}
+
 /// How many times `needle` occurs in `text` (non-overlapping).
 inline std::size_t count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

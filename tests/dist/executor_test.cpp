@@ -1,7 +1,7 @@
 // fhops::dist executors: every unit exactly once, results to the coordinator only, lost units,
 // streams whose next job depends on the results so far. The [mpi] cases run under mpirun (ctest
 // dist_executor, np 4); every rank runs them, rank 0 asserts.
-#include <catch2/catch.hpp>
+#include "../test_support.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +15,7 @@
 
 #include "fhops/dist/executor.hpp"
 #include "fhops/dist/mpi.hpp"
+#include "fhops/util/threads.hpp"
 
 namespace {
 
@@ -76,6 +77,24 @@ TEST_CASE("local_executor runs every unit once and reports lost units", "[dist][
     check_static_plan(e, 20);
   }
   CHECK_THROWS_WITH(fd::local_executor(0), Catch::Contains("threads"));
+}
+
+TEST_CASE("local_executor starts at most pool_threads(threads) threads, whatever it is asked (issue 24)", "[dist][local]") {
+  CHECK(fd::local_executor(1'000'000).workers() == fhops::max_pool_threads());
+  fd::local_executor e(256);  // started threads are counted below (256: harmless where nothing caps them)
+  CHECK(e.workers() == std::min<std::size_t>(256, fhops::max_pool_threads()));
+  const long long before = fhops_test::process_threads();
+  std::atomic<long long> most{0};
+  std::vector<std::size_t> ids(2 * fhops::max_pool_threads());
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = i;
+  e.run(fd::units_of(ids), [&](const fd::job&) {
+    const long long now = fhops_test::process_threads();
+    for (long long m = most; now > m && !most.compare_exchange_weak(m, now);) {
+    }
+    return std::string();
+  }, [](const fd::unit_result&) {});
+  if (before < 0) return;  // no /proc: the count above is all there is
+  CHECK(most <= before + static_cast<long long>(e.workers()));
 }
 
 TEST_CASE("local_executor with one thread is strictly sequential", "[dist][local]") {

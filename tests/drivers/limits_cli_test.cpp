@@ -1,5 +1,5 @@
-// Resource bounds of the driver (issue 24): degenerate scenarios run like any other, and --time-limit
-// holds however large a step is.
+// Resource bounds of the driver (issue 24): degenerate scenarios run like any other, --time-limit
+// holds however large a step is, and thread-count options never start more threads than useful.
 #include "../test_support.hpp"
 
 #include <chrono>
@@ -100,4 +100,24 @@ TEST_CASE("--time-limit 1 holds for a step of ten million candidates (issue 24)"
     CHECK_THAT(r.out, Catch::Contains("stopped by seconds"));
     CHECK(took < 8.0);  // the step used to run to its end: 11-15 s
   }
+}
+
+TEST_CASE("thread options are capped: a million workers asked, a few started (issue 24)", "[driver]") {
+  const auto dir = fhops_test::scratch("limits_threads");
+  // 4 GB of address space: room for the threads a run needs, not for a thread (8 MB of stack) per job asked.
+  const std::string limited = "ulimit -v 4000000; " + driver();
+  const auto solve = run(limited + " solve-heur " + demo() + " --out " + (dir / "plan.csv").string() +
+                         " --iters 50 --parallel-multistart 2 --parallel-workers 1000000");
+  INFO(solve.out);
+  CHECK(solve.exit_code == 0);
+  const auto tune = run(limited + " tune-random " + demo() + " --runs 2 --iters 10 --jobs 1000000 --telemetry-log " + (dir / "t.jsonl").string());
+  INFO(tune.out);
+  CHECK(tune.exit_code == 0);
+  const auto bench = run(limited + " bench suite -s " + demo() + " --sa-iters 50 --out-dir " + (dir / "bench").string() + " --jobs 1000000");
+  INFO(bench.out);
+  CHECK(bench.exit_code == 0);
+  const auto plan = run(limited + " tuning-plan run --scenario " + demo() + " --tuner random --random-runs 2 --random-iters 10 --out-dir " +
+                        (dir / "plan").string() + " --jobs 1000000");
+  INFO(plan.out);
+  CHECK(plan.exit_code == 0);
 }

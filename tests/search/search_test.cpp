@@ -4,6 +4,7 @@
 #include "../test_support.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include "fhops/search/search.hpp"
 #include "fhops/telemetry/events.hpp"
 #include "fhops/util/rng.hpp"
+#include "fhops/util/threads.hpp"
 #include "tsp_problem.hpp"
 
 namespace srch = fhops::search;
@@ -1507,6 +1509,28 @@ TEST_CASE("search: multistart is independent of the thread count", "[search]") {
   CHECK(std::adjacent_find(seen1.begin(), seen1.end()) == seen1.end());
   std::sort(scores.begin(), scores.end());
   CHECK(scores.front() != scores.back());
+}
+
+TEST_CASE("search: multistart starts at most one thread per run, and at most pool_threads (issue 24)", "[search]") {
+  CHECK(fhops::pool_threads(1'000'000, 2) == 2);
+  CHECK(fhops::pool_threads(1'000'000) == fhops::max_pool_threads());
+  CHECK(fhops::pool_threads(0) == 1);
+  CHECK(fhops::pool_threads(3, 0) == 1);
+  CHECK(fhops::max_pool_threads() >= fhops::threads_per_core);
+  struct result {
+    double best_score = 0.0;
+  };
+  const long long before = fhops_test::process_threads();
+  std::atomic<long long> most{0};
+  const auto [runs, best] = srch::multistart(2, 7, 64, [&](std::size_t k, std::uint64_t) {
+    const long long now = fhops_test::process_threads();
+    for (long long m = most; now > m && !most.compare_exchange_weak(m, now);) {
+    }
+    return result{static_cast<double>(k)};
+  });
+  CHECK(runs.size() == 2);
+  CHECK(best == 1);
+  if (before >= 0) CHECK(most <= before + 2);
 }
 
 TEST_CASE("search: multistart picks the highest score, ties to the lower index", "[search]") {

@@ -139,6 +139,20 @@ TEST_CASE("the runner: same results whatever the number of jobs for random and g
   }
 }
 
+TEST_CASE("the runner starts at most one thread per trial, and at most pool_threads(jobs) (issue 24)", "[tune]") {
+  const long long before = fhops_test::process_threads();
+  std::atomic<long long> most{0};
+  random_search rs(bumpy_space(), 2);
+  const auto res = run_trials(rs, [&](const trial_context& ctx) {
+    const long long now = fhops_test::process_threads();
+    for (long long m = most; now > m && !most.compare_exchange_weak(m, now);) {
+    }
+    return bumpy(ctx.t.config);
+  }, {2, 5, 64});
+  CHECK(res.size() == 2);
+  if (before >= 0) CHECK(most <= before + 2);
+}
+
 TEST_CASE("the runner records failing trials and goes on", "[tune]") {
   parameter_space s;
   s.integer("k", 0, 9);

@@ -22,6 +22,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "fhops/util/threads.hpp"
+
 namespace fhops::dist {
 
 /// One job: the unit's stable id and what the worker needs to run it (may be empty when every
@@ -80,11 +82,12 @@ inline next_fn units_of(std::vector<std::size_t> units) {
 }
 
 /// The local executor: `threads` units at a time on a thread pool (1 = in the calling thread,
-/// strictly next → work → on_result in turn). Always the coordinator.
+/// strictly next → work → on_result in turn), at most pool_threads(threads) of them (workers()).
+/// Always the coordinator.
 class local_executor {
 public:
-  explicit local_executor(std::size_t threads = 1) : threads_(threads) {
-    if (threads_ < 1) throw std::invalid_argument("local_executor threads must be >= 1 (got 0)");
+  explicit local_executor(std::size_t threads = 1) : threads_(pool_threads(threads)) {
+    if (threads < 1) throw std::invalid_argument("local_executor threads must be >= 1 (got 0)");
   }
 
   bool coordinator() const noexcept { return true; }

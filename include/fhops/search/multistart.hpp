@@ -19,6 +19,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "fhops/util/rng.hpp"
+#include "fhops/util/threads.hpp"
 
 namespace fhops::search {
 
@@ -49,10 +50,11 @@ std::size_t best_run(const std::vector<multistart_run<Result>>& runs) {
   }
 }
 
-/// Runs `runs` independent searches, `threads` at a time (1 = in this thread). `run_one(index, seed)`
-/// returns a result with a `best_score` member. Returns every run in index order and the index of
-/// the best successful one (highest best_score, ties to the lower index); throws std::runtime_error
-/// when every run failed.
+/// Runs `runs` independent searches, `threads` at a time (1 = in this thread; the pool starts
+/// pool_threads(threads, runs) threads: never more than the runs nor than threads_per_core per
+/// hardware thread). `run_one(index, seed)` returns a result with a `best_score` member. Returns
+/// every run in index order and the index of the best successful one (highest best_score, ties to
+/// the lower index); throws std::runtime_error when every run failed.
 template <class RunOne>
 auto multistart(std::size_t runs, std::uint64_t base_seed, std::size_t threads, RunOne&& run_one) {
   using Result = std::invoke_result_t<RunOne&, std::size_t, std::uint64_t>;
@@ -67,7 +69,8 @@ auto multistart(std::size_t runs, std::uint64_t base_seed, std::size_t threads, 
       out[k].error = std::current_exception();
     }
   };
-  if (threads <= 1 || runs == 1) {
+  threads = pool_threads(threads, runs);
+  if (threads <= 1) {
     for (std::size_t k = 0; k < runs; ++k) one(k);
   } else {
     boost::asio::thread_pool pool(threads);

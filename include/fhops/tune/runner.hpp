@@ -24,6 +24,7 @@
 
 #include "fhops/tune/concepts.hpp"
 #include "fhops/util/rng.hpp"
+#include "fhops/util/threads.hpp"
 
 namespace fhops::tune {
 
@@ -45,7 +46,7 @@ struct trial_context {
 struct run_options {
   std::size_t max_trials = 0;  ///< 0 = until the strategy is exhausted (must be set for unbounded ones)
   std::uint64_t seed = 0;      ///< the strategy's rng and, derived per trial, the objective's seeds
-  std::size_t jobs = 1;        ///< trials run at the same time
+  std::size_t jobs = 1;        ///< trials asked per batch, run on pool_threads(jobs, max_trials) threads
 };
 
 /// Runs the strategy. `objective(const trial_context&)` returns the value to maximise and must be
@@ -57,8 +58,11 @@ std::vector<trial_result> run_trials(Strategy& strategy, Objective&& objective, 
   if (o.jobs < 1) throw std::invalid_argument("run_options.jobs must be >= 1");
   rng r(o.seed);
   std::vector<trial_result> all;
+  // The batch (what TPE's constant liar sees) is `jobs` trials whatever the hardware; only the
+  // threads that run it are capped.
+  const std::size_t threads = pool_threads(o.jobs, o.max_trials == 0 ? o.jobs : o.max_trials);
   std::optional<boost::asio::thread_pool> pool;
-  if (o.jobs > 1) pool.emplace(o.jobs);
+  if (threads > 1) pool.emplace(threads);
   for (;;) {
     std::vector<trial_result> batch;
     while (batch.size() < o.jobs && (o.max_trials == 0 || all.size() + batch.size() < o.max_trials)) {
