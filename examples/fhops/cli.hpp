@@ -2,16 +2,20 @@
 // (0 ok, 1 runtime failure, 2 usage error) and one-line error messages.
 #pragma once
 
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/input_error.hpp"
@@ -83,6 +87,118 @@ inline int guarded(const std::string& command, const std::function<int()>& body)
   } catch (const std::exception& e) {
     std::cerr << "fhops " << command << ": error: " << e.what() << "\n";
     return exit_failure;
+  }
+}
+
+/// The values an integer option takes: [lo, hi].
+struct integer_domain {
+  long long lo = std::numeric_limits<long long>::min();
+  long long hi = std::numeric_limits<long long>::max();
+};
+
+/// The values a real option takes: finite, >= lo (> lo when `open`) and <= hi, counting `unit`.
+/// lo = any_real: every finite number.
+struct real_domain {
+  static constexpr double any_real = std::numeric_limits<double>::lowest();
+  double lo = 0.0;
+  bool open = false;
+  double hi = std::numeric_limits<double>::max();
+  const char* unit = "";  ///< e.g. " of seconds", spliced after "a finite number"
+};
+
+/// The longest wall-clock budget an option takes (about 31 years): long enough to mean "no limit",
+/// short enough that every conversion to clock ticks stays in range.
+inline constexpr double max_option_seconds = 1e9;
+
+/// Seconds: finite, > 0 (or >= 0 when `zero_ok`), at most `hi`.
+inline real_domain seconds_domain(bool zero_ok = false, double hi = max_option_seconds) { return {0.0, !zero_ok, hi, " of seconds"}; }
+
+/// Throws usage_error "--option must be <domain> (got 'value')" unless `v` is in `d`; returns `v`.
+inline long long check_option(const std::string& option, long long v, const integer_domain& d) {
+  if (v >= d.lo && v <= d.hi) return v;
+  const std::string domain = d.hi == std::numeric_limits<long long>::max() ? fmt::format(">= {}", d.lo)
+                             : d.lo == std::numeric_limits<long long>::min() ? fmt::format("<= {}", d.hi)
+                                                                               : fmt::format("in [{}, {}]", d.lo, d.hi);
+  throw usage_error(fmt::format("--{} must be an integer {} (got '{}')", option, domain, v));
+}
+
+/// A domain bound as a person writes it: 1000000000, not 1e+09.
+inline std::string bound_text(double x) {
+  return std::isfinite(x) && std::trunc(x) == x && std::fabs(x) < 1e15 ? fmt::format("{:.0f}", x) : fmt::format("{}", x);
+}
+
+/// Throws usage_error "--option must be a finite number... (got 'value')" unless `v` is in `d`; returns `v`.
+inline double check_option(const std::string& option, double v, const real_domain& d) {
+  if (std::isfinite(v) && (d.open ? v > d.lo : v >= d.lo) && v <= d.hi) return v;
+  const bool above = d.lo != real_domain::any_real, below = d.hi != std::numeric_limits<double>::max();
+  const std::string domain = above && below ? fmt::format(" in {}{}, {}]", d.open ? "(" : "[", bound_text(d.lo), bound_text(d.hi))
+                             : above        ? fmt::format(" {} {}", d.open ? ">" : ">=", bound_text(d.lo))
+                             : below        ? fmt::format(" <= {}", bound_text(d.hi))
+                                            : "";
+  throw usage_error(fmt::format("--{} must be a finite number{}{} (got '{}')", option, d.unit, domain, v));
+}
+
+/// An option value of type T checked against `d` as the command line is parsed (before
+/// FHOPS_CHECK_ARGS answers and before any work), so every use of the option sees a valid value.
+template <class T, class Domain>
+po::typed_value<T>* checked_value(const std::string& option, Domain d) {
+  return po::value<T>()->notifier([option, d](const T& v) {
+    if constexpr (std::is_floating_point_v<T>) check_option(option, static_cast<double>(v), d);
+    else check_option(option, static_cast<long long>(v), d);
+  });
+}
+
+/// A long long option in [lo, hi].
+inline po::typed_value<long long>* integer_value(const std::string& option, long long lo,
+                                                 long long hi = std::numeric_limits<long long>::max()) {
+  return checked_value<long long>(option, integer_domain{lo, hi});
+}
+
+/// A repeatable long long option whose every value is in [lo, hi].
+inline po::typed_value<std::vector<long long>>* integer_list_value(const std::string& option, long long lo,
+                                                                   long long hi = std::numeric_limits<long long>::max()) {
+  return po::value<std::vector<long long>>()->notifier([option, d = integer_domain{lo, hi}](const std::vector<long long>& values) {
+    for (const long long v : values) check_option(option, v, d);
+  });
+}
+
+/// An int option in [lo, hi] (the parser itself refuses values beyond int).
+inline po::typed_value<int>* int_value(const std::string& option, int lo, int hi = std::numeric_limits<int>::max()) {
+  return checked_value<int>(option, integer_domain{lo, hi == std::numeric_limits<int>::max() ? std::numeric_limits<long long>::max() : hi});
+}
+
+/// A seconds option (see seconds_domain).
+inline po::typed_value<double>* seconds_value(const std::string& option, bool zero_ok = false, double hi = max_option_seconds) {
+  return checked_value<double>(option, seconds_domain(zero_ok, hi));
+}
+
+/// A real option in `d`.
+inline po::typed_value<double>* real_value(const std::string& option, real_domain d) { return checked_value<double>(option, d); }
+
+/// The most runs or trials a count option takes where every one is kept in memory until the end.
+inline constexpr long long max_option_runs = 100'000;
+
+/// The longest SQLite busy timeout in seconds: it becomes an int of milliseconds.
+inline constexpr double max_busy_seconds = std::numeric_limits<int>::max() / 1000;
+
+/// A busy timeout option's milliseconds (the option is a busy_timeout_value).
+inline int busy_milliseconds(const po::variables_map& vm, const std::string& option) {
+  return static_cast<int>(vm[option].as<double>() * 1000.0);
+}
+
+/// A busy timeout in seconds, >= 0, whose milliseconds fit an int.
+inline po::typed_value<double>* busy_timeout_value(const std::string& option) {
+  return seconds_value(option, true, max_busy_seconds);
+}
+
+/// What `parse()` returns for a value of `--option`; an std::invalid_argument it throws becomes a
+/// usage error that starts with the option's name.
+template <class Parse>
+auto parse_option(const std::string& option, Parse&& parse) {
+  try {
+    return parse();
+  } catch (const std::invalid_argument& e) {
+    throw usage_error("--" + option + ": " + e.what());
   }
 }
 

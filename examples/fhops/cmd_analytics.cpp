@@ -22,7 +22,7 @@ int analytics_run(int argc, char** argv) {
       ("out", po::value<std::string>(), "output folder (required): index.html, metadata.json, one page per analysis, data/")
       ("light", po::bool_switch(), "light mode (also FHOPS_ANALYTICS_LIGHT non-empty): <= 4 samples, capped shocks, small budgets")
       ("keep-going", po::bool_switch(), "run the remaining pages after a page fails")
-      ("timeout", po::value<double>(), "seconds per page; a page still computing then is a timeout")
+      ("timeout", seconds_value("timeout"), "seconds per page; a page still computing then is a timeout")
       ("page", po::value<std::vector<std::string>>()->composing(), "run only this page (repeatable; default: all)")
       ("list-pages", po::bool_switch(), "print the page names and exit")
       ("seed", po::value<long long>()->default_value(42), "seed of the solves, bench runs and ensembles")
@@ -48,11 +48,7 @@ int analytics_run(int argc, char** argv) {
     if (!vm.count("action") || vm["action"].as<std::string>() != "run")
       throw usage_error("the only analytics command is 'run' (fhops analytics run --out DIR [OPTIONS])");
     if (!vm.count("out")) throw usage_error("--out DIR is required");
-    std::optional<double> timeout;
-    if (vm.count("timeout")) {
-      timeout = vm["timeout"].as<double>();
-      if (!(*timeout > 0.0) || !std::isfinite(*timeout)) throw usage_error("--timeout must be a positive number of seconds");
-    }
+    const std::optional<double> timeout = vm.count("timeout") ? std::optional<double>(vm["timeout"].as<double>()) : std::nullopt;
     if (vm.count("assignments") && !vm.count("scenario")) throw usage_error("--assignments needs --scenario (the schedule's scenario)");
 
     fh::analytics_inputs in;

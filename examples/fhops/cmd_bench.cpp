@@ -28,22 +28,22 @@ int bench_suite(int argc, char** argv) {
       ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable)")
       ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under")
       ("out-dir", po::value<std::string>()->default_value("tmp/benchmarks"), "output folder")
-      ("repeats", po::value<long long>()->default_value(1), "runs per solver (seeds seed, seed+1, ...); median, min and max are reported")
-      ("run-seconds", po::value<double>(), "wall-clock budget of each heuristic run (iterations then only if given)")
+      ("repeats", integer_value("repeats", 1, max_option_runs)->default_value(1), "runs per solver (seeds seed, seed+1, ...); median, min and max are reported")
+      ("run-seconds", seconds_value("run-seconds"), "wall-clock budget of each heuristic run (iterations then only if given)")
       ("include-sa", po::value<bool>()->default_value(true)->implicit_value(true), "run simulated annealing (--include-sa false to skip)")
-      ("sa-iters", po::value<long long>()->default_value(5000), "SA iterations")
+      ("sa-iters", integer_value("sa-iters", 1)->default_value(5000), "SA iterations")
       ("sa-seed", po::value<long long>()->default_value(42), "SA seed")
       ("include-ils", po::bool_switch(), "also run iterated local search")
-      ("ils-iters", po::value<long long>()->default_value(250), "ILS iterations")
+      ("ils-iters", integer_value("ils-iters", 1)->default_value(250), "ILS iterations")
       ("ils-seed", po::value<long long>()->default_value(42), "ILS seed")
       ("ils-batch-neighbours", po::value<long long>()->default_value(1), "ILS candidates per local-search step")
-      ("ils-perturbation-strength", po::value<long long>()->default_value(3), "ILS perturbation strength")
-      ("ils-stall-limit", po::value<long long>()->default_value(10), "ILS stall limit")
+      ("ils-perturbation-strength", integer_value("ils-perturbation-strength", 1)->default_value(3), "ILS perturbation strength")
+      ("ils-stall-limit", integer_value("ils-stall-limit", 1)->default_value(10), "ILS stall limit")
       ("include-tabu", po::bool_switch(), "also run tabu search")
-      ("tabu-iters", po::value<long long>()->default_value(5000), "Tabu iterations")
+      ("tabu-iters", integer_value("tabu-iters", 1)->default_value(5000), "Tabu iterations")
       ("tabu-seed", po::value<long long>()->default_value(42), "Tabu seed")
-      ("tabu-tenure", po::value<long long>()->default_value(0), "Tabu tenure (0 = max(10, machines))")
-      ("tabu-stall-limit", po::value<long long>()->default_value(200), "Tabu stall limit")
+      ("tabu-tenure", integer_value("tabu-tenure", 0)->default_value(0), "Tabu tenure (0 = max(10, machines))")
+      ("tabu-stall-limit", integer_value("tabu-stall-limit", 1)->default_value(200), "Tabu stall limit")
       ("tabu-batch-neighbours", po::value<long long>()->default_value(1), "Tabu candidates per iteration")
       ("include-mip", po::value<bool>()->default_value(false), "not available: fhops-cpp has no MIP solver")
       ("operator,o", po::value<std::vector<std::string>>()->composing(), "enable operator NAME for SA (repeatable)")
@@ -51,7 +51,7 @@ int bench_suite(int argc, char** argv) {
       ("operator-preset,P", po::value<std::vector<std::string>>()->composing(), "SA operator preset (repeatable)")
       ("compare-preset,C", po::value<std::vector<std::string>>()->composing(), "one more SA run with this preset (repeatable)")
       ("telemetry-log", po::value<std::string>(), "record every run (one run record per repeat, context.source cli.bench-suite) in this JSONL log and its sibling .sqlite")
-      ("jobs,j", po::value<long long>()->default_value(1), "solver runs (scenario x solver cells) at the same time")
+      ("jobs,j", integer_value("jobs", 1)->default_value(1), "solver runs (scenario x solver cells) at the same time (threads: at most 4 per hardware thread)")
       ("resume", po::bool_switch(), "with --telemetry-log: run only the cells of this suite not yet in the log; the summary covers every cell (see docs/howto/scale_out.md)");
     po::options_description hidden;
     hidden.add_options()("action", po::value<std::string>(), "suite");
@@ -64,14 +64,8 @@ int bench_suite(int argc, char** argv) {
       throw usage_error("the only bench command is 'suite' (fhops bench suite [OPTIONS])");
     if (vm["include-mip"].as<bool>()) throw usage_error("--include-mip is not available: fhops-cpp has no MIP solver");
     const long long repeats = vm["repeats"].as<long long>();
-    if (repeats < 1) throw usage_error("--repeats must be >= 1");
-    for (const char* k : {"sa-iters", "ils-iters", "tabu-iters"})
-      if (vm[k].as<long long>() < 1) throw usage_error(std::string("--") + k + " must be >= 1");
     std::optional<double> seconds;
-    if (vm.count("run-seconds")) {
-      seconds = vm["run-seconds"].as<double>();
-      if (!(*seconds > 0.0) || !std::isfinite(*seconds)) throw usage_error("--run-seconds must be a positive number");
-    }
+    if (vm.count("run-seconds")) seconds = vm["run-seconds"].as<double>();
 
     // Scenarios: explicit ones are user-1, user-2, ...; bundle members keep their member name.
     std::vector<std::pair<std::string, std::filesystem::path>> scenarios;
@@ -92,7 +86,8 @@ int bench_suite(int argc, char** argv) {
     if (vm.count("operator")) ops.operators = vm["operator"].as<std::vector<std::string>>();
     if (vm.count("operator-preset")) ops.presets = vm["operator-preset"].as<std::vector<std::string>>();
     if (vm.count("operator-weight"))
-      for (const auto& w : vm["operator-weight"].as<std::vector<std::string>>()) ops.weights.push_back(fh::parse_operator_weight(w));
+      for (const auto& w : vm["operator-weight"].as<std::vector<std::string>>())
+        ops.weights.push_back(parse_option("operator-weight", [&] { return fh::parse_operator_weight(w); }));
     // A run's budget: its --X-iters, and with --run-seconds the clock (iterations then only if given).
     const auto budget = [&](fh::solve_options& o, const char* iters_option) {
       o.stop.max_iterations = vm[iters_option].as<long long>();
@@ -154,7 +149,6 @@ int bench_suite(int argc, char** argv) {
     if (runs.empty()) throw usage_error("nothing to run: SA is off and neither --include-ils nor --include-tabu is given");
 
     const long long jobs = vm["jobs"].as<long long>();
-    if (jobs < 1) throw usage_error("--jobs must be >= 1");
     const std::filesystem::path out = vm["out-dir"].as<std::string>();
     std::vector<fh::scenario> loaded_scenarios;
     std::vector<fh::problem> problems;  // all loaded first: a bad scenario fails before any run

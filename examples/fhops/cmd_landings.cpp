@@ -30,8 +30,8 @@ int cmd_solve_landings(int argc, char** argv) {
     po::options_description opts("Options");
     opts.add_options()
       ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
-      ("max-crew", po::value<int>()->default_value(3), "machines per landing at most, 1..8 (also at most the landing's capacity)")
-      ("bound-iterations", po::value<int>()->default_value(100), "subgradient steps of each crew's upper bound (0 = no bound)")
+      ("max-crew", int_value("max-crew", 1, 8)->default_value(3), "machines per landing at most, 1..8 (also at most the landing's capacity)")
+      ("bound-iterations", int_value("bound-iterations", 0)->default_value(100), "subgradient steps of each crew's upper bound (0 = no bound)")
       ("certify", po::bool_switch(), "also bound plans of any crew size (over capacity too) by column generation with cbc, "
                                      "and check whether moving machines between landings can pay")
       ("cbc", po::value<std::string>()->default_value("cbc"), "the cbc program of --certify (Debian package coinor-cbc)")
@@ -49,10 +49,6 @@ int cmd_solve_landings(int argc, char** argv) {
     fhops::harvest::landing_decomposition_parameters params;
     params.max_crew = vm["max-crew"].as<int>();
     params.bound_iterations = vm["bound-iterations"].as<int>();
-    if (params.max_crew < 1 || params.max_crew > 8)
-      throw usage_error("--max-crew must be in [1, 8] (got " + std::to_string(params.max_crew) + ")");
-    if (params.bound_iterations < 0)
-      throw usage_error("--bound-iterations must be >= 0 (got " + std::to_string(params.bound_iterations) + ")");
     const bool certify = vm["certify"].as<bool>();
     fhops::search::cbc_solver cbc;
     cbc.program = vm["cbc"].as<std::string>();

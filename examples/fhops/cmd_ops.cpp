@@ -97,11 +97,11 @@ int weekly(int argc, char** argv) {
       ("history-dir", po::value<std::string>(), "weekly snapshots (<stamp>.csv/.md/.sqlite); default: history/ beside the log")
       ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle for the extended tuning (repeatable; default examples/bundles/synthetic.yaml)")
       ("bundle-dir", po::value<std::string>(), "root the built-in bundle aliases resolve under")
-      ("trials", po::value<int>()->default_value(6), "tune-bayes trials per scenario")
-      ("iters", po::value<int>()->default_value(250), "iterations per tuning run")
+      ("trials", int_value("trials", 1, static_cast<int>(max_option_runs))->default_value(6), "tune-bayes trials per scenario (1..100000)")
+      ("iters", int_value("iters", 10)->default_value(250), "iterations per tuning run (>= 10)")
       ("archive-older-than", po::value<std::string>()->default_value("28d"), "rotate telemetry older than this into the archive")
       ("archive-dir", po::value<std::string>(), "archive folder; default: archive/ beside the log")
-      ("analytics-timeout", po::value<double>()->default_value(900.0), "seconds per analytics page")
+      ("analytics-timeout", seconds_value("analytics-timeout")->default_value(900.0), "seconds per analytics page")
       ("scenarios-dir", po::value<std::string>()->default_value("examples/scenarios"), "the bundled scenarios the analytics pages use")
       ("date", po::value<std::string>(), "the entry's date, YYYY-MM-DD (default: today, UTC); the entry is for its week (Monday)")
       ("skip", po::value<std::vector<std::string>>()->composing(), "skip a step: tuning, report, snapshot, history, analytics, maintain, archive (repeatable)");
@@ -114,8 +114,6 @@ int weekly(int argc, char** argv) {
     const fs::path history = vm.count("history-dir") ? fs::path(vm["history-dir"].as<std::string>()) : log.parent_path() / "history";
     const fs::path archive = vm.count("archive-dir") ? fs::path(vm["archive-dir"].as<std::string>()) : log.parent_path() / "archive";
     const bool light = vm["light"].as<bool>();
-    if (vm["trials"].as<int>() < 1) throw usage_error("--trials must be at least 1");
-    if (vm["iters"].as<int>() < 10) throw usage_error("--iters must be at least 10");
     const auto now = std::chrono::system_clock::now();
     const std::chrono::sys_days today = vm.count("date") ? parse_date(vm["date"].as<std::string>())
                                                          : std::chrono::floor<std::chrono::days>(now);
@@ -228,6 +226,9 @@ int weekly(int argc, char** argv) {
 }
 
 
+// The largest --max-file-mb: its bytes fit a std::uintmax_t with room to spare.
+constexpr double max_file_mb = 1e12;
+
 // fhops ops pages --from DIR... --out SITE: the Pages bundle of the weekly run.
 int pages(int argc, char** argv) {
   return guarded("ops pages", [&] {
@@ -235,12 +236,11 @@ int pages(int argc, char** argv) {
     opts.add_options()
       ("from", po::value<std::vector<std::string>>()->composing()->required(), "an output folder of 'ops weekly' or 'tuning-plan run' (repeatable; later ones win)")
       ("out", po::value<std::string>()->required(), "the site folder to write (replaced when it holds a previous site)")
-      ("max-file-mb", po::value<double>()->default_value(100.0), "refuse any file larger than this (GitHub Pages rejects files over 100 MB)")
+      ("max-file-mb", real_value("max-file-mb", {0.0, true, max_file_mb})->default_value(100.0), "refuse any file larger than this (GitHub Pages rejects files over 100 MB)")
       ("title", po::value<std::string>()->default_value("fhops telemetry dashboards"), "the index page's title");
     const parsed p = parse("ops pages", "--from DIR... --out SITE [--max-file-mb MB]", argc, argv, opts, {});
     if (p.help) return exit_ok;
     const double mb = p.vm["max-file-mb"].as<double>();
-    if (!(mb > 0)) throw usage_error("--max-file-mb must be positive");
     // The runbook's published set: history and delta, the latest report and tuning tables, the analytics pages.
     static const char* const published[] = {
         "history_summary.html", "history_summary.csv", "history_summary.md", "history_delta.html", "history_delta.csv",

@@ -84,26 +84,26 @@ int plan_run(int argc, char** argv) {
       ("out-dir", po::value<std::string>()->default_value("tmp/tuning-benchmarks"), "output folder")
       ("telemetry-log", po::value<std::string>(), "run log (default <out-dir>/telemetry/runs.jsonl)")
       ("append", po::bool_switch(), "add to the existing store (default: move it aside to <log dir>/<stem>.<UTC stamp>/ and start fresh)")
-      ("random-runs", po::value<long long>(), "random: runs per scenario")
-      ("random-iters", po::value<long long>(), "random: iterations per run")
-      ("random-seed", po::value<long long>(), "random: base seed (default 123)")
-      ("grid-iters", po::value<long long>(), "grid: iterations per configuration")
-      ("grid-batch-size", po::value<std::vector<long long>>()->composing(), "grid: batch size (repeatable)")
+      ("random-runs", integer_value("random-runs", 1, max_option_runs), "random: runs per scenario")
+      ("random-iters", integer_value("random-iters", 1), "random: iterations per run")
+      ("random-seed", integer_value("random-seed", 0), "random: base seed (default 123)")
+      ("grid-iters", integer_value("grid-iters", 1), "grid: iterations per configuration")
+      ("grid-batch-size", integer_list_value("grid-batch-size", 1)->composing(), "grid: batch size (repeatable)")
       ("grid-preset", po::value<std::vector<std::string>>()->composing(), "grid: operator preset (repeatable)")
-      ("grid-seed", po::value<long long>(), "grid: seed of the first configuration (default 123)")
-      ("bayes-trials", po::value<long long>(), "bayes: trials per scenario")
-      ("bayes-iters", po::value<long long>(), "bayes: iterations per trial")
-      ("bayes-seed", po::value<long long>(), "bayes: sampler and base run seed (default 123)")
-      ("ils-runs", po::value<long long>(), "ILS: restarts per scenario")
-      ("ils-iters", po::value<long long>(), "ILS: iterations per restart")
-      ("ils-base-seed", po::value<long long>(), "ILS: base seed (default 321)")
-      ("tabu-runs", po::value<long long>(), "Tabu: restarts per scenario")
-      ("tabu-iters", po::value<long long>(), "Tabu: iterations per restart")
-      ("tabu-base-seed", po::value<long long>(), "Tabu: base seed (default 555)")
+      ("grid-seed", integer_value("grid-seed", 0), "grid: seed of the first configuration (default 123)")
+      ("bayes-trials", integer_value("bayes-trials", 1, max_option_runs), "bayes: trials per scenario")
+      ("bayes-iters", integer_value("bayes-iters", 1), "bayes: iterations per trial")
+      ("bayes-seed", integer_value("bayes-seed", 0), "bayes: sampler and base run seed (default 123)")
+      ("ils-runs", integer_value("ils-runs", 1, max_option_runs), "ILS: restarts per scenario")
+      ("ils-iters", integer_value("ils-iters", 1), "ILS: iterations per restart")
+      ("ils-base-seed", integer_value("ils-base-seed", 0), "ILS: base seed (default 321)")
+      ("tabu-runs", integer_value("tabu-runs", 1, max_option_runs), "Tabu: restarts per scenario")
+      ("tabu-iters", integer_value("tabu-iters", 1), "Tabu: iterations per restart")
+      ("tabu-base-seed", integer_value("tabu-base-seed", 0), "Tabu: base seed (default 555)")
       ("summary-label", po::value<std::string>()->default_value("current"), "label of the per-scenario summary")
-      ("jobs,j", po::value<long long>(), "units of work at the same time (default 1; results do not depend on it)")
-      ("max-workers", po::value<long long>(), "alias of --jobs (the reference's name)")
-      ("step-interval", po::value<long long>(), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
+      ("jobs,j", integer_value("jobs", 1), "units of work at the same time (default 1; results do not depend on it; threads: at most 4 per hardware thread)")
+      ("max-workers", integer_value("max-workers", 1), "alias of --jobs (the reference's name)")
+      ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
       ("resume", po::bool_switch(), "keep the store and run only the units (tier x tuner x scenario) of this plan not yet in it; the summaries and reports cover the whole plan (see docs/howto/scale_out.md)")
       ("verbose,v", po::bool_switch(), "print each tier's budgets and the artefact paths");
     const parsed p = parse("tuning-plan run", "[--plan P] [--bundle B]... [--scenario S]... [--tier T]... [--tuner T]... [OPTIONS]",
@@ -114,14 +114,9 @@ int plan_run(int argc, char** argv) {
 
     // Budgets: the flags are the top layer.
     fh::tier_budget flags;
-    const auto number = [&](const char* o, long long min) -> std::optional<long long> {
-      if (!vm.count(o)) return std::nullopt;
-      const long long v = vm[o].as<long long>();
-      if (v < min) throw usage_error(fmt::format("--{} must be >= {} (got {})", o, min, v));
-      return v;
-    };
-    flags.random = {.runs = number("random-runs", 1), .iters = number("random-iters", 1), .seed = number("random-seed", 0)};
-    flags.grid = {.iters = number("grid-iters", 1), .seed = number("grid-seed", 0)};
+    const auto number = [&](const char* o) { return vm.count(o) ? std::optional<long long>(vm[o].as<long long>()) : std::nullopt; };
+    flags.random = {.runs = number("random-runs"), .iters = number("random-iters"), .seed = number("random-seed")};
+    flags.grid = {.iters = number("grid-iters"), .seed = number("grid-seed")};
     if (vm.count("grid-batch-size")) {  // sorted and deduplicated, as tune-grid
       auto batches = vm["grid-batch-size"].as<std::vector<long long>>();
       std::sort(batches.begin(), batches.end());
@@ -133,13 +128,13 @@ int plan_run(int argc, char** argv) {
       for (const auto& x : strings("grid-preset")) presets.push_back(fh::lower(x));
       flags.grid.presets = presets;
     }
-    flags.bayes = {.runs = number("bayes-trials", 1), .iters = number("bayes-iters", 1), .seed = number("bayes-seed", 0)};
-    flags.ils = {.runs = number("ils-runs", 1), .iters = number("ils-iters", 1), .seed = number("ils-base-seed", 0)};
-    flags.tabu = {.runs = number("tabu-runs", 1), .iters = number("tabu-iters", 1), .seed = number("tabu-base-seed", 0)};
-    const auto jobs_opt = number("jobs", 1), workers_opt = number("max-workers", 1);
+    flags.bayes = {.runs = number("bayes-trials"), .iters = number("bayes-iters"), .seed = number("bayes-seed")};
+    flags.ils = {.runs = number("ils-runs"), .iters = number("ils-iters"), .seed = number("ils-base-seed")};
+    flags.tabu = {.runs = number("tabu-runs"), .iters = number("tabu-iters"), .seed = number("tabu-base-seed")};
+    const auto jobs_opt = number("jobs"), workers_opt = number("max-workers");
     if (jobs_opt && workers_opt && *jobs_opt != *workers_opt) throw usage_error("--jobs and --max-workers disagree (they are the same option)");
     const auto jobs = static_cast<std::size_t>(jobs_opt.value_or(workers_opt.value_or(1)));
-    const auto step_override = number("step-interval", 0);
+    const auto step_override = number("step-interval");
 
     const fh::benchmark_plan* plan = vm.count("plan") ? &fh::find_benchmark_plan(vm["plan"].as<std::string>()) : nullptr;
     std::vector<std::string> tiers = unique_in_order(strings("tier"));

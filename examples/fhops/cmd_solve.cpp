@@ -29,14 +29,17 @@ namespace {
 
 using fhops::harvest::solver_kind;
 
+// Every run of a multistart is kept (plan, counters, run record) until the best is chosen.
+constexpr long long max_multistart = 10'000;
+
 int solve_command(const std::string& name, solver_kind kind, int argc, char** argv) {
   return guarded(name, [&] {
     const long long default_iters = kind == solver_kind::ils ? 250 : 2000;
     po::options_description opts("Options");
     opts.add_options()
       ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
-      ("iters", po::value<long long>()->default_value(default_iters), "iteration budget (unlimited when only --time-limit is given)")
-      ("time-limit", po::value<double>(), "wall-clock budget in seconds")
+      ("iters", integer_value("iters", 1)->default_value(default_iters), "iteration budget, >= 1 (unlimited when only --time-limit is given)")
+      ("time-limit", seconds_value("time-limit"), "wall-clock budget in seconds, checked within each iteration too")
       ("seed", po::value<long long>()->default_value(42), "random seed")
       ("operator,o", po::value<std::vector<std::string>>()->composing(), "enable operator NAME (repeatable)")
       ("operator-weight,w", po::value<std::vector<std::string>>()->composing(), "operator weight name=value (repeatable)")
@@ -47,40 +50,40 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ("show-operator-stats", po::bool_switch(), "print per-operator statistics")
       ("operator-selection", po::value<std::string>()->default_value("fixed"), "fixed (weights) or adaptive (roulette rewarded by improvement)")
       ("batch-neighbours", po::value<long long>()->default_value(1), "candidates per iteration; <= 1 means one per enabled operator")
-      ("parallel-workers", po::value<long long>()->default_value(1), "threads for multi-start runs")
+      ("parallel-workers", integer_value("parallel-workers", 0)->default_value(1), "threads for multi-start runs (at most one per run and 4 per hardware thread)")
       ("tier-label", po::value<std::string>(), "label recorded with the run")
       ("telemetry-log", po::value<std::string>(), "append the run record to this JSONL log, mirror it into the sibling .sqlite and write step logs to the sibling steps/")
-      ("step-interval", po::value<long long>(), "with --telemetry-log: a step record every N iterations plus the first and last (default 100 for SA, 25 for ILS/Tabu; 0 = none)")
-      ("telemetry-busy-timeout", po::value<double>()->default_value(60.0), "seconds to wait for other writers of the SQLite mirror")
+      ("step-interval", integer_value("step-interval", 0), "with --telemetry-log: a step record every N iterations plus the first and last (default 100 for SA, 25 for ILS/Tabu; 0 = none)")
+      ("telemetry-busy-timeout", busy_timeout_value("telemetry-busy-timeout")->default_value(60.0), "seconds to wait for other writers of the SQLite mirror")
       ("kpi-mode", po::value<std::string>()->default_value("extended"), "KPI printout: basic or extended")
       ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)")
-      ("lagrangian-bound", po::value<int>(), "after the solve, also compute an upper bound on the objective by N subgradient steps on block-work and landing prices (text output; see docs/howto/search_library.md)")
+      ("lagrangian-bound", int_value("lagrangian-bound", 1), "after the solve, also compute an upper bound on the objective by N subgradient steps on block-work and landing prices (text output; see docs/howto/search_library.md)")
       ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation");
     if (kind == solver_kind::sa)
       opts.add_options()
-        ("parallel-multistart", po::value<long long>()->default_value(1), "independent runs with derived seeds; the best is kept")
+        ("parallel-multistart", integer_value("parallel-multistart", 1, max_multistart)->default_value(1), "independent runs with derived seeds, at most 10000; the best is kept")
         ("resume", po::bool_switch(), "with --parallel-multistart and --telemetry-log: run only the runs of this multistart not yet in the log (work units; see docs/howto/scale_out.md)")
         ("cooling", po::value<std::string>()->default_value("auto"), "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)")
         ("acceptance", po::value<std::string>()->default_value("metropolis"), "metropolis, threshold, record (record-to-record) or late (late acceptance)")
-        ("initial-temperature", po::value<double>(), "T0 (default: geometric max(1, initial/10); budget 20)")
-        ("final-temperature", po::value<double>()->default_value(0.05, "0.05"), "budget cooling: temperature at the end of the budget")
-        ("late-length", po::value<long long>()->default_value(1000), "late acceptance history length")
-        ("restart-period", po::value<long long>(), "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)")
+        ("initial-temperature", real_value("initial-temperature", {0.0, true}), "T0 (default: geometric max(1, initial/10); budget 20)")
+        ("final-temperature", real_value("final-temperature", {0.0, true})->default_value(0.05, "0.05"), "budget cooling: temperature at the end of the budget")
+        ("late-length", integer_value("late-length", 1, 1'000'000)->default_value(1000), "late acceptance history length (1..1000000)")
+        ("restart-period", integer_value("restart-period", 0), "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)")
         ("debug", po::bool_switch(), "accepted for compatibility (errors are always one line)");
     if (kind == solver_kind::ils)
       opts.add_options()
-        ("perturbation-strength", po::value<long long>()->default_value(3), "random moves per perturbation")
-        ("stall-limit", po::value<long long>()->default_value(10), "iterations without a new best before perturbing the best")
-        ("ls-samples", po::value<long long>()->default_value(0), "candidates per local-search step (0 = one per enabled operator)")
+        ("perturbation-strength", integer_value("perturbation-strength", 1)->default_value(3), "random moves per perturbation")
+        ("stall-limit", integer_value("stall-limit", 1)->default_value(10), "iterations without a new best before perturbing the best")
+        ("ls-samples", integer_value("ls-samples", 0)->default_value(0), "candidates per local-search step (0 = one per enabled operator)")
         ("hybrid-use-mip", po::bool_switch(), "not available: fhops-cpp has no MIP solver")
-        ("hybrid-mip-time-limit", po::value<long long>()->default_value(60), "not available");
+        ("hybrid-mip-time-limit", integer_value("hybrid-mip-time-limit", 0)->default_value(60), "not available");
     if (kind == solver_kind::tabu)
       opts.add_options()
-        ("tabu-tenure", po::value<long long>()->default_value(0), "moves a reversal stays tabu (0 = max(10, machines))")
-        ("stall-limit", po::value<long long>()->default_value(1000000), "stop after this many iterations without a new best")
-        ("restart-stall", po::value<long long>()->default_value(0), "elite restarts: after N iterations without a new best, go back to the best plan with an empty tabu list (0 = never; see docs/howto/search_library.md)")
-        ("tabu-tenure-max", po::value<long long>()->default_value(0), "with --restart-stall: each restart draws the tenure from [tabu-tenure, this] (0 = keep the tenure)")
-        ("candidates", po::value<long long>()->default_value(0), "candidates per iteration (0 = --batch-neighbours rule)");
+        ("tabu-tenure", integer_value("tabu-tenure", 0)->default_value(0), "moves a reversal stays tabu (0 = max(10, machines))")
+        ("stall-limit", integer_value("stall-limit", 1)->default_value(1000000), "stop after this many iterations without a new best")
+        ("restart-stall", integer_value("restart-stall", 0)->default_value(0), "elite restarts: after N iterations without a new best, go back to the best plan with an empty tabu list (0 = never; see docs/howto/search_library.md)")
+        ("tabu-tenure-max", integer_value("tabu-tenure-max", 0)->default_value(0), "with --restart-stall: each restart draws the tenure from [tabu-tenure, this] (0 = keep the tenure)")
+        ("candidates", integer_value("candidates", 0)->default_value(0), "candidates per iteration (0 = --batch-neighbours rule)");
     po::options_description hidden;
     hidden.add_options()("scenario", po::value<std::string>(), "scenario.yaml or bundle folder");
     po::positional_options_description pos;
@@ -112,7 +115,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     if (vm.count("operator")) ops.operators = vm["operator"].as<std::vector<std::string>>();
     if (vm.count("operator-weight"))
       for (const auto& w : vm["operator-weight"].as<std::vector<std::string>>())
-        ops.weights.push_back(fhops::harvest::parse_operator_weight(w));
+        ops.weights.push_back(parse_option("operator-weight", [&] { return fhops::harvest::parse_operator_weight(w); }));
     fhops::harvest::solve_options o;
     o.kind = kind;
     o.weights = fhops::harvest::resolve_weights(kind, psolver, ops);
@@ -124,16 +127,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     // Budget.
     const bool timed = vm.count("time-limit") > 0;
     const long long iters = vm["iters"].as<long long>();
-    if (iters < 0) throw usage_error("--iters must be >= 0 (got " + std::to_string(iters) + ")");
     const int bound_steps = vm.count("lagrangian-bound") ? vm["lagrangian-bound"].as<int>() : 0;
-    if (vm.count("lagrangian-bound") && bound_steps < 1)
-      throw usage_error("--lagrangian-bound must be >= 1 (got " + std::to_string(bound_steps) + ")");
-    o.stop.max_iterations = timed && vm["iters"].defaulted() ? 0 : std::max(iters, 1LL);
-    if (timed) {
-      const double t = vm["time-limit"].as<double>();
-      if (!(t > 0.0) || !std::isfinite(t)) throw usage_error("--time-limit must be a positive number of seconds");
-      o.stop.max_seconds = t;
-    }
+    o.stop.max_iterations = timed && vm["iters"].defaulted() ? 0 : iters;
+    if (timed) o.stop.max_seconds = vm["time-limit"].as<double>();
     const auto cli_or_profile = [&](const char* key, std::optional<long long> profile_value) -> long long {
       const long long v = vm[key].as<long long>();
       return v > 1 ? v : profile_value.value_or(1);
@@ -143,23 +139,16 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     o.batch = batch > 1 ? batch : 0;
     long long multistart = 1;
     if (kind == solver_kind::sa) {
-      multistart = vm["parallel-multistart"].as<long long>();
-      if (multistart < 1) throw usage_error("--parallel-multistart must be >= 1");
       multistart = cli_or_profile("parallel-multistart", psolver ? psolver->parallel_multistart : std::nullopt);
       if (vm["resume"].as<bool>() && multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
       if (vm["resume"].as<bool>() && !vm.count("telemetry-log")) throw usage_error("--resume needs --telemetry-log (the store it resumes)");
       std::string cooling = choice(vm, "cooling", {"auto", "geometric", "budget"});
       o.cooling = cooling == "auto" ? (timed ? "budget" : "geometric") : cooling;
       o.acceptance = choice(vm, "acceptance", {"metropolis", "threshold", "record", "late"});
-      if (vm.count("initial-temperature")) {
-        o.initial_temperature = vm["initial-temperature"].as<double>();
-        if (!(*o.initial_temperature > 0.0)) throw usage_error("--initial-temperature must be > 0");
-      }
+      if (vm.count("initial-temperature")) o.initial_temperature = vm["initial-temperature"].as<double>();
       o.final_temperature = vm["final-temperature"].as<double>();
       o.late_length = vm["late-length"].as<long long>();
-      if (o.late_length < 1) throw usage_error("--late-length must be >= 1");
       o.restart_period = vm.count("restart-period") ? vm["restart-period"].as<long long>() : (timed ? 0 : 100);
-      if (o.restart_period < 0) throw usage_error("--restart-period must be >= 0");
     } else if (kind == solver_kind::ils) {
       if (vm["hybrid-use-mip"].as<bool>())
         throw usage_error("--hybrid-use-mip is not available: fhops-cpp has no MIP solver");
@@ -175,22 +164,13 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         tenure = static_cast<long long>(psolver->extra.at("tabu_tenure"));
       o.tabu.tenure = tenure > 0 ? tenure : -1;  // resolved below, once the problem is known
       o.tabu.candidates = vm["candidates"].as<long long>() > 0 ? vm["candidates"].as<long long>() : (batch > 1 ? batch : 0);
-      const long long stall = vm["stall-limit"].as<long long>();
-      if (stall < 1) throw usage_error("--stall-limit must be >= 1");
-      o.stop.stall_limit = stall;
+      o.stop.stall_limit = vm["stall-limit"].as<long long>();
       o.tabu.restart_stall = vm["restart-stall"].as<long long>();
-      if (o.tabu.restart_stall < 0) throw usage_error("--restart-stall must be >= 0 (got " + std::to_string(o.tabu.restart_stall) + ")");
       o.tabu.tenure_max = vm["tabu-tenure-max"].as<long long>();
-      if (o.tabu.tenure_max < 0) throw usage_error("--tabu-tenure-max must be >= 0 (got " + std::to_string(o.tabu.tenure_max) + ")");
       if (o.tabu.tenure_max > 0 && o.tabu.restart_stall == 0) throw usage_error("--tabu-tenure-max needs --restart-stall");
       if (o.tabu.tenure_max > 0 && o.tabu.tenure > 0 && o.tabu.tenure_max < o.tabu.tenure)
         throw usage_error("--tabu-tenure-max must be >= --tabu-tenure (got " + std::to_string(o.tabu.tenure_max) + " < " +
                           std::to_string(o.tabu.tenure) + ")");
-    }
-    if (kind == solver_kind::ils) {
-      if (o.ils.perturbation_strength < 1) throw usage_error("--perturbation-strength must be >= 1");
-      if (o.ils.stall_limit < 1) throw usage_error("--stall-limit must be >= 1");
-      if (o.ils.samples < 0) throw usage_error("--ls-samples must be >= 0");
     }
 
     // Telemetry: checked and opened before any work, so a bad log path costs nothing.
@@ -200,10 +180,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
       if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log '" + log.string() + "' is a directory; give a file path");
       const long long interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fhops::harvest::default_step_interval(kind);
-      if (interval < 0) throw usage_error("--step-interval must be >= 0 (got " + std::to_string(interval) + ")");
-      const double busy = vm["telemetry-busy-timeout"].as<double>();
-      if (!(busy >= 0.0)) throw usage_error("--telemetry-busy-timeout must be >= 0");
-      telemetry.emplace(log, interval, static_cast<int>(busy * 1000.0));
+      telemetry.emplace(log, interval, busy_milliseconds(vm, "telemetry-busy-timeout"));
       ctx.source = "cli." + name;
       ctx.scenario_path = vm["scenario"].as<std::string>();
       if (profile) {

@@ -24,14 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace tel = fhops::telemetry;
 
-int busy_ms(const po::variables_map& vm) {
-  const double s = vm["busy-timeout"].as<double>();
-  if (!(s >= 0.0)) throw usage_error("--busy-timeout must be >= 0 seconds");
-  return static_cast<int>(s * 1000.0);
-}
-
 void add_busy_timeout(po::options_description& opts) {
-  opts.add_options()("busy-timeout", po::value<double>()->default_value(60.0), "seconds to wait for other writers of the store");
+  opts.add_options()("busy-timeout", busy_timeout_value("busy-timeout")->default_value(60.0), "seconds to wait for other writers of the store");
 }
 
 // "28d", "12h", "90m", "30s", "2w" → seconds.
@@ -98,7 +92,7 @@ int prune(int argc, char** argv) {
   return guarded("telemetry prune", [&] {
     po::options_description opts("Options");
     opts.add_options()
-      ("keep,k", po::value<long long>(), "keep the last N records (lines) of the log (default 5000 unless --older-than is given)")
+      ("keep,k", integer_value("keep", 1), "keep the last N records (lines) of the log (default 5000 unless --older-than is given)")
       ("steps-dir", po::value<std::string>(), "step-log folder (default: the log's sibling steps/)")
       ("sqlite", po::value<std::string>(), "SQLite mirror to prune with the log (default: the log's sibling .sqlite, when it exists)")
       ("older-than", po::value<std::string>(), "rotation: move records older than this (e.g. 28d) to --archive-dir")
@@ -116,7 +110,7 @@ int prune(int argc, char** argv) {
     const fs::path log = vm["log"].as<std::string>();
     tel::prune_options o;
     o.dry_run = vm["dry-run"].as<bool>();
-    o.busy_timeout_ms = busy_ms(vm);
+    o.busy_timeout_ms = busy_milliseconds(vm, "busy-timeout");
     o.steps_dir = vm.count("steps-dir") ? fs::path(vm["steps-dir"].as<std::string>()) : tel::steps_dir_for(log);
     if (vm.count("sqlite")) o.sqlite = vm["sqlite"].as<std::string>();
     if (vm.count("older-than")) {
@@ -127,9 +121,7 @@ int prune(int argc, char** argv) {
       throw usage_error("--archive-dir needs --older-than");
     }
     if (vm.count("keep")) {
-      const long long k = vm["keep"].as<long long>();
-      if (k < 1) throw usage_error("--keep must be >= 1 (got " + std::to_string(k) + ")");
-      o.keep = static_cast<std::size_t>(k);
+      o.keep = static_cast<std::size_t>(vm["keep"].as<long long>());
     } else if (!o.older_than) {
       o.keep = 5000;
     }
@@ -174,7 +166,7 @@ int maintain(int argc, char** argv) {
     if (p.help) return exit_ok;
     const fs::path store_path = p.vm["sqlite"].as<std::string>();
     if (!fs::exists(store_path)) throw std::runtime_error("Telemetry SQLite store not found: " + fs::absolute(store_path).string());
-    const auto r = tel::maintain_store(store_path, busy_ms(p.vm));
+    const auto r = tel::maintain_store(store_path, busy_milliseconds(p.vm, "busy-timeout"));
     const auto line = [](const char* label, const tel::store_size& s) {
       return fmt::format("{}: {} (database {}, WAL {}, shared memory {})\n", label, human(s.total()), human(s.db), human(s.wal), human(s.shm));
     };
@@ -203,7 +195,7 @@ int import(int argc, char** argv) {
       if (!fs::exists(l)) throw std::runtime_error("Telemetry JSONL not found: " + l);
       logs.emplace_back(l);
     }
-    tel::sqlite_store store(p.vm["into"].as<std::string>(), tel::store_options{busy_ms(p.vm)});
+    tel::sqlite_store store(p.vm["into"].as<std::string>(), tel::store_options{busy_milliseconds(p.vm, "busy-timeout")});
     const auto start = std::chrono::steady_clock::now();
     const auto r = tel::import_logs(store, logs);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -51,27 +51,27 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable)")
       ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
       ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
-      ("iters", po::value<long long>()->default_value(250), "iterations per run (>= 10)")
-      ("time-limit", po::value<double>(), "wall-clock seconds per run (then --iters only if given)")
-      ("jobs,j", po::value<long long>()->default_value(1), "runs at the same time")
+      ("iters", integer_value("iters", 10)->default_value(250), "iterations per run (>= 10)")
+      ("time-limit", seconds_value("time-limit"), "wall-clock seconds per run (then --iters only if given)")
+      ("jobs,j", integer_value("jobs", 1)->default_value(1), "runs at the same time (threads: at most one per run and 4 per hardware thread)")
       ("tier-label", po::value<std::string>(), "label recorded with the runs")
       ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
-      ("step-interval", po::value<long long>(), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
+      ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
       ("resume", po::bool_switch(), "skip the trials this command line already recorded in the telemetry log (work units; see docs/howto/scale_out.md)");
     if (kind != tuner::grid)
       opts.add_options()("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)");
     if (kind == tuner::random)
       opts.add_options()
-        ("runs", po::value<long long>()->default_value(3), "configurations per scenario (>= 1)")
+        ("runs", integer_value("runs", 1, max_option_runs)->default_value(3), "configurations per scenario (1..100000)")
         ("base-seed", po::value<long long>()->default_value(123), "seed of the configuration draws and the run seeds");
     if (kind == tuner::grid)
       opts.add_options()
-        ("batch-size", po::value<std::vector<long long>>()->composing(), "batch size to try (repeatable; default 1 2 3)")
+        ("batch-size", integer_list_value("batch-size", 1)->composing(), "batch size to try (repeatable; default 1 2 3)")
         ("preset", po::value<std::vector<std::string>>()->composing(), "operator preset to try (repeatable; default balanced explore mobilisation)")
         ("seed", po::value<long long>()->default_value(123), "seed of the first configuration; +1 per configuration");
     if (kind == tuner::bayes)
       opts.add_options()
-        ("trials", po::value<long long>()->default_value(20), "trials per scenario (>= 1)")
+        ("trials", integer_value("trials", 1, max_option_runs)->default_value(20), "trials per scenario (1..100000)")
         ("seed", po::value<long long>()->default_value(123), "sampler seed and base run seed");
     po::options_description hidden;
     hidden.add_options()("scenarios", po::value<std::vector<std::string>>()->composing(), "scenario paths");
@@ -83,24 +83,17 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
 
     const fh::solver_kind solver = solver_of(choice(vm, "solver", {"sa", "ils", "tabu"}));
     const long long iters = vm["iters"].as<long long>();
-    if (iters < 10) throw usage_error("--iters must be >= 10 (got " + std::to_string(iters) + ")");
     const long long jobs = vm["jobs"].as<long long>();
-    if (jobs < 1) throw usage_error("--jobs must be >= 1");
     std::optional<double> seconds;
-    if (vm.count("time-limit")) {
-      seconds = vm["time-limit"].as<double>();
-      if (!(*seconds > 0.0) || !std::isfinite(*seconds)) throw usage_error("--time-limit must be a positive number of seconds");
-    }
+    if (vm.count("time-limit")) seconds = vm["time-limit"].as<double>();
     const fh::solve_options base = fh::tuning_base_options(solver, vm.count("time-limit") && vm["iters"].defaulted() ? 0 : iters, seconds);
     long long count = 0;
     std::vector<long long> batches{1, 2, 3};
     std::vector<std::string> presets{"balanced", "explore", "mobilisation"};
     if (kind == tuner::random) {
       count = vm["runs"].as<long long>();
-      if (count < 1) throw usage_error("--runs must be >= 1");
     } else if (kind == tuner::bayes) {
       count = vm["trials"].as<long long>();
-      if (count < 1) throw usage_error("--trials must be >= 1");
     } else {
       if (vm.count("batch-size")) batches = vm["batch-size"].as<std::vector<long long>>();
       std::sort(batches.begin(), batches.end());
@@ -157,7 +150,6 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     }
     // Telemetry: every trial is a run record (JSONL + SQLite mirror, step logs beside them).
     const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
-    if (step_interval < 0) throw usage_error("--step-interval must be >= 0");
     const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
     if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
     cli_telemetry telemetry(log, step_interval, 5000);

@@ -82,13 +82,13 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
       {" --profile nope", "Unknown profile 'nope'"},
       {" -w swap", "Operator weight must be in name=value format (got 'swap')"},
       {" -w swap=abc", "must be numeric"},
-      {" --iters -5", "--iters must be >= 0"},
-      {" --time-limit -1", "--time-limit must be a positive number"},
+      {" --iters -5", "--iters must be an integer >= 1 (got '-5')"},
+      {" --time-limit -1", "--time-limit must be a finite number of seconds"},
       {" --cooling hot", "--cooling must be one of"},
       {" --acceptance maybe", "--acceptance must be one of"},
-      {" --parallel-multistart 0", "--parallel-multistart must be >= 1"},
+      {" --parallel-multistart 0", "--parallel-multistart must be an integer in [1, 10000]"},
       {" --iters ten", "iters"},
-      {" --lagrangian-bound 0", "--lagrangian-bound must be >= 1"},
+      {" --lagrangian-bound 0", "--lagrangian-bound must be an integer >= 1"},
   };
   for (const auto& [args, message] : cases) {
     INFO(args);
@@ -104,8 +104,8 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
   const auto stall = run(driver() + " solve-tabu " + demo() + " --out /tmp/fhops_never_written.csv --stall-limit 0");
   CHECK(stall.exit_code == 2);
   const std::vector<std::pair<std::string, std::string>> tabu_cases{
-      {" --restart-stall -1", "--restart-stall must be >= 0"},
-      {" --tabu-tenure-max -2", "--tabu-tenure-max must be >= 0"},
+      {" --restart-stall -1", "--restart-stall must be an integer >= 0"},
+      {" --tabu-tenure-max -2", "--tabu-tenure-max must be an integer >= 0"},
       {" --tabu-tenure-max 20", "--tabu-tenure-max needs --restart-stall"},
       {" --restart-stall 100 --tabu-tenure 12 --tabu-tenure-max 11", "--tabu-tenure-max must be >= --tabu-tenure"},
   };
@@ -183,8 +183,8 @@ TEST_CASE("solve-landings writes its plan; the JSON objective is that plan's exa
   CHECK(text.exit_code == 0);
   CHECK_THAT(text.out, Catch::Contains("Upper bound over plans that keep every machine on one landing"));
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
-           {" --max-crew 0", "--max-crew must be in [1, 8]"},
-           {" --bound-iterations -1", "--bound-iterations must be >= 0"},
+           {" --max-crew 0", "--max-crew must be an integer in [1, 8]"},
+           {" --bound-iterations -1", "--bound-iterations must be an integer >= 0"},
            {" --format xml", "--format must be one of"}}) {
     INFO(args);
     const auto bad = run(driver() + " solve-landings " + minitoy + " --out /tmp/fhops_never_written.csv" + args);

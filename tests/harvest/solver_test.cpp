@@ -221,7 +221,12 @@ TEST_CASE("the name=value weight syntax (test_cli_utils)", "[solver][weights]") 
   CHECK(parse_operator_weight(" Move = 0 ") == std::pair<std::string, double>{"move", 0.0});
   CHECK(parse_operator_weight("swap=1_0").second == 10.0);
   CHECK(parse_operator_weight("swap=1e3").second == 1000.0);
-  CHECK(std::isnan(parse_operator_weight("swap=nan").second));
+  // nan and negative weights were taken as 0 while inf was refused later (issue 24): all are refused here.
+  CHECK_THROWS_WITH(parse_operator_weight("swap=nan"), "Operator weight for 'swap' must be a finite number >= 0 (got 'nan')");
+  CHECK_THROWS_WITH(parse_operator_weight("swap=-1"), "Operator weight for 'swap' must be a finite number >= 0 (got '-1')");
+  CHECK_THROWS_WITH(parse_operator_weight("swap=inf"), "Operator weight for 'swap' must be a finite number >= 0 (got 'inf')");
+  CHECK_THROWS_WITH(parse_operator_weight("swap=-inf"), "Operator weight for 'swap' must be a finite number >= 0 (got '-inf')");
+  CHECK_THROWS_AS(parse_operator_weight("swap=NaN"), std::invalid_argument);
   CHECK_THROWS_WITH(parse_operator_weight("swap"), "Operator weight must be in name=value format (got 'swap')");
   CHECK_THROWS_WITH(parse_operator_weight("=1.0"), "Operator weight missing operator name in '=1.0'");
   CHECK_THROWS_WITH(parse_operator_weight("swap="), "Operator weight for 'swap' must be numeric (got '')");

@@ -158,8 +158,8 @@ inline const solver_profile& find_profile(std::string_view name) {
   throw std::invalid_argument("Unknown profile '" + std::string(name) + "'. Available: " + names);
 }
 
-/// Parses `name=value` (the reference's syntax; the value is a Python-style float). Errors use the
-/// reference's messages.
+/// Parses `name=value` (the reference's syntax; the value is a Python-style float, finite and >= 0:
+/// 0 disables the operator). Errors use the reference's messages where it has one.
 inline std::pair<std::string, double> parse_operator_weight(std::string_view text) {
   const auto eq = text.find('=');
   if (eq == std::string_view::npos)
@@ -169,9 +169,13 @@ inline std::pair<std::string, double> parse_operator_weight(std::string_view tex
   std::string value(fhops::detail::trim(text.substr(eq + 1)));
   value.erase(std::remove(value.begin(), value.end(), '_'), value.end());
   const auto v = fhops::detail::parse_double(value);
-  if (!v && lower(value) != "nan")
-    throw std::invalid_argument("Operator weight for '" + name + "' must be numeric (got '" + std::string(text.substr(eq + 1)) + "')");
-  return {name, v ? *v : std::nan("")};
+  const std::string given(fhops::detail::trim(text.substr(eq + 1)));
+  const bool nan = !v && (lower(value) == "nan" || lower(value) == "+nan" || lower(value) == "-nan");
+  if (!v && !nan) throw std::invalid_argument("Operator weight for '" + name + "' must be numeric (got '" + given + "')");
+  // The reference took nan and negative weights as 0 and refused inf only later: all three are refused here.
+  if (nan || !std::isfinite(*v) || *v < 0.0)
+    throw std::invalid_argument("Operator weight for '" + name + "' must be a finite number >= 0 (got '" + given + "')");
+  return {name, *v};
 }
 
 /// The operator index of a name, or std::invalid_argument with the reference's message.
