@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "fhops/harvest/analytics_pages.hpp"
 #include "fhops/telemetry/records.hpp"
+#include "fhops/util/atomic_file.hpp"
 #include "fhops/util/page_runner.hpp"
 
 namespace fhops_cli {
@@ -69,14 +70,13 @@ int analytics_run(int argc, char** argv) {
     if (vm.count("bench-scenario"))
       for (const auto& s : vm["bench-scenario"].as<std::vector<std::string>>()) in.bench_scenarios.emplace_back(s);
     const fs::path out = vm["out"].as<std::string>();
-    in.scratch = fs::temp_directory_path() / ("fhops-analytics-" + std::to_string(::getpid()));
+    const fhops::private_temp_folder scratch("fhops-analytics-");  // removed on every exit
+    in.scratch = scratch.path();
 
     // Page selection first: an unknown page is a usage error before anything runs.
     const auto jobs = fh::analytics_page_jobs(in, vm.count("page") ? vm["page"].as<std::vector<std::string>>() : std::vector<std::string>{});
     fs::create_directories(out);
     const auto statuses = fhops::run_pages(out, jobs, {timeout, vm["keep-going"].as<bool>()}, std::cout);
-    std::error_code ec;
-    fs::remove_all(in.scratch, ec);
 
     const std::string generated = fhops::telemetry::utc_iso_seconds();
     fhops::write_file_atomic(out / "metadata.json", fhops::pages_metadata_json(generated, in.light, statuses));

@@ -78,15 +78,8 @@ int cmd_solve_landings(int argc, char** argv) {
     std::optional<fhops::harvest::landing_certificate> cert;
     fhops::harvest::landing_change_check check;
     if (certify) {
-      const auto work = std::filesystem::temp_directory_path() / fmt::format("fhops_certify_{}", ::getpid());
-      struct cleanup {
-        std::filesystem::path dir;
-        ~cleanup() {
-          std::error_code ignored;
-          std::filesystem::remove_all(dir, ignored);
-        }
-      } remove_work{work};
-      cert = fhops::harvest::certify_landings(pb, r.crew_values, cbc, work, {}, [&](const fhops::harvest::landing_certificate_progress& e) {
+      const fhops::private_temp_folder work("fhops_certify_");  // the LP files; removed on every exit
+      cert = fhops::harvest::certify_landings(pb, r.crew_values, cbc, work.path(), {}, [&](const fhops::harvest::landing_certificate_progress& e) {
         const double s = since();
         if (!tty || s < 1.0 || s - shown < 0.25) return;
         shown = s;
