@@ -12,6 +12,8 @@
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/file_identity.hpp"
+#include "io_check.hpp"
 #include "table.hpp"
 
 namespace fhops_cli {
@@ -164,6 +166,14 @@ int bench_suite(int argc, char** argv) {
       problems.emplace_back(loaded.scenario);
       loaded_scenarios.push_back(std::move(loaded.scenario));
     }
+    fhops::io_paths io;
+    for (const auto& sc : loaded_scenarios) scenario_inputs(io, sc);
+    if (vm.count("bundle")) bundle_inputs(io, vm["bundle"].as<std::vector<std::string>>());
+    for (const auto& [label, path] : scenarios)
+      for (const auto& run : runs) io.output("the " + run.solver + " assignments of " + label, out / label / run.csv_name);
+    for (const char* name : {"summary.csv", "summary.json", "summary.md"}) io.output("the bench summary", out / name);
+    if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
+    io.check();
     std::optional<cli_telemetry> telemetry;
     if (vm.count("telemetry-log")) {
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();

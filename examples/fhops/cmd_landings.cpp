@@ -21,6 +21,7 @@
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/json_text.hpp"
 #include "fhops/util/python_format.hpp"
+#include "io_check.hpp"
 #include "report.hpp"
 
 namespace fhops_cli {
@@ -60,6 +61,10 @@ int cmd_solve_landings(int argc, char** argv) {
       throw std::runtime_error("--certify needs cbc (Debian package coinor-cbc): '" + cbc.program + "' was not found");
     const auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
     for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+    fhops::io_paths io;
+    scenario_inputs(io, loaded.scenario).output("--out", vm["out"].as<std::string>());
+    if (cbc.program.find('/') != std::string::npos) io.input("--cbc", cbc.program);
+    io.check();
     const fhops::harvest::problem pb(loaded.scenario);
     const auto start = std::chrono::steady_clock::now();
     const auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };

@@ -14,6 +14,7 @@
 #include "fhops/harvest/synth_config.hpp"
 #include "fhops/harvest/synth_writer.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/file_identity.hpp"
 
 namespace fhops_cli {
 
@@ -82,6 +83,9 @@ int cmd_synth(int argc, char** argv) {
     if (p.help) return exit_ok;
     const auto& vm = p.vm;
     if (!vm.count("out")) throw usage_error("the option '--out' is required");
+    fhops::io_paths io;
+    if (vm.count("config")) io.input("--config", vm["config"].as<std::string>());
+    io.output_folder("--out", vm["out"].as<std::string>()).check();
 
     // Tier preset, then the config file, then the options.
     fh::synth_parameters params_value = fh::synth_tier("custom");
