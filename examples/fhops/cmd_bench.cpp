@@ -88,6 +88,13 @@ int bench_suite(int argc, char** argv) {
       for (const auto& e : fh::collect_scenarios({}, vm["bundle"].as<std::vector<std::string>>(), root)) scenarios.emplace_back(e.member, e.path);
     }
     if (scenarios.empty()) scenarios.emplace_back("demo", std::filesystem::path("examples/scenarios/demo/scenario.yaml"));
+    // A scenario's label names its folder under --out-dir: a member name read from a manifest
+    // becomes a path only when it is a plain name.
+    for (const auto& [label, path] : scenarios)
+      if (!fhops::is_plain_name(label))
+        throw std::runtime_error("the bundle member name '" + label + "' of " + path.string() +
+                                 " cannot name a folder under --out-dir (a plain name has no '/', '\\' or control "
+                                 "character and does not start with '.' or '-')");
 
     // The SA runs: the base run and one per compare preset.
     fh::operator_settings ops;

@@ -47,7 +47,9 @@ int synth_batch(int argc, char** argv) {
     const parsed p = parse("synth batch", "PLAN.yaml [--force]", argc, argv, opts, pos, hidden);
     if (p.help) return exit_ok;
     const fh::synth_plan plan = fh::read_synth_plan(p.vm["plan"].as<std::string>());
-    // Everything is generated before anything is written: a bad entry leaves no bundle behind.
+    // Every output is checked and everything generated before anything is written: a bad entry
+    // leaves no bundle behind.
+    fh::check_synth_plan_outputs(plan, p.vm["force"].as<bool>());
     std::vector<std::pair<const fh::synth_plan_entry*, fh::synth_bundle>> generated;
     for (const auto& e : plan.entries)
       if (e.parameters) generated.emplace_back(&e, fh::generate_synth(*e.parameters));
