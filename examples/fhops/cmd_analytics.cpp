@@ -6,7 +6,9 @@
 #include "commands.hpp"
 #include "fhops/harvest/analytics_pages.hpp"
 #include "fhops/telemetry/records.hpp"
+#include "fhops/util/atomic_file.hpp"
 #include "fhops/util/page_runner.hpp"
+#include "io_check.hpp"
 
 namespace fhops_cli {
 
@@ -65,14 +67,22 @@ int analytics_run(int argc, char** argv) {
     if (vm.count("bench-scenario"))
       for (const auto& s : vm["bench-scenario"].as<std::vector<std::string>>()) in.bench_scenarios.emplace_back(s);
     const fs::path out = vm["out"].as<std::string>();
-    in.scratch = fs::temp_directory_path() / ("fhops-analytics-" + std::to_string(::getpid()));
+    const fhops::private_temp_folder scratch("fhops-analytics-");  // removed on every exit
+    in.scratch = scratch.path();
 
     // Page selection first: an unknown page is a usage error before anything runs.
     const auto jobs = fh::analytics_page_jobs(in, vm.count("page") ? vm["page"].as<std::vector<std::string>>() : std::vector<std::string>{});
+    fhops::io_paths io;
+    if (in.scenario) scenario_inputs(io, *in.scenario);
+    for (const auto& s : in.bench_scenarios) scenario_inputs(io, s);
+    for (const char* option : {"assignments", "telemetry-log", "tuner-report", "telemetry-store", "history"})
+      if (const auto path = opt_path(option)) io.input(std::string("--") + option, *path);
+    io.output("the index page", out / "index.html").output("the pages' metadata", out / "metadata.json");
+    for (const auto& job : jobs)
+      io.output("the page " + job.name, out / (job.name + ".html")).output_folder("the data of page " + job.name, out / "data" / job.name);
+    io.check();
     fs::create_directories(out);
     const auto statuses = fhops::run_pages(out, jobs, {timeout, vm["keep-going"].as<bool>()}, std::cout);
-    std::error_code ec;
-    fs::remove_all(in.scratch, ec);
 
     const std::string generated = fhops::telemetry::utc_iso_seconds();
     fhops::write_file_atomic(out / "metadata.json", fhops::pages_metadata_json(generated, in.light, statuses));

@@ -12,6 +12,8 @@
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/file_identity.hpp"
+#include "io_check.hpp"
 #include "table.hpp"
 
 namespace fhops_cli {
@@ -80,6 +82,13 @@ int bench_suite(int argc, char** argv) {
       for (const auto& e : fh::collect_scenarios({}, vm["bundle"].as<std::vector<std::string>>(), root)) scenarios.emplace_back(e.member, e.path);
     }
     if (scenarios.empty()) scenarios.emplace_back("demo", std::filesystem::path("examples/scenarios/demo/scenario.yaml"));
+    // A scenario's label names its folder under --out-dir: a member name read from a manifest
+    // becomes a path only when it is a plain name.
+    for (const auto& [label, path] : scenarios)
+      if (!fhops::is_plain_name(label))
+        throw std::runtime_error("the bundle member name '" + label + "' of " + path.string() +
+                                 " cannot name a folder under --out-dir (a plain name has no '/', '\\' or control "
+                                 "character and does not start with '.' or '-')");
 
     // The SA runs: the base run and one per compare preset.
     fh::operator_settings ops;
@@ -158,6 +167,14 @@ int bench_suite(int argc, char** argv) {
       problems.emplace_back(loaded.scenario);
       loaded_scenarios.push_back(std::move(loaded.scenario));
     }
+    fhops::io_paths io;
+    for (const auto& sc : loaded_scenarios) scenario_inputs(io, sc);
+    if (vm.count("bundle")) bundle_inputs(io, vm["bundle"].as<std::vector<std::string>>());
+    for (const auto& [label, path] : scenarios)
+      for (const auto& run : runs) io.output("the " + run.solver + " assignments of " + label, out / label / run.csv_name);
+    for (const char* name : {"summary.csv", "summary.json", "summary.md"}) io.output("the bench summary", out / name);
+    if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
+    io.check();
     std::optional<cli_telemetry> telemetry;
     if (vm.count("telemetry-log")) {
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "io_check.hpp"
 #include "report.hpp"
 
 namespace fhops_cli {
@@ -24,9 +25,11 @@ int cmd_greedy(int argc, char** argv) {
     const std::string format = choice(p.vm, "format", {"text", "json"});
     const auto loaded = fhops::harvest::load_scenario_with_warnings(p.vm["scenario"].as<std::string>());
     for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+    const std::string out = p.vm["out"].as<std::string>();
+    fhops::io_paths io;
+    scenario_inputs(io, loaded.scenario).output("--out", out).check();
     const fhops::harvest::problem pb(loaded.scenario);
     const auto plan = fhops::harvest::greedy_schedule(pb);
-    const std::string out = p.vm["out"].as<std::string>();
     fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, plan));
     const auto e = fhops::harvest::evaluate(pb, plan);
     if (format == "json")

@@ -21,6 +21,7 @@
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/json_text.hpp"
 #include "fhops/util/python_format.hpp"
+#include "io_check.hpp"
 #include "report.hpp"
 
 namespace fhops_cli {
@@ -56,6 +57,10 @@ int cmd_solve_landings(int argc, char** argv) {
       throw std::runtime_error("--certify needs cbc (Debian package coinor-cbc): '" + cbc.program + "' was not found");
     const auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
     for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+    fhops::io_paths io;
+    scenario_inputs(io, loaded.scenario).output("--out", vm["out"].as<std::string>());
+    if (cbc.program.find('/') != std::string::npos) io.input("--cbc", cbc.program);
+    io.check();
     const fhops::harvest::problem pb(loaded.scenario);
     const auto start = std::chrono::steady_clock::now();
     const auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
@@ -74,15 +79,8 @@ int cmd_solve_landings(int argc, char** argv) {
     std::optional<fhops::harvest::landing_certificate> cert;
     fhops::harvest::landing_change_check check;
     if (certify) {
-      const auto work = std::filesystem::temp_directory_path() / fmt::format("fhops_certify_{}", ::getpid());
-      struct cleanup {
-        std::filesystem::path dir;
-        ~cleanup() {
-          std::error_code ignored;
-          std::filesystem::remove_all(dir, ignored);
-        }
-      } remove_work{work};
-      cert = fhops::harvest::certify_landings(pb, r.crew_values, cbc, work, {}, [&](const fhops::harvest::landing_certificate_progress& e) {
+      const fhops::private_temp_folder work("fhops_certify_");  // the LP files; removed on every exit
+      cert = fhops::harvest::certify_landings(pb, r.crew_values, cbc, work.path(), {}, [&](const fhops::harvest::landing_certificate_progress& e) {
         const double s = since();
         if (!tty || s < 1.0 || s - shown < 0.25) return;
         shown = s;

@@ -22,6 +22,7 @@
 #include "fhops/util/csv.hpp"
 #include "fhops/util/records.hpp"
 #include "fhops/util/static_site.hpp"
+#include "io_check.hpp"
 
 namespace fhops_cli {
 
@@ -123,6 +124,18 @@ int weekly(int argc, char** argv) {
     for (const auto& s : skip)
       if (std::find(known.begin(), known.end(), s) == known.end())
         throw usage_error("--skip must name a step: analytics, tuning, report, snapshot, history, maintain or archive (got '" + s + "')");
+    {  // the steps' outputs, checked before the first step runs (each step checks its own again)
+      fhops::io_paths io;
+      telemetry_outputs(io, log);
+      bundle_inputs(io, vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{"examples/bundles/synthetic.yaml"});
+      for (const char* name : {"runbook_entry.md", "ops_weekly.json", "tuner_report.csv", "tuner_report.md", "tuner_report.html",
+                               "history_summary.csv", "history_summary.md", "history_summary.html", "history_summary_latest.csv",
+                               "history_summary_latest.md", "history_delta.csv", "history_delta.md", "history_delta.html"})
+        io.output("the weekly output", out / name);
+      io.output_folder("the analytics pages", out / "analytics");
+      io.output("the archived log", archive / log.filename()).output("the archived SQLite store", archive / sqlite.filename());
+      io.check();
+    }
     fs::create_directories(out);
 
     // Snapshot names sort by time; a second run within the same second gets "-2", "-3", ...
@@ -248,6 +261,10 @@ int pages(int argc, char** argv) {
         "tuner_report.md", "tuner_summary.csv", "tuner_summary.md", "tuner_comparison.csv", "tuner_comparison.md",
         "tuner_leaderboard.csv", "tuner_leaderboard.md", "tuner_difficulty.csv", "tuner_difficulty.md", "runbook_entry.md"};
     std::vector<fhops::site_source> sources;
+    fhops::io_paths io;
+    io.output_folder("--out", p.vm["out"].as<std::string>());
+    for (const auto& dir : p.vm["from"].as<std::vector<std::string>>()) io.input("--from", dir);
+    io.check();
     for (const auto& dir : p.vm["from"].as<std::vector<std::string>>()) {
       if (!fs::is_directory(dir)) throw std::runtime_error("--from " + dir + ": folder not found");
       for (const char* name : published) sources.push_back({fs::path(dir) / name, std::string("telemetry/") + name});

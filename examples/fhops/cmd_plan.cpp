@@ -31,6 +31,7 @@
 #include "fhops/telemetry/history.hpp"
 #include "fhops/telemetry/report.hpp"
 #include "fhops/telemetry/set_aside.hpp"
+#include "io_check.hpp"
 #include "telemetry_wiring.hpp"
 
 namespace fhops_cli {
@@ -202,6 +203,21 @@ int plan_run(int argc, char** argv) {
     const fs::path out_dir = vm["out-dir"].as<std::string>();
     const fs::path log = vm.count("telemetry-log") ? fs::path(vm["telemetry-log"].as<std::string>()) : out_dir / "telemetry" / "runs.jsonl";
     if (fs::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
+    {
+      fhops::io_paths io;
+      for (const auto& sc : scenarios) scenario_inputs(io, sc);
+      bundle_inputs(io, bundles);
+      telemetry_outputs(io, log);
+      std::set<std::string> suffixes{""};
+      for (const auto& e : entries)
+        if (!e.bundle.empty()) suffixes.insert("_" + fhops::telemetry::sanitise_bundle_name(e.bundle));
+      for (const std::string stem : {"tuner_report", "tuner_summary"})
+        for (const char* ext : {".csv", ".md"}) io.output("the report", out_dir / (stem + ext));
+      for (const auto& suffix : suffixes)
+        for (const std::string stem : {"tuner_comparison", "tuner_leaderboard", "tuner_difficulty"})
+          for (const char* ext : {".csv", ".md"}) io.output("the comparison table", out_dir / (stem + suffix + ext));
+      io.check();
+    }
     const bool resume = vm["resume"].as<bool>();
     fh::plan_store_scan recorded;  // every rank reads it, so every rank stops on a mismatch
     if (resume) {

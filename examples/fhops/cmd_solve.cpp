@@ -3,6 +3,7 @@
 // JSON output and the --check-delta debug mode.
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "fhops/harvest/solver.hpp"
 #include "fhops/harvest/work_units.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "io_check.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "telemetry_wiring.hpp"
@@ -173,6 +175,24 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
                           std::to_string(o.tabu.tenure) + ")");
     }
 
+    // The scenario is read before the telemetry log is opened, so that an output that would
+    // overwrite one of its files is refused before anything is written; a load error is thrown
+    // (and recorded) below, as before.
+    const std::string csv = vm["out"].as<std::string>();
+    std::optional<fhops::harvest::loaded_scenario> preloaded;
+    std::exception_ptr load_error;
+    try {
+      preloaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
+    } catch (const std::exception&) {
+      load_error = std::current_exception();
+    }
+    fhops::io_paths io;
+    if (preloaded) scenario_inputs(io, preloaded->scenario);
+    else io.input("the scenario file", vm["scenario"].as<std::string>());
+    io.output("--out", csv);
+    if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
+    io.check();
+
     // Telemetry: checked and opened before any work, so a bad log path costs nothing.
     std::optional<cli_telemetry> telemetry;
     fhops::harvest::run_context ctx;
@@ -208,9 +228,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     std::size_t best_index = 0;
     fhops::harvest::kpi_result kpis;
     std::optional<fhops::harvest::lagrangian_result> bound;
-    const std::string csv = vm["out"].as<std::string>();
     try {
-      auto loaded = fhops::harvest::load_scenario_with_warnings(vm["scenario"].as<std::string>());
+      if (load_error) std::rethrow_exception(load_error);
+      auto loaded = std::move(*preloaded);
       for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
       loaded_scenario = std::move(loaded.scenario);
       const fhops::harvest::problem pb(*loaded_scenario);

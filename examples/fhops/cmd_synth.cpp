@@ -14,6 +14,7 @@
 #include "fhops/harvest/synth_config.hpp"
 #include "fhops/harvest/synth_writer.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/file_identity.hpp"
 
 namespace fhops_cli {
 
@@ -46,7 +47,9 @@ int synth_batch(int argc, char** argv) {
     const parsed p = parse("synth batch", "PLAN.yaml [--force]", argc, argv, opts, pos, hidden);
     if (p.help) return exit_ok;
     const fh::synth_plan plan = fh::read_synth_plan(p.vm["plan"].as<std::string>());
-    // Everything is generated before anything is written: a bad entry leaves no bundle behind.
+    // Every output is checked and everything generated before anything is written: a bad entry
+    // leaves no bundle behind.
+    fh::check_synth_plan_outputs(plan, p.vm["force"].as<bool>());
     std::vector<std::pair<const fh::synth_plan_entry*, fh::synth_bundle>> generated;
     for (const auto& e : plan.entries)
       if (e.parameters) generated.emplace_back(&e, fh::generate_synth(*e.parameters));
@@ -82,6 +85,9 @@ int cmd_synth(int argc, char** argv) {
     if (p.help) return exit_ok;
     const auto& vm = p.vm;
     if (!vm.count("out")) throw usage_error("the option '--out' is required");
+    fhops::io_paths io;
+    if (vm.count("config")) io.input("--config", vm["config"].as<std::string>());
+    io.output_folder("--out", vm["out"].as<std::string>()).check();
 
     // Tier preset, then the config file, then the options.
     fh::synth_parameters params_value = fh::synth_tier("custom");

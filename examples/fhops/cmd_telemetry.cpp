@@ -16,6 +16,7 @@
 #include "fhops/telemetry/report.hpp"
 #include "fhops/telemetry/sqlite_store.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/file_identity.hpp"
 
 namespace fhops_cli {
 
@@ -65,6 +66,11 @@ int report(int argc, char** argv) {
     if (p.help) return exit_ok;
     const fs::path store_path = fs::absolute(p.vm["sqlite"].as<std::string>());
     if (!fs::exists(store_path)) throw std::runtime_error("Telemetry SQLite store not found: " + store_path.string());
+    fhops::io_paths io;
+    io.input("the store", store_path);
+    for (const char* option : {"out-csv", "out-markdown", "out-html"})
+      if (p.vm.count(option)) io.output(std::string("--") + option, p.vm[option].as<std::string>());
+    io.check();
     tel::sqlite_store store(store_path, tel::store_options{60000, true});
     const auto rows = tel::build_report(store);
     if (rows.empty()) {
@@ -130,6 +136,14 @@ int prune(int argc, char** argv) {
       return exit_ok;
     }
     if (fs::is_directory(log)) throw std::runtime_error(log.string() + ": is a directory, not a telemetry log");
+    {  // the log and its mirror are rewritten in place; the archive's copies must be other files
+      const fs::path sqlite = o.sqlite ? *o.sqlite : tel::sqlite_path_for(log);
+      fhops::io_paths io;
+      io.output("the telemetry log", log).output(o.sqlite ? "--sqlite" : "the SQLite mirror", sqlite);
+      if (o.archive_dir)
+        io.output("the archived log", *o.archive_dir / log.filename()).output("the archived SQLite store", *o.archive_dir / sqlite.filename());
+      io.check();
+    }
     const auto r = tel::prune_log(log, o);
     if (r.removed == 0) {
       if (o.keep && !o.older_than)
@@ -195,6 +209,8 @@ int import(int argc, char** argv) {
       if (!fs::exists(l)) throw std::runtime_error("Telemetry JSONL not found: " + l);
       logs.emplace_back(l);
     }
+    fhops::io_paths io;
+    io.inputs("the log", logs).output("--into", p.vm["into"].as<std::string>()).check();
     tel::sqlite_store store(p.vm["into"].as<std::string>(), tel::store_options{busy_milliseconds(p.vm, "busy-timeout")});
     const auto start = std::chrono::steady_clock::now();
     const auto r = tel::import_logs(store, logs);

@@ -16,6 +16,7 @@
 #include "fhops/telemetry/history_chart.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/file_identity.hpp"
 
 namespace fhops_cli {
 
@@ -26,14 +27,20 @@ namespace tel = fhops::telemetry;
 
 // The outputs of one command, written in order once everything is computed.
 struct output_plan {
-  std::vector<std::pair<std::string, std::string>> files;  // path, content
+  struct file_output {
+    std::string option, path, content;
+  };
+  std::vector<file_output> files;
   std::string stdout_text;
+  fhops::io_paths io;  // the inputs read, then the outputs: checked before the first write
 
   void file(const po::variables_map& vm, const char* option, const std::string& content) {
-    if (vm.count(option)) files.emplace_back(vm[option].as<std::string>(), content);
+    if (vm.count(option)) files.push_back({std::string("--") + option, vm[option].as<std::string>(), content});
   }
-  void commit() const {
-    for (const auto& [path, content] : files) fhops::write_file_atomic(path, content);
+  void commit() {
+    for (const auto& f : files) io.output(f.option, f.path);
+    io.check();
+    for (const auto& f : files) fhops::write_file_atomic(f.path, f.content);
     std::cout << stdout_text;
   }
 };
@@ -84,6 +91,7 @@ int cmd_telemetry_history(int argc, char** argv) {
     std::vector<std::string> labels;
     for (const auto& s : sources) labels.push_back(s.label);
     output_plan out;
+    for (const auto& s : sources) out.io.input("--report", s.path);
 
     // Comparison.
     const auto reports = tel::load_reports(sources);
@@ -108,8 +116,11 @@ int cmd_telemetry_history(int argc, char** argv) {
       tel::convergence_options o;
       o.threshold = vm["convergence-threshold"].as<double>();
       o.soft_threshold = vm["convergence-soft-threshold"].as<double>();
-      if (vm.count("reference-objectives"))
+      if (vm.count("reference-objectives")) {
         o.reference_objectives = tel::read_reference_objectives(vm["reference-objectives"].as<std::string>());
+        out.io.input("--reference-objectives", vm["reference-objectives"].as<std::string>());
+      }
+      out.io.input("--telemetry-log", log).input("the SQLite mirror of --telemetry-log", tel::sqlite_path_for(log));
       const auto c = tel::analyse_convergence(tel::sqlite_path_for(log), tel::steps_dir_for(log), o);
       const std::string md = tel::convergence_markdown(c.summary);
       out.file(vm, "out-convergence-csv", tel::frame_csv(c.runs));
@@ -123,6 +134,7 @@ int cmd_telemetry_history(int argc, char** argv) {
       const fs::path dir = vm["history-dir"].as<std::string>();
       const auto h = tel::load_history(dir, vm["history-pattern"].as<std::string>(), fhops::harvest::history_metrics);
       for (const auto& s : h.skipped) std::cerr << "warning: skipped " << s << "\n";
+      out.io.inputs("the history snapshot", h.files);
       if (h.table.rows.empty()) {
         out.stdout_text += "No history entries discovered in " + dir.string() + "\n";
       } else {
@@ -161,6 +173,7 @@ int cmd_telemetry_summarize_meta(int argc, char** argv) {
     if (!p.vm.count("sqlite")) throw usage_error("the argument SQLITE is required");
     const auto summary = tel::summarize_tuner_meta(p.vm["sqlite"].as<std::string>());
     output_plan out;
+    out.io.input("the store", p.vm["sqlite"].as<std::string>());
     const std::string md = tel::tuner_meta_markdown(summary);
     out.file(p.vm, "out-csv", tel::frame_csv(summary));
     out.file(p.vm, "out-markdown", md);

@@ -17,6 +17,7 @@
 #include "fhops/harvest/tuner_runs.hpp"
 #include "fhops/harvest/tuning.hpp"
 #include "fhops/tune/tune.hpp"
+#include "io_check.hpp"
 #include "table.hpp"
 #include "telemetry_wiring.hpp"
 
@@ -152,6 +153,11 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
     const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
     if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
+    fhops::io_paths io;
+    for (const auto& sc : loaded_scenarios) scenario_inputs(io, sc);
+    bundle_inputs(io, bundles);
+    if (kind != tuner::grid && vm.count("space")) io.input("--space", vm["space"].as<std::string>());
+    telemetry_outputs(io, log).check();
     cli_telemetry telemetry(log, step_interval, 5000);
     const std::string algorithm = fh::tuner_label(kind);
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <simdjson.h>
@@ -17,6 +18,7 @@ using fhops_test::run;
 namespace {
 
 using fhops_test::demo;
+namespace fs = std::filesystem;
 
 }  // namespace
 
@@ -155,4 +157,30 @@ TEST_CASE("bench suite --resume: a lost cell, then only it runs; the summary equ
   CHECK(fhops_test::summary_without_times(dir / "out" / "summary.json") == fhops_test::summary_without_times(dir / "plain" / "summary.json"));
   SQLite::Database db((dir / "runs.sqlite").string());
   CHECK(db.execAndGet("SELECT COUNT(*) FROM runs").getInt64() == 6);
+}
+
+TEST_CASE("bench suite: a bundle member's name becomes a folder under --out-dir only when it is a plain name", "[driver][bench][paths]") {
+  const auto dir = fhops_test::scratch("bench_member_names");
+  for (const std::string& name : std::vector<std::string>{"../../x", (dir / "abs").string(), ".."}) {
+    fhops_test::write(dir / "m/bundle.yaml", "bundle: evil\nscenarios:\n  - name: " + name + "\n    path: " + demo() + "\n");
+    const auto r = run(driver() + " bench suite -b " + (dir / "m/bundle.yaml").string() + " --sa-iters 10 --out-dir " + (dir / "o/p").string());
+    INFO(r.out);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::StartsWith("fhops bench suite: error: the bundle member name '" + name + "' of "));
+    CHECK_THAT(r.out, Catch::EndsWith(" cannot name a folder under --out-dir (a plain name has no '/', '\\' or control character and "
+                                      "does not start with '.' or '-')\n"));
+    CHECK(!fs::exists(dir / "o"));
+    CHECK(!fs::exists(dir / "x"));
+    CHECK(!fs::exists(dir / "abs"));
+  }
+  // two members of one name would share their assignments file: refused before any run
+  fs::copy(demo(), dir / "c1", fs::copy_options::recursive);
+  fs::copy(demo(), dir / "c2", fs::copy_options::recursive);
+  fhops_test::write(dir / "m/a.yaml", "scenarios:\n  - name: same\n    path: ../c1\n");
+  fhops_test::write(dir / "n/b.yaml", "scenarios:\n  - name: same\n    path: ../c2\n");
+  const auto twice = run(driver() + " bench suite -b " + (dir / "m/a.yaml").string() + " -b " + (dir / "n/b.yaml").string() +
+                         " --sa-iters 10 --out-dir " + (dir / "o").string());
+  CHECK(twice.exit_code == 2);
+  CHECK_THAT(twice.out, Catch::Contains("are the same file (two outputs may not share a file)"));
+  CHECK(!fs::exists(dir / "o"));
 }

@@ -132,3 +132,16 @@ TEST_CASE("ops: bad options are usage errors", "[driver][ops]") {
   CHECK(fhops_test::run(d + " ops pages --out /tmp/x").exit_code == 2);  // --from is required
   CHECK(fhops_test::run(d + " ops pages --from /no/such/dir --out /tmp/x").exit_code == 1);
 }
+
+TEST_CASE("ops pages publishes no symbolic link found in a folder (it could name any file)", "[driver][ops][paths]") {
+  const auto dir = fhops_test::scratch("ops_pages_links");
+  fhops_test::write(dir / "secret.txt", "private\n");
+  fhops_test::write(dir / "week/analytics/index.html", "<p>pages</p>\n");
+  fs::create_symlink(dir / "secret.txt", dir / "week/analytics/leak.txt");
+  const auto r = fhops_test::run(fhops_test::driver() + " ops pages --from " + (dir / "week").string() + " --out " + (dir / "site").string());
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::is_regular_file(dir / "site/analytics/index.html"));
+  CHECK(!fs::exists(dir / "site/analytics/leak.txt"));
+  CHECK(fhops_test::slurp(dir / "site/index.html").find("leak.txt") == std::string::npos);
+}

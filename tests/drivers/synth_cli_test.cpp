@@ -166,3 +166,49 @@ TEST_CASE("fhops synth batch writes every bundle and a manifest, or nothing on a
   CHECK(!fs::exists(dir / "gen/t1"));
   CHECK(!fs::exists(dir / "plans/bad.yaml"));
 }
+
+TEST_CASE("fhops synth batch: names from the plan are plain, outputs are checked for every entry before any write",
+          "[synth][driver][batch][paths]") {
+  const auto dir = fhops_test::scratch("synth_cli_batch_paths");
+  const auto plans = dir / "a/b/plans";
+  fhops_test::write(dir / "a/b/victim.txt", "keep me\n");
+  const auto refused = [&](const std::string& file, const std::string& text, const std::string& message, const std::string& flags = "") {
+    fhops_test::write(plans / file, text);
+    const auto r = run(driver() + " synth batch " + (plans / file).string() + flags);
+    INFO(text);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "fhops synth batch: error: " + (plans / file).string() + message + "\n");
+    CHECK(slurp(plans / file) == text);
+    CHECK(slurp(dir / "a/b/victim.txt") == "keep me\n");
+    CHECK(files_of(dir) == std::set<std::string>{"a/b/victim.txt", "a/b/plans/" + file});  // nothing written
+    fs::remove(plans / file);
+  };
+  const std::string small = "    tier: small\n";
+  for (const std::string flags : {"", " --force"}) {
+    refused("m.plan.yaml", "manifest: ../victim.txt\nscenarios:\n  - name: s1\n    out: ../gen/s1\n" + small,
+            ":1: column 'manifest': " + (plans / "../victim.txt").string() +
+                " exists and is not a manifest written by synth batch; refusing to replace it", flags);
+    refused("self.plan.yaml", "manifest: self.plan.yaml\nscenarios:\n  - name: s1\n    out: ../gen/s1\n" + small,
+            ":1: column 'manifest': " + (plans / "self.plan.yaml").string() + " is the plan itself", flags);
+    refused("n.plan.yaml", "scenarios:\n  - name: ../../x\n" + small,
+            ":2: column 'scenarios[0].name': '../../x' is not a plain name (it names a folder: no '/', '\\' or control character, "
+            "not starting with '.' or '-')", flags);
+    refused("twice.plan.yaml", "scenarios:\n  - name: s1\n    out: ../gen/same\n" + small + "  - name: s2\n    out: ../gen/same\n" + small,
+            ":5: column 'scenarios[1].out': the folder " + (plans / "../gen/same").string() + " overlaps the folder of scenarios[0] (" +
+                (plans / "../gen/same").string() + ")", flags);
+    refused("dot.plan.yaml", "scenarios:\n  - name: s1\n    out: .\n" + small,
+            ":2: column 'scenarios[0].out': the folder " + (plans / ".").string() + " holds the manifest " + (plans / "dot.yaml").string(),
+            flags);
+    refused("abs.plan.yaml", "scenarios:\n  - name: s1\n    out: " + (dir / "abs").string() + "\n" + small,
+            ":3: column 'scenarios[0].out': must be a path relative to the plan's folder (got '" + (dir / "abs").string() + "')", flags);
+  }
+  // an unrelated folder in the second entry's place: the first bundle is not written either
+  fhops_test::write(dir / "a/b/gen/t2/notes.txt", "mine\n");
+  fhops_test::write(plans / "p.plan.yaml", "scenarios:\n  - name: t1\n    out: ../gen/t1\n" + small + "  - name: t2\n    out: ../gen/t2\n" + small);
+  const auto r = run(driver() + " synth batch " + (plans / "p.plan.yaml").string() + " --force");
+  CHECK(r.exit_code == 1);
+  CHECK(r.out == "fhops synth batch: error: " + (plans / "p.plan.yaml").string() + ":5: column 'scenarios[1].out': " +
+                     (plans / "../gen/t2").string() + ": is not empty and holds no scenario.yaml; refusing to replace it\n");
+  CHECK(!fs::exists(dir / "a/b/gen/t1"));
+  CHECK(slurp(dir / "a/b/gen/t2/notes.txt") == "mine\n");
+}

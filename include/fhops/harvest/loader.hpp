@@ -511,6 +511,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
   if (!root.IsMap()) throw input_error(ypath, 1, {}, "top level must be a mapping of scenario keys");
   const fs::path root_dir = yaml_path.parent_path();
   sc.source = yaml_path;
+  sc.files.push_back(yaml_path);
 
   static const std::set<std::string> known_keys{
       "name", "num_days", "start_date", "schema_version", "data", "mobilisation", "timeline",
@@ -544,6 +545,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
   const auto open_csv = [&](const fs::path& p, const char* key) {
     if (!fs::exists(p, ec))
       throw input_error(p.string(), 0, {}, std::string("file not found (named by data.") + key + " in " + ypath + ")");
+    sc.files.push_back(p);
     return csv_table::read(p);
   };
 
@@ -709,6 +711,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       candidates.push_back(root_dir / "mobilisation_distances.csv");
       for (const auto& c : candidates) {
         if (fs::is_regular_file(c, ec)) {
+          sc.files.push_back(c);
           cfg.distances = detail::read_distances(csv_table::read(c));
           std::size_t unknown = 0;
           for (const auto& bd : cfg.distances)
@@ -772,6 +775,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       warnings.push_back(ypath + ": " + key + " " + gp.string() + " not found (reporting-only; skipped)");
       continue;
     }
+    sc.files.push_back(gp);
     std::vector<std::string> ids;
     if (is_block)
       for (const auto& b : sc.blocks) ids.push_back(b.id);

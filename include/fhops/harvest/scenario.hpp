@@ -155,6 +155,7 @@ struct scenario {
   std::vector<crew_assignment> crew_assignments;
   std::vector<road_job> road_construction;
   std::filesystem::path source;  ///< the scenario.yaml it came from (empty when built in code)
+  std::vector<std::filesystem::path> files;  ///< every file the loader read, scenario.yaml first (outputs must not overwrite them)
 };
 
 }  // namespace fhops::harvest

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -19,7 +20,9 @@
 
 #include "fhops/harvest/detail/synth_text.hpp"
 #include "fhops/harvest/synth.hpp"
+#include "fhops/util/atomic_file.hpp"
 #include "fhops/util/csv.hpp"
+#include "fhops/util/file_identity.hpp"
 #include "fhops/util/input_error.hpp"
 
 namespace fhops::harvest {
@@ -393,9 +396,10 @@ inline std::string synth_parameters_yaml(const synth_parameters& p, const std::s
 /// One entry of a batch plan: a bundle to generate (parameters set) or an existing bundle to list
 /// in the manifest as it is (parameters empty).
 struct synth_plan_entry {
-  std::string name;                              ///< member name in the manifest
+  std::string name;                              ///< member name in the manifest (a plain name)
   std::filesystem::path out;                     ///< the bundle folder (absolute or relative to the cwd)
   std::optional<synth_parameters> parameters;
+  std::size_t line = 0;                          ///< the entry's line in the plan
 };
 
 /// A batch plan: bundles to generate and the manifest listing them.
@@ -403,8 +407,26 @@ struct synth_plan {
   std::filesystem::path file;
   std::string bundle;                            ///< the manifest's bundle name
   std::filesystem::path manifest;                ///< where the manifest goes
+  std::size_t manifest_line = 0;                 ///< the line of `manifest:` in the plan (0 when defaulted)
   std::vector<synth_plan_entry> entries;
 };
+
+/// How every manifest `fhops synth batch` writes begins: an existing file is replaced by a
+/// manifest only when it begins so.
+inline constexpr std::string_view synth_manifest_header = "# Bundle manifest written by `fhops synth batch ";
+
+namespace detail {
+
+/// A path read from a plan (`out:`, `manifest:`): relative to the plan's folder, not empty.
+inline std::filesystem::path plan_relative_path(const std::filesystem::path& dir, const YAML::Node& n, const std::string& src,
+                                                const std::string& key) {
+  const std::string text = n.IsScalar() ? n.Scalar() : std::string();
+  if (text.empty() || std::filesystem::path(text).is_absolute())
+    throw input_error(src, n.Mark().line + 1, key, "must be a path relative to the plan's folder (got '" + text + "')");
+  return dir / text;
+}
+
+}  // namespace detail
 
 /// Reads a batch plan:
 /// ```yaml
@@ -419,7 +441,8 @@ struct synth_plan {
 ///     path: ../scenarios/demo       # an existing bundle, listed as it is
 /// ```
 /// Every generated entry's parameters are validated here (input_error naming the plan, the line
-/// and the key), so a bad entry fails before anything is written.
+/// and the key), so a bad entry fails before anything is written. Member names are plain names
+/// (is_plain_name: they name folders); `out:` and `manifest:` are relative to the plan's folder.
 inline synth_plan read_synth_plan(const std::filesystem::path& file) {
   namespace fs = std::filesystem;
   synth_plan plan;
@@ -435,7 +458,8 @@ inline synth_plan read_synth_plan(const std::filesystem::path& file) {
   }
   std::string stem = file.stem().string();  // x.plan.yaml -> x.yaml; x.yaml -> x.manifest.yaml
   stem = stem.size() > 5 && stem.ends_with(".plan") ? stem.substr(0, stem.size() - 5) + ".yaml" : stem + ".manifest.yaml";
-  plan.manifest = dir / (doc["manifest"] ? doc["manifest"].Scalar() : stem);
+  plan.manifest = doc["manifest"] ? detail::plan_relative_path(dir, doc["manifest"], src, "manifest") : dir / stem;
+  plan.manifest_line = doc["manifest"] ? doc["manifest"].Mark().line + 1 : 0;
   plan.bundle = doc["bundle"] ? doc["bundle"].Scalar() : plan.manifest.stem().string();
   const YAML::Node list = doc["scenarios"];
   if (!list || !list.IsSequence() || list.size() == 0)
@@ -449,6 +473,11 @@ inline synth_plan read_synth_plan(const std::filesystem::path& file) {
       throw input_error(src, ln, key, "each entry is a mapping with a 'name'");
     synth_plan_entry entry;
     entry.name = e["name"].Scalar();
+    entry.line = ln;
+    if (!is_plain_name(entry.name))
+      throw input_error(src, ln, key + ".name",
+                        "'" + entry.name + "' is not a plain name (it names a folder: no '/', '\\' or control character, "
+                        "not starting with '.' or '-')");
     if (!names.insert(entry.name).second) throw input_error(src, ln, key, "the name '" + entry.name + "' is used twice");
     if (e["path"]) {
       if (e.size() != 2) throw input_error(src, ln, key, "an existing bundle ('path') takes only 'name' and 'path'");
@@ -456,7 +485,7 @@ inline synth_plan read_synth_plan(const std::filesystem::path& file) {
       if (!fs::is_regular_file(entry.out / "scenario.yaml"))
         throw input_error(src, ln, key + ".path", entry.out.string() + " holds no scenario.yaml");
     } else {
-      entry.out = dir / (e["out"] ? e["out"].Scalar() : entry.name);
+      entry.out = e["out"] ? detail::plan_relative_path(dir, e["out"], src, key + ".out") : dir / entry.name;
       synth_parameters p = synth_tier("custom");
       apply_synth_config(p, e, src, {"out"});  // `name` is the member's and the scenario's name
       try {
@@ -471,12 +500,51 @@ inline synth_plan read_synth_plan(const std::filesystem::path& file) {
   return plan;
 }
 
+/// Checks, before anything is written, that every output of a plan can be written, so that a bad
+/// entry leaves nothing behind: no two entries' folders overlap; no generated folder holds the
+/// plan or the manifest, and an existing one is replaced only with `replace` when it holds a
+/// scenario.yaml (replaceable_folder); the manifest is not the plan, lies in no entry's folder, and
+/// replaces only a manifest written by synth batch. Throws input_error naming the plan's line.
+inline void check_synth_plan_outputs(const synth_plan& plan, bool replace) {
+  namespace fs = std::filesystem;
+  const std::string src = plan.file.string();
+  for (std::size_t i = 0; i < plan.entries.size(); ++i) {
+    const synth_plan_entry& e = plan.entries[i];
+    const std::string key = "scenarios[" + std::to_string(i) + "]" + (e.parameters ? ".out" : ".path");
+    for (std::size_t j = 0; j < i; ++j)
+      if (is_within(e.out, plan.entries[j].out) || is_within(plan.entries[j].out, e.out))
+        throw input_error(src, e.line, key, "the folder " + e.out.string() + " overlaps the folder of scenarios[" + std::to_string(j) +
+                                                "] (" + plan.entries[j].out.string() + ")");
+    if (is_within(plan.manifest, e.out))
+      throw input_error(src, e.line, key, "the folder " + e.out.string() + " holds the manifest " + plan.manifest.string());
+    if (!e.parameters) continue;
+    if (is_within(plan.file, e.out)) throw input_error(src, e.line, key, "the folder " + e.out.string() + " holds the plan itself");
+    try {
+      (void)replaceable_folder(e.out, replace, "scenario.yaml");
+    } catch (const output_error& err) {
+      throw input_error(src, e.line, key, err.what());
+    }
+  }
+  const std::string where = plan.manifest.string();
+  if (same_file(plan.manifest, plan.file)) throw input_error(src, plan.manifest_line, "manifest", where + " is the plan itself");
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(plan.manifest, ec))) return;
+  std::string head(synth_manifest_header.size(), '\0');
+  if (fs::is_regular_file(plan.manifest, ec)) {
+    std::ifstream in(plan.manifest, std::ios::binary);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  }
+  if (head != synth_manifest_header)
+    throw input_error(src, plan.manifest_line, "manifest",
+                      where + " exists and is not a manifest written by synth batch; refusing to replace it");
+}
+
 /// The bundle manifest of a plan (the `scenarios:` form read by fhops' bundle resolution): member
 /// names with their scenario.yaml, relative to the manifest's folder.
 inline std::string render_synth_manifest(const synth_plan& plan) {
   namespace fs = std::filesystem;
   const fs::path base = fs::absolute(plan.manifest).lexically_normal().parent_path();
-  std::string out = "# Bundle manifest written by `fhops synth batch " + plan.file.filename().string() +
+  std::string out = std::string(synth_manifest_header) + plan.file.filename().string() +
                     "`; paths are relative to this file.\nbundle: " + detail::yaml_string(plan.bundle) + "\nscenarios:\n";
   for (const auto& e : plan.entries) {
     const fs::path target = (fs::absolute(e.out).lexically_normal() / "scenario.yaml").lexically_relative(base);

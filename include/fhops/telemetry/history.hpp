@@ -247,6 +247,7 @@ struct history_metric {
 struct history_result {
   frame table;
   std::vector<std::string> skipped;
+  std::vector<std::filesystem::path> files;  ///< the snapshots read, with their .sqlite stores
 };
 
 namespace detail {
@@ -312,6 +313,7 @@ inline history_result load_history(const std::filesystem::path& dir, const std::
     if (e.is_regular_file(ec) && ::fnmatch(pattern.c_str(), e.path().filename().c_str(), 0) == 0) files.push_back(e.path());
   if (ec) throw input_error(dir.string(), "cannot list the history folder: " + ec.message());
   std::sort(files.begin(), files.end());
+  out.files = files;
   std::vector<bool> present(metrics.size(), false);
   for (const auto& file : files) {
     frame f;
@@ -324,6 +326,7 @@ inline history_result load_history(const std::filesystem::path& dir, const std::
     std::optional<detail::snapshot_metrics> store;
     const fs::path sqlite = fs::path(file).replace_extension(".sqlite");
     if (fs::is_regular_file(sqlite, ec)) {
+      out.files.push_back(sqlite);
       try {
         store.emplace(sqlite);
       } catch (const SQLite::Exception& e) {

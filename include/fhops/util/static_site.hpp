@@ -33,7 +33,8 @@ struct site_files {
 };
 
 /// Reads every source; a file over `max_bytes` is refused with a message naming it, its size and
-/// the limit, before anything is read or written. Absent sources are listed, not fatal.
+/// the limit, before anything is read or written. Absent sources are listed, not fatal. A folder's
+/// symbolic links are skipped (a source named directly may be a link).
 inline site_files gather_site(const std::vector<site_source>& sources, std::uintmax_t max_bytes) {
   namespace fs = std::filesystem;
   std::vector<std::pair<fs::path, std::string>> plan;
@@ -44,10 +45,11 @@ inline site_files gather_site(const std::vector<site_source>& sources, std::uint
       plan.emplace_back(s.from, s.to);
     } else if (fs::is_directory(s.from, ec)) {
       std::vector<fs::path> found;
+      // A symbolic link inside a folder is not published: it could name any file on the machine.
       for (const auto& e : fs::recursive_directory_iterator(s.from))
-        if (e.is_regular_file()) found.push_back(e.path());
+        if (e.is_regular_file() && !e.is_symlink()) found.push_back(e.path());
       std::sort(found.begin(), found.end());
-      for (const auto& p : found) plan.emplace_back(p, (fs::path(s.to) / fs::relative(p, s.from)).generic_string());
+      for (const auto& p : found) plan.emplace_back(p, (fs::path(s.to) / p.lexically_relative(s.from)).generic_string());
     } else {
       out.missing.push_back(s.from.string());
     }
