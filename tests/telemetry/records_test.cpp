@@ -311,3 +311,26 @@ TEST_CASE("run ids are time-ordered UUIDs (version 7) in hex and timestamps ISO 
   CHECK(tel::utc_iso_seconds(*t) == "2025-11-11T21:15:53+00:00");
   CHECK_FALSE(tel::parse_utc_iso("yesterday"));
 }
+
+TEST_CASE("run ids: the writers' format and a safe file-name charset, nothing else", "[telemetry][records]") {
+  CHECK(tel::valid_run_id(tel::new_run_id()));
+  CHECK(tel::valid_run_id("0196a1b2c3d47e5f8a9b0c1d2e3f4a5b"));
+  CHECK(tel::valid_run_id("run-7"));
+  CHECK(tel::valid_run_id("chunk_3.rerun-2"));
+  for (const std::string& bad : std::vector<std::string>{"", "..", "../x", "../runs", "/etc/passwd", "a/b", ".hidden", "-rf", "a..b", "a b", "a\\b",
+                                std::string("a\0b", 3), "é", std::string(129, 'a')})
+    CHECK_FALSE(tel::valid_run_id(bad));
+  CHECK(tel::valid_run_id(std::string(128, 'a')));
+  CHECK_THROWS_WITH(tel::step_path_for("steps", "../runs"), Catch::Contains("../runs") && Catch::Contains("run id"));
+  CHECK(tel::step_path_for("steps", "run-7") == std::filesystem::path("steps") / "run-7.jsonl");
+}
+
+TEST_CASE("the step log writes no file for an invalid run id", "[telemetry][records]") {
+  const auto dir = scratch("step_log_bad_id");
+  tel::step_log steps(dir / "steps");
+  steps.step(tel::step_record{"../outside", "2025-11-11T00:00:00+00:00", 1, 1.0, 1.0, {}, {}, 1, 1});
+  tel::run_record r;
+  r.run_id = "../outside";
+  CHECK_THROWS_WITH(steps.run_finished(r), Catch::Contains("../outside"));
+  CHECK_FALSE(std::filesystem::exists(dir / "outside.jsonl"));
+}
