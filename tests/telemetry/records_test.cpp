@@ -94,6 +94,33 @@ TEST_CASE("the reader round-trips records, keeps int vs float and accepts NaN/In
   CHECK(tel::dump(odd) == "{\"x\":NaN,\"y\":[Infinity,-Infinity],\"s\":\"NaN Infinity\",\"n\":13.0,\"i\":13}");
 }
 
+TEST_CASE("JSON that Python writes and simdjson rejects is valid; torn and invalid text is not", "[telemetry][json]") {
+  tel::json_parser p;
+  const auto big = p.parse(R"({"a":18446744073709551616,"b":-99999999999999999999999,"c":123456789012345678901234567890.5})");
+  REQUIRE(big);
+  CHECK(big->find("a")->as_double() == 18446744073709551616.0);
+  CHECK(big->find("b")->as_double() < -9.9e22);
+  const auto inf = p.parse(R"({"a":1e999,"b":-1E+400,"c":1e-400,"d":[NaN,Infinity]})");
+  REQUIRE(inf);
+  CHECK(inf->find("a")->as_double() == HUGE_VAL);
+  CHECK(inf->find("b")->as_double() == -HUGE_VAL);
+  CHECK(inf->find("c")->as_double() == 0.0);
+  const auto lone = p.parse(R"({"s":"x\ud800y","t":"\udc00","u":"\ud83d\ude00","v":"\u00e9\n"})");
+  REQUIRE(lone);
+  CHECK(*lone->string_at("s") == "x\xEF\xBF\xBDy");  // U+FFFD stands in for the lone surrogate
+  CHECK(*lone->string_at("t") == "\xEF\xBF\xBD");
+  CHECK(*lone->string_at("u") == "\xF0\x9F\x98\x80");
+  CHECK(*lone->string_at("v") == "\xC3\xA9\n");
+  for (const std::string& bad : std::vector<std::string>{R"({"a":1e999)", R"({"a":"\ud800)", R"({"a":01})", R"({"a":1e})", R"({"a":-})", R"({"a":.5})",
+                                R"({"a":1.})", R"({"a":+1})", R"({"a":[1,]})", R"({"a" 1})", R"({"a":1} x)", R"({"a":"\x"})",
+                                R"({"a":"\u12"})", std::string("{\"a\":\"\x01\"}"), std::string("{\"a\":\"\xff\"}"),
+                                std::string("{\"a\":\"\xC0\xAF\"}"), std::string("{\"a\":\"\xED\xA0\x80\"}"), R"({"a":tru})",
+                                R"({"a":1e999} {"b":2})", R"({'a':1})", R"({"a":nan})"})
+    CHECK_FALSE(p.parse(bad + std::string(2, ' ')).has_value());
+  std::string deep(100000, '[');
+  CHECK_FALSE(p.parse(deep + "1e999").has_value());
+}
+
 TEST_CASE("a torn last line is skipped with a warning naming file and line", "[telemetry]") {
   const auto dir = scratch("torn");
   const auto log = dir / "runs.jsonl";
@@ -283,4 +310,27 @@ TEST_CASE("run ids are time-ordered UUIDs (version 7) in hex and timestamps ISO 
   REQUIRE(t);
   CHECK(tel::utc_iso_seconds(*t) == "2025-11-11T21:15:53+00:00");
   CHECK_FALSE(tel::parse_utc_iso("yesterday"));
+}
+
+TEST_CASE("run ids: the writers' format and a safe file-name charset, nothing else", "[telemetry][records]") {
+  CHECK(tel::valid_run_id(tel::new_run_id()));
+  CHECK(tel::valid_run_id("0196a1b2c3d47e5f8a9b0c1d2e3f4a5b"));
+  CHECK(tel::valid_run_id("run-7"));
+  CHECK(tel::valid_run_id("chunk_3.rerun-2"));
+  for (const std::string& bad : std::vector<std::string>{"", "..", "../x", "../runs", "/etc/passwd", "a/b", ".hidden", "-rf", "a..b", "a b", "a\\b",
+                                std::string("a\0b", 3), "é", std::string(129, 'a')})
+    CHECK_FALSE(tel::valid_run_id(bad));
+  CHECK(tel::valid_run_id(std::string(128, 'a')));
+  CHECK_THROWS_WITH(tel::step_path_for("steps", "../runs"), Catch::Contains("../runs") && Catch::Contains("run id"));
+  CHECK(tel::step_path_for("steps", "run-7") == std::filesystem::path("steps") / "run-7.jsonl");
+}
+
+TEST_CASE("the step log writes no file for an invalid run id", "[telemetry][records]") {
+  const auto dir = scratch("step_log_bad_id");
+  tel::step_log steps(dir / "steps");
+  steps.step(tel::step_record{"../outside", "2025-11-11T00:00:00+00:00", 1, 1.0, 1.0, {}, {}, 1, 1});
+  tel::run_record r;
+  r.run_id = "../outside";
+  CHECK_THROWS_WITH(steps.run_finished(r), Catch::Contains("../outside"));
+  CHECK_FALSE(std::filesystem::exists(dir / "outside.jsonl"));
 }

@@ -3,10 +3,12 @@
 #include <chrono>
 #include <filesystem>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <unistd.h>
 
 #include "../test_support.hpp"
 #include "fhops/telemetry/json_reader.hpp"
@@ -303,6 +305,78 @@ TEST_CASE("repair removes torn records and keeps a backup", "[telemetry][repair]
   CHECK(slurp(log) == good + "\n");
   CHECK(slurp(r.backup) == good + "\n" + good.substr(0, 40));
   CHECK(tel::repair_log(log).removed_lines.empty());
+}
+
+TEST_CASE("prune and rotation report invalid run ids and touch no file for them", "[telemetry][prune]") {
+  const auto dir = scratch("prune_bad_ids");
+  const auto log = dir / "t" / "runs.jsonl";
+  write(dir / "t" / "outside.jsonl", "precious\n");
+  std::string text;
+  for (const char* id : {"../outside", "../runs", "good-1", "good-2"}) {
+    tel::run_record r;
+    r.run_id = id;
+    r.solver = "sa";
+    r.started_at = "2025-01-01T00:00:00+00:00";
+    text += tel::jsonl_line(r);
+  }
+  write(log, text);
+  write(dir / "t" / "steps" / "good-1.jsonl", "{}\n");
+  tel::prune_options o;
+  o.keep = 1;
+  o.steps_dir = tel::steps_dir_for(log);
+  const auto r = tel::prune_log(log, o);
+  CHECK(r.removed == 3);
+  CHECK(r.step_logs == 1);
+  CHECK(r.invalid_run_ids == std::vector<std::string>{"../outside", "../runs"});
+  CHECK(slurp(dir / "t" / "outside.jsonl") == "precious\n");
+  REQUIRE(std::filesystem::exists(log));
+  CHECK(tel::read_log_lines(log).size() == 1);
+}
+
+TEST_CASE("a repair that fails leaves the log as it was and no backup", "[telemetry][repair]") {
+  const auto dir = scratch("repair_fails");
+  const auto log = dir / "runs.jsonl";
+  write(log, "{\"a\":1}\n{\"torn");
+  const std::string before = slurp(log);
+  // The temporary file of the rewrite cannot be created: a folder is in its place.
+  std::filesystem::create_directories(log.string() + ".tmp." + std::to_string(::getpid()));
+  CHECK_THROWS(tel::repair_log(log));
+  CHECK(slurp(log) == before);
+  for (const auto& e : std::filesystem::directory_iterator(dir)) CHECK(e.path().extension() != ".bak");
+}
+
+TEST_CASE("repairs within one second keep every backup", "[telemetry][repair]") {
+  const auto dir = scratch("repair_backups");
+  const auto log = dir / "runs.jsonl";
+  std::set<std::string> backups;
+  for (int i = 0; i < 3; ++i) {
+    fhops::telemetry::append_jsonl(log, "{\"a\":" + std::to_string(i) + "}\n{\"torn " + std::to_string(i) + "\n");
+    const auto r = tel::repair_log(log);
+    REQUIRE(r.removed_lines.size() == 1);
+    backups.insert(r.backup.string());
+    CHECK(slurp(r.backup).find("torn " + std::to_string(i)) != std::string::npos);
+  }
+  CHECK(backups.size() == 3);
+  for (const auto& b : backups) CHECK(std::filesystem::exists(b));
+}
+
+TEST_CASE("rotation ages are bounded: no overflow selects every record", "[telemetry][prune]") {
+  const auto dir = scratch("rotate_overflow");
+  const auto log = dir / "runs.jsonl";
+  write(log, "{\"record_type\":\"run\",\"run_id\":\"a\",\"started_at\":\"2025-01-01T00:00:00+00:00\"}\n");
+  const std::string before = slurp(log);
+  tel::prune_options o;
+  o.archive_dir = dir / "archive";
+  o.steps_dir = dir / "steps";
+  for (const auto age : {std::chrono::seconds(std::chrono::hours(24) * 1000000), std::chrono::seconds(9223372036854775807LL),
+                         std::chrono::seconds(-1)}) {
+    o.older_than = age;
+    CHECK_THROWS_AS(tel::prune_log(log, o), std::invalid_argument);
+    CHECK(slurp(log) == before);
+    CHECK_FALSE(std::filesystem::exists(dir / "archive"));
+  }
+  o.older_than = tel::max_rotation_age;
+  CHECK(tel::prune_log(log, o).removed == 0);
 }
 
 TEST_CASE("import merges logs deduplicated by run_id and keeps legacy lines verbatim", "[telemetry][import]") {

@@ -621,7 +621,7 @@ inline page_output tuner_report_page(const analytics_inputs& in, const deadline&
     source = "report " + in.tuner_report->string();
   } else if (in.telemetry_store) {
     if (!std::filesystem::exists(*in.telemetry_store)) throw input_error(in.telemetry_store->string(), "no such telemetry store");
-    telemetry::sqlite_store store(*in.telemetry_store);
+    telemetry::sqlite_store store(*in.telemetry_store, telemetry::store_options{.read_only = true, .verify = true});
     report = report_entries(telemetry::build_report(store));
     source = "store " + in.telemetry_store->string();
   } else {

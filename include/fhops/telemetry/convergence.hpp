@@ -22,6 +22,8 @@
 #include "fhops/telemetry/frame.hpp"
 #include "fhops/telemetry/json_reader.hpp"
 #include "fhops/telemetry/json_value.hpp"
+#include "fhops/telemetry/records.hpp"
+#include "fhops/telemetry/sqlite_store.hpp"
 #include "fhops/util/csv.hpp"
 #include "fhops/util/input_error.hpp"
 
@@ -138,7 +140,7 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
   };
   std::vector<run_row> runs;
   try {
-    SQLite::Database db(store.string(), SQLite::OPEN_READONLY);
+    SQLite::Database db = open_store_read_only(store);
     if (!detail::has_table(db, "runs")) throw input_error(store.string(), "not a telemetry store (no runs table)");
     const bool metrics = detail::has_table(db, "run_metrics");
     SQLite::Statement q(db, std::string("SELECT runs.run_id, solver, scenario, duration_seconds, context_json, config_json, tuner_meta_json") +
@@ -200,8 +202,9 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
     const double mip = it->second, hard_at = mip * (1.0 - hard), soft_at = mip * (1.0 - soft);
     double best = r.objective.value_or(-HUGE_VAL);
     std::optional<long long> to_hard, to_soft;
-    const fs::path steps = steps_dir / (r.run_id + ".jsonl");
-    if (fs::is_regular_file(steps, ec)) {
+    // A run id from the store is data: one that is not a file name has no step log to read.
+    const fs::path steps = valid_run_id(r.run_id) ? step_path_for(steps_dir, r.run_id) : fs::path();
+    if (!steps.empty() && fs::is_regular_file(steps, ec)) {
       read_jsonl(steps.string(), [&](const text_line&, json&& v) {
         const json* b = v.find("best_objective");
         const json* s = v.find("step");
@@ -308,7 +311,7 @@ inline frame summarize_tuner_meta(const std::filesystem::path& store) {
   };
   std::map<std::string, group> groups;
   try {
-    SQLite::Database db(store.string(), SQLite::OPEN_READONLY);
+    SQLite::Database db = open_store_read_only(store);
     if (!detail::has_table(db, "runs")) throw input_error(store.string(), "not a telemetry store (no runs table)");
     SQLite::Statement q(db, "SELECT scenario, tuner_meta_json FROM runs WHERE tuner_meta_json IS NOT NULL");
     json_parser parser;

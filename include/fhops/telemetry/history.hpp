@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "fhops/telemetry/frame.hpp"
+#include "fhops/telemetry/sqlite_store.hpp"
 #include "fhops/util/csv.hpp"
 #include "fhops/util/input_error.hpp"
 
@@ -253,10 +254,10 @@ struct history_result {
 namespace detail {
 
 // metric name -> value for one run id in a snapshot store; tolerates a store without the table or
-// the value_text column (older or foreign layouts). Throws SQLite::Exception for an unreadable file.
+// the value_text column (older or foreign layouts). Throws store_error or SQLite::Exception for an unreadable file.
 class snapshot_metrics {
 public:
-  explicit snapshot_metrics(const std::filesystem::path& path) : db_(path.string(), SQLite::OPEN_READONLY) {
+  explicit snapshot_metrics(const std::filesystem::path& path) : db_(open_store_read_only(path)) {
     SQLite::Statement cols(db_, "SELECT name FROM pragma_table_info('run_metrics')");
     bool run_id = false, name = false, value = false, value_text = false;
     while (cols.executeStep()) {
@@ -329,7 +330,7 @@ inline history_result load_history(const std::filesystem::path& dir, const std::
       out.files.push_back(sqlite);
       try {
         store.emplace(sqlite);
-      } catch (const SQLite::Exception& e) {
+      } catch (const std::exception& e) {  // SQLite's, or the store's (unreadable, corrupt)
         out.skipped.push_back(sqlite.string() + ": metrics not read: " + e.what());
       }
     }

@@ -3,7 +3,9 @@
 /// A reader meets crash damage gracefully: a torn or invalid line (a writer killed mid-record, a
 /// fragment left before the next append) produces a warning naming the file and line and is
 /// skipped; the rest of the file is read. Python's non-standard `NaN`, `Infinity` and `-Infinity`
-/// (which the reference writes for non-finite floats) are accepted.
+/// (which the reference writes for non-finite floats) are accepted, and so is the JSON simdjson
+/// refuses but Python writes (numbers beyond 64 bits or the double range, lone surrogate escapes;
+/// json_fallback.hpp).
 #pragma once
 
 #include <cerrno>
@@ -22,6 +24,7 @@
 
 #include <simdjson.h>
 
+#include "fhops/telemetry/json_fallback.hpp"
 #include "fhops/telemetry/json_value.hpp"
 #include "fhops/util/input_error.hpp"
 
@@ -112,6 +115,7 @@ public:
     if (auto fixed = detail::replace_python_nonfinite(text)) {
       if (!parser_.parse(fixed->data(), fixed->size(), true).get(e)) return detail::from_element(e);
     }
+    if (auto v = parse_json_tolerant(text)) return v;  // huge numbers, lone surrogates: valid JSON all the same
     if (error) *error = simdjson::error_message(err);
     return std::nullopt;
   }

@@ -86,15 +86,17 @@ public:
   }
 
 private:
-  // Exclusive lock on the file the path names now (reopening when a rewrite replaced it).
+  // Exclusive lock on the file the path names now (reopening when a rewrite replaced it). There is
+  // no attempt limit: each retry means another rewrite finished meanwhile, and giving up would
+  // append to a file that is no longer the log (the record lost from it).
   struct file_lock {
     explicit file_lock(jsonl_appender& a) : a_(a) {
-      for (int attempt = 0;; ++attempt) {
+      for (;;) {
         while (::flock(a_.fd_, LOCK_EX) != 0 && errno == EINTR) {
         }
         struct stat open_st {}, path_st {};
         if (::fstat(a_.fd_, &open_st) != 0 || ::stat(a_.path_.c_str(), &path_st) != 0 ||
-            (open_st.st_ino == path_st.st_ino && open_st.st_dev == path_st.st_dev) || attempt > 100)
+            (open_st.st_ino == path_st.st_ino && open_st.st_dev == path_st.st_dev))
           return;  // same file (or the path is gone: keep appending to what is open)
         ::flock(a_.fd_, LOCK_UN);
         a_.close();
@@ -197,7 +199,13 @@ private:
   };
   void write(const std::string& run_id, file& f) {
     if (f.pending.empty()) return;
-    if (!f.out.is_open()) f.out = jsonl_appender(step_path_for(dir_, run_id));
+    if (!f.out.is_open()) {
+      if (!valid_run_id(run_id)) {
+        f.pending.clear();  // reported once per buffer, never grown without bound
+        throw output_error(dir_.string() + ": no step log written: " + invalid_run_id_message(run_id));
+      }
+      f.out = jsonl_appender(step_path_for(dir_, run_id));
+    }
     f.out.append(f.pending);
     f.pending.clear();
   }

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -107,8 +108,33 @@ inline std::filesystem::path sqlite_path_for(const std::filesystem::path& log) {
 /// The step-log folder of a run log: the sibling `steps/`.
 inline std::filesystem::path steps_dir_for(const std::filesystem::path& log) { return log.parent_path() / "steps"; }
 
-/// The step log of one run: `<steps dir>/<run_id>.jsonl`.
+/// The longest run id used as a file name (the writers' ids have 32 characters).
+inline constexpr std::size_t max_run_id_length = 128;
+
+/// True when a run id may become a file name (`steps/<run_id>.jsonl`): 1 to 128 characters of
+/// `[A-Za-z0-9._-]`, starting with a letter or digit, without `..` — the writers' 32 hex digits
+/// and the reference's `uuid4().hex` among them; never a path (`/`, `..`) or a hidden file. A run
+/// id read from a log or a store is data: an invalid one stays in its record, but no file is
+/// named after it.
+inline bool valid_run_id(std::string_view id) {
+  const auto alnum = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  if (id.empty() || id.size() > max_run_id_length || !alnum(id[0]) || id.find("..") != std::string_view::npos) return false;
+  for (const char c : id)
+    if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
+  return true;
+}
+
+/// Why `id` is not a valid_run_id, naming it (one line).
+inline std::string invalid_run_id_message(std::string_view id) {
+  return "invalid run id '" + std::string(id.substr(0, 2 * max_run_id_length)) +
+         "': a run id names its step log, so it must be 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter or "
+         "digit, without '..'";
+}
+
+/// The step log of one run: `<steps dir>/<run_id>.jsonl`. Throws std::runtime_error naming the id
+/// when it is not a valid_run_id (callers reading ids from files check first and skip).
 inline std::filesystem::path step_path_for(const std::filesystem::path& steps_dir, std::string_view run_id) {
+  if (!valid_run_id(run_id)) throw std::runtime_error(invalid_run_id_message(run_id));
   return steps_dir / (std::string(run_id) + ".jsonl");
 }
 

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -46,7 +47,85 @@ struct store_options {
   int busy_timeout_ms = 60000;   ///< wait this long for other writers before failing "database is locked"
   bool read_only = false;        ///< open an existing store for reading only (no migration)
   bool create = true;            ///< create the file when absent (read_only stores are never created)
+  bool verify = false;           ///< refuse a store whose PRAGMA quick_check fails (before anything is written)
 };
+
+/// The message of a store that fails its integrity check: what SQLite found and the way back.
+inline std::string corrupt_store_message(std::string_view found) {
+  return "database disk image is malformed (PRAGMA quick_check: " + std::string(found.substr(0, found.find('\n'))) +
+         "); move the store aside and rebuild it from its JSONL log with fhops telemetry import";
+}
+
+namespace detail {
+
+// A `file:` URI naming `p` (SQLite's URI syntax: percent-encode all but unreserved characters and '/').
+inline std::string sqlite_file_uri(const std::filesystem::path& p) {
+  std::string out = "file:";
+  for (const unsigned char c : std::filesystem::absolute(p).string()) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '-' ||
+                       c == '_' || c == '.' || c == '~';
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += "0123456789ABCDEF"[c >> 4];
+      out += "0123456789ABCDEF"[c & 15];
+    }
+  }
+  return out;
+}
+
+// SQLite's error as a store_error naming the store; a corrupt file gets the way back.
+inline store_error sqlite_store_error(const std::filesystem::path& path, const SQLite::Exception& e) {
+  const int code = e.getErrorCode();
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    return store_error(path, corrupt_store_message(e.what()), e.getExtendedErrorCode());
+  return store_error(path, std::string("SQLite error: ") + e.what() + " (code " + std::to_string(e.getExtendedErrorCode()) + ")",
+                     e.getExtendedErrorCode());
+}
+
+// PRAGMA quick_check of an open database; store_error unless it says "ok".
+inline void verify_store(SQLite::Database& db, const std::filesystem::path& path) {
+  SQLite::Statement q(db, "PRAGMA quick_check(1)");
+  const std::string found = q.executeStep() ? q.getColumn(0).getString() : std::string("no answer");
+  if (found != "ok") throw store_error(path, corrupt_store_message(found), SQLITE_CORRUPT);
+}
+
+}  // namespace detail
+
+/// Opens an existing store (or any SQLite file) for reading only, as the report and the other
+/// readers do. A store in a folder the user cannot write (its WAL index `-shm` cannot be created)
+/// is opened immutable (`?immutable=1`: no lock, no shared memory) when it has no WAL content; with
+/// WAL content it cannot be read consistently without the index and the error says so. With
+/// `verify`, PRAGMA quick_check must pass. Errors are store_error naming the file.
+inline SQLite::Database open_store_read_only(const std::filesystem::path& path, int busy_timeout_ms = 60000, bool verify = true) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw store_error(path, "Telemetry SQLite store not found");
+  const auto ready = [&](SQLite::Database& db) {
+    db.execAndGet("SELECT COUNT(*) FROM sqlite_master");  // reads the schema (and the WAL index)
+    if (verify) detail::verify_store(db, path);
+  };
+  try {
+    SQLite::Database db(path, SQLite::OPEN_READONLY, busy_timeout_ms);
+    ready(db);
+    return db;
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() != SQLITE_READONLY && e.getErrorCode() != SQLITE_CANTOPEN) throw detail::sqlite_store_error(path, e);
+    const fs::path wal = path.string() + "-wal";
+    if (fs::exists(wal, ec) && fs::file_size(wal, ec) > 0)
+      throw store_error(path, std::string("cannot read: ") + e.what() + "; its folder cannot be written and its WAL " + wal.string() +
+                                  " holds changes not yet in the database (its owner's fhops telemetry maintain merges them)",
+                        e.getExtendedErrorCode());
+    try {
+      SQLite::Database db(detail::sqlite_file_uri(path) + "?immutable=1", SQLite::OPEN_READONLY | SQLite::OPEN_URI, busy_timeout_ms);
+      ready(db);
+      return db;
+    } catch (const SQLite::Exception& again) {
+      throw detail::sqlite_store_error(path, again);
+    }
+  }
+}
 
 /// One migration step of the store schema.
 struct store_migration {
@@ -96,11 +175,12 @@ public:
     try {
       return f();
     } catch (const SQLite::Exception& e) {
-      throw store_error(path_, std::string("SQLite error: ") + e.what() + " (code " + std::to_string(e.getExtendedErrorCode()) + ")",
-                        e.getExtendedErrorCode());
+      throw detail::sqlite_store_error(path_, e);
     }
   }
 
+  /// Opens (or creates) a store; read_only stores are opened as open_store_read_only does, and
+  /// `verify` checks the store before anything is written (migration included).
   explicit sqlite_store(std::filesystem::path path, store_options o = {}) : path_(std::move(path)) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -108,14 +188,15 @@ public:
     if (o.read_only && !fs::exists(path_, ec)) throw store_error(path_, "Telemetry SQLite store not found");
     if (!o.read_only && !o.create && !fs::exists(path_, ec)) throw store_error(path_, "Telemetry SQLite store not found");
     if (!o.read_only && path_.has_parent_path()) fs::create_directories(path_.parent_path(), ec);
+    if (o.read_only) db_.emplace(open_store_read_only(path_, o.busy_timeout_ms, o.verify));
     guard([&] {
-      const int flags = o.read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-      db_.emplace(path_, flags, o.busy_timeout_ms);
+      if (!o.read_only) db_.emplace(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, o.busy_timeout_ms);
       db_->exec("PRAGMA foreign_keys = ON");
       // A batch of runs touches pages all over the run-id indexes; with SQLite's default 2 MB
       // page cache a 1,000-run transaction spills to the WAL and reads its own pages back.
       db_->exec("PRAGMA cache_size = -65536");
       if (o.read_only) return;
+      if (o.verify) detail::verify_store(*db_, path_);
       retry_busy(o.busy_timeout_ms, [&] { db_->exec("PRAGMA journal_mode = WAL"); });
       db_->exec("PRAGMA synchronous = NORMAL");
       // Checkpoint (copy the WAL into the database and sync both) every ~40 MB of WAL rather than
@@ -142,20 +223,12 @@ public:
 
   /// Writes several run records in one transaction (batched import and the asynchronous sink).
   void persist_runs(std::span<const json::object> records) {
-    guard([&] {
-      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      for (const auto& r : records) write_run(r);
-      tx.commit();
-    });
+    guard([&] { in_transaction_scope([&] { for (const auto& r : records) write_run(r); }); });
   }
 
   /// Writes one tuner summary (INSERT OR REPLACE by summary_id).
   void persist_tuner_summary(const json::object& record) {
-    guard([&] {
-      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      write_summary(record);
-      tx.commit();
-    });
+    guard([&] { in_transaction_scope([&] { write_summary(record); }); });
   }
 
   /// Keeps a record that has no run id (the legacy bench / multi-start / demo lines) verbatim;
@@ -175,24 +248,27 @@ public:
   }
 
   /// Writes any record object by its kind: run records and tuner summaries go to their tables,
-  /// objects without `record_type` to legacy_records (`raw` is the line as read). Step records are
-  /// never stored (the reference does not mirror them), nor are work-unit markers
+  /// objects without `record_type` to legacy_records. `raw` is the line as read: it is the
+  /// verbatim record kept (so a line holding numbers or escapes that read approximately, e.g.
+  /// `1e999` or a lone `\ud800`, is stored byte for byte); empty means the record's own JSON.
+  /// Step records are never stored (the reference does not mirror them), nor are work-unit markers
   /// (`record_type: "work_unit"`, a scale-out run's completion lines); returns false for them.
   bool persist_any(const json::object& record, std::string_view raw, const std::string& source, std::size_t line) {
     const std::string* type = find_string(record, "record_type");
     if (type && *type == "run" && find_string(record, "run_id")) {
-      guard([&] { write_run(record); });
+      guard([&] { write_run(record, raw); });
       return true;
     }
     if (type && *type == "tuner_summary" && find_string(record, "summary_id")) {
-      guard([&] { write_summary(record); });
+      guard([&] { write_summary(record, raw); });
       return true;
     }
     if (type && (*type == "step" || *type == "work_unit")) return false;
     return persist_legacy(raw, source, line);
   }
 
-  /// Removes runs (their metrics, KPIs and verbatim records go with them). Returns rows removed.
+  /// Removes runs (their metrics, KPIs and verbatim records go with them), in one transaction or
+  /// in the caller's open one. Returns rows removed.
   std::size_t delete_runs(std::span<const std::string> run_ids) {
     return delete_ids("DELETE FROM runs WHERE run_id = ?", run_ids);
   }
@@ -200,6 +276,14 @@ public:
   /// Removes tuner summaries by id. Returns rows removed.
   std::size_t delete_tuner_summaries(std::span<const std::string> ids) {
     return delete_ids("DELETE FROM tuner_summaries WHERE summary_id = ?", ids);
+  }
+
+  /// True inside a transaction opened by begin() (or any BEGIN on this connection).
+  bool in_transaction() const { return db_ && sqlite3_get_autocommit(db_->getHandle()) == 0; }
+
+  /// Throws store_error (corrupt_store_message) unless PRAGMA quick_check says "ok".
+  void verify() {
+    guard([&] { detail::verify_store(*db_, path_); });
   }
 
   /// `PRAGMA quick_check`: "ok" or the problems found, one per line.
@@ -357,7 +441,19 @@ private:
     }
   }
 
-  void write_run(const json::object& r) {
+  // Runs `f` in one IMMEDIATE transaction, or inside the caller's (begin() ... commit()) when one is open.
+  template <class F>
+  void in_transaction_scope(F&& f) {
+    if (in_transaction()) {
+      f();
+      return;
+    }
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    f();
+    tx.commit();
+  }
+
+  void write_run(const json::object& r, std::string_view raw = {}) {
     const std::string* run_id = find_string(r, "run_id");
     if (!run_id) throw store_error(path_, "run record without a run_id");
     auto& st = stmt(run_, "INSERT OR REPLACE INTO runs(run_id, schema_version, solver, scenario, scenario_path, seed, status,"
@@ -393,18 +489,19 @@ private:
     st.reset();
     write_values(metric_, del_metric_, true, *run_id, find(r, "metrics"));
     write_values(kpi_, del_kpi_, false, *run_id, find(r, "kpis"));
-    write_verbatim(stmt(raw_, "INSERT OR REPLACE INTO run_records(run_id, record_json) VALUES (?, ?)"), *run_id, r);
+    write_verbatim(stmt(raw_, "INSERT OR REPLACE INTO run_records(run_id, record_json) VALUES (?, ?)"), *run_id, r, raw);
   }
 
-  // The record as written in the JSONL (compact, in its own key order).
-  static void write_verbatim(SQLite::Statement& st, const std::string& id, const json::object& r) {
+  // The record as written in the JSONL: the line as read, else its compact JSON in its own key order.
+  static void write_verbatim(SQLite::Statement& st, const std::string& id, const json::object& r, std::string_view raw) {
     st.bind(1, id);
-    st.bind(2, dump(r));
+    if (raw.empty()) st.bind(2, dump(r));
+    else st.bind(2, std::string(raw));
     st.exec();
     st.reset();
   }
 
-  void write_summary(const json::object& r) {
+  void write_summary(const json::object& r, std::string_view raw = {}) {
     const std::string* id = find_string(r, "summary_id");
     if (!id) throw store_error(path_, "tuner summary without a summary_id");
     auto& st = stmt(summary_, "INSERT OR REPLACE INTO tuner_summaries(summary_id, schema_version, algorithm, scenarios_evaluated,"
@@ -420,20 +517,21 @@ private:
     bind_scalar(st, 7, find(r, "created_at"));
     st.exec();
     st.reset();
-    write_verbatim(stmt(summary_raw_, "INSERT OR REPLACE INTO tuner_summary_records(summary_id, record_json) VALUES (?, ?)"), *id, r);
+    write_verbatim(stmt(summary_raw_, "INSERT OR REPLACE INTO tuner_summary_records(summary_id, record_json) VALUES (?, ?)"), *id, r,
+                   raw);
   }
 
   std::size_t delete_ids(const char* sql, std::span<const std::string> ids) {
     return guard([&] {
       std::size_t n = 0;
-      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      SQLite::Statement st(*db_, sql);
-      for (const auto& id : ids) {
-        st.bind(1, id);
-        n += static_cast<std::size_t>(st.exec());
-        st.reset();
-      }
-      tx.commit();
+      in_transaction_scope([&] {
+        SQLite::Statement st(*db_, sql);
+        for (const auto& id : ids) {
+          st.bind(1, id);
+          n += static_cast<std::size_t>(st.exec());
+          st.reset();
+        }
+      });
       return n;
     });
   }
