@@ -108,3 +108,24 @@ TEST_CASE("evaluate reports a bad assignments row with its line", "[driver]") {
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("plan.csv:3: column 'machine_id'"));
 }
+
+TEST_CASE("a FIFO or /dev/zero as a bundle file or --assignments fails at once with one line", "[driver][input]") {
+  // `timeout` turns a hang into exit 124 instead of a stuck suite.
+  const auto dir = fhops_test::scratch("cli_fifo");
+  const auto yaml = fhops_test::write_bundle(dir, "fifo", 3, "", "id\nM1\n", "id,daily_capacity\nL1,1\n",
+                                             "machine_id,day,available\nM1,1,1\n", "machine_id,block_id,rate\nM1,B1,1.0\n");
+  std::filesystem::remove(dir / "b.csv");
+  fhops_test::make_fifo(dir / "b.csv");
+  const auto v = run("timeout 60 " + driver() + " validate " + yaml.string());
+  CHECK(v.exit_code == 1);
+  CHECK(v.out == "fhops validate: error: " + (dir / "b.csv").string() +
+                     ": is not a regular file (a FIFO, device or socket); only regular files are read\n");
+  fhops_test::make_fifo(dir / "plan.csv");
+  const auto f = run("timeout 60 " + driver() + " evaluate " + demo() + " --assignments " + (dir / "plan.csv").string());
+  CHECK(f.exit_code == 1);
+  CHECK(f.out == "fhops evaluate: error: " + (dir / "plan.csv").string() +
+                     ": is not a regular file (a FIFO, device or socket); only regular files are read\n");
+  const auto z = run("timeout 60 " + driver() + " evaluate " + demo() + " --assignments /dev/zero");
+  CHECK(z.exit_code == 1);
+  CHECK(z.out == "fhops evaluate: error: /dev/zero: is not a regular file (a FIFO, device or socket); only regular files are read\n");
+}

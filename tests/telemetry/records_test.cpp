@@ -127,6 +127,26 @@ TEST_CASE("lines longer than the read chunk are read whole", "[telemetry]") {
   CHECK(bytes == text.size());
 }
 
+TEST_CASE("a FIFO or a device as a JSONL log is refused at once; an endless line is bounded", "[telemetry][input]") {
+  const auto dir = scratch("jsonl_fifo");
+  const auto fifo = dir / "runs.jsonl";
+  fhops_test::make_fifo(fifo);
+  const std::string what = fhops_test::without_hang(fifo, [&] {
+    try {
+      (void)tel::read_jsonl(fifo.string(), [](auto&&, auto&&) {});
+    } catch (const fhops::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no input_error");
+  });
+  CHECK(what == fifo.string() + ": is not a regular file (a FIFO, device or socket); only regular files are read");
+  // /dev/zero never ends and has no line break: it used to grow the line buffer without bound
+  CHECK_THROWS_WITH(tel::read_jsonl("/dev/zero", [](auto&&, auto&&) {}), Catch::Contains("/dev/zero: is not a regular file"));
+  write(dir / "long.jsonl", "{\"a\":1}\n" + std::string(5000, 'x'));
+  CHECK_THROWS_WITH(tel::for_each_line((dir / "long.jsonl").string(), [](const tel::text_line&) {}, 256, 1000),
+                    Catch::Contains("long.jsonl:2: line is longer than the 1000 bytes limit"));
+}
+
 TEST_CASE("an append after a torn tail starts on a fresh line", "[telemetry]") {
   const auto dir = scratch("append_torn");
   const auto log = dir / "runs.jsonl";
