@@ -1,5 +1,5 @@
-// The checked input reader (regular files only, a size limit) and one-line error messages with
-// short excerpts (issue 24).
+// The checked input reader (regular files only, a size limit), one-line error messages with short
+// excerpts and YAML read as PyYAML reads it (a repeated key keeps its last value) (issue 24).
 #include "../test_support.hpp"
 
 #include <cstdlib>
@@ -8,6 +8,7 @@
 #include "fhops/util/csv.hpp"
 #include "fhops/util/input_error.hpp"
 #include "fhops/util/input_file.hpp"
+#include "fhops/util/yaml_file.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
@@ -85,4 +86,25 @@ TEST_CASE("CSV integers beyond the exact range of doubles are out of range, not 
   const auto t = fhops::csv_table::parse("day\n4294967297\n1e16\n", "c.csv");
   CHECK(t.integer(0, 0) == 4294967297LL);
   CHECK(input_error_of([&] { (void)t.integer(1, 0); }) == "c.csv:3: column 'day': '1e16' is out of range (|value| <= 9e15)");
+}
+
+TEST_CASE("YAML mappings keep the last value of a repeated key, as PyYAML does", "[util][yaml]") {
+  const YAML::Node n = fhops::parse_yaml(
+      "w:\n  mobilisation: 0.5\n  production: 1\n  mobilisation: 5.0\nlist:\n  - {a: 1, a: 2}\nshared: &s {k: 1, k: 3}\nalias: *s\nw2: 1\nw2: 2\n",
+      "x.yaml");
+  CHECK(n["w"]["mobilisation"].Scalar() == "5.0");
+  CHECK(n["w"].size() == 2);
+  CHECK(fhops::yaml_line(n["w"]["mobilisation"]) == 4);
+  CHECK(n["list"][0]["a"].Scalar() == "2");
+  CHECK(n["shared"]["k"].Scalar() == "3");
+  CHECK(n["alias"]["k"].Scalar() == "3");
+  CHECK(n["w2"].Scalar() == "2");
+  CHECK(input_error_of([] { (void)fhops::parse_yaml("a: [1, 2\n", "bad.yaml"); }) ==
+        "bad.yaml:2: malformed YAML: end of sequence flow not found");
+  // an alias bomb is visited once per node, not once per path
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 30; ++i)
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + std::string("*a") + std::to_string(i - 1) +
+            std::string(", *a") + std::to_string(i - 1) + std::string(", *a") + std::to_string(i - 1) + "]\n";
+  CHECK(fhops::parse_yaml(bomb, "bomb.yaml")["a29"].size() == 3);
 }
