@@ -1778,3 +1778,21 @@ TEST_CASE("error messages are one line, quote short excerpts and never echo anot
     check_appended_rejected("messages_key", "? [a, b]\n: 1\n", 9, "", "a mapping key must be a plain value");
   }
 }
+
+TEST_CASE("a scenario too large for memory is refused before allocating, naming the sizes", "[loader][problem]") {
+  bundle b("toolarge");
+  std::string blocks = "id,landing_id,work_required\n";
+  for (int i = 0; i < 40000; ++i) blocks += "B" + std::to_string(i) + ",L1,1\n";
+  b.set("blocks.csv", blocks).set("prod_rates.csv", "machine_id,block_id,rate\nM1,B1,1\n");
+  const fs::path y = b.write();
+  const scenario sc = load_scenario(y);
+  try {
+    const problem pb(sc);
+    FAIL("a 40000-block problem was built");
+  } catch (const fhops::input_error& e) {
+    CHECK(same_file(e.path(), y));
+    CHECK_THAT(std::string(e.what()), Contains("scenario too large: 40000 blocks need a 40000 x 40000 distance matrix of 11.9 GiB; "
+                                              "the problem would take 11.9 GiB, over the 8 GiB limit"));
+  }
+  CHECK(estimate_problem_memory(load_scenario(bundle("small").write())).total() < 1000);
+}
