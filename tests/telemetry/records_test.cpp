@@ -77,12 +77,13 @@ TEST_CASE("step records and tuner summaries follow §1.7 and §1.8", "[telemetry
         "\"created_at\":\"2025-11-11T21:15:55+00:00\"}\n");
 }
 
-TEST_CASE("the JSON writer spells values as Python's json.dumps", "[telemetry]") {
+TEST_CASE("the JSON writer spells values as Python's json.dumps, non-finite numbers as null", "[telemetry]") {
   const tel::json v(tel::json::object{{"b", 1e-05}, {"a", tel::json::array{1, 2.0, "é\n", nullptr, true}},
                                       {"c", std::numeric_limits<double>::quiet_NaN()},
                                       {"d", -std::numeric_limits<double>::infinity()}, {"e", 1e16}});
-  CHECK(tel::dump(v) == "{\"b\":1e-05,\"a\":[1,2.0,\"é\\n\",null,true],\"c\":NaN,\"d\":-Infinity,\"e\":1e+16}");
-  CHECK(tel::dump_sorted(v) == "{\"a\": [1, 2.0, \"é\\n\", null, true], \"b\": 1e-05, \"c\": NaN, \"d\": -Infinity, \"e\": 1e+16}");
+  // standard JSON has no NaN or Infinity: they are written as null (issue 24), never as Python's tokens
+  CHECK(tel::dump(v) == "{\"b\":1e-05,\"a\":[1,2.0,\"é\\n\",null,true],\"c\":null,\"d\":null,\"e\":1e+16}");
+  CHECK(tel::dump_sorted(v) == "{\"a\": [1, 2.0, \"é\\n\", null, true], \"b\": 1e-05, \"c\": null, \"d\": null, \"e\": 1e+16}");
 }
 
 TEST_CASE("the reader round-trips records, keeps int vs float and accepts NaN/Infinity", "[telemetry]") {
@@ -91,7 +92,7 @@ TEST_CASE("the reader round-trips records, keeps int vs float and accepts NaN/In
   CHECK(tel::dump(back) + "\n" == line);
   const tel::json odd = tel::parse_json("{\"x\":NaN,\"y\":[Infinity,-Infinity],\"s\":\"NaN Infinity\",\"n\":13.0,\"i\":13}");
   CHECK(std::isnan(odd.find("x")->as_double()));
-  CHECK(tel::dump(odd) == "{\"x\":NaN,\"y\":[Infinity,-Infinity],\"s\":\"NaN Infinity\",\"n\":13.0,\"i\":13}");
+  CHECK(tel::dump(odd) == "{\"x\":null,\"y\":[null,null],\"s\":\"NaN Infinity\",\"n\":13.0,\"i\":13}");
 }
 
 TEST_CASE("a torn last line is skipped with a warning naming file and line", "[telemetry]") {

@@ -1,13 +1,17 @@
 // The checked input reader (regular files only, a size limit), one-line error messages with short
-// excerpts and YAML read as PyYAML reads it (a repeated key keeps its last value) (issue 24).
+// excerpts, YAML read as PyYAML reads it (a repeated key keeps its last value) and standard JSON
+// numbers (issue 24).
 #include "../test_support.hpp"
 
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "fhops/util/csv.hpp"
 #include "fhops/util/input_error.hpp"
 #include "fhops/util/input_file.hpp"
+#include "fhops/util/json_text.hpp"
 #include "fhops/util/yaml_file.hpp"
 
 using Catch::Matchers::Contains;
@@ -107,4 +111,12 @@ TEST_CASE("YAML mappings keep the last value of a repeated key, as PyYAML does",
     bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + std::string("*a") + std::to_string(i - 1) +
             std::string(", *a") + std::to_string(i - 1) + std::string(", *a") + std::to_string(i - 1) + "]\n";
   CHECK(fhops::parse_yaml(bomb, "bomb.yaml")["a29"].size() == 3);
+}
+
+TEST_CASE("JSON numbers: shortest round trip, null for NaN and infinities", "[util][json]") {
+  CHECK(fhops::json_number(13.0) == "13.0");
+  CHECK(fhops::json_number(1e-05) == "1e-05");
+  CHECK(fhops::json_number(std::numeric_limits<double>::quiet_NaN()) == "null");
+  CHECK(fhops::json_number(std::numeric_limits<double>::infinity()) == "null");
+  CHECK(fhops::json_number(-std::numeric_limits<double>::infinity()) == "null");
 }
