@@ -1,12 +1,18 @@
 // Shared helpers for the test suite: where the reference material and the project's files are.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <string>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -63,6 +69,28 @@ inline std::filesystem::path write_bundle(const std::filesystem::path& dir, cons
   write(dir / "c.csv", calendar);
   write(dir / "r.csv", rates);
   return dir / "scenario.yaml";
+}
+
+/// Makes a FIFO at `p`. Nothing writes to it: a reader that opens it without O_NONBLOCK waits forever.
+inline void make_fifo(const std::filesystem::path& p) {
+  std::filesystem::create_directories(p.parent_path());
+  REQUIRE(::mkfifo(p.c_str(), 0600) == 0);
+}
+
+/// Calls `f()` (which may read the FIFO `fifo`) and returns its result. When it is still running
+/// after `seconds`, the test fails instead of hanging: opening and closing the FIFO for writing
+/// releases a reader blocked in open() or read().
+template <class F>
+auto without_hang(const std::filesystem::path& fifo, F f, int seconds = 60) {
+  auto done = std::async(std::launch::async, std::move(f));
+  if (done.wait_for(std::chrono::seconds(seconds)) == std::future_status::timeout) {
+    while (done.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout) {
+      const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd >= 0) ::close(fd);
+    }
+    FAIL_CHECK("blocked reading the FIFO " << fifo.string());
+  }
+  return done.get();
 }
 
 /// The output and exit code of a shell command.

@@ -108,18 +108,18 @@ int cmd_solve_landings(int argc, char** argv) {
     }
     const bool bounded = params.bound_iterations > 0;
     if (format == "json") {
-      using fhops::python_json_float;
+      using fhops::json_number;
       const std::string certificate =
           cert ? fmt::format("{{\"bound\":{},\"plan_objective\":{},\"plan_written\":{},\"converged\":{},\"rounds\":{},\"columns\":{},"
                              "\"covers_all_plans\":{},\"reason\":{}}}",
-                             python_json_float(cert->bound), python_json_float(cert->plan_value), certificate_plan, cert->converged,
+                             json_number(cert->bound), json_number(cert->plan_value), certificate_plan, cert->converged,
                              cert->iterations, cert->columns, check.never_pays,
                              check.never_pays ? std::string("null") : fhops::json_quote(check.reason))
                : std::string("null");
       std::cout << fmt::format("{{\"command\":\"solve-landings\",\"objective\":{},\"bound\":{},\"crews\":{{{}}},"
                                "\"crews_searched\":{},\"crews_tightened\":{},\"certificate\":{},\"seconds\":{}}}\n",
-                               python_json_float(eval.score), bounded ? python_json_float(r.bound) : std::string("null"), crews,
-                               r.crews_searched, r.crews_tightened, certificate, python_json_float(seconds));
+                               json_number(eval.score), bounded ? json_number(r.bound) : std::string("null"), crews,
+                               r.crews_searched, r.crews_tightened, certificate, json_number(seconds));
       return exit_ok;
     }
     if (certificate_plan)

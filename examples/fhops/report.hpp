@@ -25,12 +25,12 @@ inline std::string evaluation_text(const fhops::harvest::evaluation& e) {
 
 /// One JSON object: objective, components (shortest round-trip numbers) and the KPIs.
 inline std::string evaluation_json(const fhops::harvest::evaluation& e, const fhops::harvest::kpi_result& k) {
-  using fhops::python_json_float;
+  using fhops::json_number;
   return fmt::format(
       "{{\"objective\":{},\"production\":{},\"mobilisation_cost\":{},\"transitions\":{},\"landing_slack\":{},"
       "\"penalty_events\":{},\"kpis\":{}}}",
-      python_json_float(e.score), python_json_float(e.production), python_json_float(e.mobilisation_cost),
-      e.transitions, python_json_float(e.landing_slack), e.penalty_events, fhops::harvest::kpis_json(k));
+      json_number(e.score), json_number(e.production), json_number(e.mobilisation_cost),
+      e.transitions, json_number(e.landing_slack), e.penalty_events, fhops::harvest::kpis_json(k));
 }
 
 /// The reference's `Operators: {...}` line (a Python dict repr of the weights).
@@ -57,13 +57,13 @@ inline std::string operator_stats_text(const std::vector<fhops::telemetry::opera
 /// One JSON object for a solve: objective, components, search counters, seed, KPIs.
 inline std::string solve_json(const std::string& command, const fhops::harvest::solve_outcome& o,
                               const fhops::harvest::kpi_result& k, const std::string& tier) {
-  using fhops::python_json_float;
+  using fhops::json_number;
   const auto& s = o.search;
   std::string ops = "{";
   for (std::size_t i = 0; i < s.operators.size(); ++i) {
     const auto& c = s.operators[i];
     ops += fmt::format("{}{}:{{\"weight\":{},\"proposals\":{},\"generated\":{},\"accepted\":{},\"improvements\":{}}}",
-                       i ? "," : "", fhops::json_quote(c.name), python_json_float(c.weight), c.proposals, c.generated,
+                       i ? "," : "", fhops::json_quote(c.name), json_number(c.weight), c.proposals, c.generated,
                        c.accepted, c.improvements);
   }
   ops += "}";
@@ -72,10 +72,10 @@ inline std::string solve_json(const std::string& command, const fhops::harvest::
       "\"landing_slack\":{},\"penalty_events\":{},\"initial_score\":{},\"iterations\":{},\"evaluations\":{},"
       "\"evaluations_per_second\":{},\"seconds\":{},\"seed\":{},\"restarts\":{},\"stop_reason\":\"{}\",{}"
       "\"operators\":{},\"kpis\":{}}}",
-      fhops::json_quote(command), python_json_float(o.best.score), python_json_float(o.best.production),
-      python_json_float(o.best.mobilisation_cost), o.best.transitions, python_json_float(o.best.landing_slack),
-      o.best.penalty_events, python_json_float(o.initial.score), s.iterations, s.evaluations,
-      python_json_float(s.seconds > 0 ? static_cast<double>(s.evaluations) / s.seconds : 0.0), python_json_float(s.seconds),
+      fhops::json_quote(command), json_number(o.best.score), json_number(o.best.production),
+      json_number(o.best.mobilisation_cost), o.best.transitions, json_number(o.best.landing_slack),
+      o.best.penalty_events, json_number(o.initial.score), s.iterations, s.evaluations,
+      json_number(s.seconds > 0 ? static_cast<double>(s.evaluations) / s.seconds : 0.0), json_number(s.seconds),
       o.seed, s.restarts, fhops::search::to_string(s.reason),
       tier.empty() ? std::string() : "\"tier\":" + fhops::json_quote(tier) + ",", ops, fhops::harvest::kpis_json(k));
 }

@@ -108,3 +108,48 @@ TEST_CASE("evaluate reports a bad assignments row with its line", "[driver]") {
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("plan.csv:3: column 'machine_id'"));
 }
+
+TEST_CASE("a FIFO or /dev/zero as a bundle file or --assignments fails at once with one line", "[driver][input]") {
+  // `timeout` turns a hang into exit 124 instead of a stuck suite.
+  const auto dir = fhops_test::scratch("cli_fifo");
+  const auto yaml = fhops_test::write_bundle(dir, "fifo", 3, "", "id\nM1\n", "id,daily_capacity\nL1,1\n",
+                                             "machine_id,day,available\nM1,1,1\n", "machine_id,block_id,rate\nM1,B1,1.0\n");
+  std::filesystem::remove(dir / "b.csv");
+  fhops_test::make_fifo(dir / "b.csv");
+  const auto v = run("timeout 60 " + driver() + " validate " + yaml.string());
+  CHECK(v.exit_code == 1);
+  CHECK(v.out == "fhops validate: error: " + (dir / "b.csv").string() +
+                     ": is not a regular file (a FIFO, device or socket); only regular files are read\n");
+  fhops_test::make_fifo(dir / "plan.csv");
+  const auto f = run("timeout 60 " + driver() + " evaluate " + demo() + " --assignments " + (dir / "plan.csv").string());
+  CHECK(f.exit_code == 1);
+  CHECK(f.out == "fhops evaluate: error: " + (dir / "plan.csv").string() +
+                     ": is not a regular file (a FIFO, device or socket); only regular files are read\n");
+  const auto z = run("timeout 60 " + driver() + " evaluate " + demo() + " --assignments /dev/zero");
+  CHECK(z.exit_code == 1);
+  CHECK(z.out == "fhops evaluate: error: /dev/zero: is not a regular file (a FIFO, device or socket); only regular files are read\n");
+}
+
+TEST_CASE("a blackout on days beyond the int range changes nothing, as in the reference", "[driver]") {
+  // 4294967297 used to wrap to day 1: the demo's greedy plan then lost days 1-2.
+  const auto dir = fhops_test::scratch("cli_bigblackout");
+  std::filesystem::copy(demo(), dir / "demo", std::filesystem::copy_options::recursive);
+  std::filesystem::copy(demo(), dir / "none", std::filesystem::copy_options::recursive);
+  const std::string yaml = fhops_test::slurp(dir / "demo/scenario.yaml");
+  const std::string window = "    - start_day: 6\n      end_day: 6\n";
+  const auto at = yaml.find(window);
+  REQUIRE(at != std::string::npos);
+  std::string big = yaml, none = yaml;
+  big.replace(at, window.size(), "    - start_day: 4294967297\n      end_day: 4294967298\n");
+  none.replace(at, window.size(), "    - start_day: 11\n      end_day: 11\n");
+  fhops_test::write(dir / "demo/scenario.yaml", big);
+  fhops_test::write(dir / "none/scenario.yaml", none);
+  const auto score = [&](const std::string& bundle) {
+    const std::string csv = (dir / (bundle + ".csv")).string();
+    REQUIRE(run(driver() + " greedy " + (dir / bundle).string() + " --out " + csv).exit_code == 0);
+    const auto r = run(driver() + " evaluate " + (dir / bundle).string() + " --assignments " + csv + " --format json", false);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  };
+  CHECK(score("demo") == score("none"));
+}

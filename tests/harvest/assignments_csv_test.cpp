@@ -107,3 +107,29 @@ TEST_CASE("a missing assignments file names the path", "[assignments]") {
   const problem pb = demo_problem();
   CHECK_THROWS_WITH(read_assignments_csv(pb, "/nonexistent/plan.csv"), Catch::Contains("/nonexistent/plan.csv"));
 }
+
+TEST_CASE("a FIFO or a device as the assignments file is refused at once", "[assignments][input]") {
+  const problem pb = demo_problem();
+  const auto dir = fhops_test::scratch("assignments_fifo");
+  const auto fifo = dir / "plan.csv";
+  fhops_test::make_fifo(fifo);
+  const std::string what = fhops_test::without_hang(fifo, [&] {
+    try {
+      (void)read_assignments_csv(pb, fifo);
+    } catch (const fhops::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no input_error");
+  });
+  CHECK(what == fifo.string() + ": is not a regular file (a FIFO, device or socket); only regular files are read");
+  CHECK_THROWS_WITH(read_assignments_csv(pb, "/dev/zero"), Catch::Contains("/dev/zero: is not a regular file"));
+}
+
+TEST_CASE("assignment errors quote ids as short one-line excerpts", "[assignments]") {
+  const problem pb = demo_problem();
+  const auto e = parse_error(pb, "machine_id,block_id,day,shift_id,assigned\n\"X\n" + std::string(100000, 'y') + "\",B01,1,day,1\n");
+  const std::string what = e.what();
+  CHECK(what == "plan.csv:2: column 'machine_id': unknown machine_id 'X\\n" + std::string(37, 'y') + "... (100002 bytes)'");
+  const auto big = parse_error(pb, "machine_id,block_id,day,shift_id,assigned\nF1,B01,4294967297,day,1\n");
+  CHECK_THAT(big.what(), Catch::Contains("day 4294967297 is outside the horizon 1..10"));
+}

@@ -66,6 +66,22 @@ TEST_CASE("bundle specs: folders, manifests in both forms, alias=target, errors"
   CHECK_THROWS_WITH(resolve_bundle("baseline", std::nullopt), Catch::Contains("--bundle-dir"));
 }
 
+TEST_CASE("a manifest is read as PyYAML reads it (last repeated key wins); a FIFO is refused", "[discovery][input]") {
+  const fs::path d = tree();
+  fhops_test::write(d / "dup.yaml", "bundle: first\nscenarios:\n  - nowhere\nbundle: nice\nscenarios:\n  - {name: b, path: bundles/b}\n");
+  CHECK(names(resolve_bundle((d / "dup.yaml").string(), std::nullopt)) == std::vector<std::string>{"nice/b:b/scenario.yaml"});
+  fhops_test::make_fifo(d / "fifo.yaml");
+  const std::string what = fhops_test::without_hang(d / "fifo.yaml", [&] {
+    try {
+      (void)resolve_bundle((d / "fifo.yaml").string(), std::nullopt);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  });
+  CHECK_THAT(what, Catch::Contains("fifo.yaml: is not a regular file"));
+}
+
 TEST_CASE("collection: explicit first, duplicates removed, later bundle labels win", "[discovery]") {
   const fs::path d = tree();
   const auto all = collect_scenarios({d / "bundles/b", d / "loose/one.yaml"}, {"x=" + (d / "bundles").string(), "y=" + (d / "bundles/a").string()});

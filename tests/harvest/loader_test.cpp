@@ -4,6 +4,8 @@
 // column or key, carrying the reference's rule text where the spec gives one.
 #include "../test_support.hpp"
 
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -1609,4 +1611,188 @@ TEST_CASE("an inline road without the optional soil_profile_ids loads", "[loader
   REQUIRE(roads.size() == 1);
   CHECK(roads[0].soil_profile_ids.empty());
   CHECK(roads[0].include_mobilisation);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Hostile and degenerate input (issue 24).
+
+namespace {
+
+/// The default bundle with `text` appended to its scenario.yaml is rejected at `row`, `key`, `rule`.
+void check_appended_rejected(const std::string& tag, const std::string& text, std::size_t row, const std::string& key,
+                             const std::string& rule) {
+  bundle b(tag);
+  b.append(text);
+  const fs::path y = b.write();
+  CHECK_REJECTED(y, y, row, key, rule);
+}
+
+}  // namespace
+
+TEST_CASE("only regular files are read: a FIFO or a device as a bundle file is refused at once", "[loader][input]") {
+  SECTION("a FIFO as a data file") {
+    bundle b("fifo_data");
+    b.drop("blocks.csv");
+    const fs::path y = b.write();
+    fhops_test::make_fifo(b.path("blocks.csv"));
+    const fhops::input_error e = fhops_test::without_hang(b.path("blocks.csv"), [&] { return load_error(y); });
+    CHECK(same_file(e.path(), b.path("blocks.csv")));
+    CHECK_THAT(std::string(e.what()), Contains("is not a regular file (a FIFO, device or socket)"));
+  }
+  SECTION("a FIFO as scenario.yaml") {
+    const fs::path dir = fhops_test::scratch("loader_fifo_yaml");
+    fhops_test::make_fifo(dir / "scenario.yaml");
+    const fhops::input_error e = fhops_test::without_hang(dir / "scenario.yaml", [&] { return load_error(dir); });
+    CHECK(e.path() == (dir / "scenario.yaml").string());
+    CHECK_THAT(std::string(e.what()), Contains("is not a regular file"));
+  }
+  SECTION("/dev/zero as a data file") {
+    bundle b("devzero");
+    b.replace("machines.csv", "/dev/zero");
+    const fhops::input_error e = load_error(b.write());
+    CHECK(e.path() == "/dev/zero");
+    CHECK_THAT(std::string(e.what()), Contains("is not a regular file"));
+  }
+}
+
+TEST_CASE("large integers are range-checked, never wrapped: day 4294967297 is not day 1", "[loader]") {
+  bundle b("bigints");
+  SECTION("a lock day") {
+    check_appended_rejected("bigints_lock", "locked_assignments:\n  - {machine_id: M1, block_id: B1, day: 4294967297}\n", 10,
+                            "locked_assignments[0].day", "lock day 4294967297 is outside 1..3");
+  }
+  SECTION("a blackout beyond the int range covers no day of the horizon, as in the reference") {
+    b.append("timeline:\n  shifts:\n    - {name: day, hours: 8}\n  blackouts:\n"
+             "    - {start_day: 4294967297, end_day: 4294967298}\n    - {start_day: -4294967296, end_day: 1}\n");
+    const scenario sc = load_scenario(b.write());
+    const problem pb(sc);
+    for (int m = 0; m < pb.num_machines; ++m)
+      for (int t = 0; t < pb.num_slots; ++t) CHECK(pb.blacked_out[pb.ms(m, t)] == (pb.slot_day[t] == 1 ? 1 : 0));
+  }
+  SECTION("an inline shift-calendar day and availability") {
+    check_appended_rejected("bigints_day", "shift_calendar:\n  - {machine_id: M1, day: 4294967297, shift_id: S1}\n", 10,
+                            "shift_calendar[0].day", "'4294967297' is out of range");
+    check_appended_rejected("bigints_available", "shift_calendar:\n  - {machine_id: M1, day: 1, shift_id: S1, available: 4294967297}\n",
+                            10, "shift_calendar[0].available", "ShiftCalendarEntry.available must be 0 or 1");
+  }
+  SECTION("shifts_per_day and days_per_week (never used) accept any positive integer") {
+    b.append("timeline:\n  shifts:\n    - {name: day, hours: 8, shifts_per_day: 4294967296}\n  days_per_week: 4294967296\n");
+    const scenario sc = load_scenario(b.write());
+    CHECK(sc.timeline->shifts[0].shifts_per_day == 2147483647);
+    CHECK(sc.timeline->days_per_week == 2147483647);
+  }
+  SECTION("integers beyond 9e15 are out of range") {
+    b.replace("num_days: 3", "num_days: 100000000000000000000");
+    const fs::path y = b.write();
+    CHECK_REJECTED(y, y, 2, "num_days", "'100000000000000000000' is out of range");
+  }
+  SECTION("a CSV day beyond the int range") {
+    b.set("calendar.csv", "machine_id,day,available\nM1,4294967297,1\n");
+    const fs::path y = b.write();
+    CHECK_REJECTED(y, b.path("calendar.csv"), 2, "day", "'4294967297' is out of range");
+  }
+}
+
+TEST_CASE("a repeated YAML key keeps its last value, as the reference's PyYAML does", "[loader]") {
+  bundle b("dupkeys");
+  SECTION("a weight") {
+    b.append("objective_weights:\n  mobilisation: 0.5\n  mobilisation: 5.0\n");
+    CHECK(load_scenario(b.write()).weights.mobilisation == 5.0);
+  }
+  SECTION("a whole section") {
+    b.append("objective_weights: {production: 2}\nobjective_weights: {mobilisation: 3}\n");
+    const scenario sc = load_scenario(b.write());
+    CHECK(sc.weights.production == 1.0);
+    CHECK(sc.weights.mobilisation == 3.0);
+  }
+  SECTION("a data file and a list entry's key") {
+    b.replace("  blocks: blocks.csv\n", "  blocks: nope.csv\n  blocks: blocks.csv\n");
+    b.append("locked_assignments:\n  - {machine_id: M1, block_id: B1, day: 1, day: 2}\n");
+    const scenario sc = load_scenario(b.write());
+    CHECK(sc.locked_assignments.at(0).day == 2);
+  }
+}
+
+TEST_CASE("non-finite and huge numbers are rejected naming the file and field", "[loader]") {
+  bundle b("nonfinite");
+  SECTION("weights") {
+    check_appended_rejected("nonfinite_inf", "objective_weights:\n  production: .inf\n", 10, "objective_weights.production",
+                            "'.inf' is not finite (numbers in a scenario must be finite with |x| <= 1e12)");
+    check_appended_rejected("nonfinite_huge", "objective_weights:\n  mobilisation: 1e308\n", 10, "objective_weights.mobilisation",
+                            "'1e308' is out of range");
+  }
+  SECTION("mobilisation costs; walk thresholds may be .inf") {
+    b.append("mobilisation:\n  default_walk_threshold_m: .inf\n  machine_params:\n"
+             "    - {machine_id: M1, walk_cost_per_meter: 0.5, move_cost_flat: 60, walk_threshold_m: .inf}\n");
+    const scenario sc = load_scenario(b.write());
+    CHECK(std::isinf(sc.mobilisation->machine_params[0].walk_threshold_m));
+    CHECK(std::isinf(sc.mobilisation->default_walk_threshold_m));
+    check_appended_rejected("nonfinite_flat", "mobilisation:\n  machine_params:\n    - {machine_id: M1, walk_cost_per_meter: 0.5, move_cost_flat: .inf}\n",
+                            11, "mobilisation.machine_params[0].move_cost_flat", "'.inf' is not finite");
+  }
+  SECTION("timeline hours") {
+    check_appended_rejected("nonfinite_hours", "timeline:\n  shifts:\n    - {name: day, hours: -.inf}\n", 11, "timeline.shifts[0].hours",
+                            "'-.inf' is not finite");
+  }
+  SECTION("CSV cells") {
+    b.set("machines.csv", "id,role,daily_hours\nM1,harvester,inf\nM2,forwarder,8\n");
+    const fs::path y = b.write();
+    CHECK_REJECTED(y, b.path("machines.csv"), 2, "daily_hours", "'inf' is not finite");
+    b.set("machines.csv", default_files()["machines.csv"]).set("prod_rates.csv", "machine_id,block_id,rate\nM1,B1,1e13\n");
+    CHECK_REJECTED(b.write(), b.path("prod_rates.csv"), 2, "rate", "'1e13' is out of range");
+  }
+  SECTION("pandas NA tokens keep their meaning: missing") {
+    b.set("blocks.csv", "id,landing_id,work_required,avg_stem_size_m3\nB1,L1,10,NaN\nB2,L2,5,N/A\n");
+    CHECK(load_scenario(b.write()).blocks.size() == 2);
+    b.set("prod_rates.csv", "machine_id,block_id,rate\nM1,B1,NaN\n");
+    CHECK_REJECTED(b.write(), b.path("prod_rates.csv"), 2, "rate", "value is missing (blank or NA)");
+  }
+}
+
+TEST_CASE("error messages are one line, quote short excerpts and never echo another file's first line", "[loader]") {
+  bundle b("messages");
+  SECTION("a file that is not a CSV table (/etc/passwd-like, /proc/self/environ)") {
+    b.set("landings.csv", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:\n");
+    const fhops::input_error e = load_error(b.write());
+    CHECK(std::string(e.what()) == b.path("landings.csv").string() +
+                                       ":1: column 'id': required column is missing (the file's first line is not a CSV header of this table)");
+    bundle c("messages_environ");
+    c.replace("landings.csv", "/proc/self/environ");
+    const std::string what = load_error(c.write()).what();
+    CHECK_THAT(what, Contains("/proc/self/environ:1: column 'id': required column is missing (the file's first line"));
+    if (const char* path = std::getenv("PATH")) CHECK(what.find(path) == std::string::npos);
+  }
+  SECTION("a huge cell and a cell with a line break") {
+    b.set("blocks.csv", "id,landing_id,work_required\nB1,L1," + std::string(10'000'000, '7') + "x\nB2,L2,5\n");
+    const std::string what = load_error(b.write()).what();
+    CHECK(what.size() < 400);
+    CHECK_THAT(what, Contains(":2: column 'work_required': '7777777777777777777777777777777777777777... (10000001 bytes)' is not a number"));
+    b.set("blocks.csv", "id,landing_id,work_required\n\"B\n1\",L9,10\nB2,L2,5\n");
+    const fhops::input_error e = load_error(b.write());
+    CHECK(std::string(e.what()).find('\n') == std::string::npos);
+    CHECK_THAT(std::string(e.what()), Contains("Block B\\n1 references unknown landing_id=L9"));
+  }
+  SECTION("a key that is a list is an input_error naming the file, not a bare yaml-cpp error") {
+    check_appended_rejected("messages_weight_key", "objective_weights:\n  production: 1\n  ? [x, y]\n  : 2\n", 11, "objective_weights",
+                            "a mapping key must be a plain value");
+    check_appended_rejected("messages_key", "? [a, b]\n: 1\n", 9, "", "a mapping key must be a plain value");
+  }
+}
+
+TEST_CASE("a scenario too large for memory is refused before allocating, naming the sizes", "[loader][problem]") {
+  bundle b("toolarge");
+  std::string blocks = "id,landing_id,work_required\n";
+  for (int i = 0; i < 40000; ++i) blocks += "B" + std::to_string(i) + ",L1,1\n";
+  b.set("blocks.csv", blocks).set("prod_rates.csv", "machine_id,block_id,rate\nM1,B1,1\n");
+  const fs::path y = b.write();
+  const scenario sc = load_scenario(y);
+  try {
+    const problem pb(sc);
+    FAIL("a 40000-block problem was built");
+  } catch (const fhops::input_error& e) {
+    CHECK(same_file(e.path(), y));
+    CHECK_THAT(std::string(e.what()), Contains("scenario too large: 40000 blocks need a 40000 x 40000 distance matrix of 11.9 GiB; "
+                                              "the problem would take 11.9 GiB, over the 8 GiB limit"));
+  }
+  CHECK(estimate_problem_memory(load_scenario(bundle("small").write())).total() < 1000);
 }

@@ -413,6 +413,29 @@ TEST_CASE("parameters from text and YAML: ranges, lists, mixes, biases, weights"
                     "cfg.yaml:1: column 'machines': 'four' is not an integer");
 }
 
+TEST_CASE("synth configs: days beyond the int range are refused, not wrapped; a repeated key keeps its last value",
+          "[synth][config]") {
+  synth_parameters p = custom();
+  CHECK_THROWS_WITH(set_synth_parameter(p, *find_synth_parameter("blackout_biases"), YAML::Node("5:4294967297:0.4:2")),
+                    "'4294967297' is out of range (|value| <= 2147483647)");
+  const auto dir = fhops_test::scratch("synth_config_ints");
+  fhops_test::write(dir / "cfg.yaml", "blackout_biases:\n  - {start_day: 2, end_day: 4294967297, probability: 0.5, duration: 1}\n");
+  CHECK_THROWS_WITH(apply_synth_config(p, read_synth_yaml(dir / "cfg.yaml"), (dir / "cfg.yaml").string()),
+                    (dir / "cfg.yaml").string() + ":2: column 'blackout_biases': '4294967297' is out of range (|value| <= 2147483647)");
+  fhops_test::write(dir / "dup.yaml", "seed: 1\nblocks: 9\nseed: 7\n");
+  apply_synth_config(p, read_synth_yaml(dir / "dup.yaml"), "dup.yaml");
+  CHECK(p.seed == 7);
+}
+
+TEST_CASE("synth refuses weights and magnitudes the loader would refuse", "[synth][errors]") {
+  synth_parameters p = custom();
+  p.weights = objective_weights{1e13, 1, 0, 0};
+  CHECK_THROWS_WITH(validate_synth_parameters(p), Catch::Contains("objective_weights.production: must be a finite weight >= 0 and <= 1e12"));
+  p = custom();
+  p.work_required = {1, 1e308};
+  CHECK_THROWS_WITH(validate_synth_parameters(p), Catch::Contains("work_required: must be <= 1000000000000.0"));
+}
+
 TEST_CASE("metadata.yaml's parameters regenerate the bundle byte for byte", "[synth][config]") {
   for (const std::string tier : {"medium", "xl"}) {
     synth_parameters p = synth_tier(tier);

@@ -110,7 +110,25 @@ TEST_CASE("a space file restricts the tuned parameters; unknown names and bad ty
   CHECK_THROWS_WITH(load_tuning_space(dir / "choice.yaml", solver_kind::sa), Catch::Contains("unknown choice 'greedy'"));
   fhops_test::write(dir / "bounds.yaml", "parameters:\n  batch_size: {type: int, low: 3, high: 1}\n");
   CHECK_THROWS_WITH(load_tuning_space(dir / "bounds.yaml", solver_kind::sa), Catch::Contains("bounds.yaml:2: parameter 'batch_size': low must be <= high"));
-  CHECK_THROWS_WITH(load_tuning_space(dir / "missing.yaml", solver_kind::sa), Catch::Contains("missing.yaml: cannot read"));
+  CHECK_THROWS_WITH(load_tuning_space(dir / "missing.yaml", solver_kind::sa), Catch::Contains("missing.yaml: file not found"));
+}
+
+TEST_CASE("a space file is read as PyYAML reads it (last repeated key wins); a FIFO is refused", "[tuning][input]") {
+  const auto dir = fhops_test::scratch("space_file_dup");
+  fhops_test::write(dir / "dup.yaml", "parameters:\n  batch_size: {type: int, low: 1, high: 2}\n  batch_size: {type: int, low: 3, high: 4}\n");
+  const auto s = load_tuning_space(dir / "dup.yaml", solver_kind::sa);
+  REQUIRE(s.size() == 1);
+  CHECK(s.parameters()[0].low == 3);
+  fhops_test::make_fifo(dir / "fifo.yaml");
+  const std::string what = fhops_test::without_hang(dir / "fifo.yaml", [&] {
+    try {
+      (void)load_tuning_space(dir / "fifo.yaml", solver_kind::sa);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  });
+  CHECK_THAT(what, Catch::Contains("fifo.yaml: is not a regular file"));
 }
 
 namespace {

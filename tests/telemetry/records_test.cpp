@@ -77,12 +77,13 @@ TEST_CASE("step records and tuner summaries follow §1.7 and §1.8", "[telemetry
         "\"created_at\":\"2025-11-11T21:15:55+00:00\"}\n");
 }
 
-TEST_CASE("the JSON writer spells values as Python's json.dumps", "[telemetry]") {
+TEST_CASE("the JSON writer spells values as Python's json.dumps, non-finite numbers as null", "[telemetry]") {
   const tel::json v(tel::json::object{{"b", 1e-05}, {"a", tel::json::array{1, 2.0, "é\n", nullptr, true}},
                                       {"c", std::numeric_limits<double>::quiet_NaN()},
                                       {"d", -std::numeric_limits<double>::infinity()}, {"e", 1e16}});
-  CHECK(tel::dump(v) == "{\"b\":1e-05,\"a\":[1,2.0,\"é\\n\",null,true],\"c\":NaN,\"d\":-Infinity,\"e\":1e+16}");
-  CHECK(tel::dump_sorted(v) == "{\"a\": [1, 2.0, \"é\\n\", null, true], \"b\": 1e-05, \"c\": NaN, \"d\": -Infinity, \"e\": 1e+16}");
+  // standard JSON has no NaN or Infinity: they are written as null (issue 24), never as Python's tokens
+  CHECK(tel::dump(v) == "{\"b\":1e-05,\"a\":[1,2.0,\"é\\n\",null,true],\"c\":null,\"d\":null,\"e\":1e+16}");
+  CHECK(tel::dump_sorted(v) == "{\"a\": [1, 2.0, \"é\\n\", null, true], \"b\": 1e-05, \"c\": null, \"d\": null, \"e\": 1e+16}");
 }
 
 TEST_CASE("the reader round-trips records, keeps int vs float and accepts NaN/Infinity", "[telemetry]") {
@@ -91,7 +92,7 @@ TEST_CASE("the reader round-trips records, keeps int vs float and accepts NaN/In
   CHECK(tel::dump(back) + "\n" == line);
   const tel::json odd = tel::parse_json("{\"x\":NaN,\"y\":[Infinity,-Infinity],\"s\":\"NaN Infinity\",\"n\":13.0,\"i\":13}");
   CHECK(std::isnan(odd.find("x")->as_double()));
-  CHECK(tel::dump(odd) == "{\"x\":NaN,\"y\":[Infinity,-Infinity],\"s\":\"NaN Infinity\",\"n\":13.0,\"i\":13}");
+  CHECK(tel::dump(odd) == "{\"x\":null,\"y\":[null,null],\"s\":\"NaN Infinity\",\"n\":13.0,\"i\":13}");
 }
 
 TEST_CASE("JSON that Python writes and simdjson rejects is valid; torn and invalid text is not", "[telemetry][json]") {
@@ -152,6 +153,26 @@ TEST_CASE("lines longer than the read chunk are read whole", "[telemetry]") {
   }, 512);
   CHECK(n == 50);
   CHECK(bytes == text.size());
+}
+
+TEST_CASE("a FIFO or a device as a JSONL log is refused at once; an endless line is bounded", "[telemetry][input]") {
+  const auto dir = scratch("jsonl_fifo");
+  const auto fifo = dir / "runs.jsonl";
+  fhops_test::make_fifo(fifo);
+  const std::string what = fhops_test::without_hang(fifo, [&] {
+    try {
+      (void)tel::read_jsonl(fifo.string(), [](auto&&, auto&&) {});
+    } catch (const fhops::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no input_error");
+  });
+  CHECK(what == fifo.string() + ": is not a regular file (a FIFO, device or socket); only regular files are read");
+  // /dev/zero never ends and has no line break: it used to grow the line buffer without bound
+  CHECK_THROWS_WITH(tel::read_jsonl("/dev/zero", [](auto&&, auto&&) {}), Catch::Contains("/dev/zero: is not a regular file"));
+  write(dir / "long.jsonl", "{\"a\":1}\n" + std::string(5000, 'x'));
+  CHECK_THROWS_WITH(tel::for_each_line((dir / "long.jsonl").string(), [](const tel::text_line&) {}, 256, 1000),
+                    Catch::Contains("long.jsonl:2: line is longer than the 1000 bytes limit"));
 }
 
 TEST_CASE("an append after a torn tail starts on a fresh line", "[telemetry]") {

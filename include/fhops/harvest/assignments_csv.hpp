@@ -68,10 +68,10 @@ inline schedule parse_assignments_csv(const problem& pb, std::string text, const
     if (c_assigned >= 0 && t.integer(i, c_assigned) == 0) continue;
     const std::string mid = t.text(i, c_m);
     const int m = pb.machine_index(mid);
-    if (m < 0) t.fail(i, c_m, "unknown machine_id '" + mid + "'");
+    if (m < 0) t.fail(i, c_m, "unknown machine_id '" + excerpt(mid) + "'");
     const std::string bid = t.text(i, c_b);
     const int b = pb.block_index(bid);
-    if (b < 0) t.fail(i, c_b, "unknown block_id '" + bid + "'");
+    if (b < 0) t.fail(i, c_b, "unknown block_id '" + excerpt(bid) + "'");
     const long long day = t.integer(i, c_day);
     if (day < 1 || day > pb.num_days)
       t.fail(i, c_day, "day " + std::to_string(day) + " is outside the horizon 1.." + std::to_string(pb.num_days));
@@ -80,7 +80,7 @@ inline schedule parse_assignments_csv(const problem& pb, std::string text, const
       const std::string shift = t.text(i, c_shift);
       slot_ix = pb.slot_index(static_cast<int>(day), shift);
       if (slot_ix < 0)
-        t.fail(i, c_shift, "(day " + std::to_string(day) + ", shift '" + shift + "') is not a shift slot of the scenario");
+        t.fail(i, c_shift, "(day " + std::to_string(day) + ", shift '" + excerpt(shift) + "') is not a shift slot of the scenario");
     } else {
       for (int k = 0; k < pb.num_slots && slot_ix < 0; ++k)
         if (pb.slots[k].day == day) slot_ix = k;
@@ -88,14 +88,15 @@ inline schedule parse_assignments_csv(const problem& pb, std::string text, const
     }
     const std::size_t c = pb.ms(m, slot_ix);
     if (s.cells[c] != idle)
-      t.fail(i, c_m, "machine '" + mid + "' is already assigned in this slot (row " + std::to_string(row_of[c]) + ")");
+      t.fail(i, c_m, "machine '" + excerpt(mid) + "' is already assigned in this slot (row " + std::to_string(row_of[c]) + ")");
     s.cells[c] = b;
     row_of[c] = t.line_of(i);
   }
   return s;
 }
 
-/// Reads an assignments CSV file into a schedule (see parse_assignments_csv).
+/// Reads an assignments CSV file into a schedule (see parse_assignments_csv); only a regular file
+/// of at most 1 GiB is read (read_text_file).
 inline schedule read_assignments_csv(const problem& pb, const std::filesystem::path& path) {
   return parse_assignments_csv(pb, read_text_file(path), path.string());
 }

@@ -61,7 +61,7 @@ inline std::string stats_json_sorted(const std::vector<telemetry::operator_count
     if (out.size() > 1) out += ", ";
     out += json_quote(name) + ": " +
            fmt::format("{{\"accepted\": {}, \"generated\": {}, \"improvements\": {}, \"proposals\": {}, \"skipped\": {}, \"weight\": {}}}",
-                       o->accepted, o->generated, o->improvements, o->proposals, o->skipped, python_json_float(o->weight));
+                       o->accepted, o->generated, o->improvements, o->proposals, o->skipped, json_number(o->weight));
   }
   return out + "}";
 }

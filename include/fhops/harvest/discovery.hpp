@@ -21,6 +21,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "fhops/util/input_error.hpp"
+#include "fhops/util/yaml_file.hpp"
+
 namespace fhops::harvest {
 
 /// One scenario to run: its scenario.yaml (absolute), and the bundle and member it came from.
@@ -62,21 +65,16 @@ inline const std::map<std::string, std::vector<std::pair<std::string, std::strin
   return aliases;
 }
 
-inline std::vector<scenario_entry> manifest_members(const std::filesystem::path& file, const std::string& bundle, bool named) {
+inline std::vector<scenario_entry> manifest_members_of(const YAML::Node& doc, const std::filesystem::path& file,
+                                                       const std::string& bundle, bool named) {
   namespace fs = std::filesystem;
-  YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(file.string());
-  } catch (const YAML::Exception& e) {
-    throw std::runtime_error(file.string() + ":" + std::to_string(e.mark.line + 1) + ": not a readable YAML manifest: " + e.msg);
-  }
   const fs::path dir = file.parent_path();
   std::vector<scenario_entry> out;
   if (doc.IsMap() && doc["scenarios"]) {  // fhops-cpp manifest (its `bundle:` names it unless the spec did)
     const YAML::Node list = doc["scenarios"];
     const std::string name_of_bundle =
         !named && doc["bundle"] && doc["bundle"].IsScalar() ? doc["bundle"].as<std::string>() : bundle;
-    if (!list.IsSequence()) throw std::runtime_error(file.string() + ": 'scenarios' must be a list");
+    if (!list.IsSequence()) throw input_error(file.string(), "'scenarios' must be a list");
     for (const auto& item : list) {
       std::string name, rel;
       if (item.IsScalar()) {
@@ -85,13 +83,12 @@ inline std::vector<scenario_entry> manifest_members(const std::filesystem::path&
         rel = item["path"].as<std::string>();
         if (item["name"]) name = item["name"].as<std::string>();
       } else {
-        throw std::runtime_error(file.string() + ":" + std::to_string(item.Mark().line + 1) +
-                                 ": a 'scenarios' entry must be a path or {name, path}");
+        throw input_error(file.string(), yaml_line(item), {}, "a 'scenarios' entry must be a path or {name, path}");
       }
       fs::path p = dir / rel;
       if (fs::is_directory(p)) p /= "scenario.yaml";
       if (!fs::is_regular_file(p))
-        throw std::runtime_error(file.string() + ":" + std::to_string(item.Mark().line + 1) + ": scenario '" + rel + "' not found");
+        throw input_error(file.string(), yaml_line(item), {}, "scenario '" + excerpt(rel, 200) + "' not found");
       if (name.empty()) name = p.parent_path().filename().string();
       out.push_back({absolute_normal(p), name_of_bundle, name});
     }
@@ -106,6 +103,16 @@ inline std::vector<scenario_entry> manifest_members(const std::filesystem::path&
   }
   if (out.empty()) out.push_back({absolute_normal(file), bundle, file.stem().string()});
   return out;
+}
+
+// The members a manifest file lists (read as PyYAML reads it: regular file, last repeated key wins).
+inline std::vector<scenario_entry> manifest_members(const std::filesystem::path& file, const std::string& bundle, bool named) {
+  const YAML::Node doc = read_yaml_file(file);
+  try {
+    return manifest_members_of(doc, file, bundle, named);
+  } catch (const YAML::Exception& e) {
+    throw yaml_input_error(e, file.string(), "not a manifest of this form");
+  }
 }
 
 }  // namespace detail
@@ -208,10 +215,10 @@ inline std::vector<scenario_entry> collect_scenarios(const std::vector<std::file
 /// The display name of a scenario: its YAML `name`, else its folder's name, else the file stem.
 inline std::string scenario_display_name(const std::filesystem::path& scenario_yaml) {
   try {
-    const YAML::Node doc = YAML::LoadFile(scenario_yaml.string());
-    if (doc.IsMap() && doc["name"] && doc["name"].IsScalar() && !doc["name"].as<std::string>().empty())
-      return doc["name"].as<std::string>();
+    const YAML::Node doc = read_yaml_file(scenario_yaml);
+    if (doc.IsMap() && doc["name"] && doc["name"].IsScalar() && !doc["name"].Scalar().empty()) return doc["name"].Scalar();
   } catch (const YAML::Exception&) {
+  } catch (const input_error&) {  // unreadable: the folder or file name serves
   }
   const auto parent = scenario_yaml.parent_path().filename().string();
   return parent.empty() ? scenario_yaml.stem().string() : parent;

@@ -84,7 +84,7 @@ inline std::string kpis_json(const kpi_result& k) {
     if (!first) out += ",";
     first = false;
     out += json_quote(key) + ":";
-    if (const double* d = std::get_if<double>(&v)) out += python_json_float(*d);
+    if (const double* d = std::get_if<double>(&v)) out += json_number(*d);
     else if (const long long* n = std::get_if<long long>(&v)) out += std::to_string(*n);
     else out += json_quote(std::get<std::string>(v), false);
   }

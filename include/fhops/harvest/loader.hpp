@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -25,6 +26,8 @@
 #include "fhops/harvest/scenario.hpp"
 #include "fhops/util/csv.hpp"
 #include "fhops/util/input_error.hpp"
+#include "fhops/util/input_file.hpp"
+#include "fhops/util/yaml_file.hpp"
 
 namespace fhops::harvest {
 
@@ -36,6 +39,13 @@ struct loaded_scenario {
 };
 
 namespace detail {
+
+// The rule a number breaks (non-finite, or beyond scenario_number_limit), or "" when it is fine.
+inline std::string magnitude_rule(std::string_view text, double v) {
+  if (std::isfinite(v) && std::fabs(v) <= scenario_number_limit) return {};
+  return "'" + excerpt(fhops::detail::trim(text)) + "' is " + (std::isfinite(v) ? "out of range" : "not finite") +
+         " (numbers in a scenario must be finite with |x| <= 1e12)";
+}
 
 // ---------------------------------------------------------------------------------------------
 // YAML helpers: every error names the YAML file, the line and the key path.
@@ -67,6 +77,14 @@ public:
         "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \\t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\\.[0-9]*)?"
         "(([ \\t]*)Z|[-+][0-9]{1,2}(:[0-9]{2})?)?");
     const std::string& s = n.Scalar();
+    // std::regex recurses per character: a long scalar is typed by hand (only integers and
+    // strings are that long in practice).
+    if (s.size() > 64) {
+      const std::size_t start = s[0] == '-' || s[0] == '+' ? 1 : 0;
+      const bool digits = s.size() > start && s[start] >= '1' && s[start] <= '9' &&
+                          s.find_first_not_of("0123456789_", start) == std::string::npos;
+      return digits ? yaml11::integer : yaml11::string;
+    }
     if (std::regex_match(s, null_re)) return yaml11::null;
     if (std::regex_match(s, bool_re)) return yaml11::boolean;
     if (std::regex_match(s, int_re)) return yaml11::integer;
@@ -82,7 +100,7 @@ public:
   std::string string(const YAML::Node& n, const std::string& key) const {
     if (is_null(n)) fail(n, key, "is required");
     if (!n.IsScalar()) fail(n, key, "must be a string");
-    if (plain_kind(n) != yaml11::string) fail(n, key, "must be a string, got '" + n.Scalar() + "'");
+    if (plain_kind(n) != yaml11::string) fail(n, key, "must be a string, got '" + excerpt(n.Scalar()) + "'");
     return n.Scalar();
   }
 
@@ -92,14 +110,25 @@ public:
     return n.Scalar();
   }
 
-  double number(const YAML::Node& n, const std::string& key) const {
+  /// A number as PyYAML and pydantic read it, `.inf` and `inf` included (not NaN).
+  double any_number(const YAML::Node& n, const std::string& key) const {
     if (is_null(n)) fail(n, key, "is required");
     if (!n.IsScalar()) fail(n, key, "must be a number");
-    std::string s = n.Scalar();
-    if (s == ".inf" || s == ".Inf") return HUGE_VAL;
+    const std::string& s = n.Scalar();
+    std::string_view body = fhops::detail::trim(s);
+    const bool negative = !body.empty() && body.front() == '-';
+    if (!body.empty() && (body.front() == '-' || body.front() == '+')) body.remove_prefix(1);
+    if (body == ".inf" || body == ".Inf" || body == ".INF") return negative ? -HUGE_VAL : HUGE_VAL;
     const auto v = fhops::detail::parse_double(s);
-    if (!v || std::isnan(*v)) fail(n, key, "'" + s + "' is not a number");
+    if (!v || std::isnan(*v)) fail(n, key, "'" + excerpt(s) + "' is not a number");
     return *v;
+  }
+
+  /// A finite number of magnitude at most scenario_number_limit.
+  double number(const YAML::Node& n, const std::string& key) const {
+    const double v = any_number(n, key);
+    if (const std::string rule = magnitude_rule(n.Scalar(), v); !rule.empty()) fail(n, key, rule);
+    return v;
   }
 
   double number_or(const YAML::Node& map, const char* name, const std::string& key, double fallback) const {
@@ -107,23 +136,39 @@ public:
     return is_null(n) ? fallback : number(n, key);
   }
 
+  /// A walk threshold: any number, `.inf` included (it is only compared with distances).
+  double threshold_or(const YAML::Node& map, const char* name, const std::string& key, double fallback) const {
+    const YAML::Node n = map[name];
+    return is_null(n) ? fallback : any_number(n, key);
+  }
+
   /// Python int(): integral values, floats truncated toward zero when `truncate` (num_days). A
-  /// string (quoted, or not a YAML 1.1 number) must spell an integer, as int("3") does.
+  /// string (quoted, or not a YAML 1.1 number) must spell an integer, as int("3") does. Values
+  /// beyond 9e15 (where doubles stop being exact) are out of range.
   long long integer(const YAML::Node& n, const std::string& key, bool truncate = false) const {
     if (!is_null(n) && n.IsScalar() && plain_kind(n) == yaml11::string) {
       static const std::regex int_text("[ \\t]*[-+]?[0-9](_?[0-9])*[ \\t]*");
-      if (!std::regex_match(n.Scalar(), int_text)) fail(n, key, "'" + n.Scalar() + "' is not an integer");
+      if (n.Scalar().size() > 64 || !std::regex_match(n.Scalar(), int_text))
+        fail(n, key, "'" + excerpt(n.Scalar()) + "' is not an integer");
       truncate = false;
     }
-    const double v = number(n, key);
-    if (!std::isfinite(v) || std::fabs(v) > 9.0e15) fail(n, key, "'" + n.Scalar() + "' is not an integer");
-    if (std::trunc(v) != v && !truncate) fail(n, key, "'" + n.Scalar() + "' is not an integer");
+    const double v = any_number(n, key);
+    if (!std::isfinite(v)) fail(n, key, "'" + excerpt(n.Scalar()) + "' is not an integer");
+    if (std::fabs(v) > 9.0e15) fail(n, key, "'" + excerpt(n.Scalar()) + "' is out of range (|value| <= 9e15)");
+    if (std::trunc(v) != v && !truncate) fail(n, key, "'" + excerpt(n.Scalar()) + "' is not an integer");
     return static_cast<long long>(std::trunc(v));
   }
 
   long long integer_or(const YAML::Node& map, const char* name, const std::string& key, long long fallback) const {
     const YAML::Node n = map[name];
     return is_null(n) ? fallback : integer(n, key);
+  }
+
+  /// An integer that must fit the int fields of the scenario (|value| <= 2147483647).
+  int int32(const YAML::Node& n, const std::string& key) const {
+    const long long v = integer(n, key);
+    if (v < -INT_MAX || v > INT_MAX) fail(n, key, "'" + excerpt(n.Scalar()) + "' is out of range (|value| <= 2147483647)");
+    return static_cast<int>(v);
   }
 
   void require_map(const YAML::Node& n, const std::string& key) const {
@@ -163,14 +208,26 @@ void reject_duplicate_ids(const csv_table& t, const std::vector<Entity>& items, 
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto [it, fresh] = seen.emplace(items[i].id, i);
     if (!fresh)
-      t.fail(i, "id", std::string("duplicate ") + what + " id '" + items[i].id + "' (first on row " +
+      t.fail(i, "id", std::string("duplicate ") + what + " id '" + excerpt(items[i].id) + "' (first on row " +
                           std::to_string(t.line_of(it->second)) + ")");
   }
 }
 
 inline int checked_int(const csv_table& t, std::size_t i, int col, long long v) {
-  if (v < -2147483647LL || v > 2147483647LL) t.fail(i, col, "value out of range");
+  if (v < -INT_MAX || v > INT_MAX) t.fail(i, col, "'" + excerpt(t.raw(i, col)) + "' is out of range (|value| <= 2147483647)");
   return static_cast<int>(v);
+}
+
+// A required number cell, finite and within scenario_number_limit.
+inline double real_cell(const csv_table& t, std::size_t i, int col) {
+  const double v = t.number(i, col);
+  if (const std::string rule = magnitude_rule(t.raw(i, col), v); !rule.empty()) t.fail(i, col, rule);
+  return v;
+}
+
+// An optional number cell: the default when the column is absent, otherwise as real_cell.
+inline double real_cell_or(const csv_table& t, std::size_t i, int col, double fallback) {
+  return col < 0 ? fallback : real_cell(t, i, col);
 }
 
 inline std::vector<block> read_blocks(const csv_table& t) {
@@ -192,7 +249,7 @@ inline std::vector<block> read_blocks(const csv_table& t) {
     block b;
     b.id = t.text(i, c_id);
     b.landing_id = t.text(i, c_landing);
-    b.work_required = t.number(i, c_work);
+    b.work_required = real_cell(t, i, c_work);
     if (b.work_required < 0) t.fail(i, c_work, "Block.work_required must be non-negative");
     if (c_es >= 0) b.earliest_start = checked_int(t, i, c_es, t.integer(i, c_es));
     if (b.earliest_start < 1) t.fail(i, c_es, "Block.earliest_start must be >= 1");
@@ -203,7 +260,7 @@ inline std::vector<block> read_blocks(const csv_table& t) {
     for (const char* name : stand_columns) {
       const int c = t.column(name);
       if (c < 0 || t.missing(i, c)) continue;
-      if (t.number(i, c) < 0) t.fail(i, c, "Block stand attribute fields must be non-negative");
+      if (real_cell(t, i, c) < 0) t.fail(i, c, "Block stand attribute fields must be non-negative");
     }
     if (c_sys >= 0 && !t.missing(i, c_sys)) {
       const auto v = fhops::detail::trim(t.raw(i, c_sys));
@@ -214,7 +271,7 @@ inline std::vector<block> read_blocks(const csv_table& t) {
       if (!v.empty()) {
         if (v != "standard_mill" && v != "portable_mill" && v != "in_woods_chipping")
           t.fail(i, c_salvage,
-                 "'" + std::string(v) + "' is not one of standard_mill, portable_mill, in_woods_chipping");
+                 "'" + excerpt(v) + "' is not one of standard_mill, portable_mill, in_woods_chipping");
         b.salvage_processing_mode = std::string(v);
       }
     }
@@ -242,9 +299,9 @@ inline std::vector<machine> read_machines(const csv_table& t) {
     // Optional text columns: a blank cell is NaN to pandas, which the reference rejects.
     if (c_role >= 0) m.role = t.text(i, c_role);
     if (c_crew >= 0) m.crew = t.text(i, c_crew);
-    m.daily_hours = t.number_or(i, c_hours, 24.0);
+    m.daily_hours = real_cell_or(t, i, c_hours, 24.0);
     if (m.daily_hours < 0) t.fail(i, c_hours, "Machine numerical fields must be non-negative");
-    m.operating_cost = t.number_or(i, c_cost, 0.0);
+    m.operating_cost = real_cell_or(t, i, c_cost, 0.0);
     if (m.operating_cost < 0) t.fail(i, c_cost, "Machine numerical fields must be non-negative");
     if (c_repair >= 0) {
       m.repair_usage_hours = checked_int(t, i, c_repair, t.integer(i, c_repair));
@@ -328,7 +385,7 @@ inline std::vector<production_rate> read_rates(const csv_table& t) {
     production_rate r;
     r.machine_id = t.text(i, c_m);
     r.block_id = t.text(i, c_b);
-    r.rate = t.number(i, c_r);
+    r.rate = real_cell(t, i, c_r);
     if (r.rate < 0) t.fail(i, c_r, "ProductionRate.rate must be non-negative");
     out.push_back(std::move(r));
   }
@@ -352,7 +409,7 @@ inline std::vector<block_distance> read_distances(const csv_table& t) {
     block_distance d;
     d.from_block = t.text(i, c_from);
     d.to_block = t.text(i, c_to);
-    d.distance_m = t.number(i, c_d);
+    d.distance_m = real_cell(t, i, c_d);
     if (d.distance_m < 0) t.fail(i, c_d, "distance_m must be non-negative");
     out.push_back(std::move(d));
   }
@@ -430,10 +487,10 @@ inline std::vector<road_job> read_roads(const csv_table& t) {
     std::optional<bool> include;
     if (c_inc >= 0 && !t.missing(i, c_inc)) {
       include = parse_bool(t.raw(i, c_inc));
-      if (!include) t.fail(i, c_inc, "'" + std::string(t.raw(i, c_inc)) + "' is not a boolean");
+      if (!include) t.fail(i, c_inc, "'" + excerpt(t.raw(i, c_inc)) + "' is not a boolean");
     }
     const auto fail = [&](const std::string& col, const std::string& rule) { t.fail(i, col, rule); };
-    out.push_back(make_road_job(std::string(t.raw(i, c_id)), std::string(t.raw(i, c_slug)), t.number(i, c_len),
+    out.push_back(make_road_job(std::string(t.raw(i, c_id)), std::string(t.raw(i, c_slug)), real_cell(t, i, c_len),
                                 include, c_soil >= 0 && !t.missing(i, c_soil) ? std::string(t.raw(i, c_soil)) : "",
                                 c_notes >= 0 ? t.optional_text(i, c_notes) : std::nullopt, fail));
   }
@@ -469,43 +526,30 @@ inline void validate_geojson(const std::filesystem::path& path, const char* prop
       else if (!prop.get(iv)) id = std::to_string(iv);
     }
     if (id.empty()) throw input_error(p, "GeoJSON " + p + " missing '" + property + "' property on feature");
-    if (!known.count(id)) throw input_error(p, "GeoJSON " + p + " feature id '" + id + "' not found in scenario IDs");
+    if (!known.count(id)) throw input_error(p, "GeoJSON " + p + " feature id '" + excerpt(id) + "' not found in scenario IDs");
     seen.insert(id);
   }
   std::vector<std::string> missing;
   for (const auto& id : ids)
-    if (!seen.count(id)) missing.push_back("'" + id + "'");
+    if (!seen.count(id)) missing.push_back("'" + excerpt(id) + "'");
   if (!missing.empty()) {
     std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    for (std::size_t k = 0; k < missing.size() && k < 10; ++k) list += (list.empty() ? "" : ", ") + missing[k];
+    if (missing.size() > 10) list += ", ... (" + std::to_string(missing.size()) + " ids)";
     throw input_error(p, "GeoJSON " + p + " missing features for ids: [" + list + "]");
   }
 }
 
-}  // namespace detail
-
-/// Loads `scenario.yaml` and every file it names, validating as the reference does, plus the
-/// stricter checks listed in docs/compatibility.md. Throws input_error (file, row, column, rule).
-inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& yaml_path) {
+// load_scenario_with_warnings for a scenario.yaml file; yaml-cpp exceptions escape.
+inline loaded_scenario load_scenario_file(const std::filesystem::path& yaml_path) {
   namespace fs = std::filesystem;
   loaded_scenario out;
   scenario& sc = out.scenario;
   auto& warnings = out.warnings;
   const std::string ypath = yaml_path.string();
   std::error_code ec;
-  if (fs::is_directory(yaml_path, ec)) {
-    // A bundle folder: use its scenario.yaml.
-    const fs::path inner = yaml_path / "scenario.yaml";
-    if (!fs::exists(inner, ec)) throw input_error(ypath, "is a directory without a scenario.yaml");
-    return load_scenario_with_warnings(inner);
-  }
-  const std::string text = read_text_file(yaml_path);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw input_error(ypath, e.mark.is_null() ? 0 : e.mark.line + 1, {}, "malformed YAML: " + e.msg);
-  }
+  // PyYAML's reading: a repeated key keeps its last value.
+  const YAML::Node root = parse_yaml(read_text_file(yaml_path), ypath);
   const detail::yaml_reader y(ypath);
   if (detail::yaml_reader::is_null(root)) throw input_error(ypath, "file is empty (expected a scenario mapping)");
   if (!root.IsMap()) throw input_error(ypath, 1, {}, "top level must be a mapping of scenario keys");
@@ -518,8 +562,9 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       "locked_assignments", "objective_weights", "shift_calendar", "road_construction", "geo_block_path",
       "geo_landing_path", "geo_crs", "harvest_systems"};
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
-    if (!known_keys.count(key)) warnings.push_back(ypath + ": key '" + key + "' is not used by FHOPS (ignored)");
+    if (!kv.first.IsScalar()) y.fail(kv.first, {}, "a mapping key must be a plain value (the reference cannot use a list or mapping as a key)");
+    const std::string& key = kv.first.Scalar();
+    if (!known_keys.count(key)) warnings.push_back(ypath + ": key '" + excerpt(key) + "' is not used by FHOPS (ignored)");
   }
 
   sc.name = y.string(root["name"], "name");
@@ -573,14 +618,15 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       const YAML::Node e = y.entry(inline_cal, i, "shift_calendar");
       shift_calendar_entry s;
       s.machine_id = y.string(e["machine_id"], detail::index_key("shift_calendar", i, "machine_id"));
-      s.day = static_cast<int>(y.integer(e["day"], detail::index_key("shift_calendar", i, "day")));
+      s.day = y.int32(e["day"], detail::index_key("shift_calendar", i, "day"));
       if (s.day < 1) y.fail(e["day"], detail::index_key("shift_calendar", i, "day"), "ShiftCalendarEntry.day must be >= 1");
       const auto shift = y.optional_string(e["shift_id"], detail::index_key("shift_calendar", i, "shift_id"));
       if (!shift || fhops::detail::trim(*shift).empty())
         y.fail(e, detail::index_key("shift_calendar", i, "shift_id"), "ShiftCalendarEntry.shift_id must be non-empty");
       s.shift_id = *shift;
-      s.available = static_cast<int>(y.integer_or(e, "available", detail::index_key("shift_calendar", i, "available"), 1));
-      if (s.available != 0 && s.available != 1)
+      const long long available = y.integer_or(e, "available", detail::index_key("shift_calendar", i, "available"), 1);
+      s.available = available == 0 ? 0 : 1;
+      if (available != 0 && available != 1)
         y.fail(e["available"], detail::index_key("shift_calendar", i, "available"), "ShiftCalendarEntry.available must be 0 or 1");
       sc.shift_calendar.push_back(std::move(s));
     }
@@ -597,16 +643,16 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
   for (std::size_t i = 0; i < sc.blocks.size(); ++i) {
     const block& b = sc.blocks[i];
     if (!landing_index.count(b.landing_id))
-      blocks_csv.fail(i, "landing_id", "Block " + b.id + " references unknown landing_id=" + b.landing_id);
+      blocks_csv.fail(i, "landing_id", "Block " + excerpt(b.id) + " references unknown landing_id=" + excerpt(b.landing_id));
     if (b.earliest_start > sc.num_days)
-      blocks_csv.fail(i, "earliest_start", "Block " + b.id + " earliest_start exceeds " + horizon);
+      blocks_csv.fail(i, "earliest_start", "Block " + excerpt(b.id) + " earliest_start exceeds " + horizon);
     if (b.latest_finish && *b.latest_finish > sc.num_days)
-      blocks_csv.fail(i, "latest_finish", "Block " + b.id + " latest_finish exceeds " + horizon);
+      blocks_csv.fail(i, "latest_finish", "Block " + excerpt(b.id) + " latest_finish exceeds " + horizon);
   }
   for (std::size_t i = 0; i < sc.calendar.size(); ++i) {
     const auto& e = sc.calendar[i];
     if (!machine_index.count(e.machine_id))
-      calendar_csv.fail(i, "machine_id", "Calendar entry references unknown machine_id=" + e.machine_id);
+      calendar_csv.fail(i, "machine_id", "Calendar entry references unknown machine_id=" + excerpt(e.machine_id));
     if (e.day > sc.num_days)
       calendar_csv.fail(i, "day", "Calendar entry day " + std::to_string(e.day) + " exceeds scenario horizon " + horizon);
   }
@@ -617,16 +663,16 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       throw input_error(ypath, 0, detail::index_key("shift_calendar", i, col), rule);
     };
     if (!machine_index.count(e.machine_id))
-      fail("machine_id", "Shift calendar entry references unknown machine_id=" + e.machine_id);
+      fail("machine_id", "Shift calendar entry references unknown machine_id=" + excerpt(e.machine_id));
     if (e.day > sc.num_days)
       fail("day", "Shift calendar entry day " + std::to_string(e.day) + " exceeds scenario horizon " + horizon);
   }
   for (std::size_t i = 0; i < sc.production_rates.size(); ++i) {
     const auto& r = sc.production_rates[i];
     if (!machine_index.count(r.machine_id))
-      rates_csv.fail(i, "machine_id", "Production rate references unknown machine_id=" + r.machine_id);
+      rates_csv.fail(i, "machine_id", "Production rate references unknown machine_id=" + excerpt(r.machine_id));
     if (!block_index.count(r.block_id))
-      rates_csv.fail(i, "block_id", "Production rate references unknown block_id=" + r.block_id);
+      rates_csv.fail(i, "block_id", "Production rate references unknown block_id=" + excerpt(r.block_id));
   }
 
   // 3. Attachments, in the reference's order: roads, mobilisation, timeline, crews, geo, locks, weights.
@@ -646,7 +692,7 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       if (const YAML::Node soil = r["soil_profile_ids"]; detail::yaml_reader::is_null(soil)) {
         // optional
       } else if (soil.IsSequence()) {
-        for (const auto& s : soil) profiles += s.Scalar() + "|";
+        for (const auto& s : soil) profiles += (s.IsScalar() ? s.Scalar() : std::string()) + "|";
       } else if (soil.IsScalar()) {
         profiles = soil.Scalar();
       } else {
@@ -673,16 +719,16 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       m.machine_id = y.string(p["machine_id"], key("machine_id"));
       m.walk_cost_per_meter = y.number(p["walk_cost_per_meter"], key("walk_cost_per_meter"));
       m.move_cost_flat = y.number(p["move_cost_flat"], key("move_cost_flat"));
-      m.walk_threshold_m = y.number_or(p, "walk_threshold_m", key("walk_threshold_m"), 1000.0);
+      m.walk_threshold_m = y.threshold_or(p, "walk_threshold_m", key("walk_threshold_m"), 1000.0);
       m.setup_cost = y.number_or(p, "setup_cost", key("setup_cost"), 0.0);
       for (const auto& [v, f] : {std::pair{m.walk_cost_per_meter, "walk_cost_per_meter"}, {m.move_cost_flat, "move_cost_flat"},
                                  {m.walk_threshold_m, "walk_threshold_m"}, {m.setup_cost, "setup_cost"}})
         if (v < 0) y.fail(p[f].IsDefined() ? p[f] : p, key(f), "mobilisation parameters must be non-negative");
       if (!machine_index.count(m.machine_id))
-        warnings.push_back(ypath + ": " + key("machine_id") + ": unknown machine_id=" + m.machine_id + " (ignored)");
+        warnings.push_back(ypath + ": " + key("machine_id") + ": unknown machine_id=" + excerpt(m.machine_id) + " (ignored)");
       cfg.machine_params.push_back(std::move(m));
     }
-    cfg.default_walk_threshold_m = y.number_or(mob, "default_walk_threshold_m", "mobilisation.default_walk_threshold_m", 1000.0);
+    cfg.default_walk_threshold_m = y.threshold_or(mob, "default_walk_threshold_m", "mobilisation.default_walk_threshold_m", 1000.0);
     if (cfg.default_walk_threshold_m < 0)
       y.fail(mob["default_walk_threshold_m"], "mobilisation.default_walk_threshold_m", "mobilisation parameters must be non-negative");
     if (const YAML::Node d = mob["distances"]; !detail::yaml_reader::is_null(d)) {
@@ -740,9 +786,11 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       s.name = y.string(sh["name"], key("name"));
       s.hours = y.number(sh["hours"], key("hours"));
       if (!(s.hours > 0)) y.fail(sh["hours"], key("hours"), "hours must be positive");
-      s.shifts_per_day = static_cast<int>(y.integer_or(sh, "shifts_per_day", key("shifts_per_day"), 1));
-      if (s.shifts_per_day <= 0) y.fail(sh["shifts_per_day"], key("shifts_per_day"), "shifts_per_day must be positive");
-      if (!names.insert(s.name).second) y.fail(sh["name"], key("name"), "duplicate shift name '" + s.name + "'");
+      // shifts_per_day is never used (§2.9): any positive integer is accepted, kept at most INT_MAX.
+      const long long per_day = y.integer_or(sh, "shifts_per_day", key("shifts_per_day"), 1);
+      if (per_day <= 0) y.fail(sh["shifts_per_day"], key("shifts_per_day"), "shifts_per_day must be positive");
+      s.shifts_per_day = static_cast<int>(std::min<long long>(per_day, INT_MAX));
+      if (!names.insert(s.name).second) y.fail(sh["name"], key("name"), "duplicate shift name '" + excerpt(s.name) + "'");
       t.shifts.push_back(std::move(s));
     }
     if (const YAML::Node bo = tl["blackouts"]; !detail::yaml_reader::is_null(bo)) {
@@ -751,15 +799,21 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
         const auto key = [&](const char* f) { return detail::index_key("timeline.blackouts", i, f); };
         const YAML::Node e = y.entry(bo, i, "timeline.blackouts");
         blackout b;
-        b.start_day = static_cast<int>(y.integer(e["start_day"], key("start_day")));
-        b.end_day = static_cast<int>(y.integer(e["end_day"], key("end_day")));
-        if (b.end_day < b.start_day) y.fail(e["end_day"], key("end_day"), "end_day must be >= start_day");
+        const long long start = y.integer(e["start_day"], key("start_day"));
+        const long long end = y.integer(e["end_day"], key("end_day"));
+        if (end < start) y.fail(e["end_day"], key("end_day"), "end_day must be >= start_day");
+        // Days outside 1..num_days have no effect (§2.9): a day beyond the int range is kept as
+        // 0 or num_days + 1, which covers the same days of the horizon.
+        const auto day = [&](long long d) { return d < -INT_MAX ? 0 : d > INT_MAX ? sc.num_days + 1 : static_cast<int>(d); };
+        b.start_day = day(start);
+        b.end_day = day(end);
         b.reason = y.optional_string(e["reason"], key("reason"));
         t.blackouts.push_back(std::move(b));
       }
     }
-    t.days_per_week = static_cast<int>(y.integer_or(tl, "days_per_week", "timeline.days_per_week", 7));
-    if (t.days_per_week <= 0) y.fail(tl["days_per_week"], "timeline.days_per_week", "days_per_week must be positive");
+    const long long per_week = y.integer_or(tl, "days_per_week", "timeline.days_per_week", 7);
+    if (per_week <= 0) y.fail(tl["days_per_week"], "timeline.days_per_week", "days_per_week must be positive");
+    t.days_per_week = static_cast<int>(std::min<long long>(per_week, INT_MAX));  // never used (§2.9)
     sc.timeline = std::move(t);
   }
 
@@ -792,13 +846,14 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
       locked_assignment l;
       l.machine_id = y.string(e["machine_id"], key("machine_id"));
       l.block_id = y.string(e["block_id"], key("block_id"));
-      l.day = static_cast<int>(y.integer(e["day"], key("day")));
+      const long long day = y.integer(e["day"], key("day"));
       if (!machine_index.count(l.machine_id))
-        y.fail(e["machine_id"], key("machine_id"), "lock references unknown machine_id=" + l.machine_id);
+        y.fail(e["machine_id"], key("machine_id"), "lock references unknown machine_id=" + excerpt(l.machine_id));
       if (!block_index.count(l.block_id))
-        y.fail(e["block_id"], key("block_id"), "lock references unknown block_id=" + l.block_id);
-      if (l.day < 1 || l.day > sc.num_days)
-        y.fail(e["day"], key("day"), "lock day " + std::to_string(l.day) + " is outside 1.." + std::to_string(sc.num_days));
+        y.fail(e["block_id"], key("block_id"), "lock references unknown block_id=" + excerpt(l.block_id));
+      if (day < 1 || day > sc.num_days)
+        y.fail(e["day"], key("day"), "lock day " + std::to_string(day) + " is outside 1.." + std::to_string(sc.num_days));
+      l.day = static_cast<int>(day);
       sc.locked_assignments.push_back(std::move(l));
     }
   }
@@ -814,18 +869,41 @@ inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& 
                                {ow.transitions, "transitions"}, {ow.landing_slack, "landing_slack"}})
       if (v < 0) y.fail(w[f], std::string("objective_weights.") + f, "Objective weight components must be non-negative");
     for (const auto& kv : w) {
-      const std::string k = kv.first.as<std::string>();
+      if (!kv.first.IsScalar())
+        y.fail(kv.first, "objective_weights", "a mapping key must be a plain value (the reference cannot use a list or mapping as a key)");
+      const std::string& k = kv.first.Scalar();
       if (k != "production" && k != "mobilisation" && k != "transitions" && k != "landing_slack")
-        warnings.push_back(ypath + ": objective_weights." + k + " is not a weight of this objective (ignored, as the reference does)");
+        warnings.push_back(ypath + ": objective_weights." + excerpt(k) + " is not a weight of this objective (ignored, as the reference does)");
     }
     sc.weights = ow;
   }
 
   for (const auto& b : sc.blocks)
     if (b.harvest_system_id && !find_system(default_system_registry(), *b.harvest_system_id))
-      warnings.push_back(blocks_path.string() + ": block " + b.id + ": harvest_system_id '" + *b.harvest_system_id +
+      warnings.push_back(blocks_path.string() + ": block " + excerpt(b.id) + ": harvest_system_id '" + excerpt(*b.harvest_system_id) +
                          "' is not in the built-in registry (block is unrestricted, as in the reference)");
   return out;
+}
+
+}  // namespace detail
+
+/// Loads `scenario.yaml` (or a bundle folder's) and every file it names, validating as the
+/// reference does, plus the stricter checks listed in docs/compatibility.md. Only regular files
+/// of at most 1 GiB are read; a key repeated in a YAML mapping keeps its last value, as in the
+/// reference. Throws input_error (file, row, column, rule; one line).
+inline loaded_scenario load_scenario_with_warnings(const std::filesystem::path& yaml_path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(yaml_path, ec)) {
+    // A bundle folder: use its scenario.yaml.
+    const std::filesystem::path inner = yaml_path / "scenario.yaml";
+    if (!std::filesystem::exists(inner, ec)) throw input_error(yaml_path.string(), "is a directory without a scenario.yaml");
+    return load_scenario_with_warnings(inner);
+  }
+  try {
+    return detail::load_scenario_file(yaml_path);
+  } catch (const YAML::Exception& e) {
+    throw yaml_input_error(e, yaml_path.string(), "unexpected YAML value");
+  }
 }
 
 /// Loads a scenario (see load_scenario_with_warnings); warnings are dropped.

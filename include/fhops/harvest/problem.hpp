@@ -17,8 +17,75 @@
 
 #include "fhops/harvest/registry.hpp"
 #include "fhops/harvest/scenario.hpp"
+#include "fhops/util/input_error.hpp"
+#include "fhops/util/input_file.hpp"
 
 namespace fhops::harvest {
+
+/// The most memory the problem's dense arrays may take by default: 8 GiB (see problem_memory).
+inline constexpr std::uintmax_t default_problem_memory_limit = std::uintmax_t{8} << 30;
+
+namespace detail {
+
+// a * b and a + b, saturating at the largest value instead of wrapping.
+inline std::uintmax_t saturating_mul(std::uintmax_t a, std::uintmax_t b) {
+  return b != 0 && a > UINTMAX_MAX / b ? UINTMAX_MAX : a * b;
+}
+inline std::uintmax_t saturating_add(std::uintmax_t a, std::uintmax_t b) { return a > UINTMAX_MAX - b ? UINTMAX_MAX : a + b; }
+
+}  // namespace detail
+
+/// What the problem's dense arrays of a scenario take, estimated before anything is allocated.
+struct problem_memory {
+  std::uintmax_t slots = 0;            ///< shift slots (at most: a shift calendar's rows)
+  std::uintmax_t distance_bytes = 0;   ///< blocks x blocks distances
+  std::uintmax_t machine_slot_bytes = 0;   ///< machines x slots and machines x days arrays
+  std::uintmax_t machine_block_bytes = 0;  ///< machines x blocks arrays and blocks x roles lists
+  /// The whole estimate.
+  std::uintmax_t total() const {
+    return detail::saturating_add(detail::saturating_add(distance_bytes, machine_slot_bytes), machine_block_bytes);
+  }
+};
+
+/// The memory estimate of a scenario's problem (products saturate instead of wrapping).
+inline problem_memory estimate_problem_memory(const scenario& sc) {
+  using detail::saturating_add, detail::saturating_mul;
+  const std::uintmax_t M = sc.machines.size(), B = sc.blocks.size(), D = static_cast<std::uintmax_t>(std::max(sc.num_days, 0));
+  problem_memory m;
+  if (!sc.shift_calendar.empty()) m.slots = sc.shift_calendar.size();
+  else if (sc.timeline && !sc.timeline->shifts.empty()) m.slots = saturating_mul(D, sc.timeline->shifts.size());
+  else m.slots = D;
+  m.distance_bytes = saturating_mul(saturating_mul(B, B), sizeof(double));
+  m.machine_slot_bytes = saturating_add(saturating_mul(saturating_mul(M, m.slots), 2 * sizeof(std::uint8_t) + sizeof(std::int32_t)),
+                                        saturating_mul(saturating_mul(M, D + 1), sizeof(std::uint8_t) + sizeof(std::int32_t)));
+  std::set<std::string> roles;
+  for (const auto& x : sc.machines)
+    if (const auto r = x.role ? normalize_machine_role(*x.role) : std::nullopt) roles.insert(*r);
+  // rate + role_allowed per machine-block; the prerequisite lists per block and role.
+  m.machine_block_bytes = saturating_add(saturating_mul(saturating_mul(M, B), sizeof(double) + sizeof(std::uint8_t)),
+                                         saturating_mul(saturating_mul(B, roles.size()), sizeof(std::vector<int>) + sizeof(int)));
+  return m;
+}
+
+/// Throws input_error naming the scenario file, the sizes and the limit when the problem of `sc`
+/// would take more than `limit` bytes (instead of failing with std::bad_alloc half-way).
+inline void check_problem_memory(const scenario& sc, std::uintmax_t limit = default_problem_memory_limit) {
+  const problem_memory m = estimate_problem_memory(sc);
+  if (m.total() <= limit) return;
+  const std::string where = sc.source.empty() ? "scenario '" + excerpt(sc.name) + "'" : sc.source.string();
+  std::string biggest;
+  if (m.distance_bytes >= m.machine_slot_bytes && m.distance_bytes >= m.machine_block_bytes)
+    biggest = std::to_string(sc.blocks.size()) + " blocks need a " + std::to_string(sc.blocks.size()) + " x " +
+              std::to_string(sc.blocks.size()) + " distance matrix of " + byte_size_text(m.distance_bytes);
+  else if (m.machine_slot_bytes >= m.machine_block_bytes)
+    biggest = std::to_string(sc.machines.size()) + " machines x " + std::to_string(m.slots) + " shift slots need " +
+              byte_size_text(m.machine_slot_bytes);
+  else
+    biggest = std::to_string(sc.machines.size()) + " machines x " + std::to_string(sc.blocks.size()) + " blocks need " +
+              byte_size_text(m.machine_block_bytes);
+  throw input_error(where, "scenario too large: " + biggest + "; the problem would take " + byte_size_text(m.total()) +
+                               ", over the " + byte_size_text(limit) + " limit");
+}
 
 /// A shift slot `(day, shift_id)`.
 struct slot {
@@ -40,8 +107,12 @@ struct move_cost_params {
 class problem {
 public:
   /// Derives the problem from a scenario and the harvest-system registry to resolve
-  /// `harvest_system_id` against (the reference always uses the built-in registry).
-  explicit problem(const scenario& sc, const system_registry& systems = default_system_registry()) {
+  /// `harvest_system_id` against (the reference always uses the built-in registry). Throws
+  /// input_error when the dense arrays would take more than `memory_limit` bytes
+  /// (check_problem_memory), before allocating them.
+  explicit problem(const scenario& sc, const system_registry& systems = default_system_registry(),
+                   std::uintmax_t memory_limit = default_problem_memory_limit) {
+    check_problem_memory(sc, memory_limit);
     build(sc, systems);
   }
 

@@ -10,6 +10,12 @@
 
 namespace fhops::harvest {
 
+/// The largest magnitude a number in a scenario may have (weights, work, rates, costs, distances,
+/// hours, stand attributes): every product and sum of the objective and the KPIs then stays
+/// finite. The loader also rejects non-finite numbers, except walk thresholds (any value >= 0,
+/// `.inf` included: they are only compared). See docs/compatibility.md.
+inline constexpr double scenario_number_limit = 1e12;
+
 /// A cut block on one landing with the work it needs and its inclusive day window.
 struct block {
   std::string id;

@@ -27,6 +27,7 @@
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/registry.hpp"
 #include "fhops/harvest/scenario.hpp"
+#include "fhops/util/input_error.hpp"
 #include "fhops/util/python_format.hpp"
 #include "fhops/util/rng.hpp"
 
@@ -246,7 +247,7 @@ inline synth_parameters synth_tier(std::string_view tier) {
   } else {
     std::string list;
     for (const auto& t : synth_tier_names()) list += (list.empty() ? "" : ", ") + t;
-    throw synth_parameter_error("tier", "must be one of " + list + " (got '" + std::string(tier) + "')");
+    throw synth_parameter_error("tier", "must be one of " + list + " (got '" + excerpt(tier) + "')");
   }
   return p;
 }
@@ -271,7 +272,8 @@ public:
     if (r.lo > r.hi) fail(key, "the range's lower bound must not exceed its upper bound", show(r));
     if (r.lo < lo || r.hi > hi) fail(key, fmt::format("must lie within {}..{}", lo, hi), show(r));
   }
-  void range(std::string_view key, const real_range& r, double lo, bool lo_open, double hi = HUGE_VAL) const {
+  // The default upper bound is the loader's limit, so every generated bundle loads.
+  void range(std::string_view key, const real_range& r, double lo, bool lo_open, double hi = scenario_number_limit) const {
     if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) fail(key, "must be finite numbers", show(r));
     if (r.lo > r.hi) fail(key, "the range's lower bound must not exceed its upper bound", show(r));
     if (lo_open ? !(r.lo > lo) : !(r.lo >= lo)) fail(key, "must be " + std::string(lo_open ? "> " : ">= ") + show(lo), show(r));
@@ -281,7 +283,7 @@ public:
             std::string_view weights_key) const {
     if (values.empty()) fail(key, "must name at least one value", "an empty list");
     for (const auto& v : values)
-      if (v.empty() || v.find_first_of(",\"\n\r") != std::string::npos) fail(key, "values must be non-empty, without commas or quotes", "'" + v + "'");
+      if (v.empty() || v.find_first_of(",\"\n\r") != std::string::npos) fail(key, "values must be non-empty, without commas or quotes", "'" + excerpt(v) + "'");
     if (!weights || weights->empty()) return;
     if (weights->size() != values.size())
       fail(weights_key, fmt::format("must give one weight per value of {} ({})", key, values.size()),
@@ -303,7 +305,7 @@ inline void validate_synth_parameters(const synth_parameters& p) {
   const detail::synth_checker c;
   bool known_tier = false;
   for (const auto& t : synth_tier_names()) known_tier = known_tier || t == p.tier;
-  if (!known_tier) c.fail("tier", "must be one of small, medium, large, custom, xl, xxl", "'" + p.tier + "'");
+  if (!known_tier) c.fail("tier", "must be one of small, medium, large, custom, xl, xxl", "'" + excerpt(p.tier) + "'");
   if (p.name.find_first_of("\n\r") != std::string::npos) c.fail("name", "must be one line", "a line break");
   c.count("blocks", p.blocks, 1, 100000);
   c.count("days", p.days, 1, 100000);
@@ -337,13 +339,13 @@ inline void validate_synth_parameters(const synth_parameters& p) {
     const auto& s = p.system_mix[i];
     const std::string k = "system_mix." + s.system_id;
     if (!find_system(default_system_registry(), s.system_id))
-      c.fail("system_mix", "names a system that is not in the built-in registry", "'" + s.system_id + "'");
-    if (!seen.insert(s.system_id).second) c.fail("system_mix", "names a system twice", "'" + s.system_id + "'");
+      c.fail("system_mix", "names a system that is not in the built-in registry", "'" + excerpt(s.system_id) + "'");
+    if (!seen.insert(s.system_id).second) c.fail("system_mix", "names a system twice", "'" + excerpt(s.system_id) + "'");
     if (!(s.weight >= 0) || !std::isfinite(s.weight)) c.fail(k, "must be a finite weight >= 0", detail::show(s.weight));
   }
   for (const auto& r : p.role_pool)
     if (!normalize_machine_role(r) || r.find_first_of(",\"\n\r") != std::string::npos)
-      c.fail("role_pool", "roles must be non-empty words, without commas or quotes", "'" + r + "'");
+      c.fail("role_pool", "roles must be non-empty words, without commas or quotes", "'" + excerpt(r) + "'");
   c.pool("terrain_pool", p.terrain_pool, &p.terrain_weights, "terrain_weights");
   c.pool("prescription_pool", p.prescription_pool, &p.prescription_weights, "prescription_weights");
   c.pool("crew_pool", p.crew_pool, nullptr, "");
@@ -358,7 +360,7 @@ inline void validate_synth_parameters(const synth_parameters& p) {
   if (p.weights)
     for (const auto& [v, f] : {std::pair{p.weights->production, "production"}, {p.weights->mobilisation, "mobilisation"},
                                {p.weights->transitions, "transitions"}, {p.weights->landing_slack, "landing_slack"}})
-      if (!(v >= 0) || !std::isfinite(v)) c.fail(std::string("objective_weights.") + f, "must be a finite weight >= 0", detail::show(v));
+      if (!(v >= 0 && v <= scenario_number_limit)) c.fail(std::string("objective_weights.") + f, "must be a finite weight >= 0 and <= 1e12", detail::show(v));
   if (p.locks < 0 || p.locks > 1000000) c.fail("locks", "must lie within 0..1000000", std::to_string(p.locks));
   // Output size: keep a typo (an extra zero) from filling the disk.
   const double cells = static_cast<double>(p.machines.hi) * static_cast<double>(p.days.hi) * p.shifts_per_day;

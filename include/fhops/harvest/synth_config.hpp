@@ -24,6 +24,8 @@
 #include "fhops/util/csv.hpp"
 #include "fhops/util/file_identity.hpp"
 #include "fhops/util/input_error.hpp"
+#include "fhops/util/input_file.hpp"
+#include "fhops/util/yaml_file.hpp"
 
 namespace fhops::harvest {
 
@@ -111,16 +113,24 @@ inline std::string scalar(const YAML::Node& n) {
 inline double real_value(const YAML::Node& n) {
   const std::string s = scalar(n);
   const auto v = fhops::detail::parse_double(s);
-  if (!v || std::isnan(*v)) throw std::invalid_argument("'" + s + "' is not a number");
+  if (!v || std::isnan(*v)) throw std::invalid_argument("'" + excerpt(s) + "' is not a number");
   return *v;
 }
 
 inline long long int_value(const YAML::Node& n) {
   const std::string s = scalar(n);
   const auto v = fhops::detail::parse_double(s);
-  if (!v || std::trunc(*v) != *v || std::fabs(*v) > 9.0e15 || s.find_first_of("eE") != std::string::npos)
-    throw std::invalid_argument("'" + s + "' is not an integer");
+  if (!v || !std::isfinite(*v) || std::trunc(*v) != *v || s.find_first_of("eE") != std::string::npos)
+    throw std::invalid_argument("'" + excerpt(s) + "' is not an integer");
+  if (std::fabs(*v) > 9.0e15) throw std::invalid_argument("'" + excerpt(s) + "' is out of range (|value| <= 9e15)");
   return static_cast<long long>(*v);
+}
+
+// An integer that must fit an int field (a day).
+inline int int32_value(const YAML::Node& n) {
+  const long long v = int_value(n);
+  if (v < -2147483647LL || v > 2147483647LL) throw std::invalid_argument("'" + excerpt(n.Scalar()) + "' is out of range (|value| <= 2147483647)");
+  return static_cast<int>(v);
 }
 
 inline bool bool_value(const YAML::Node& n) {
@@ -128,7 +138,7 @@ inline bool bool_value(const YAML::Node& n) {
   for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   if (s == "true" || s == "yes" || s == "on" || s == "1") return true;
   if (s == "false" || s == "no" || s == "off" || s == "0") return false;
-  throw std::invalid_argument("'" + n.Scalar() + "' is not true or false");
+  throw std::invalid_argument("'" + excerpt(n.Scalar()) + "' is not true or false");
 }
 
 /// A range: one value (lo = hi), a two-element list, or the text `LO:HI`.
@@ -160,7 +170,7 @@ inline std::vector<YAML::Node> list_items(const YAML::Node& n) {
   while (start <= s.size() && !s.empty()) {
     const auto comma = s.find(',', start);
     const std::string item(fhops::detail::trim(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-    if (item.empty()) throw std::invalid_argument("empty item in the list '" + s + "'");
+    if (item.empty()) throw std::invalid_argument("empty item in the list '" + excerpt(s) + "'");
     out.emplace_back(item);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -179,7 +189,7 @@ inline std::vector<std::pair<std::string, YAML::Node>> map_items(const YAML::Nod
   for (const auto& item : list_items(n)) {
     const std::string s = item.Scalar();
     const auto eq = s.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("'" + s + "' is not KEY=VALUE");
+    if (eq == std::string::npos) throw std::invalid_argument("'" + excerpt(s) + "' is not KEY=VALUE");
     out.emplace_back(std::string(fhops::detail::trim(s.substr(0, eq))), YAML::Node(std::string(fhops::detail::trim(s.substr(eq + 1)))));
   }
   return out;
@@ -189,7 +199,7 @@ inline std::vector<blackout_bias> biases_value(const YAML::Node& n) {
   std::vector<blackout_bias> out;
   if (yaml_null(n)) return out;
   const auto make = [](const YAML::Node& start, const YAML::Node& end, const YAML::Node& p, const YAML::Node& dur) {
-    return blackout_bias{static_cast<int>(int_value(start)), static_cast<int>(int_value(end)), real_value(p),
+    return blackout_bias{int32_value(start), int32_value(end), real_value(p),
                          range_value<int_range>(dur, int_value)};
   };
   if (n.IsSequence()) {
@@ -214,7 +224,7 @@ inline std::vector<blackout_bias> biases_value(const YAML::Node& n) {
       if (c == std::string::npos) break;
       a = c + 1;
     }
-    if (f.size() != 4 && f.size() != 5) throw std::invalid_argument("'" + item + "' is not START:END:P:DLO[:DHI]");
+    if (f.size() != 4 && f.size() != 5) throw std::invalid_argument("'" + excerpt(item) + "' is not START:END:P:DLO[:DHI]");
     out.push_back(make(YAML::Node(f[0]), YAML::Node(f[1]), YAML::Node(f[2]),
                        YAML::Node(f[3] + ":" + (f.size() == 5 ? f[4] : f[3]))));
     if (semi == std::string::npos) break;
@@ -241,7 +251,7 @@ inline void set_synth_parameter(synth_parameters& p, const synth_parameter_info&
   std::visit(overloaded{
                  [&](int P::*f) {
                    const long long x = int_value(v);
-                   if (x < -2147483647LL || x > 2147483647LL) throw std::invalid_argument("'" + v.Scalar() + "' is out of range");
+                   if (x < -2147483647LL || x > 2147483647LL) throw std::invalid_argument("'" + excerpt(v.Scalar()) + "' is out of range");
                    p.*f = static_cast<int>(x);
                  },
                  [&](std::uint64_t P::*f) {
@@ -253,7 +263,7 @@ inline void set_synth_parameter(synth_parameters& p, const synth_parameter_info&
                    } catch (const std::exception&) {
                      used = 0;
                    }
-                   if (used == 0 || used != s.size() || s.front() == '-') throw std::invalid_argument("'" + s + "' is not a seed (an integer 0..2^64-1)");
+                   if (used == 0 || used != s.size() || s.front() == '-') throw std::invalid_argument("'" + excerpt(s) + "' is not a seed (an integer 0..2^64-1)");
                    p.*f = x;
                  },
                  [&](double P::*f) { p.*f = real_value(v); },
@@ -286,7 +296,7 @@ inline void set_synth_parameter(synth_parameters& p, const synth_parameter_info&
                      else if (k == "mobilisation") w.mobilisation = real_value(x);
                      else if (k == "transitions") w.transitions = real_value(x);
                      else if (k == "landing_slack") w.landing_slack = real_value(x);
-                     else throw std::invalid_argument("'" + k + "' is not a weight (production, mobilisation, transitions, landing_slack)");
+                     else throw std::invalid_argument("'" + excerpt(k) + "' is not a weight (production, mobilisation, transitions, landing_slack)");
                    }
                    p.*f = w;
                  },
@@ -369,19 +379,15 @@ inline void apply_synth_config(synth_parameters& p, YAML::Node doc, const std::s
       set_synth_parameter(p, *info, kv.second);
     } catch (const std::invalid_argument& e) {
       throw input_error(source, line(kv.second), key, e.what());
+    } catch (const YAML::Exception& e) {
+      throw input_error(source, line(kv.second), key, "unexpected YAML value: " + e.msg);
     }
   }
 }
 
-/// Reads a YAML file, naming it in any error.
-inline YAML::Node read_synth_yaml(const std::filesystem::path& file) {
-  const std::string text = fhops::read_text_file(file);
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw input_error(file.string(), e.mark.is_null() ? 0 : e.mark.line + 1, {}, "malformed YAML: " + e.msg);
-  }
-}
+/// Reads a YAML file (a regular file of at most 1 GiB; a repeated key keeps its last value, as
+/// PyYAML reads it), naming it in any error.
+inline YAML::Node read_synth_yaml(const std::filesystem::path& file) { return read_yaml_file(file); }
 
 /// The `parameters:` section of metadata.yaml: every parameter, one per line.
 inline std::string synth_parameters_yaml(const synth_parameters& p, const std::string& indent = "  ") {

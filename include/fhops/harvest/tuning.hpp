@@ -22,6 +22,7 @@
 #include "fhops/harvest/solver.hpp"
 #include "fhops/tune/runner.hpp"
 #include "fhops/tune/space.hpp"
+#include "fhops/util/yaml_file.hpp"
 
 namespace fhops::harvest {
 
@@ -83,19 +84,10 @@ inline solve_options tuning_base_options(solver_kind kind, long long iters, std:
   return o;
 }
 
-/// A tuning space read from a YAML file: a `parameters:` mapping of names known to the solver's
-/// space (solver_tuning_space) to `{type: int|real|categorical, low, high, log, choices, levels,
-/// when: {parent: [values]}}`; only the parameters listed are tuned. Errors name the file and line.
-inline tune::parameter_space load_tuning_space(const std::filesystem::path& file, solver_kind kind) {
+namespace detail {
+
+inline tune::parameter_space tuning_space_of(const YAML::Node& doc, const std::filesystem::path& file, solver_kind kind) {
   const tune::parameter_space known = solver_tuning_space(kind);
-  YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw std::runtime_error(file.string() + ": cannot read the space file");
-  } catch (const YAML::Exception& e) {
-    throw std::runtime_error(file.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
-  }
   const auto where = [&](const YAML::Node& n) { return file.string() + ":" + std::to_string(n.Mark().line + 1) + ": "; };
   const YAML::Node params = doc.IsMap() ? doc["parameters"] : YAML::Node();
   if (!params || !params.IsMap() || params.size() == 0)
@@ -108,14 +100,14 @@ inline tune::parameter_space load_tuning_space(const std::filesystem::path& file
     if (k == known.size()) {
       std::string names;
       for (const auto& p : known.parameters()) names += (names.empty() ? "" : ", ") + p.name;
-      throw std::runtime_error(where(kv.first) + "unknown parameter '" + name + "' for this solver (known: " + names + ")");
+      throw std::runtime_error(where(kv.first) + "unknown parameter '" + excerpt(name) + "' for this solver (known: " + names + ")");
     }
     const tune::parameter& ref = known.parameters()[k];
     if (!spec.IsMap()) throw std::runtime_error(where(spec) + "parameter '" + name + "' needs a mapping {type, ...}");
     const std::string type = spec["type"] ? spec["type"].as<std::string>() : "";
     const char* expected = ref.kind == tune::kind::integer ? "int" : ref.kind == tune::kind::real ? "real" : "categorical";
     if (type != expected)
-      throw std::runtime_error(where(spec) + "parameter '" + name + "' must have type: " + expected + " (got '" + type + "')");
+      throw std::runtime_error(where(spec) + "parameter '" + name + "' must have type: " + expected + " (got '" + excerpt(type) + "')");
     try {
       const bool log = spec["log"] && spec["log"].as<bool>();
       if (ref.kind == tune::kind::integer)
@@ -127,7 +119,7 @@ inline tune::parameter_space load_tuning_space(const std::filesystem::path& file
       if (ref.kind == tune::kind::categorical)
         for (const auto& c : s.parameters().back().choices)
           if (std::find(ref.choices.begin(), ref.choices.end(), c) == ref.choices.end())
-            throw std::invalid_argument("parameter '" + name + "': unknown choice '" + c + "'");
+            throw std::invalid_argument("parameter '" + name + "': unknown choice '" + excerpt(c) + "'");
       if (spec["levels"]) {
         std::vector<tune::value> levels;
         for (const auto& l : spec["levels"]) {
@@ -152,6 +144,21 @@ inline tune::parameter_space load_tuning_space(const std::filesystem::path& file
     }
   }
   return s;
+}
+
+}  // namespace detail
+
+/// A tuning space read from a YAML file: a `parameters:` mapping of names known to the solver's
+/// space (solver_tuning_space) to `{type: int|real|categorical, low, high, log, choices, levels,
+/// when: {parent: [values]}}`; only the parameters listed are tuned. Errors name the file and line;
+/// only a regular file is read and a repeated key keeps its last value (as PyYAML reads it).
+inline tune::parameter_space load_tuning_space(const std::filesystem::path& file, solver_kind kind) {
+  const YAML::Node doc = read_yaml_file(file);  // a regular file; a repeated key keeps its last value
+  try {
+    return detail::tuning_space_of(doc, file, kind);
+  } catch (const YAML::Exception& e) {
+    throw yaml_input_error(e, file.string(), "unexpected value in the space file");
+  }
 }
 
 /// The space tune-grid walks: batch sizes (outer) x operator presets (inner), as the reference.

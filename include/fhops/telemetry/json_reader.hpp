@@ -8,25 +8,25 @@
 /// json_fallback.hpp).
 #pragma once
 
-#include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <simdjson.h>
 
 #include "fhops/telemetry/json_fallback.hpp"
 #include "fhops/telemetry/json_value.hpp"
 #include "fhops/util/input_error.hpp"
+#include "fhops/util/input_file.hpp"
 
 namespace fhops::telemetry {
 
@@ -159,31 +159,30 @@ struct text_line {
   bool terminated = true;       ///< ended with '\n'
 };
 
-/// Streams the lines of a file in chunks (any line length), calling `on_line(const text_line&)`
-/// for each; the text views are valid during the call and are followed by SIMDJSON_PADDING
-/// readable bytes. Throws input_error when the file cannot be opened or read.
+/// Streams the lines of a file in chunks, calling `on_line(const text_line&)` for each; the text
+/// views are valid during the call and are followed by SIMDJSON_PADDING readable bytes. Only a
+/// regular file is read (a FIFO or device is refused, never waited on). Throws input_error when
+/// the file cannot be opened or read, or when one line is longer than `max_line` bytes.
 template <class OnLine>
-std::size_t for_each_line(const std::string& path, OnLine&& on_line, std::size_t chunk = std::size_t{8} << 20) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) throw input_error(path, "Telemetry JSONL not found");
-    throw input_error(path, std::string("cannot open: ") + std::strerror(errno));
-  }
+std::size_t for_each_line(const std::string& path, OnLine&& on_line, std::size_t chunk = std::size_t{8} << 20,
+                          std::uintmax_t max_line = default_input_size_limit) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw input_error(path, "Telemetry JSONL not found");
+  input_file in(path);
   std::vector<char> buf(chunk + simdjson::SIMDJSON_PADDING);
   std::size_t have = 0, number = 0, bytes = 0;
   bool eof = false;
   while (!eof) {
-    if (buf.size() - have < chunk / 2 + simdjson::SIMDJSON_PADDING) buf.resize(buf.size() * 2);
-    const ssize_t n = ::read(fd, buf.data() + have, buf.size() - have - simdjson::SIMDJSON_PADDING);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int e = errno;
-      ::close(fd);
-      throw input_error(path, std::string("cannot read: ") + std::strerror(e));
+    if (buf.size() - have < chunk / 2 + simdjson::SIMDJSON_PADDING) {
+      if (have > max_line)
+        throw input_error(path, number + 1, {}, "line is longer than the " + byte_size_text(max_line) + " limit");
+      buf.resize(buf.size() * 2);
     }
+    const std::size_t n = in.read_some(buf.data() + have, buf.size() - have - simdjson::SIMDJSON_PADDING);
     eof = n == 0;
-    have += static_cast<std::size_t>(n);
-    bytes += static_cast<std::size_t>(n);
+    have += n;
+    bytes += n;
     std::memset(buf.data() + have, 0, simdjson::SIMDJSON_PADDING);
     std::size_t start = 0;
     while (start < have) {
@@ -203,16 +202,16 @@ std::size_t for_each_line(const std::string& path, OnLine&& on_line, std::size_t
       have -= start;
     }
   }
-  ::close(fd);
   return bytes;
 }
 
 /// Reads a JSONL file: calls `on_record(const text_line&, json&&)` for every line holding a JSON
 /// object. Blank lines are skipped silently (as the reference's load_jsonl does); torn, invalid and
 /// non-object lines are skipped with a warning naming file and line. Never fails on content;
-/// throws input_error only when the file cannot be opened or read.
+/// throws input_error only when the file cannot be opened or read (see for_each_line, which
+/// reads it in `chunk`-byte pieces).
 template <class OnRecord>
-jsonl_stats read_jsonl(const std::string& path, OnRecord&& on_record) {
+jsonl_stats read_jsonl(const std::string& path, OnRecord&& on_record, std::size_t chunk = std::size_t{8} << 20) {
   jsonl_stats st;
   json_parser parser;
   std::string error;
@@ -235,7 +234,7 @@ jsonl_stats read_jsonl(const std::string& path, OnRecord&& on_record) {
     }
     ++st.records;
     on_record(l, std::move(*v));
-  });
+  }, chunk);
   if (!st.warnings.empty() && st.warnings.back().line == st.lines) st.torn_tail = true;
   return st;
 }

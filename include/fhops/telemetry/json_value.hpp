@@ -153,7 +153,7 @@ inline void dump_to(std::string& out, const json& v, json_style style) {
     void operator()(std::nullptr_t) const { out += "null"; }
     void operator()(bool b) const { out += b ? "true" : "false"; }
     void operator()(long long i) const { out += std::to_string(i); }
-    void operator()(double d) const { out += python_json_float(d); }
+    void operator()(double d) const { append_json_number(out, d); }
     void operator()(const std::string& s) const { out += json_quote(s, false); }
     void operator()(const json::array& a) const {
       out += '[';
@@ -170,7 +170,8 @@ inline void dump_to(std::string& out, const json& v, json_style style) {
 
 }  // namespace detail
 
-/// The JSON text of a value (numbers as Python writes them: `13.0`, `1e-05`, `NaN`, `Infinity`).
+/// The JSON text of a value (numbers as Python writes them: `13.0`, `1e-05`; NaN and infinities,
+/// which standard JSON cannot hold, as `null`).
 inline std::string dump(const json& v, json_style style = {}) {
   std::string out;
   detail::dump_to(out, v, style);

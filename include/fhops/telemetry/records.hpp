@@ -230,7 +230,7 @@ inline void append_jsonl_line(std::string& out, const step_record& s) {
     out.append(digits.data(), digits.size());
   };
   const auto optional = [&](const std::optional<double>& v) {
-    if (v) append_python_json_float(out, *v);
+    if (v) append_json_number(out, *v);
     else out += "null";
   };
   out += "{\"record_type\":\"step\",\"schema_version\":\"";
@@ -242,9 +242,9 @@ inline void append_jsonl_line(std::string& out, const step_record& s) {
   out += "\",\"step\":";
   integer(s.step);
   out += ",\"objective\":";
-  append_python_json_float(out, s.objective);
+  append_json_number(out, s.objective);
   out += ",\"best_objective\":";
-  append_python_json_float(out, s.best_objective);
+  append_json_number(out, s.best_objective);
   out += ",\"temperature\":";
   optional(s.temperature);
   out += ",\"acceptance_rate\":";

@@ -73,7 +73,7 @@ public:
   }
   static std::string json_value(const value& v) {
     if (const auto* i = std::get_if<long long>(&v)) return std::to_string(*i);
-    if (const auto* d = std::get_if<double>(&v)) return python_json_float(*d);
+    if (const auto* d = std::get_if<double>(&v)) return json_number(*d);
     return json_quote(std::get<std::string>(v));
   }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -19,19 +20,9 @@
 #include <vector>
 
 #include "fhops/util/input_error.hpp"
+#include "fhops/util/input_file.hpp"
 
 namespace fhops {
-
-/// Reads a whole text file; throws input_error naming the path when it is missing or unreadable.
-inline std::string read_text_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw input_error(path.string(), "is a directory, expected a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error(path.string(), "file not found or not readable");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw input_error(path.string(), "read failed");
-  return text;
-}
 
 namespace detail {
 
@@ -107,13 +98,28 @@ public:
     return -1;
   }
 
-  /// Index of a required column; throws naming the file and the header row when it is absent.
+  /// Index of a required column; throws naming the file and the header row when it is absent. The
+  /// header is quoted only when it looks like one (at most 40 names of letters, digits, `_`, `-`,
+  /// `.` and blanks), so a file of another kind never has its first line echoed.
   int require_column(std::string_view name) const {
     const int c = column(name);
     if (c < 0) {
+      const auto plain = [](const std::string& h) {
+        if (h.empty() || h.size() > 40) return false;
+        for (const char ch : h)
+          if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.' && ch != ' ') return false;
+        return true;
+      };
+      bool shown = header_.size() <= 40;
       std::string have;
-      for (const auto& h : header_) have += (have.empty() ? "" : ",") + h;
-      throw input_error(path_, 1, std::string(name), "required column is missing (header is '" + have + "')");
+      for (const auto& h : header_) {
+        shown = shown && plain(h);
+        have += (have.empty() ? "" : ",") + h;
+      }
+      throw input_error(path_, 1, std::string(name),
+                        "required column is missing (" +
+                            (shown ? "header is '" + have + "'" : std::string("the file's first line is not a CSV header of this table")) +
+                            ")");
     }
     return c;
   }
@@ -147,7 +153,7 @@ public:
   double number(std::size_t i, int col) const {
     if (missing(i, col)) fail(i, col, "value is missing (blank or NA), expected a number");
     const auto v = detail::parse_double(raw(i, col));
-    if (!v) fail(i, col, "'" + std::string(raw(i, col)) + "' is not a number");
+    if (!v) fail(i, col, "'" + excerpt(raw(i, col)) + "' is not a number");
     if (std::isnan(*v)) fail(i, col, "value is NaN, expected a number");
     return *v;
   }
@@ -162,9 +168,8 @@ public:
   long long integer(std::size_t i, int col) const {
     if (missing(i, col)) fail(i, col, "value is missing (blank or NA), expected an integer");
     const auto v = detail::parse_double(raw(i, col));
-    if (!v) fail(i, col, "'" + std::string(raw(i, col)) + "' is not an integer");
-    if (!std::isfinite(*v) || std::trunc(*v) != *v || std::fabs(*v) > 9.0e15)
-      fail(i, col, "'" + std::string(raw(i, col)) + "' is not an integer");
+    if (!v || !std::isfinite(*v) || std::trunc(*v) != *v) fail(i, col, "'" + excerpt(raw(i, col)) + "' is not an integer");
+    if (std::fabs(*v) > 9.0e15) fail(i, col, "'" + excerpt(raw(i, col)) + "' is out of range (|value| <= 9e15)");
     return static_cast<long long>(*v);
   }
 

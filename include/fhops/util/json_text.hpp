@@ -3,6 +3,7 @@
 /// outputs that must be byte-compatible with the reference.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -68,8 +69,22 @@ inline std::string json_quote(std::string_view s, bool ensure_ascii = true) {
   return out;
 }
 
+/// Appends a float as standard JSON: Python's repr for finite values (`13.0`, `1e-05`), `null`
+/// for NaN and infinities, which JSON cannot spell (Python would write `NaN`, `Infinity`).
+inline void append_json_number(std::string& out, double x) {
+  if (std::isfinite(x)) append_python_float_repr(out, x);
+  else out += "null";
+}
+
+/// json_number(x) as a string (see append_json_number).
+inline std::string json_number(double x) {
+  std::string out;
+  append_json_number(out, x);
+  return out;
+}
+
 /// Python's `json.dumps({k: v, ...}, sort_keys=True)` for a string → float mapping:
-/// `{"a": 1.0, "b": 2.5}`.
+/// `{"a": 1.0, "b": 2.5}` (a non-finite value as `null`, see append_json_number).
 inline std::string python_json_dict(const std::map<std::string, double>& values) {
   std::string out = "{";
   bool first = true;
@@ -78,7 +93,7 @@ inline std::string python_json_dict(const std::map<std::string, double>& values)
     first = false;
     out += json_quote(k);
     out += ": ";
-    out += python_json_float(v);
+    append_json_number(out, v);
   }
   out += "}";
   return out;

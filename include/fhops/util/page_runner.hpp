@@ -103,7 +103,7 @@ inline std::string pages_metadata_json(const std::string& generated_at, bool lig
     const auto& p = pages[i];
     out += (i ? ",\n" : "\n");
     out += "    {\n      \"page\": " + json_quote(p.page) + ",\n      \"status\": " + json_quote(p.status) +
-           ",\n      \"runtime_seconds\": " + python_json_float(python_round(p.runtime_seconds, 2)) +
+           ",\n      \"runtime_seconds\": " + json_number(python_round(p.runtime_seconds, 2)) +
            ",\n      \"message\": " + (p.message ? json_quote(*p.message) : std::string("null")) + "\n    }";
   }
   out += pages.empty() ? "]\n}\n" : "\n  ]\n}\n";

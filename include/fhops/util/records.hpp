@@ -68,7 +68,7 @@ inline std::string csv_cell(const record_value& v) {
 
 inline std::string json_cell(const record_value& v) {
   if (std::holds_alternative<std::monostate>(v)) return "null";
-  if (const auto* d = std::get_if<double>(&v)) return python_json_float(*d);
+  if (const auto* d = std::get_if<double>(&v)) return json_number(*d);
   if (const auto* i = std::get_if<long long>(&v)) return std::to_string(*i);
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   return json_quote(std::get<std::string>(v));
