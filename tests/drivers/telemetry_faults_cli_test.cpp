@@ -2,6 +2,7 @@
 // are not file names, a locked, missing, read-only or corrupt store, a read-only log, numbers
 // simdjson rejects, out-of-range durations, failed commands leaving files behind, orphan step logs.
 // Every failure is one line naming the file, a non-zero exit, and nothing lost.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -420,4 +421,37 @@ TEST_CASE("telemetry commands on a locked, missing, read-only or corrupt store: 
     CHECK(r.exit_code == 0);
     CHECK(slurp(log) == before);
   }
+}
+
+TEST_CASE("a FIFO or a device as a telemetry log or store is refused at once, never waited on", "[driver][telemetry][faults]") {
+  const auto dir = scratch("tel_fifo");
+  const auto pipe = dir / "pipe.jsonl";
+  fhops_test::make_fifo(pipe);
+  // `timeout` turns a hang into exit 124; every command must answer at once with one line.
+  const std::string t = "timeout 60 ";
+  for (const char* cmd : {" telemetry repair ", " telemetry prune --keep 1 "}) {
+    const auto r = run(t + driver() + cmd + pipe.string());
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains(pipe.string() + ": not a regular file"));
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  }
+  const auto log = store_of(dir, 2);
+  const auto into = run(t + driver() + " telemetry import " + log.string() + " --into " + pipe.string());
+  CHECK(into.exit_code == 1);
+  CHECK_THAT(into.out, Catch::Contains(pipe.string()));
+  CHECK_THAT(into.out, Catch::Contains("not a regular file"));
+  const auto report = run(t + driver() + " telemetry report " + pipe.string());
+  CHECK(report.exit_code == 1);
+  CHECK(fs::is_fifo(fs::symlink_status(pipe)));
+
+  // A solve recording into a FIFO or /dev/null: refused (no /dev/null.sqlite is ever created).
+  for (const std::string target : {pipe.string(), std::string("/dev/null")}) {
+    const auto s = run(t + driver() + " solve-heur " + fhops_test::demo() + " --iters 50 --out " + (dir / "plan.csv").string() +
+                       " --telemetry-log " + target);
+    CHECK(s.exit_code == 1);
+    CHECK_THAT(s.out, Catch::Contains(target + ": cannot write telemetry log: not a regular file"));
+  }
+  CHECK_FALSE(fs::exists("/dev/null.sqlite"));
+  CHECK(fs::is_character_file("/dev/null"));
+  CHECK(runs_in(tel::sqlite_path_for(log)) == 2);
 }

@@ -117,9 +117,19 @@ private:
         throw output_error(path_.string() + ": cannot create folder " + path_.parent_path().string() + ": " + ec.message());
     }
     // Read access lets an append see a torn tail; a write-only file is appended to without the check.
-    fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0 && errno == EACCES) fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    // O_NONBLOCK: a FIFO in place of the log must not block the open (it is refused below).
+    constexpr int flags = O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    fd_ = ::open(path_.c_str(), O_RDWR | flags, 0644);
+    if (fd_ < 0 && errno == EACCES) fd_ = ::open(path_.c_str(), O_WRONLY | flags, 0644);
     if (fd_ < 0) throw output_error(path_.string() + ": cannot open telemetry log: " + std::strerror(errno));
+    // A log is a regular file: its SQLite mirror and steps/ folder are written beside it, and a
+    // device or FIFO would take records nobody can read back.
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+      close();
+      throw output_error(path_.string() + ": cannot write telemetry log: not a regular file (a device, FIFO or socket)");
+    }
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   }
 
   // True when the file is non-empty and does not end with '\n' (a torn tail).

@@ -57,8 +57,13 @@ class exclusive_log_lock {
 public:
   explicit exclusive_log_lock(const std::filesystem::path& log) {
     for (;;) {
-      fd_ = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
+      // O_NONBLOCK: a FIFO in place of the log must not block the open (it is refused below).
+      fd_ = ::open(log.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
       if (fd_ < 0) throw output_error(log.string() + ": cannot open for locking: " + std::strerror(errno));
+      if (struct stat kind {}; ::fstat(fd_, &kind) != 0 || !S_ISREG(kind.st_mode)) {
+        release();
+        throw output_error(log.string() + ": not a regular file (a device, FIFO or socket); only regular logs are rewritten");
+      }
       while (::flock(fd_, LOCK_EX) != 0) {
         if (errno != EINTR) {
           const int e = errno;

@@ -185,6 +185,9 @@ public:
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::is_directory(path_, ec)) throw store_error(path_, "cannot open telemetry store: is a directory");
+    // SQLite would open a FIFO or device and then block reading it.
+    if (fs::exists(path_, ec) && !fs::is_regular_file(path_, ec))
+      throw store_error(path_, "cannot open telemetry store: not a regular file (a device, FIFO or socket)");
     if (o.read_only && !fs::exists(path_, ec)) throw store_error(path_, "Telemetry SQLite store not found");
     if (!o.read_only && !o.create && !fs::exists(path_, ec)) throw store_error(path_, "Telemetry SQLite store not found");
     if (!o.read_only && path_.has_parent_path()) fs::create_directories(path_.parent_path(), ec);
