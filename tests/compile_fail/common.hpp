@@ -1,14 +1,14 @@
-// Shared by the compile-check probes: the TSP example problem of the test suite and a
+// Shared by the compile-check probes: the TSP example problem (examples/tsp) and a
 // neighbourhood without tabu attributes. Each probe compiles cleanly as is, and must fail with
 // the message named on its `// expect:` line when FHOPS_MISUSE is defined.
 #pragma once
 
-#include "../search/tsp_problem.hpp"
+#include "../../examples/tsp/tsp_problem.hpp"
 #include "fhops/search/search.hpp"
 
 namespace probe {
 
-namespace tsp = fhops_test::tsp;
+namespace tsp = ::tsp;
 
 /// The TSP neighbourhood minus its tabu attributes.
 struct plain_neighbourhood {

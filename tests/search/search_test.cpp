@@ -1,5 +1,5 @@
 // The generic neighbourhood-search library (include/fhops/search) on problems that know nothing of
-// harvest scheduling: a symmetric TSP (tsp_problem.hpp) with known optima, and a tiny "line" space
+// harvest scheduling: a symmetric TSP (examples/tsp/tsp_problem.hpp) with known optima, and a tiny "line" space
 // built to exercise tabu search move by move.
 #include "../test_support.hpp"
 
@@ -22,11 +22,10 @@
 #include "fhops/telemetry/events.hpp"
 #include "fhops/util/rng.hpp"
 #include "fhops/util/threads.hpp"
-#include "tsp_problem.hpp"
+#include "../../examples/tsp/tsp_problem.hpp"
 
 namespace srch = fhops::search;
 namespace tel = fhops::telemetry;
-namespace tsp = fhops_test::tsp;
 
 namespace {
 
@@ -107,7 +106,6 @@ struct outcome {
   tsp_result result;
   long long space_evaluations = 0;  ///< evaluate() calls the space really saw
   long long space_applied = 0;      ///< apply() calls
-  long long space_undone = 0;
   long long neighbourhood_proposals = 0;
   tsp::state final_state;
 };
@@ -122,7 +120,7 @@ outcome solve(Algorithm algo, const tsp::instance& in, const std::vector<int>& s
   srch::search_run<tsp::space, tsp::neighbourhood, Selector, Observer> run(sp, nb, selector, random, stop,
                                                                             std::move(observer));
   tsp_result res = algo.run(run, st);
-  return {std::move(res), sp.evaluations, sp.applied, sp.undone, nb.proposals, std::move(st)};
+  return {std::move(res), sp.evaluations, sp.applied, nb.proposals, std::move(st)};
 }
 
 srch::termination iterations(long long n) { return {n, 0.0, 0, std::nullopt}; }
@@ -224,7 +222,6 @@ struct line_space {
   double score(const int& x) const { return f[static_cast<std::size_t>(x)]; }
   double evaluate(const int&, const line_move& m) const { return f[static_cast<std::size_t>(m.to)]; }
   void apply(int& x, const line_move& m) const { x = m.to; }
-  void undo(int& x, const line_move& m) const { x = m.from; }
   int snapshot(const int& x) const { return x; }
   void restore(int& x, const int& sol) const { x = sol; }
 };
@@ -301,7 +298,7 @@ TEST_CASE("search: the TSP test problem is a correct search space", "[search]") 
   CHECK(random10_optimum() < random10().length(tsp::identity_tour(10)));
   CHECK(random10_optimum() <= random10().length(tsp::random_tour(10, 12)));
 
-  // evaluate() is exact and leaves the state alone; apply/undo are inverse; edges for tabu.
+  // evaluate() is exact and leaves the state alone; a move applied twice gives the tour back; edges for tabu.
   for (const auto* in : {&circle12(), &circle20(), &random10()}) {
     tsp::space sp(*in);
     tsp::neighbourhood nb;
@@ -339,7 +336,7 @@ TEST_CASE("search: the TSP test problem is a correct search space", "[search]") 
       CHECK(back_used == made);
       CHECK(back_made == used);
       if (k % 3 == 0) {
-        sp.undo(s, m);
+        sp.apply(s, m);
         REQUIRE(s.tour == before.tour);
         REQUIRE(s.length == before.length);
       }
@@ -1394,7 +1391,6 @@ struct counted_line_space {
   double score(const int& x) const { return line.score(x); }
   double evaluate(const int& x, const counted_move& c) const { return line.evaluate(x, c.m); }
   void apply(int& x, const counted_move& c) const { line.apply(x, c.m); }
-  void undo(int& x, const counted_move& c) const { line.undo(x, c.m); }
   int snapshot(const int& x) const { return x; }
   void restore(int& x, const int& sol) const { x = sol; }
 };

@@ -43,7 +43,7 @@ TEST_CASE("a parameter space rejects bad declarations naming the parameter", "[t
   CHECK_THROWS_WITH(s.categorical("c", {}), Catch::Contains("parameter 'c'"));
   s.integer("k", 1, 3);
   CHECK_THROWS_WITH(s.integer("k", 1, 3), Catch::Contains("declared twice"));
-  CHECK_THROWS_WITH(s.real("t", 0.0, 1.0).only_when("nope", {1LL}), Catch::Contains("parameter 't'") && Catch::Contains("nope"));
+  CHECK_THROWS_WITH(s.real("t", 0.0, 1.0).only_when("t", "nope", {1LL}), Catch::Contains("parameter 't'") && Catch::Contains("nope"));
   CHECK_THROWS_WITH(s.levels({0.5, 2.0}), Catch::Contains("parameter 't'") && Catch::Contains("outside"));
   CHECK_THROWS_WITH(grid_search(s), Catch::Contains("parameter 't'") && Catch::Contains("levels"));
   CHECK_THROWS_WITH(parameter_space{}.levels({1LL}), Catch::Contains("declared first"));
@@ -51,7 +51,7 @@ TEST_CASE("a parameter space rejects bad declarations naming the parameter", "[t
 
 TEST_CASE("random search: values in their domains, log scale, conditions, seed determinism", "[tune]") {
   parameter_space s;
-  s.integer("batch", 1, 3).real("lr", 1e-3, 10.0, true).categorical("algo", {"sa", "ils"}).integer("tenure", 5, 50).only_when("algo", {std::string("ils")});
+  s.integer("batch", 1, 3).real("lr", 1e-3, 10.0, true).categorical("algo", {"sa", "ils"}).integer("tenure", 5, 50).only_when("tenure", "algo", {"ils"});
   random_search a(s), b(s);
   fhops::rng ra(7), rb(7);
   std::set<long long> batches;
@@ -114,10 +114,158 @@ TEST_CASE("grid search: every combination, first parameter outermost, conditions
                     R"({"batch": 2, "preset": "balanced"})", R"({"batch": 2, "preset": "explore"})",
                     R"({"batch": 3, "preset": "balanced"})", R"({"batch": 3, "preset": "explore"})"});
   parameter_space c;
-  c.categorical("algo", {"sa", "tabu"}).real("ratio", 0.9, 0.999).levels({0.99, 0.995}).only_when("algo", {std::string("sa")});
-  c.integer("tenure", 5, 50).levels({10LL, 20LL, 30LL}).only_when("algo", {std::string("tabu")});
+  c.categorical("algo", {"sa", "tabu"}).real("ratio", 0.9, 0.999).levels({0.99, 0.995}).only_when("ratio", "algo", {"sa"});
+  c.integer("tenure", 5, 50).levels({10LL, 20LL, 30LL}).only_when("tenure", "algo", {"tabu"});
   CHECK(grid_search(c).size() == 2 + 3);
   CHECK(grid_search(s, 2).size() == 12);
+}
+
+TEST_CASE("configuration readers name the parameter when the kind read is not the kind held (issue 21)", "[tune]") {
+  configuration c;
+  c.set("n", 3LL);
+  c.set("x", 0.5);
+  c.set("algo", std::string("sa"));
+  CHECK(c.integer("n") == 3);
+  CHECK(c.real("n") == 3.0);  // an integer reads as a real
+  CHECK(c.real("x") == 0.5);
+  CHECK(c.category("algo") == "sa");
+  const auto fails = [](auto read, const std::string& message) {
+    CHECK_THROWS_MATCHES(read(), std::invalid_argument, Catch::Matchers::Message(message));
+  };
+  fails([&] { return c.category("n"); }, "parameter 'n' is an integer (3), read as a category");
+  fails([&] { return c.integer("x"); }, "parameter 'x' is a real (0.5), read as an integer");
+  fails([&] { return c.category("x"); }, "parameter 'x' is a real (0.5), read as a category");
+  fails([&] { return c.integer("algo"); }, "parameter 'algo' is a category (\"sa\"), read as an integer");
+  fails([&] { return c.real("algo"); }, "parameter 'algo' is a category (\"sa\"), read as a real");
+  CHECK_THROWS_AS(c.integer("nope"), std::out_of_range);  // absent: as at()
+}
+
+TEST_CASE("only_when names the conditional parameter and its parent (issue 21)", "[tune]") {
+  parameter_space s;
+  s.categorical("algo", {"sa", "tabu", "ils"}).integer("tenure", 5, 50).real("ratio", 0.9, 0.999).integer("strength", 1, 5);
+  // any declared parameter can be made conditional, not only the last one
+  s.only_when("tenure", "algo", {"tabu"}).only_when("ratio", "algo", {"sa"});
+  s.only_when("strength", "algo", {"ils", "nope"});  // one value in the parent's domain is enough
+  CHECK(s.parameters()[1].parent == 0u);
+  CHECK(s.parameters()[2].parent == 0u);
+  CHECK(s.parameters()[3].parent == 0u);
+  random_search rs(s);
+  fhops::rng r(4);
+  for (int i = 0; i < 200; ++i) {
+    const auto t = rs.ask(r);
+    const std::string& algo = t->config.category("algo");
+    CHECK(t->config.has("tenure") == (algo == "tabu"));
+    CHECK(t->config.has("ratio") == (algo == "sa"));
+    CHECK(t->config.has("strength") == (algo == "ils"));
+  }
+  // errors name the parameter and say what is wrong
+  parameter_space e;
+  e.categorical("algo", {"sa", "tabu"}).integer("tenure", 5, 50).integer("later", 1, 2);
+  const auto fails = [](auto declare, const std::string& message) {
+    CHECK_THROWS_MATCHES(declare(), std::invalid_argument, Catch::Matchers::Message(message));
+  };
+  fails([&] { e.only_when("tenur", "algo", {"tabu"}); }, "parameter 'tenur': only_when names a parameter that is not declared");
+  fails([&] { e.only_when("tenure", "algorithm", {"tabu"}); }, "parameter 'tenure': only_when names an unknown parent 'algorithm'");
+  fails([&] { e.only_when("algo", "tenure", {5LL}); }, "parameter 'algo': the parent 'tenure' must be declared before it");
+  fails([&] { e.only_when("tenure", "later", {1LL}); }, "parameter 'tenure': the parent 'later' must be declared before it");
+  fails([&] { e.only_when("tenure", "tenure", {5LL}); }, "parameter 'tenure': the parent 'tenure' must be declared before it");
+  fails([&] { e.only_when("tenure", "algo", {}); }, "parameter 'tenure': only_when needs at least one value of 'algo'");
+  fails([&] { e.only_when("tenure", "algo", {"tabbu"}); },
+        "parameter 'tenure': would never be active: no value of only_when is in the domain of 'algo' (the first: \"tabbu\")");
+  fails([&] { e.only_when("later", "tenure", {51LL, 4LL}); },
+        "parameter 'later': would never be active: no value of only_when is in the domain of 'tenure' (the first: 51)");
+  e.only_when("tenure", "algo", {"tabu"});
+  fails([&] { e.only_when("tenure", "algo", {"sa"}); }, "parameter 'tenure': already conditional on 'algo'");
+}
+
+namespace {
+
+// A 1-D quadratic on [-1, 2]: minimum 0 at x = 0.3, maximum 2.89 at x = 2.
+double quadratic(const configuration& c) { return (c.real("x") - 0.3) * (c.real("x") - 0.3); }
+
+parameter_space line() {
+  parameter_space s;
+  s.real("x", -1.0, 2.0);
+  return s;
+}
+
+// Runs `strategy` for `trials` trials on the quadratic; checks that its best() is the runner's
+// best_trial in the strategy's direction, and returns it.
+template <class Strategy>
+trial_result optimise(Strategy& strategy, std::size_t trials, std::uint64_t seed) {
+  const auto res = run_trials(strategy, [](const trial_context& ctx) { return quadratic(ctx.t.config); }, {trials, seed, 1});
+  const auto at = best_trial(res, strategy.direction());
+  REQUIRE(at);
+  REQUIRE(strategy.best());
+  CHECK(strategy.best()->t.number == res[*at].t.number);
+  CHECK(strategy.best()->t.config == res[*at].t.config);
+  CHECK(strategy.best()->value == res[*at].value);
+  return *strategy.best();
+}
+
+}  // namespace
+
+TEST_CASE("direction: TPE and random search find the minimum when minimising, the maximum when maximising (issue 21)", "[tune][tpe]") {
+  for (const std::uint64_t seed : {1, 2, 3}) {
+    INFO("seed " << seed);
+    tpe down(line(), {.max_trials = 60, .direction = direction::minimise}), up(line(), {.max_trials = 60});
+    CHECK(up.direction() == direction::maximise);  // the default
+    const trial_result low = optimise(down, 60, seed), high = optimise(up, 60, seed);
+    CHECK(low.value < 1e-3);
+    CHECK(std::abs(low.t.config.real("x") - 0.3) < 0.04);
+    CHECK(high.value > 2.8);
+    CHECK(high.t.config.real("x") > 1.97);
+    random_search rdown(line(), {.max_trials = 200, .direction = direction::minimise}), rup(line(), 200);
+    const trial_result rlow = optimise(rdown, 200, seed), rhigh = optimise(rup, 200, seed);
+    CHECK(rlow.value < 1e-2);  // random search gets near, TPE nearer
+    CHECK(rhigh.value > 2.7);
+    CHECK(rlow.t.config != rhigh.t.config);
+  }
+  // minimising f is maximising -f: the same suggestions, bit for bit, and the same best trial
+  tpe down(line(), {.direction = direction::minimise}), up(line());
+  fhops::rng ra(9), rb(9);
+  for (int k = 0; k < 80; ++k) {
+    const auto a = down.ask(ra), b = up.ask(rb);
+    REQUIRE(a->config == b->config);
+    down.tell(*a, quadratic(a->config));
+    up.tell(*b, -quadratic(b->config));
+  }
+  CHECK(down.best()->t.number == up.best()->t.number);
+  CHECK(down.best()->value == -up.best()->value);
+  // and in a grid
+  parameter_space g;
+  g.integer("k", -3, 3);
+  grid_search gdown(g, {.direction = direction::minimise}), gup(g);
+  const auto f = [](const trial_context& ctx) { return static_cast<double>((ctx.t.config.integer("k") - 1) * (ctx.t.config.integer("k") - 1)); };
+  run_trials(gdown, f, {0, 1, 1});
+  run_trials(gup, f, {0, 1, 1});
+  CHECK(gdown.best()->t.config.integer("k") == 1);
+  CHECK(gup.best()->t.config.integer("k") == -3);
+}
+
+TEST_CASE("best(): the best trial told so far, failures skipped, ties to the lower trial number (issue 21)", "[tune]") {
+  parameter_space s;
+  s.integer("k", 0, 9);
+  random_search up(s), down(s, {.direction = direction::minimise});
+  CHECK_FALSE(up.best());
+  fhops::rng r(1);
+  std::vector<trial> ts;
+  for (int i = 0; i < 5; ++i) ts.push_back(*up.ask(r));
+  const double values[] = {2.0, std::nan(""), 5.0, 5.0, -std::numeric_limits<double>::infinity()};
+  for (const std::size_t k : {3, 1, 4, 2, 0}) up.tell(ts[k], values[k]), down.tell(ts[k], values[k]);  // told out of order
+  REQUIRE(up.best());
+  CHECK(up.best()->t.number == 2);  // 5.0 at trials 2 and 3: the lower number
+  CHECK(up.best()->t.config == ts[2].config);
+  CHECK(up.best()->value == 5.0);
+  CHECK(up.best()->ok());
+  CHECK(down.best()->t.number == 0);  // -inf is a failure, not a minimum
+  CHECK(down.best()->value == 2.0);
+  // the runner's best_trial agrees
+  std::vector<trial_result> res;
+  for (std::size_t k = 0; k < 5; ++k) res.push_back({ts[k], values[k], {}});
+  CHECK(*best_trial(res) == 2);
+  CHECK(*best_trial(res, direction::minimise) == 0);
+  CHECK_FALSE(best_so_far().best());
 }
 
 TEST_CASE("the runner: same results whatever the number of jobs for random and grid search", "[tune]") {
@@ -425,7 +573,7 @@ TEST_CASE("TPE: incremental estimators give the same suggestions as rebuilding t
   const auto space = [] {
     parameter_space s;
     s.integer("n", 0, 20).real("y", 1e-4, 1.0, true).integer("m", 1, 1000, true).categorical("c", {"a", "b", "c"}).real("x", -1.0, 1.0);
-    s.real("t", 0.0, 2.0).only_when("c", {std::string("b"), std::string("c")});
+    s.real("t", 0.0, 2.0).only_when("t", "c", {"b", "c"});
     return s;
   };
   const auto f = [](const configuration& c) {

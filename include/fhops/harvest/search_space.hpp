@@ -49,8 +49,6 @@ public:
     }
   }
 
-  void undo(state_type& s, const move_type& mv) { s.undo(mv.changes); }
-
   solution_type snapshot(const state_type& s) const { return s.plan(); }
 
   void restore(state_type& s, const solution_type& sol) { s.reset(sol); }

@@ -52,7 +52,7 @@ inline tune::parameter_space solver_tuning_space(solver_kind kind) {
   switch (kind) {
     case solver_kind::sa:
       s.categorical("acceptance", {"metropolis", "threshold", "record", "late"});
-      s.integer("late_length", 100, 5000, true).only_when("acceptance", {std::string("late")});
+      s.integer("late_length", 100, 5000, true).only_when("late_length", "acceptance", {"late"});
       s.real("initial_temperature", 1.0, 200.0, true);
       s.real("final_temperature", 0.01, 1.0, true);
       break;
@@ -135,7 +135,7 @@ inline tune::parameter_space tuning_space_of(const YAML::Node& doc, const std::f
         const auto w = *spec["when"].begin();
         std::vector<tune::value> values;
         for (const auto& v : w.second) values.emplace_back(v.as<std::string>());
-        s.only_when(w.first.as<std::string>(), std::move(values));
+        s.only_when(name, w.first.as<std::string>(), std::move(values));
       }
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error(where(spec) + e.what());
@@ -186,31 +186,31 @@ inline tune::parameter_space preset_grid_space(std::vector<long long> batches, c
 inline solve_options apply_configuration(const tune::configuration& c, solve_options o) {
   for (const auto& [name, v] : c.items()) {
     if (name == "batch_size") {
-      const long long b = std::get<long long>(v);
+      const long long b = c.integer(name);
       o.batch = b > 1 ? b : 0;
       o.ils.samples = o.batch;
       o.tabu.candidates = o.batch;
     } else if (name == "preset") {
-      o.weights = find_preset(std::get<std::string>(v)).weights;
+      o.weights = find_preset(c.category(name)).weights;
     } else if (name.rfind("weight_", 0) == 0) {
       const int op = operator_index(name.substr(7));
       if (op < 0) throw std::invalid_argument("configuration: unknown operator in '" + name + "'");
       o.weights[static_cast<std::size_t>(op)] = c.real(name);
     } else if (name == "acceptance") {
-      o.acceptance = std::get<std::string>(v);
+      o.acceptance = c.category(name);
     } else if (name == "late_length") {
-      o.late_length = std::get<long long>(v);
+      o.late_length = c.integer(name);
     } else if (name == "initial_temperature") {
       o.cooling = "budget";
-      o.initial_temperature = std::get<double>(v);
+      o.initial_temperature = c.real(name);
     } else if (name == "final_temperature") {
-      o.final_temperature = std::get<double>(v);
+      o.final_temperature = c.real(name);
     } else if (name == "perturbation_strength") {
-      o.ils.perturbation_strength = std::get<long long>(v);
+      o.ils.perturbation_strength = c.integer(name);
     } else if (name == "stall_limit") {
-      o.ils.stall_limit = std::get<long long>(v);
+      o.ils.stall_limit = c.integer(name);
     } else if (name == "tabu_tenure") {
-      o.tabu.tenure = std::get<long long>(v);
+      o.tabu.tenure = c.integer(name);
     } else {
       throw std::invalid_argument("configuration: unknown parameter '" + name + "'");
     }

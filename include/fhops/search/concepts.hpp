@@ -16,8 +16,8 @@
 namespace fhops::search {
 
 /// A search space: a mutable state with a cached score, exact move evaluation (the score the state
-/// would have after the move, the state left unchanged), apply, undo, and light snapshots of the
-/// solution for keeping the best.
+/// would have after the move, the state left unchanged), apply, and light snapshots of the
+/// solution for keeping the best (restore puts one back).
 template <class S>
 concept search_space = requires(S& sp, const S& csp, typename S::state_type& st, const typename S::state_type& cst,
                                 const typename S::move_type& mv, const typename S::solution_type& sol) {
@@ -27,7 +27,6 @@ concept search_space = requires(S& sp, const S& csp, typename S::state_type& st,
   { csp.score(cst) } -> std::convertible_to<double>;
   { sp.evaluate(cst, mv) } -> std::convertible_to<double>;
   sp.apply(st, mv);
-  sp.undo(st, mv);
   { csp.snapshot(cst) } -> std::convertible_to<typename S::solution_type>;
   sp.restore(st, sol);
 };

@@ -31,7 +31,7 @@ struct termination {
   long long max_iterations = 0;
   double max_seconds = 0.0;
   long long stall_limit = 0;
-  std::optional<double> target;
+  std::optional<double> target{};
 
   /// Throws std::invalid_argument naming the field when a value is out of its domain.
   void validate() const {

@@ -28,14 +28,6 @@
 
 namespace fhops::tune {
 
-/// The outcome of one trial.
-struct trial_result {
-  trial t;
-  double value = std::numeric_limits<double>::quiet_NaN();  ///< NaN when the trial failed
-  std::string error;                                        ///< the failure's message
-  bool ok() const { return std::isfinite(value); }
-};
-
 /// What the objective receives: the trial and the seed derived for it from the run's seed.
 struct trial_context {
   const trial& t;
@@ -49,8 +41,9 @@ struct run_options {
   std::size_t jobs = 1;        ///< trials asked per batch, run on pool_threads(jobs, max_trials) threads
 };
 
-/// Runs the strategy. `objective(const trial_context&)` returns the value to maximise and must be
-/// safe to call from several threads at once when jobs > 1. An exception (or a non-finite value)
+/// Runs the strategy. `objective(const trial_context&)` returns the trial's value (maximised or
+/// minimised as the strategy's direction says; the runner only passes it on) and must be safe to
+/// call from several threads at once when jobs > 1. An exception (or a non-finite value)
 /// marks the trial failed; the run goes on. `on_result(const trial_result&)` is called in trial
 /// order from the calling thread (progress, telemetry). Returns every trial in order.
 template <tuner_strategy Strategy, class Objective, class OnResult>
@@ -113,11 +106,12 @@ std::vector<trial_result> run_trials(Strategy& strategy, Objective&& objective, 
   return run_trials(strategy, std::forward<Objective>(objective), o, [](const trial_result&) {});
 }
 
-/// The best successful trial (highest value, ties to the lower trial number), or none.
-inline std::optional<std::size_t> best_trial(const std::vector<trial_result>& results) {
+/// The index of the best successful trial (the highest value, or the lowest when minimising; ties
+/// to the lower trial number), or none.
+inline std::optional<std::size_t> best_trial(const std::vector<trial_result>& results, direction d = direction::maximise) {
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < results.size(); ++i)
-    if (results[i].ok() && (!best || results[i].value > results[*best].value)) best = i;
+    if (results[i].ok() && (!best || better(d, results[i].value, results[*best].value))) best = i;
   return best;
 }
 

@@ -50,16 +50,23 @@ public:
     items_.emplace_back(std::move(name), std::move(v));
   }
   bool has(std::string_view name) const { return find(name) != nullptr; }
+  /// The value of a parameter; std::out_of_range when the configuration does not have it.
   const value& at(std::string_view name) const {
     if (const value* v = find(name)) return *v;
     throw std::out_of_range("configuration has no parameter '" + std::string(name) + "'");
   }
-  long long integer(std::string_view name) const { return std::get<long long>(at(name)); }
+  /// An integer parameter's value. The typed readers throw std::invalid_argument naming the
+  /// parameter, what it holds and what was asked when the kind differs (e.g. "parameter 'x' is a
+  /// real (0.5), read as an integer").
+  long long integer(std::string_view name) const { return typed<long long>(name, at(name), "an integer"); }
+  /// A real parameter's value; an integer parameter's value converted.
   double real(std::string_view name) const {
     const value& v = at(name);
-    return std::holds_alternative<long long>(v) ? static_cast<double>(std::get<long long>(v)) : std::get<double>(v);
+    if (const auto* i = std::get_if<long long>(&v)) return static_cast<double>(*i);
+    return typed<double>(name, v, "a real");
   }
-  const std::string& category(std::string_view name) const { return std::get<std::string>(at(name)); }
+  /// A categorical parameter's value.
+  const std::string& category(std::string_view name) const { return typed<std::string>(name, at(name), "a category"); }
   const std::vector<std::pair<std::string, value>>& items() const { return items_; }
 
   /// `{"name": value, ...}` in declaration order, numbers as Python's json.dumps writes them.
@@ -80,6 +87,13 @@ public:
   friend bool operator==(const configuration&, const configuration&) = default;
 
 private:
+  // v (parameter `name`'s value) as a T, or std::invalid_argument saying what it holds.
+  template <class T>
+  static const T& typed(std::string_view name, const value& v, const char* asked) {
+    if (const T* x = std::get_if<T>(&v)) return *x;
+    static constexpr const char* holds[] = {"an integer", "a real", "a category"};
+    throw std::invalid_argument("parameter '" + std::string(name) + "' is " + holds[v.index()] + " (" + json_value(v) + "), read as " + asked);
+  }
   const value* find(std::string_view name) const {
     for (const auto& [n, x] : items_)
       if (n == name) return &x;
@@ -88,8 +102,8 @@ private:
   std::vector<std::pair<std::string, value>> items_;
 };
 
-/// The tuning space. Parameters are declared in order; a conditional parameter names an earlier
-/// one. Declaration errors throw std::invalid_argument naming the parameter.
+/// The tuning space. Parameters are declared in order; a conditional parameter has an earlier one
+/// as its parent (only_when). Declaration errors throw std::invalid_argument naming the parameter.
 class parameter_space {
 public:
   /// An integer in [low, high].
@@ -111,12 +125,20 @@ public:
     for (const auto& c : p.choices) p.levels.emplace_back(c);
     return add(std::move(p));
   }
-  /// The last parameter is active only when `parent` (declared earlier) takes one of `values`.
-  parameter_space& only_when(const std::string& parent, std::vector<value> values) {
-    parameter& p = last("only_when");
-    const std::size_t k = index(parent);
-    if (k >= params_.size() - 1) fail(p.name, "only_when names an unknown or later parameter '" + parent + "'");
-    if (values.empty()) fail(p.name, "only_when needs at least one value");
+  /// Makes parameter `name` conditional: active only when its parent `parent` (declared before
+  /// it) takes one of `values`, at least one of which must be in the parent's domain (else it would
+  /// never be active). A parameter has at most one parent.
+  parameter_space& only_when(std::string_view name, std::string_view parent, std::vector<value> values) {
+    const std::size_t i = index(name), k = index(parent);
+    if (i == params_.size()) fail(std::string(name), "only_when names a parameter that is not declared");
+    parameter& p = params_[i];
+    if (k == params_.size()) fail(p.name, "only_when names an unknown parent '" + std::string(parent) + "'");
+    if (k >= i) fail(p.name, "the parent '" + std::string(parent) + "' must be declared before it");
+    if (p.parent) fail(p.name, "already conditional on '" + params_[*p.parent].name + "'");
+    if (values.empty()) fail(p.name, "only_when needs at least one value of '" + std::string(parent) + "'");
+    if (std::none_of(values.begin(), values.end(), [&](const value& v) { return contains(params_[k], v); }))
+      fail(p.name, "would never be active: no value of only_when is in the domain of '" + std::string(parent) + "' (the first: " +
+                       configuration::json_value(values.front()) + ")");
     p.parent = k;
     p.when = std::move(values);
     return *this;

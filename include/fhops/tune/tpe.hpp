@@ -2,7 +2,8 @@
 /// Bayesian optimisation by a Tree-structured Parzen Estimator, the algorithm behind Optuna's
 /// default sampler, as Optuna 3.1's TPESampler does it with its defaults (univariate): after
 /// `startup_trials` finished trials drawn at random, the trials are split into the best
-/// gamma(n) = min(ceil(0.1 n), 25) of the n finished ones ("below") and the rest ("above"); each
+/// gamma(n) = min(ceil(0.1 n), 25) of the n finished ones ("below": the highest values, or the
+/// lowest when `direction` is minimise) and the rest ("above"); each
 /// parameter gets two Parzen estimators (detail/parzen.hpp) from the trials of each set in which it
 /// was active, weighted by recency; `ei_candidates` values are drawn from the "below" estimator
 /// l(x), and the first one with the highest log l(x) - log g(x) is taken. Parameters are sampled in
@@ -40,6 +41,7 @@ struct tpe_parameters {
   std::size_t ei_candidates = 24;   ///< draws from l(x) per parameter
   double prior_weight = 1.0;        ///< weight of the prior component
   std::size_t max_trials = std::numeric_limits<std::size_t>::max();
+  tune::direction direction = tune::direction::maximise;  ///< whether tell's values are maximised or minimised
   /// Keep each numeric parameter's "above" estimator from one ask to the next and update it by the
   /// trials that joined or left the set (the same suggestions, bit for bit, as rebuilding it for
   /// every ask, which `false` does).
@@ -54,7 +56,7 @@ struct tpe_parameters {
 /// Tree-structured Parzen Estimator.
 class tpe {
 public:
-  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), sorted_(space_.size()), column_(space_.size()), inactive_(space_.size(), 0),
+  explicit tpe(parameter_space space, tpe_parameters p = {}) : space_(std::move(space)), p_(p), best_(p.direction), sorted_(space_.size()), column_(space_.size()), inactive_(space_.size(), 0),
         above_(space_.size()), member_(space_.size()), seen_(space_.size(), 0) {
     p_.validate();
   }
@@ -95,10 +97,14 @@ public:
     if (h.told) throw std::invalid_argument("tpe::tell: trial " + std::to_string(t.number) + " was told twice");
     h.value = value;
     h.told = true;
+    best_.tell(t, value);
     if (std::isfinite(value)) ++finished_, rank_finished(t.number);
     else failed_[t.number] = 1, changed_.push_back(t.number);
   }
 
+  /// The best trial told so far (see best_so_far), or nothing.
+  const std::optional<trial_result>& best() const noexcept { return best_.best(); }
+  tune::direction direction() const noexcept { return p_.direction; }
   const parameter_space& space() const noexcept { return space_; }
 
 private:
@@ -124,32 +130,34 @@ private:
     return 0.0;
   }
 
-  // Marks the best gamma(n) trials of this ask (n finished; higher value first, ties: earlier;
+  // Marks the best gamma(n) trials of this ask (n finished; better value first, ties: earlier;
   // pending trials rank last), over all trials whatever their parameters, as Optuna does. As
-  // gamma(n) <= 25 and <= n, these are the first gamma(n) of best_ (pending ones never qualify).
+  // gamma(n) <= 25 and <= n, these are the first gamma(n) of ranked_ (pending ones never qualify).
   void split() {
     const std::size_t n_below =
         std::min<std::size_t>(static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(finished_))), max_below);
     // log only the trials that join or leave (2: in both lists)
     for (std::size_t j = 0; j < n_below; ++j) {
-      const std::size_t k = best_[j];
+      const std::size_t k = ranked_[j];
       if (below_[k]) below_[k] = 2;
       else changed_.push_back(k);
     }
     for (const std::size_t k : below_list_)
       if (below_[k] == 1) below_[k] = 0, changed_.push_back(k);
-    below_list_.assign(best_.begin(), best_.begin() + static_cast<std::ptrdiff_t>(n_below));
+    below_list_.assign(ranked_.begin(), ranked_.begin() + static_cast<std::ptrdiff_t>(n_below));
     for (const std::size_t k : below_list_) below_[k] = 1;
   }
 
-  // Keeps best_: the best (at most max_below) finished trials, best first.
+  // Keeps ranked_: the best (at most max_below) finished trials, best first.
   void rank_finished(std::size_t k) {
-    const auto better = [&](std::size_t a, std::size_t b) { return history_[a].value > history_[b].value || (history_[a].value == history_[b].value && a < b); };
-    std::size_t at = best_.size();
-    while (at > 0 && better(k, best_[at - 1])) --at;
+    const auto ahead = [&](std::size_t a, std::size_t b) {
+      return better(p_.direction, history_[a].value, history_[b].value) || (history_[a].value == history_[b].value && a < b);
+    };
+    std::size_t at = ranked_.size();
+    while (at > 0 && ahead(k, ranked_[at - 1])) --at;
     if (at == max_below) return;
-    best_.insert(best_.begin() + static_cast<std::ptrdiff_t>(at), k);
-    if (best_.size() > max_below) best_.pop_back();
+    ranked_.insert(ranked_.begin() + static_cast<std::ptrdiff_t>(at), k);
+    if (ranked_.size() > max_below) ranked_.pop_back();
   }
 
   // Recency weights of parameter i's observations within each set, by trial (chronological order).
@@ -281,6 +289,7 @@ private:
 
   parameter_space space_;
   tpe_parameters p_;
+  best_so_far best_;
   std::vector<record> history_;  ///< by trial number
   std::vector<unsigned char> failed_;  ///< by trial: told a non-finite value
   std::vector<std::vector<std::pair<double, std::size_t>>> sorted_;  ///< per parameter: (value, trial), sorted
@@ -294,7 +303,7 @@ private:
   std::size_t next_ = 0, finished_ = 0;
   // scratch of one ask, kept to avoid allocations
   std::vector<unsigned char> below_;  ///< by trial: 1 = in the best gamma(n) of this ask
-  std::vector<std::size_t> best_, gc_, bc_, flips_;
+  std::vector<std::size_t> ranked_, gc_, bc_, flips_;
   std::vector<std::pair<double, std::size_t>> below_obs_;
   std::vector<double> weight_, shared_weight_, gx_, gw_, bx_, bw_, pl_, pg_;
   detail::parzen_numeric l_, g_;

@@ -1,7 +1,12 @@
-// A small symmetric travelling-salesman problem for the generic search library: proof that the
-// algorithms know nothing about harvest scheduling. Distances are Euclidean distances in hundredths,
-// rounded to whole numbers (stored as doubles), so every tour length is an exact integer whatever the
-// order of summation: scores compare exactly, and a tour found twice has bit-identical scores.
+/// \file
+/// A symmetric travelling-salesman problem written against the generic search library
+/// (fhops/search/concepts.hpp): an instance, a search space (state = tour, moves = 2-opt reversal
+/// or swap, exact move evaluation) and a neighbourhood with tabu attributes. The library's
+/// algorithms (SA, ILS, Tabu) solve it with nothing but these two types; examples/tsp/main.cpp
+/// shows how, and the test suite (tests/search/search_test.cpp) checks the algorithms on it.
+/// Distances are Euclidean distances in hundredths, rounded to whole numbers (stored as doubles),
+/// so every tour length is an exact integer whatever the order of summation: scores compare
+/// exactly, and a tour found twice has bit-identical scores.
 #pragma once
 
 #include <algorithm>
@@ -19,7 +24,7 @@
 #include "fhops/search/concepts.hpp"
 #include "fhops/util/rng.hpp"
 
-namespace fhops_test::tsp {
+namespace tsp {
 
 struct point {
   double x = 0.0, y = 0.0;
@@ -167,13 +172,9 @@ public:
     return -in_->length_by([&](std::size_t p) { return city_after(s, m, p); });
   }
 
+  /// Makes the move (both moves are their own inverse: applying one twice gives the tour back).
   void apply(state& s, const move& m) {
     ++applied;
-    flip(s, m);
-  }
-  /// Both moves are their own inverse.
-  void undo(state& s, const move& m) {
-    ++undone;
     flip(s, m);
   }
 
@@ -186,7 +187,6 @@ public:
   // Call counters, to check the run's bookkeeping against what really happened.
   long long evaluations = 0;
   long long applied = 0;
-  long long undone = 0;
 
 private:
   void flip(state& s, const move& m) const {
@@ -266,4 +266,4 @@ static_assert(fhops::search::search_space<space>);
 static_assert(fhops::search::neighbourhood_for<neighbourhood, space>);
 static_assert(fhops::search::tabu_neighbourhood_for<neighbourhood, space>);
 
-}  // namespace fhops_test::tsp
+}  // namespace tsp
