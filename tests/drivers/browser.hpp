@@ -2,6 +2,7 @@
 // built, its console messages, and checks that every chart has data marks and every link resolves.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -32,28 +33,48 @@ struct browser_view {
   int exit_code = -1;
 };
 
-/// Loads `page` (a file) headless in a fresh profile and returns the DOM and the console messages.
-inline browser_view open_in_browser(const std::filesystem::path& page, const std::filesystem::path& scratch_dir) {
+/// Loads each of `pages` (files) headless, each in a fresh profile, and returns the DOMs and console
+/// messages in the order of `pages`. Up to `at_once` browsers run side by side: a headless load is
+/// mostly start-up waiting (about 2.5 s of wall time for 1.3 s of CPU), so a site's pages load in a
+/// fraction of the time one after the other would take.
+inline std::vector<browser_view> open_in_browser(const std::vector<std::filesystem::path>& pages,
+                                                 const std::filesystem::path& scratch_dir, std::size_t at_once = 4) {
+  namespace fs = std::filesystem;
   static int n = 0;
-  const auto profile = scratch_dir / ("chromium-profile-" + std::to_string(++n));
-  const auto dom = scratch_dir / "dom.html";
-  const auto log = scratch_dir / "chromium.log";
-  const std::string cmd = "timeout 120 " + chromium() +
-                          " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
-                          " --disable-sync --no-first-run --enable-logging=stderr --v=0 --user-data-dir=" + profile.string() +
-                          " --dump-dom 'file://" + std::filesystem::absolute(page).string() + "' > " + dom.string() + " 2> " + log.string();
-  browser_view v;
-  v.exit_code = run(cmd).exit_code;
-  v.dom = slurp(dom);
-  const std::string text = slurp(log);
-  for (std::size_t start = 0; start < text.size();) {
-    const auto end = std::min(text.find('\n', start), text.size());
-    const std::string line = text.substr(start, end - start);
-    if (line.find(":CONSOLE") != std::string::npos) v.console += line + "\n";
-    start = end + 1;
+  const int first = n;
+  const auto file = [&](std::size_t i, const char* what) { return scratch_dir / ("chromium-" + std::to_string(first + i) + what); };
+  std::vector<browser_view> views(pages.size());
+  for (std::size_t begin = 0; begin < pages.size(); begin += at_once) {
+    std::string cmd;
+    for (std::size_t i = begin; i < std::min(pages.size(), begin + at_once); ++i)
+      cmd += "(timeout 120 " + chromium() +
+             " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
+             " --disable-sync --no-first-run --enable-logging=stderr --v=0 --user-data-dir=" + file(i, "-profile").string() +
+             " --dump-dom 'file://" + fs::absolute(pages[i]).string() + "' > " + file(i, ".dom").string() + " 2> " +
+             file(i, ".log").string() + "; echo $? > " + file(i, ".rc").string() + ") & ";
+    run(cmd + "wait");
   }
-  std::filesystem::remove_all(profile);
-  return v;
+  n += static_cast<int>(pages.size());
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    browser_view& v = views[i];
+    const std::string rc = slurp(file(i, ".rc"));
+    v.exit_code = rc.empty() ? -1 : std::atoi(rc.c_str());
+    v.dom = slurp(file(i, ".dom"));
+    const std::string text = slurp(file(i, ".log"));
+    for (std::size_t start = 0; start < text.size();) {
+      const auto end = std::min(text.find('\n', start), text.size());
+      const std::string line = text.substr(start, end - start);
+      if (line.find(":CONSOLE") != std::string::npos) v.console += line + "\n";
+      start = end + 1;
+    }
+    fs::remove_all(file(i, "-profile"));
+  }
+  return views;
+}
+
+/// One page: open_in_browser({page}, scratch_dir).
+inline browser_view open_in_browser(const std::filesystem::path& page, const std::filesystem::path& scratch_dir) {
+  return open_in_browser(std::vector<std::filesystem::path>{page}, scratch_dir).front();
 }
 
 /// Opens every .html file under `site` in the browser and checks: it loads, no console message,
@@ -78,9 +99,11 @@ inline std::size_t check_pages_in_browser(const std::filesystem::path& site, con
       }
     return out;
   };
-  for (const auto& page : pages) {
+  const std::vector<browser_view> views = open_in_browser(pages, scratch_dir);
+  for (std::size_t k = 0; k < pages.size(); ++k) {
+    const fs::path& page = pages[k];
+    const browser_view& v = views[k];
     INFO("page " << page.string());
-    const auto v = open_in_browser(page, scratch_dir);
     CHECK(v.exit_code == 0);
     CHECK(v.dom.find("</html>") != std::string::npos);
     CHECK(v.console.empty());

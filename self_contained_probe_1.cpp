@@ -1,0 +1,1 @@
+#include "fhops/util/threads.hpp"

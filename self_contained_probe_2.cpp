@@ -1,0 +1,1 @@
+#include "fhops/util/yaml_file.hpp"
