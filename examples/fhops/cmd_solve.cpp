@@ -60,6 +60,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ("kpi-mode", po::value<std::string>()->default_value("extended"), "KPI printout: basic or extended")
       ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)")
       ("lagrangian-bound", int_value("lagrangian-bound", 1), "after the solve, also compute an upper bound on the objective by N subgradient steps on block-work and landing prices (text output; see docs/howto/search_library.md)")
+      ("landing-capacity", po::value<std::string>()->default_value("priced"), "work over a landing's capacity when the objective prices slack (landing_slack > 0): priced (kept when it can pay its slack) or reference (always cleared, as the reference's sanitiser does); no difference with landing_slack 0")
       ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation");
     if (kind == solver_kind::sa)
       opts.add_options()
@@ -123,6 +124,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     o.weights = fhops::harvest::resolve_weights(kind, psolver, ops);
     o.adaptive = selection == "adaptive";
     o.check_delta = vm["check-delta"].as<bool>();
+    o.landing_capacity = fhops::harvest::parse_landing_capacity_mode(choice(vm, "landing-capacity", {"priced", "reference"}));
     const long long seed = vm["seed"].as<long long>();
     o.seed = static_cast<std::uint64_t>(seed);
 

@@ -89,6 +89,7 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
       {" --parallel-multistart 0", "--parallel-multistart must be an integer in [1, 10000]"},
       {" --iters ten", "iters"},
       {" --lagrangian-bound 0", "--lagrangian-bound must be an integer >= 1"},
+      {" --landing-capacity soft", "--landing-capacity must be one of priced, reference (got 'soft')"},
   };
   for (const auto& [args, message] : cases) {
     INFO(args);
@@ -116,6 +117,31 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
     CHECK_THAT(r.out, Catch::Contains(message));
   }
   CHECK_FALSE(std::filesystem::exists("/tmp/fhops_never_written.csv"));
+}
+
+TEST_CASE("--landing-capacity: priced plans may hold slack, reference plans never do", "[driver][solve][landing_capacity]") {
+  // Three machines, two blocks of 12 units on one landing of capacity 1, three days, slack at 1 per
+  // unit: the best plan without slack scores 15, the optimum 21 (24 units, 3 units of slack).
+  const auto dir = fhops_test::scratch("solve_landing_capacity");
+  const auto yaml = fhops_test::write_bundle(dir, "soft", 3, "id,landing_id,work_required\nB1,L1,12\nB2,L1,12\n", "id\nM1\nM2\nM3\n",
+                                             "id,daily_capacity\nL1,1\n", "machine_id,day,available\n",
+                                             "machine_id,block_id,rate\nM1,B1,5\nM1,B2,5\nM2,B1,5\nM2,B2,5\nM3,B1,5\nM3,B2,5\n");
+  std::ofstream(yaml, std::ios::app) << "objective_weights: {production: 1, mobilisation: 0, landing_slack: 1}\n";
+  const auto pb = fhops::harvest::problem(fhops::harvest::load_scenario(yaml));
+  REQUIRE(pb.weights.landing_slack == 1.0);
+  for (const std::string mode : {"priced", "reference"}) {
+    INFO(mode);
+    const std::string csv = (dir / (mode + ".csv")).string();
+    const auto r = run(driver() + " solve-heur " + yaml.string() + " --out " + csv + " --iters 3000 --landing-capacity " + mode);
+    REQUIRE(r.exit_code == 0);
+    const auto e = run(driver() + " evaluate " + yaml.string() + " --assignments " + csv + " --format json");
+    REQUIRE(e.exit_code == 0);
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    REQUIRE_FALSE(parser.parse(e.out).get(obj));
+    CHECK(double(obj["objective"]) == (mode == "priced" ? 21.0 : 15.0));
+    CHECK(double(obj["landing_slack"]) == (mode == "priced" ? 3.0 : 0.0));
+  }
 }
 
 TEST_CASE("the reference's crash cases work", "[driver][solve]") {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fhops/harvest/evaluate.hpp"
+#include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"
 
@@ -52,8 +53,11 @@ inline schedule greedy_schedule(const problem& pb) {
 /// forced (without using landing capacity); unavailable, blacked-out and forbidden-role cells are
 /// cleared; cells over a landing's per-slot capacity are cleared first-come in machine order
 /// (capacity 0 means unlimited here, reference quirk Q9). Windows, work and prerequisites are not
-/// checked. `usage` is scratch of size num_slots * num_landings.
-inline void sanitise(const problem& pb, schedule& s, std::vector<int>& usage) {
+/// checked. `usage` is scratch of size num_slots * num_landings. In `priced` mode, with objective
+/// weight landing_slack > 0, a cell over capacity is kept when it can pay its slack
+/// (keeps_on_landing); `reference` mode and landing_slack == 0 are the reference's sanitiser.
+inline void sanitise(const problem& pb, schedule& s, std::vector<int>& usage,
+                     landing_capacity_mode mode = landing_capacity_mode::priced) {
   usage.assign(static_cast<std::size_t>(pb.num_slots) * pb.num_landings, 0);
   for (int m = 0; m < pb.num_machines; ++m) {
     for (int t = 0; t < pb.num_slots; ++t) {
@@ -70,8 +74,7 @@ inline void sanitise(const problem& pb, schedule& s, std::vector<int>& usage) {
       }
       const int l = pb.landing_of[b];
       int& u = usage[static_cast<std::size_t>(t) * pb.num_landings + l];
-      const int cap = pb.landing_capacity[l];
-      if (cap > 0 && u >= cap) {
+      if (!keeps_on_landing(pb, mode, m, b, u, pb.landing_capacity[l])) {
         s.cells[c] = idle;
         continue;
       }
@@ -81,9 +84,9 @@ inline void sanitise(const problem& pb, schedule& s, std::vector<int>& usage) {
 }
 
 /// Sanitises a copy of the schedule.
-inline schedule sanitised(const problem& pb, schedule s) {
+inline schedule sanitised(const problem& pb, schedule s, landing_capacity_mode mode = landing_capacity_mode::priced) {
   std::vector<int> usage;
-  sanitise(pb, s, usage);
+  sanitise(pb, s, usage, mode);
   return s;
 }
 

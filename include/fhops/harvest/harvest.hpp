@@ -8,6 +8,7 @@
 #include "fhops/harvest/greedy.hpp"
 #include "fhops/harvest/kpi.hpp"
 #include "fhops/harvest/kpi_report.hpp"
+#include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/loader.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/registry.hpp"

@@ -17,6 +17,9 @@
 /// plans keep every machine on one landing, and plans of different runs differ mostly in which
 /// machine serves which landing, so two machines swap landings (or one moves to another landing)
 /// and their rows are rebuilt by the row DP over the blocks of their new landing.
+/// Landing capacity follows a landing_capacity_mode (landing_capacity.hpp): by default, when the
+/// objective prices slack, the sanitiser keeps over-capacity work that can pay its slack and the
+/// rebuild operators weigh a cell on a full landing against the slack it adds.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +27,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,6 +36,7 @@
 #include "fhops/harvest/detail/slot_kernel.hpp"
 #include "fhops/harvest/incremental.hpp"
 #include "fhops/harvest/lagrangian.hpp"
+#include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"
 #include "fhops/search/concepts.hpp"
@@ -81,9 +86,12 @@ inline int operator_index(std::string_view name) {
 /// The neighbourhood over an incremental_evaluator state.
 class harvest_neighbourhood {
 public:
-  /// `attempts` bounds the random tries of the operators that search for a feasible move.
-  explicit harvest_neighbourhood(const problem& pb, int attempts = 48)
-      : pb_(&pb), attempts_(attempts), over_(static_cast<std::size_t>(pb.num_machines) * pb.num_slots, no_override),
+  /// `mode` says whether moves may put work over a landing's capacity when the objective prices
+  /// the slack (landing_capacity.hpp); `attempts` bounds the random tries of the operators that
+  /// search for a feasible move.
+  explicit harvest_neighbourhood(const problem& pb, landing_capacity_mode mode = landing_capacity_mode::priced,
+                                 int attempts = 48)
+      : pb_(&pb), mode_(mode), slack_(slack_allowed(pb, mode)), attempts_(attempts), over_(static_cast<std::size_t>(pb.num_machines) * pb.num_slots, no_override),
         seen_(static_cast<std::size_t>(pb.num_slots) * pb.num_landings, 0) {
     // Slots with day in [E_b, L_b] form a contiguous range in construction order (day-major).
     first_slot_of_day_.assign(pb.num_days + 2, pb.num_slots);
@@ -101,6 +109,7 @@ public:
   }
 
   std::size_t operator_count() const { return harvest::operator_count; }
+  landing_capacity_mode capacity_mode() const { return mode_; }
   std::string_view operator_name(std::size_t op) const { return operator_names[op]; }
 
   /// Proposes a random move of operator `op`; false when the operator has no move.
@@ -136,6 +145,8 @@ public:
 
   /// The reference sanitiser applied locally: `raw` holds (m, t, after) writes to the sanitised
   /// plan `plan` (later writes win); on return it holds the resulting cell changes, no-ops removed.
+  /// Landing capacity follows the mode (keeps_on_landing): in priced mode with landing_slack > 0
+  /// over-capacity work that can pay its slack is kept, and the evaluator prices it.
   void sanitise(const schedule& plan, std::vector<cell_change>& raw) {
     const problem& pb = *pb_;
     const int S = pb.num_slots;
@@ -153,7 +164,8 @@ public:
       over_[c] = after;
     }
     // 2. landing capacity, first come in machine order (capacity 0 = unlimited). Only a slot and
-    //    landing that received a new block can go over capacity; the rest of the plan is sanitised.
+    //    landing that received a new block can go over capacity; the rest of the plan is sanitised
+    //    (a cleared cell only lowers the excess of the machines after it, so they stay kept).
     const std::size_t placed = merged_.size();
     for (std::size_t i = 0; i < placed; ++i) {
       const cell_change x = merged_[i];
@@ -171,7 +183,10 @@ public:
         const std::size_t c = static_cast<std::size_t>(m) * S + t;
         const std::int32_t v = over_[c] != no_override ? over_[c] : plan.cells[c];
         if (v < 0 || pb.lock[c] >= 0 || pb.landing_of[v] != l) continue;
-        if (++usage <= cap) continue;
+        if (keeps_on_landing(pb, mode_, m, v, usage, cap)) {
+          ++usage;
+          continue;
+        }
         if (over_[c] == no_override) merged_.push_back({m, t, plan.cells[c], idle});
         else
           for (auto& y : merged_)
@@ -611,7 +626,10 @@ private:
         const std::int32_t v = row_plan_[pb.ms(x, t)];
         if (v >= 0) --room_[static_cast<std::size_t>(pb.landing_of[v]) * S + t];
       }
-    if (pb.weights.landing_slack != 0.0) std::fill(room_.begin(), room_.end(), pb.num_machines);  // overflow is slack, not a penalty
+    // Soft capacity: the reference mode lets the crew overflow freely (its sanitiser then clears
+    // the excess); the priced mode keeps the room, lets priced_row go past it and charges the
+    // slack in the estimate, the landing prices starting at the price of one more machine.
+    if (pb.weights.landing_slack != 0.0 && !slack_) std::fill(room_.begin(), room_.end(), pb.num_machines);
     // candidate landings: those the crew works on now, half the time one more at random
     landing_on_.assign(L, 0);
     for (const int x : group_)
@@ -631,6 +649,10 @@ private:
     price_.assign(B, 0.0);
     for (int b = 0; b < B; ++b) price_[b] = 0.3 * wP * r.uniform01();
     landing_price_.assign(room_.size(), 0.0);
+    if (slack_)
+      for (std::size_t k = 0; k < room_.size(); ++k)
+        if (room_[k] <= 0) landing_price_[k] = pb.weights.landing_slack * (1 - room_[k]);
+    const std::span<const int> room = slack_ ? std::span<const int>{} : std::span<const int>(room_);
     crew_rows_.resize(G * S);
     best_rows_.resize(G * S);
     double best_estimate = -1e300;
@@ -641,7 +663,7 @@ private:
       for (std::size_t g = 0; g < G; ++g) {
         const int x = group_[g];
         std::span<std::int32_t> row(crew_rows_.data() + g * S, static_cast<std::size_t>(S));
-        priced_row(pb, x, {crew_blocks_[g], price_, landing_price_, room_}, row, priced_scratch_);
+        priced_row(pb, x, {crew_blocks_[g], price_, landing_price_, room}, row, priced_scratch_);
         int prev = -1;
         for (int k = 0; k < S; ++k) {
           const int t = pb.eval_order[k];
@@ -655,8 +677,10 @@ private:
         }
       }
       for (int b = 0; b < B; ++b) estimate += wP * std::min(asked_[b], left_[b]);
-      for (std::size_t k = 0; k < use_.size(); ++k)
-        if (use_[k] > std::max(room_[k], 0)) estimate -= 3.0 * wP * (use_[k] - std::max(room_[k], 0));
+      for (std::size_t k = 0; k < use_.size(); ++k) {
+        if (slack_) estimate -= added_slack(static_cast<int>(k / S), room_[k], use_[k]);
+        else if (use_[k] > std::max(room_[k], 0)) estimate -= 3.0 * wP * (use_[k] - std::max(room_[k], 0));
+      }
       if (estimate > best_estimate) {
         best_estimate = estimate;
         best_rows_ = crew_rows_;
@@ -677,6 +701,18 @@ private:
     if (r.chance(0.5))
       for (const int x : group_) rebuild_row(x, r, true);
     return rows_changed(plan, mv);
+  }
+
+  // The slack cost that `use` more machines add on landing l in a slot where `room` machines
+  // (capacity minus the others' use) are left: the excess grows 1, 2, 3 ... per extra machine.
+  double added_slack(int l, int room, int use) const {
+    const int cap = pb_->landing_capacity[l];
+    const auto triangle = [cap](int n) {
+      const long long e = std::max(0, n - cap);
+      return e * (e + 1) / 2;
+    };
+    const int others = cap - room;
+    return pb_->weights.landing_slack * static_cast<double>(triangle(others + use) - triangle(others));
   }
 
   // The changes from `plan` to row_plan_ on the rows in group_, sanitised; false when none.
@@ -716,7 +752,8 @@ private:
 
   // Rebuilds row m of row_plan_ in place (the other rows fixed). `every_block`: the DP considers
   // every block m can work; otherwise it samples them (see below). `only_landing` >= 0 restricts
-  // it to the blocks of that landing.
+  // it to the blocks of that landing. A cell on a landing the others fill is skipped, or, when the
+  // mode allows slack, worth its production minus the slack it adds (if the sanitiser keeps it).
   void rebuild_row(int m, rng& r, bool every_block, int only_landing = -1) {
     const problem& pb = *pb_;
     const int S = pb.num_slots;
@@ -811,15 +848,20 @@ private:
         const int b = cand_[i];
         if (lk >= 0 && lk != b) continue;
         if (!in_window(b, t)) continue;
-        const int cap = pb.landing_capacity[pb.landing_of[b]];
-        if (cap > 0 && lk < 0 && used_scratch_[pb.landing_of[b]] >= cap) continue;
+        const int l = pb.landing_of[b];
+        const int cap = pb.landing_capacity[l];
+        double over = 0.0;  // the slack a cell here adds when the landing is full (priced mode)
+        if (cap > 0 && lk < 0 && used_scratch_[l] >= cap) {
+          if (!keeps_on_landing(pb, mode_, m, b, used_scratch_[l], cap)) continue;
+          over = pb.weights.landing_slack * (used_scratch_[l] + 1 - cap);
+        }
         const int base = state_base_[i];
         // continue the run on b (a run at its cap stays there)
         if (best_state_[i] >= 0)
           for (int q = 0; q < kmax_[i]; ++q) {
             const int from = base + q, to = base + std::min(q + 1, kmax_[i] - 1);
             if (value_[from] <= minus_inf) continue;
-            const double v = value_[from] + gain(i, q + 1);
+            const double v = value_[from] + (gain(i, q + 1) - over);
             if (v > next_[to]) {
               next_[to] = v;
               ch[to] = ~from;
@@ -836,7 +878,7 @@ private:
             from = best_state_[j];
           }
         }
-        best += gain(i, 0);
+        best += gain(i, 0) - over;
         if (best > next_[base]) {
           next_[base] = best;
           ch[base] = ~from;
@@ -880,6 +922,8 @@ private:
   };
 
   const problem* pb_;
+  landing_capacity_mode mode_;
+  bool slack_;  ///< the mode lets plans hold slack and the objective prices it (slack_allowed)
   int attempts_;
   std::vector<int> first_slot_of_day_;
   std::vector<std::vector<int>> machines_for_block_;

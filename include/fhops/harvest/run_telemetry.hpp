@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "fhops/harvest/kpi.hpp"
+#include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/scenario.hpp"
 #include "fhops/harvest/solver.hpp"
@@ -119,6 +120,8 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
   r.config.emplace_back("operators", detail::operator_weights_json(o.weights));
   r.config.emplace_back("time_limit", telemetry::json(ctx.time_limit));
   r.config.emplace_back("operator_selection", o.adaptive ? "adaptive" : "fixed");
+  if (o.landing_capacity != landing_capacity_mode::priced)  // recorded only when not the default
+    r.config.emplace_back("landing_capacity", std::string(to_string(o.landing_capacity)));
   if (kind == solver_kind::sa) {
     r.config.emplace_back("cooling", o.cooling);
     r.config.emplace_back("acceptance", o.acceptance);

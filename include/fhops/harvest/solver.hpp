@@ -21,6 +21,7 @@
 #include "fhops/harvest/evaluate.hpp"
 #include "fhops/harvest/greedy.hpp"
 #include "fhops/harvest/incremental.hpp"
+#include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/neighbourhood.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/search_space.hpp"
@@ -288,6 +289,9 @@ struct solve_options {
   search::tabu_parameters tabu{};
   // both
   bool check_delta = false;
+  /// Whether moves may put work over a landing's capacity when landing_slack > 0 (priced) or the
+  /// reference sanitiser clears it (reference); the same with landing_slack == 0.
+  landing_capacity_mode landing_capacity = landing_capacity_mode::priced;
 };
 
 /// What a solve returns.
@@ -306,11 +310,11 @@ template <class Algorithm, class Selector, class Observer>
 solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& algo, Selector& selector, Observer obs,
                        std::uint64_t seed) {
   harvest_space space(pb, o.check_delta);
-  harvest_neighbourhood nbh(pb);
+  harvest_neighbourhood nbh(pb, o.landing_capacity);
   rng random(seed);
   const schedule seed_plan = greedy_schedule(pb);
   incremental_evaluator state(pb);
-  state.reset(sanitised(pb, seed_plan));  // every operator output is sanitised; so is the start
+  state.reset(sanitised(pb, seed_plan, o.landing_capacity));  // every operator output is sanitised; so is the start
   search::search_run run(space, nbh, selector, random, o.stop, std::move(obs));
   solve_outcome out;
   out.search = algo.run(run, state);
