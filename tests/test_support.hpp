@@ -71,6 +71,13 @@ inline std::filesystem::path write_bundle(const std::filesystem::path& dir, cons
   return dir / "scenario.yaml";
 }
 
+/// The permission bits of `p` (stat; the check fails when `p` cannot be stat'ed).
+inline unsigned file_mode(const std::filesystem::path& p) {
+  struct ::stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
 /// Makes a FIFO at `p`. Nothing writes to it: a reader that opens it without O_NONBLOCK waits forever.
 inline void make_fifo(const std::filesystem::path& p) {
   std::filesystem::create_directories(p.parent_path());

@@ -15,17 +15,17 @@ namespace {
 using fhops_test::demo;
 
 const std::string one_block = "id,landing_id,work_required\nB1,L1,5\n";
-const std::string one_landing = "id,daily_capacity\nL1,1\n";
+const std::string one_landing_csv = "id,daily_capacity\nL1,1\n";
 
 // No machine at all.
 std::filesystem::path no_machine(const std::filesystem::path& dir) {
-  return fhops_test::write_bundle(dir / "no_machine", "no_machine", 2, one_block, "id\n", one_landing, "machine_id,day,available\n",
+  return fhops_test::write_bundle(dir / "no_machine", "no_machine", 2, one_block, "id\n", one_landing_csv, "machine_id,day,available\n",
                                   "machine_id,block_id,rate\n");
 }
 
 // Two machines, but the shift calendar opens no slot.
 std::filesystem::path no_slot(const std::filesystem::path& dir) {
-  const auto yaml = fhops_test::write_bundle(dir / "no_slot", "no_slot", 2, one_block, "id\nM1\nM2\n", one_landing,
+  const auto yaml = fhops_test::write_bundle(dir / "no_slot", "no_slot", 2, one_block, "id\nM1\nM2\n", one_landing_csv,
                                              "machine_id,day,available\n", "machine_id,block_id,rate\nM1,B1,1\nM2,B1,1\n");
   fhops_test::write(yaml, fhops_test::slurp(yaml) + "  shift_calendar: s.csv\n");
   fhops_test::write(dir / "no_slot" / "s.csv", "machine_id,day,shift_id,available\nM1,1,S1,0\nM2,1,S1,0\nM1,2,S1,0\nM2,2,S1,0\n");

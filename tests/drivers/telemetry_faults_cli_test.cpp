@@ -79,12 +79,6 @@ void flip(const fs::path& f, std::size_t offset, std::size_t n) {
   io.write(bytes.data(), static_cast<std::streamsize>(n));
 }
 
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  ::stat(p.c_str(), &st);
-  return st.st_mode & 07777;
-}
-
 // "runuser -u nobody -- " when running as root (root ignores file modes), "" otherwise; nullopt
 // (with a warning) when root has no runuser.
 std::optional<std::string> as_other_user() {
@@ -214,16 +208,16 @@ TEST_CASE("repair and prune keep the log's mode and owner and refuse a read-only
 
   const auto forced = run(driver() + " telemetry repair --force " + log.string());
   CHECK(forced.exit_code == 0);
-  CHECK(mode_of(log) == 0444);
+  CHECK(fhops_test::file_mode(log) == 0444);
   CHECK(tel::read_jsonl(log.string(), [](auto&&, auto&&) {}).warnings.empty());
 
   ::chmod(log.c_str(), 0640);
   if (::geteuid() == 0) REQUIRE(::chown(log.c_str(), 65534, 65534) == 0);
   std::ofstream(log, std::ios::app) << "{\"torn again";
   CHECK(run(driver() + " telemetry repair " + log.string()).exit_code == 0);
-  CHECK(mode_of(log) == 0640);
+  CHECK(fhops_test::file_mode(log) == 0640);
   CHECK(run(driver() + " telemetry prune --keep 2 " + log.string()).exit_code == 0);
-  CHECK(mode_of(log) == 0640);
+  CHECK(fhops_test::file_mode(log) == 0640);
   struct stat st {};
   ::stat(log.c_str(), &st);
   if (::geteuid() == 0) {

@@ -377,17 +377,17 @@ void sorted_with_weights(const std::vector<double>& obs, std::vector<double>& xs
   for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
   std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return obs[a] < obs[b]; });
   xs.clear(), w.clear();
-  for (const std::size_t i : idx) xs.push_back(obs[i]), w.push_back(detail::recency_weight(i, obs.size()));
+  for (const std::size_t i : idx) xs.push_back(obs[i]), w.push_back(fhops::tune::detail::recency_weight(i, obs.size()));
 }
 
 }  // namespace
 
 TEST_CASE("TPE estimator: the banded, cut-off evaluation equals the direct sum over every kernel", "[tune][tpe]") {
   fhops::rng r(17);
-  for (double y = -700.0; y <= 0.0; y += 0.37) CHECK(std::abs(detail::exp_nonpositive(y) / std::exp(y) - 1.0) < 1e-14);
-  for (float y = -80.0f; y <= 0.0f; y += 0.013f) CHECK(std::abs(detail::expf_nonpositive(y) / std::exp(static_cast<double>(y)) - 1.0) < 1e-6);
+  for (double y = -700.0; y <= 0.0; y += 0.37) CHECK(std::abs(fhops::tune::detail::exp_nonpositive(y) / std::exp(y) - 1.0) < 1e-14);
+  for (float y = -80.0f; y <= 0.0f; y += 0.013f) CHECK(std::abs(fhops::tune::detail::expf_nonpositive(y) / std::exp(static_cast<double>(y)) - 1.0) < 1e-6);
   std::vector<double> obs, xs, w;
-  detail::parzen_numeric p;
+  fhops::tune::detail::parzen_numeric p;
   for (const std::size_t n : {0, 1, 2, 7, 60, 1000, 3000}) {
     for (const double prior_weight : {1.0, 0.05, 10.0}) {
       for (const bool clustered : {false, true}) {
@@ -447,7 +447,7 @@ TEST_CASE("TPE estimator: the log densities of Optuna 3.1's _ParzenEstimator", "
   std::vector<double> obs, xs, w;
   for (int k = 0; k < 40; ++k) obs.push_back(-5.0 + 15.0 * std::fmod(k * 0.6180339887498949, 1.0));
   sorted_with_weights(obs, xs, w);
-  detail::parzen_numeric p;
+  fhops::tune::detail::parzen_numeric p;
   p.build(xs, w, -5.0, 10.0, 1.0);
   const double at[] = {-4.9, -1.0, 0.3, 2.2, 7.7, 9.99};
   const double optuna[] = {-2.8840525028458583, -2.7475762301501865, -2.821840865221688,
@@ -463,7 +463,7 @@ TEST_CASE("TPE estimator: the log densities of Optuna 3.1's _ParzenEstimator", "
   // categorical: each observation's kernel spreads prior_weight / (n + 1) over the choices
   std::vector<std::size_t> cats{0, 0, 1, 3};
   std::vector<double> cw{1, 1, 1, 1}, prob;
-  detail::categorical_probabilities(cats, cw, 4, 1.0, prob);
+  fhops::tune::detail::categorical_probabilities(cats, cw, 4, 1.0, prob);
   const double row = 1.0 + 4.0 * 0.2;  // each observation row: 0.2 everywhere, +1 on its own choice
   CHECK(prob[0] == Approx((2 * 1.2 / row + 2 * 0.2 / row + 0.25) / 5.0));
   CHECK(prob[2] == Approx((4 * 0.2 / row + 0.25) / 5.0));
@@ -481,8 +481,8 @@ TEST_CASE("TPE estimator: the branch-free binary searches agree with std::lower_
       const double x = q % 2 ? std::round(r.uniform(-2.0, 22.0)) : r.uniform(-2.0, 22.0);
       const std::size_t from = n == 0 ? 0 : r.below(n + 1);
       INFO("n " << n << " from " << from << " x " << x);
-      CHECK(detail::first_not_below(v.data(), from, n, x) == static_cast<std::size_t>(std::lower_bound(v.begin() + from, v.end(), x) - v.begin()));
-      CHECK(detail::first_above(v.data(), from, n, x) == static_cast<std::size_t>(std::upper_bound(v.begin() + from, v.end(), x) - v.begin()));
+      CHECK(fhops::tune::detail::first_not_below(v.data(), from, n, x) == static_cast<std::size_t>(std::lower_bound(v.begin() + from, v.end(), x) - v.begin()));
+      CHECK(fhops::tune::detail::first_above(v.data(), from, n, x) == static_cast<std::size_t>(std::upper_bound(v.begin() + from, v.end(), x) - v.begin()));
     }
   }
 }
@@ -492,7 +492,7 @@ TEST_CASE("TPE estimator: draws follow the truncated mixture (Kolmogorov-Smirnov
   std::vector<double> obs, xs, w;
   for (int k = 0; k < 30; ++k) obs.push_back(k < 10 ? 4.6 + 0.03 * k : r.uniform(-5.0, 5.0));  // some kernels cut by the bound 5
   sorted_with_weights(obs, xs, w);
-  detail::parzen_numeric p;
+  fhops::tune::detail::parzen_numeric p;
   p.build(xs, w, -5.0, 5.0, 1.0);
   p.prepare_sampling();
   const auto mixture_cdf = [&](double x) {
@@ -523,7 +523,7 @@ TEST_CASE("TPE estimator: inserts and erases between reweighs give the build ove
   fhops::rng r(23);
   for (const bool integer : {false, true}) {
     const double low = integer ? -0.5 : -5.0, high = integer ? 30.5 : 5.0;
-    detail::parzen_numeric inc, rebuilt;
+    fhops::tune::detail::parzen_numeric inc, rebuilt;
     inc.reset(low, high, 1.0);
     std::vector<std::pair<double, std::size_t>> set;  // (x, key), sorted
     std::vector<double> weight_by_key, xs, w;

@@ -20,12 +20,6 @@ bool is_char_device(const fs::path& p) {
   return ::lstat(p.c_str(), &st) == 0 && S_ISCHR(st.st_mode);
 }
 
-unsigned mode_of(const fs::path& p) {
-  struct ::stat st {};
-  REQUIRE(::stat(p.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-
 std::size_t entries_in(const fs::path& dir) {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }
@@ -57,7 +51,7 @@ TEST_CASE("write_file_atomic: a symbolic link stays and its target is replaced, 
   CHECK(fs::is_symlink(dir / "plan.csv"));
   CHECK(fs::read_symlink(dir / "plan.csv") == "real/plan.csv");
   CHECK(slurp(dir / "real/plan.csv") == "new\n");
-  CHECK(mode_of(dir / "real/plan.csv") == 0600);
+  CHECK(fhops_test::file_mode(dir / "real/plan.csv") == 0600);
   CHECK(entries_in(dir / "real") == 1);  // no temporary file left
 
   SECTION("a dangling link is refused and its target not created") {
@@ -73,10 +67,10 @@ TEST_CASE("write_file_atomic: a new file gets 0666 less the umask, a replaced on
   const auto dir = fhops_test::scratch("atomic_mode");
   const ::mode_t old = ::umask(022);
   fhops::write_file_atomic(dir / "new.csv", "a\n");
-  CHECK(mode_of(dir / "new.csv") == 0644);
+  CHECK(fhops_test::file_mode(dir / "new.csv") == 0644);
   REQUIRE(::chmod((dir / "new.csv").c_str(), 0640) == 0);
   fhops::write_file_atomic(dir / "new.csv", "b\n");
-  CHECK(mode_of(dir / "new.csv") == 0640);
+  CHECK(fhops_test::file_mode(dir / "new.csv") == 0640);
   ::umask(old);
   CHECK(slurp(dir / "new.csv") == "b\n");
 }
@@ -123,7 +117,7 @@ TEST_CASE("private_temp_folder: a fresh 0700 folder under an unguessable name, r
     const fhops::private_temp_folder a("fhops_test_private_"), b("fhops_test_private_");
     CHECK(a.path() != b.path());
     CHECK(fs::is_directory(a.path()));
-    CHECK(mode_of(a.path()) == 0700);
+    CHECK(fhops_test::file_mode(a.path()) == 0700);
     fhops_test::write(a.path() / "x/y.txt", "z");
     kept = a.path();
   }
