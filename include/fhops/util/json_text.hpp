@@ -9,11 +9,20 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
-
 #include "fhops/util/python_format.hpp"
 
 namespace fhops {
+
+namespace detail {
+
+/// Appends `\u` and the code unit u as four lowercase hex digits (json.dumps' escape).
+inline void append_json_unicode_escape(std::string& out, std::uint32_t u) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += hex[(u >> shift) & 0xF];
+}
+
+}  // namespace detail
 
 /// Appends json_quote(s, ensure_ascii) to `out`.
 inline void append_json_quoted(std::string& out, std::string_view s, bool ensure_ascii = true) {
@@ -31,7 +40,7 @@ inline void append_json_quoted(std::string& out, std::string_view s, bool ensure
       default: break;
     }
     if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
+      detail::append_json_unicode_escape(out, c);
     } else if (c < 0x80 || !ensure_ascii) {
       out += static_cast<char>(c);
     } else {
@@ -51,9 +60,10 @@ inline void append_json_quoted(std::string& out, std::string_view s, bool ensure
       }
       if (cp >= 0x10000) {
         cp -= 0x10000;
-        out += fmt::format("\\u{:04x}\\u{:04x}", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+        detail::append_json_unicode_escape(out, 0xD800 + (cp >> 10));
+        detail::append_json_unicode_escape(out, 0xDC00 + (cp & 0x3FF));
       } else {
-        out += fmt::format("\\u{:04x}", cp);
+        detail::append_json_unicode_escape(out, cp);
       }
     }
   }
