@@ -385,7 +385,8 @@ int main(int argc, char** argv) {
       const std::string ub_text = !std::isfinite(ub) ? "–"
                                   : k.mip_optimal    ? fmt::format("{:.3f} (MIP, optimal)", ub)
                                                      : fmt::format("{:.3f} ({})", ub, k.mip_bound <= k.lagrangian ? "MIP" : "Lagr.");
-      const auto gap = [&](double score) { return 100.0 * (k.best - score) / std::max(1e-9, std::abs(k.best)); };
+      // >= 0: the best known is at least every run (max: no "-0.00" from rounding)
+      const auto gap = [&](double score) { return std::max(0.0, 100.0 * (k.best - score) / std::max(1e-9, std::abs(k.best))); };
       table += fmt::format("| {} | {} | {} | {} | {:.3f} | {} |", fi->name, fi->split, size_of(pb), ub_text, k.best,
                            std::isfinite(ub) ? fmt::format("{:.2f}", 100.0 * (ub - k.best) / std::max(1e-9, std::abs(ub))) : "–");
       for (const auto& [s, sec] : cols) {
