@@ -19,6 +19,7 @@ TEST_CASE("each solver's tuning space covers weights, batch and its own knobs", 
   CHECK_FALSE(tuned_by_default(static_cast<std::size_t>(operator_id::landing_rebuild)));
   CHECK_FALSE(tuned_by_default(static_cast<std::size_t>(operator_id::price_rebuild)));
   CHECK_FALSE(tuned_by_default(static_cast<std::size_t>(operator_id::landing_swap)));
+  CHECK_FALSE(tuned_by_default(static_cast<std::size_t>(operator_id::seq_fill)));
   CHECK(sa.index("acceptance") < sa.size());
   CHECK(sa.index("perturbation_strength") == sa.size());
   CHECK(ils.index("perturbation_strength") < ils.size());

@@ -16,7 +16,10 @@
 /// best responses of landing_rebuild stay put. landing_swap makes machines trade landings: good
 /// plans keep every machine on one landing, and plans of different runs differ mostly in which
 /// machine serves which landing, so two machines swap landings (or one moves to another landing)
-/// and their rows are rebuilt by the row DP over the blocks of their new landing.
+/// and their rows are rebuilt by the row DP over the blocks of their new landing. seq_fill is a
+/// run fill for role chains: where sequencing is live, a machine works a block only inside the
+/// room its prerequisite roles leave (or, for a prerequisite role, just before its dependants),
+/// and the row DP keeps its runs inside that room too.
 /// Landing capacity follows a landing_capacity_mode (landing_capacity.hpp): by default, when the
 /// objective prices slack, the sanitiser keeps over-capacity work that can pay its slack and the
 /// rebuild operators weigh a cell on a full landing against the slack it adds.
@@ -65,16 +68,17 @@ enum class operator_id : std::size_t {
   landing_rebuild,
   price_rebuild,
   landing_swap,
+  seq_fill,
 };
 
 /// Number of operators.
-inline constexpr std::size_t operator_count = 14;
+inline constexpr std::size_t operator_count = 15;
 
 /// Operator names in registry order.
 inline constexpr std::array<std::string_view, operator_count> operator_names{
     "swap", "move", "block_insertion", "cross_exchange", "mobilisation_shake",
     "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild", "landing_rebuild",
-    "price_rebuild", "landing_swap"};
+    "price_rebuild", "landing_swap", "seq_fill"};
 
 /// The index of an operator name (case-sensitive, lower case), or -1.
 inline int operator_index(std::string_view name) {
@@ -106,6 +110,17 @@ public:
           machines_for_block_[b].push_back(m);
           if (pb.role_allowed[pb.mb(m, b)]) blocks_for_machine_[m].push_back(b);
         }
+    // seq_fill's pairs: a machine and a block it can work where its role has prerequisites
+    // (it follows) or is the prerequisite of another role (it leads).
+    if (pb.has_sequencing)
+      for (int m = 0; m < pb.num_machines; ++m) {
+        const int r = pb.machine_role[m];
+        if (r < 0) continue;
+        for (const int b : blocks_for_machine_[m]) {
+          const auto [q0, q1] = pb.prerequisites(b, r);
+          if (q0 != q1 || leads_on(r, b)) seq_pairs_.push_back({m, b});
+        }
+      }
   }
 
   std::size_t operator_count() const { return harvest::operator_count; }
@@ -131,6 +146,7 @@ public:
       case operator_id::landing_rebuild: return landing_rebuild(plan, r, mv);
       case operator_id::price_rebuild: return price_rebuild(plan, r, mv);
       case operator_id::landing_swap: return landing_swap(plan, r, mv);
+      case operator_id::seq_fill: return seq_fill(plan, r, mv);
     }
     return false;
   }
@@ -574,6 +590,82 @@ private:
     return rows_changed(plan, mv);
   }
 
+  // seq_fill: a sequencing-aware run fill for blocks whose roles form a prerequisite chain. A
+  // random machine m and block b where m's role has prerequisites (m follows) or is one (m leads):
+  // a follower works b from a random slot where the prerequisites leave it room (sequence_room,
+  // against the rest of the plan) for as long as the room lasts, up to a random length or, half
+  // the time, the slots that finish what is left of b; a leader works b in a run that ends just
+  // before the first slot a dependent role works b (anywhere in b's window when none does yet),
+  // so the dependants' cells become productive. The move is scored exactly by the caller.
+  bool seq_fill(const schedule& plan, rng& r, harvest_move& mv) {
+    const problem& pb = *pb_;
+    if (seq_pairs_.empty()) return false;
+    const int S = pb.num_slots;
+    row_plan_.assign(plan.cells.begin(), plan.cells.end());
+    for (int a = 0; a < attempts_ / 4 + 1; ++a) {
+      const auto [m, b] = seq_pairs_[r.below(seq_pairs_.size())];
+      const int role = pb.machine_role[m];
+      const auto [q0, q1] = pb.prerequisites(b, role);
+      const bool follows = q0 != q1 && (r.chance(0.7) || !leads_on(role, b));
+      work_left(m);
+      const auto usable = [&](int k) {
+        const int t = pb.eval_order[k];
+        const std::size_t c = pb.ms(m, t);
+        return in_window(b, t) && pb.available[c] && !pb.blacked_out[c] && lock_allows(m, t, b);
+      };
+      mv.changes.clear();
+      if (follows) {
+        if (left_[b] <= 1e-9) continue;
+        cand_.clear();  // the slots a run may start at
+        for (int k = 0; k < S; ++k)
+          if (usable(k) && sequence_room(m, b, k) >= 1) cand_.push_back(k);
+        if (cand_.empty()) continue;
+        const int k0 = cand_[r.below(cand_.size())];
+        const double rate = pb.rate[pb.mb(m, b)];
+        const int want = r.chance(0.5) ? static_cast<int>(std::ceil(left_[b] / rate)) : 1 + static_cast<int>(r.below(S - k0));
+        int count = 0;
+        for (int k = k0; k < S && count < want; ++k) {
+          if (!usable(k)) continue;
+          if (count + 1 > sequence_room(m, b, k)) break;
+          ++count;
+          mv.changes.push_back({m, pb.eval_order[k], 0, b});
+        }
+      } else {
+        int first = S;  // the first slot (evaluation order) a dependent role works b
+        for (int k = 0; k < S && first == S; ++k)
+          for (int x = 0; x < pb.num_machines; ++x) {
+            const std::int32_t v = row_plan_[pb.ms(x, pb.eval_order[k])];
+            const int rx = pb.machine_role[x];
+            if (v != b || x == m || rx < 0) continue;
+            const auto [p0, p1] = pb.prerequisites(b, rx);
+            if (std::find(p0, p1, role) != p1) {
+              first = k;
+              break;
+            }
+          }
+        int lo = 0;
+        while (lo < first && !usable(lo)) ++lo;
+        if (lo >= first) continue;
+        const int end = first == S ? lo + 1 + static_cast<int>(r.below(S - lo)) : first;
+        const int len = 1 + static_cast<int>(r.below(end - lo));
+        for (int k = end - len; k < end; ++k)
+          if (usable(k)) mv.changes.push_back({m, pb.eval_order[k], 0, b});
+      }
+      sanitise(plan, mv.changes);
+      if (!mv.changes.empty()) return true;
+    }
+    return false;
+  }
+
+  // Whether role r is a prerequisite of another role on block b.
+  bool leads_on(int r, int b) const {
+    for (int r2 = 0; r2 < pb_->num_roles; ++r2) {
+      const auto [p0, p1] = pb_->prerequisites(b, r2);
+      if (std::find(p0, p1, r) != p1) return true;
+    }
+    return false;
+  }
+
   // Adds to group_ the machines working on the landing of a random assignment, in a random order,
   // until group_ holds `limit` machines; false when the plan has no (unlocked) assignment.
   bool add_landing_crew(const schedule& plan, rng& r, std::size_t limit) {
@@ -743,11 +835,34 @@ private:
     detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data()};
     detail::no_terms terms;
     const std::int32_t* cells = row_plan_.data();
+    const std::size_t BR = cum_scratch_.size();
+    if (BR) cum_before_.resize(static_cast<std::size_t>(S + 1) * BR);
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
+      if (BR) std::copy(cum_scratch_.begin(), cum_scratch_.end(), cum_before_.begin() + static_cast<std::ptrdiff_t>(k * BR));
       const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
       detail::process_slot(pb, t, cell, c, sum, w, terms);
     }
+    if (BR) std::copy(cum_scratch_.begin(), cum_scratch_.end(), cum_before_.begin() + static_cast<std::ptrdiff_t>(S * BR));
+  }
+
+  // Sequencing room after work_left(m): how many productive assignments machine m (role r) may
+  // have on block b up to the k-th slot in evaluation order, this one included — the prerequisite
+  // roles' productive assignments in strictly earlier slots (their minimum) less the other role-r
+  // machines' up to and including this slot. Large when nothing restricts (m, b).
+  int sequence_room(int m, int b, int k) const {
+    const problem& pb = *pb_;
+    constexpr int unrestricted = 1 << 28;
+    const int r = pb.machine_role[m];
+    if (!pb.has_sequencing || r < 0) return unrestricted;
+    const auto [q0, q1] = pb.prerequisites(b, r);
+    if (q0 == q1) return unrestricted;
+    const std::size_t BR = cum_scratch_.size(), br = static_cast<std::size_t>(b) * pb.num_roles;
+    const int* before = cum_before_.data() + static_cast<std::size_t>(k) * BR + br;
+    const int* through = before + BR;
+    int avail = before[*q0];
+    for (const int* q = q0 + 1; q != q1; ++q) avail = std::min(avail, before[*q]);
+    return avail - through[r];
   }
 
   // Rebuilds row m of row_plan_ in place (the other rows fixed). `every_block`: the DP considers
@@ -856,9 +971,13 @@ private:
           over = pb.weights.landing_slack * (used_scratch_[l] + 1 - cap);
         }
         const int base = state_base_[i];
+        // sequencing: a run of length q + 1 may go on only while m's count on b fits the room
+        // its prerequisites leave (the count of the run stands for m's count on b)
+        const int room = sequence_room(m, b, k);
+        if (room < 1) continue;
         // continue the run on b (a run at its cap stays there)
         if (best_state_[i] >= 0)
-          for (int q = 0; q < kmax_[i]; ++q) {
+          for (int q = 0; q < kmax_[i] && q + 2 <= room; ++q) {
             const int from = base + q, to = base + std::min(q + 1, kmax_[i] - 1);
             if (value_[from] <= minus_inf) continue;
             const double v = value_[from] + (gain(i, q + 1) - over);
@@ -937,12 +1056,14 @@ private:
   std::vector<std::int32_t> row_plan_;
   std::vector<double> left_;
   std::vector<int> prev_scratch_, cum_scratch_, cnt_scratch_, used_scratch_;
+  std::vector<int> cum_before_;  // [k*B*R + b*R + r]: cum_scratch_ before the k-th slot (k = S: after all)
   std::vector<int> cand_, state_base_, kmax_, best_state_, alive_, dirty_;
   std::vector<std::uint8_t> dirty_flag_;
   std::vector<double> value_, next_, best_of_, switch_;
   std::vector<std::int32_t> choice_;
   std::vector<int> group_;  // the rows a rebuild move changed
   std::vector<int> home_;   // landing_swap: each machine's landing (-1: idle)
+  std::vector<std::pair<int, int>> seq_pairs_;  // seq_fill: (machine, block) pairs in a role chain
   // price_rebuild scratch
   std::vector<int> room_, use_;
   std::vector<std::uint8_t> in_group_, landing_on_;

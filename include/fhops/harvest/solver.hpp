@@ -40,11 +40,12 @@ inline constexpr operator_weights reference_weights{1, 1, 0, 0, 0, 0, 0, 0, 0, 0
 /// The reference Tabu's own defaults.
 inline constexpr operator_weights reference_tabu_weights{1, 1, 0.6, 0.6, 0.4, 0, 0, 0, 0, 0, 0};
 /// fhops-cpp's default weights: the reference's swap and move plus the run operators, which move
-/// whole block sequences (mobilisation dominates the objective, so single-slot moves stall), and
-/// now and then a row_rebuild (a machine's row rebuilt by dynamic programming; costly, so rare).
-inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05};
-/// fhops-cpp's Tabu defaults: the reference Tabu's five plus the run operators and row_rebuild.
-inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05};
+/// whole block sequences (mobilisation dominates the objective, so single-slot moves stall), now
+/// and then a row_rebuild (a machine's row rebuilt by dynamic programming; costly, so rare), and
+/// seq_fill, which solve() drops on scenarios without sequencing (it has no move there).
+inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 1};
+/// fhops-cpp's Tabu defaults: the reference Tabu's five plus the run operators, row_rebuild and seq_fill.
+inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 0.5};
 
 /// A named operator preset.
 struct operator_preset {
@@ -69,12 +70,12 @@ inline const std::vector<operator_preset>& operator_presets() {
        "Favour move operations to consolidate plans while keeping advanced operators at low weights."},
       {"runs", {0, 0, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05},
        "fhops-cpp run operators only: fill, extend, clear, swap and replace whole block runs, and row_rebuild."},
-      {"fhops-default", default_weights, "fhops-cpp default: swap/move plus the run operators."},
-      {"lns", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0.02},
+      {"fhops-default", default_weights, "fhops-cpp default: swap/move plus the run operators (and seq_fill where sequencing applies)."},
+      {"lns", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0.02, 0, 0, 1},
        "fhops-cpp default plus landing_rebuild: the rows of every machine on one landing rebuilt together (long runs on big scenarios)."},
-      {"price", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0.02},
+      {"price", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0.02, 0, 1},
        "fhops-cpp default plus price_rebuild: one or two landings' crews rebuilt jointly against block and landing prices (long runs on big scenarios)."},
-      {"landings", {1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0.05},
+      {"landings", {1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0.05, 0.5},
        "fhops-cpp Tabu default plus landing_swap: two machines trade landings and their rows are rebuilt on the new landings (long runs on big scenarios)."},
   };
   return presets;
@@ -363,6 +364,8 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
 template <class Observer = telemetry::null_observer>
 solve_outcome solve(const problem& pb, const solve_options& o, Observer obs = {}, std::optional<std::uint64_t> seed = {}) {
   std::vector<double> w(o.weights.begin(), o.weights.end());
+  // seq_fill has no move without sequencing: dropping it keeps the other runs' trajectories.
+  if (!pb.has_sequencing) w[static_cast<std::size_t>(operator_id::seq_fill)] = 0.0;
   if (o.adaptive) {
     search::adaptive_roulette selector(w);
     return detail::dispatch(pb, o, selector, std::move(obs), seed.value_or(o.seed));

@@ -32,10 +32,10 @@ inline std::string weight_parameter(std::size_t op) { return "weight_" + std::st
 /// Whether the default tuning spaces carry operator `op`'s weight: every operator but
 /// landing_rebuild, price_rebuild and landing_swap (costly large-neighbourhood moves for long runs on big
 /// scenarios; a tuning trial's short budget cannot tell their worth, so tuners leave them off
-/// unless a --space file asks).
+/// unless a --space file asks) and seq_fill (it has moves only on scenarios with sequencing).
 inline bool tuned_by_default(std::size_t op) {
   return op != static_cast<std::size_t>(operator_id::landing_rebuild) && op != static_cast<std::size_t>(operator_id::price_rebuild) &&
-         op != static_cast<std::size_t>(operator_id::landing_swap);
+         op != static_cast<std::size_t>(operator_id::landing_swap) && op != static_cast<std::size_t>(operator_id::seq_fill);
 }
 
 /// The space tune-random and tune-bayes search for a solver: the batch size (1-3, as the
