@@ -79,7 +79,7 @@ if(BENCH_SOURCES)
     list(FILTER bench EXCLUDE REGEX "dist_bench\\.cpp$")
   endif()
   # Two at a time; a failing pair is re-compiled one source at a time to name the culprit.
-  set(bench_flags ${bench_flags} "-DFHOPS_BENCH_SOURCE_DIR=\"${SOURCE_DIR}\"")
+  set(bench_flags ${bench_flags} "-DFHOPS_BENCH_SOURCE_DIR=\"${SOURCE_DIR}\"" "-DFHOPS_BENCH_BINARY_DIR=\"${WORK_DIR}\"")
   while(bench)
     list(POP_FRONT bench b1)
     set(pair ${b1})
