@@ -24,6 +24,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "fhops/util/hex.hpp"
+
 namespace fhops {
 
 /// Thrown when an output file cannot be written; the message names the path and the reason.
@@ -41,9 +43,8 @@ inline std::string errno_text(int e) { return std::system_category().message(e);
 inline std::string random_suffix() {
   std::random_device rd;
   const std::uint64_t x = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 0; i < 16; ++i) out[static_cast<std::size_t>(i)] = hex[(x >> (4 * i)) & 0xf];
+  std::string out;
+  append_hex(out, x, 16);
   return out;
 }
 

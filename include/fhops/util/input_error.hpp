@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "fhops/util/hex.hpp"
+
 namespace fhops {
 
 namespace detail {
@@ -25,7 +27,6 @@ inline std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 // Appends s with control characters and invalid UTF-8 escaped, stopping before `max` output bytes;
 // returns how many input bytes were used.
 inline std::size_t append_escaped(std::string& out, std::string_view s, std::size_t max) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -34,13 +35,13 @@ inline std::size_t append_escaped(std::string& out, std::string_view s, std::siz
     if (c == '\n') piece = "\\n";
     else if (c == '\r') piece = "\\r";
     else if (c == '\t') piece = "\\t";
-    else if (c < 0x20 || c == 0x7F) piece = std::string("\\x") + hex[c >> 4] + hex[c & 15];
-    else if (c < 0x80) piece = std::string(1, static_cast<char>(c));
-    else if (const std::size_t n = utf8_sequence(s, i)) {
+    else if (c >= 0x20 && c < 0x7F) piece = std::string(1, static_cast<char>(c));
+    else if (const std::size_t n = c >= 0x80 ? utf8_sequence(s, i) : 0) {
       piece = std::string(s.substr(i, n));
       used = n;
-    } else {
-      piece = std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    } else {  // other control characters, DEL and invalid UTF-8 bytes
+      piece = "\\x";
+      append_hex(piece, c, 2);
     }
     if (out.size() + piece.size() > max) break;
     out += piece;

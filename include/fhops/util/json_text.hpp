@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "fhops/util/hex.hpp"
 #include "fhops/util/python_format.hpp"
 
 namespace fhops {
@@ -17,9 +18,8 @@ namespace detail {
 
 /// Appends `\u` and the code unit u as four lowercase hex digits (json.dumps' escape).
 inline void append_json_unicode_escape(std::string& out, std::uint32_t u) {
-  static constexpr char hex[] = "0123456789abcdef";
   out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out += hex[(u >> shift) & 0xF];
+  append_hex(out, u, 4);
 }
 
 }  // namespace detail
