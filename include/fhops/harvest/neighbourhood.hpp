@@ -912,14 +912,18 @@ private:
     constexpr double minus_inf = -1e300;
     value_.assign(n, minus_inf);
     value_[0] = 0.0;
-    next_.assign(n, minus_inf);
     best_of_.assign(C, minus_inf);
     best_state_.assign(C, -1);
-    dirty_flag_.assign(C, 0);
+    pending_best_.resize(C);
+    pending_state_.resize(C);
     dirty_.clear();
     alive_.clear();
-    // choice_[k*n + s]: the state before step k of the best path into s; ~p when the step worked.
-    choice_.assign(static_cast<std::size_t>(S) * n, 0);
+    // The DP updates value_ in place, slot by slot. An idle slot carries every state over, so only
+    // the states a slot improves record where they came from: choice_[k*n + s] = {stamp, ~p}
+    // holds for slot k only when its stamp is slot_stamp_[k]; any other entry means "carried".
+    // Stamps only grow, so nothing needs clearing between calls.
+    if (choice_.size() < static_cast<std::size_t>(S) * n) choice_.resize(static_cast<std::size_t>(S) * n);
+    slot_stamp_.resize(S);
     const auto gain = [&](int i, int k) {  // production of the (k+1)-th slot of a run on cand i
       const double rate = pb.rate[pb.mb(m, cand_[i])], left = left_[cand_[i]];
       return wP * (std::min((k + 1) * rate, left) - std::min(k * rate, left));
@@ -932,30 +936,29 @@ private:
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
       const std::size_t cm = pb.ms(m, t);
-      std::int32_t* ch = choice_.data() + static_cast<std::size_t>(k) * n;
-      std::copy(value_.begin(), value_.end(), next_.begin());  // idle: every state carries over
-      for (int s = 0; s < n; ++s) ch[s] = s;
-      const std::int32_t lk = pb.lock[cm];
-      if (!pb.available[cm] || pb.blacked_out[cm]) {
-        value_.swap(next_);
-        continue;
+      if (++stamp_ == 0) {  // the stamps wrapped: forget every entry
+        std::fill(choice_.begin(), choice_.end(), choice_entry{});
+        stamp_ = 1;
       }
+      const std::uint32_t stamp = slot_stamp_[k] = stamp_;
+      choice_entry* ch = choice_.data() + static_cast<std::size_t>(k) * n;
+      const auto improve = [&](int to, double v, int from) {
+        value_[to] = v;
+        ch[to] = {stamp, ~from};
+      };
+      const std::int32_t lk = pb.lock[cm];
+      if (!pb.available[cm] || pb.blacked_out[cm]) continue;  // idle: every state carries over
       // the other machines' use of each landing in this slot
       std::fill(used_scratch_.begin(), used_scratch_.end(), 0);
       for (int x = 0; x < pb.num_machines; ++x) {
         const std::int32_t v = x == m ? -1 : row_plan_[pb.ms(x, t)];
         if (v >= 0) ++used_scratch_[pb.landing_of[v]];
       }
-      // best state of each block whose states changed in the previous slot (the others keep theirs)
+      // the best state of each block whose states changed in the previous slot (the others keep theirs)
       for (const int j : dirty_) {
-        dirty_flag_[j] = 0;
         const bool was_alive = best_state_[j] >= 0;
-        best_of_[j] = minus_inf;
-        for (int q = 0; q < kmax_[j]; ++q)
-          if (value_[state_base_[j] + q] > best_of_[j]) {
-            best_of_[j] = value_[state_base_[j] + q];
-            best_state_[j] = state_base_[j] + q;
-          }
+        best_of_[j] = pending_best_[j];
+        best_state_[j] = pending_state_[j];
         if (!was_alive && best_state_[j] >= 0) alive_.push_back(j);
       }
       dirty_.clear();
@@ -970,56 +973,73 @@ private:
           if (!keeps_on_landing(pb, mode_, m, b, used_scratch_[l], cap)) continue;
           over = pb.weights.landing_slack * (used_scratch_[l] + 1 - cap);
         }
-        const int base = state_base_[i];
+        const int base = state_base_[i], K = kmax_[i];
         // sequencing: a run of length q + 1 may go on only while m's count on b fits the room
         // its prerequisites leave (the count of the run stands for m's count on b)
         const int room = sequence_room(m, b, k);
         if (room < 1) continue;
-        // continue the run on b (a run at its cap stays there)
-        if (best_state_[i] >= 0)
-          for (int q = 0; q < kmax_[i] && q + 2 <= room; ++q) {
-            const int from = base + q, to = base + std::min(q + 1, kmax_[i] - 1);
-            if (value_[from] <= minus_inf) continue;
-            const double v = value_[from] + (gain(i, q + 1) - over);
-            if (v > next_[to]) {
-              next_[to] = v;
-              ch[to] = ~from;
-            }
-          }
-        // start a run on b: from nothing (free) or from another block (a move)
-        double best = value_[0];
-        int from = 0;
+        // the best way to start a run on b: from nothing (free) or from another block (a move),
+        // against the values before this slot (best_of_ is not updated within a slot)
+        double start = value_[0];
+        int start_from = 0;
         for (const int j : alive_) {
           if (j == i) continue;
           const double v = best_of_[j] - switch_[static_cast<std::size_t>(j) * C + i];
-          if (v > best) {
-            best = v;
-            from = best_state_[j];
+          if (v > start) {
+            start = v;
+            start_from = best_state_[j];
           }
         }
-        best += gain(i, 0) - over;
-        if (best > next_[base]) {
-          next_[base] = best;
-          ch[base] = ~from;
+        start += gain(i, 0) - over;
+        // continue the run on b (a run at its cap stays there): state q + 1 from state q. Going
+        // down from the cap, each source is read before it is written; a target takes a source
+        // only when strictly better, the cap trying q = K - 2 before K - 1, and the start last.
+        if (best_state_[i] >= 0) {
+          const int qmax = std::min(K - 1, room - 2);  // sources q with q + 2 <= room
+          const auto from_q = [&](int q) {  // the value state q offers its successor
+            const double v = value_[base + q];
+            return v <= minus_inf ? minus_inf : v + (gain(i, q + 1) - over);
+          };
+          if (qmax >= 0) {
+            const int cap_to = base + K - 1;
+            if (K >= 2 && K - 2 <= qmax) {
+              const double v = from_q(K - 2);
+              const double self = K - 1 <= qmax ? from_q(K - 1) : minus_inf;
+              if (v > minus_inf && v > value_[cap_to]) improve(cap_to, v, base + K - 2);
+              if (self > minus_inf && self > value_[cap_to]) improve(cap_to, self, cap_to);
+            } else if (K - 1 <= qmax) {
+              const double self = from_q(K - 1);
+              if (self > minus_inf && self > value_[cap_to]) improve(cap_to, self, cap_to);
+            }
+            for (int to = std::min(K - 2, qmax + 1); to >= 1; --to) {
+              const double v = from_q(to - 1);
+              if (v > minus_inf && v > value_[base + to]) improve(base + to, v, base + to - 1);
+            }
+          }
         }
-        if (!dirty_flag_[i]) {
-          dirty_flag_[i] = 1;
-          dirty_.push_back(i);
-        }
+        if (start > value_[base]) improve(base, start, start_from);
+        // this candidate's states are final for the slot: their best, for the next slot
+        double best = minus_inf;
+        int best_s = -1;
+        for (int q = 0; q < K; ++q)
+          if (value_[base + q] > best) {
+            best = value_[base + q];
+            best_s = base + q;
+          }
+        pending_best_[i] = best;
+        pending_state_[i] = best_s;
+        dirty_.push_back(i);
       }
-      value_.swap(next_);
     }
     // Trace back from the best final state; locked cells keep their lock.
     int s = static_cast<int>(std::max_element(value_.begin(), value_.end()) - value_.begin());
     for (int k = S - 1; k >= 0; --k) {
       const int t = pb.eval_order[k];
-      const std::int32_t p = choice_[static_cast<std::size_t>(k) * n + s];
+      const choice_entry e = choice_[static_cast<std::size_t>(k) * n + s];
       std::int32_t cell = idle;
-      if (p < 0) {
+      if (e.stamp == slot_stamp_[k]) {  // worked in slot k
         cell = block_of_state(s);
-        s = ~p;
-      } else {
-        s = p;
+        s = ~e.from;
       }
       const std::int32_t lk = pb.lock[pb.ms(m, t)];
       row_plan_[pb.ms(m, t)] = lk >= 0 ? lk : cell;
@@ -1057,10 +1077,15 @@ private:
   std::vector<double> left_;
   std::vector<int> prev_scratch_, cum_scratch_, cnt_scratch_, used_scratch_;
   std::vector<int> cum_before_;  // [k*B*R + b*R + r]: cum_scratch_ before the k-th slot (k = S: after all)
-  std::vector<int> cand_, state_base_, kmax_, best_state_, alive_, dirty_;
-  std::vector<std::uint8_t> dirty_flag_;
-  std::vector<double> value_, next_, best_of_, switch_;
-  std::vector<std::int32_t> choice_;
+  std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, alive_, dirty_;
+  std::vector<double> value_, best_of_, pending_best_, switch_;
+  struct choice_entry {
+    std::uint32_t stamp = 0;  ///< the slot stamp the entry belongs to (0: none)
+    std::int32_t from = 0;    ///< ~(the state before the slot); the slot worked
+  };
+  std::vector<choice_entry> choice_;  // rebuild_row's DP: where each improved state came from
+  std::vector<std::uint32_t> slot_stamp_;
+  std::uint32_t stamp_ = 0;
   std::vector<int> group_;  // the rows a rebuild move changed
   std::vector<int> home_;   // landing_swap: each machine's landing (-1: idle)
   std::vector<std::pair<int, int>> seq_pairs_;  // seq_fill: (machine, block) pairs in a role chain
