@@ -39,7 +39,7 @@ int bench_suite(int argc, char** argv) {
       ("ils-iters", integer_value("ils-iters", 1)->default_value(250), "ILS iterations")
       ("ils-seed", po::value<long long>()->default_value(42), "ILS seed")
       ("ils-batch-neighbours", po::value<long long>()->default_value(1), "ILS candidates per local-search step")
-      ("ils-perturbation-strength", integer_value("ils-perturbation-strength", 1)->default_value(3), "ILS perturbation strength")
+      ("ils-perturbation-strength", integer_value("ils-perturbation-strength", 1)->default_value(2), "ILS perturbation strength (reference: 3; local search and acceptance as solve-ils)")
       ("ils-stall-limit", integer_value("ils-stall-limit", 1)->default_value(10), "ILS stall limit")
       ("include-tabu", po::bool_switch(), "also run tabu search")
       ("tabu-iters", integer_value("tabu-iters", 1)->default_value(5000), "Tabu iterations")

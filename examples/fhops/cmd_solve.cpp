@@ -75,9 +75,11 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         ("debug", po::bool_switch(), "accepted for compatibility (errors are always one line)");
     if (kind == solver_kind::ils)
       opts.add_options()
-        ("perturbation-strength", integer_value("perturbation-strength", 1)->default_value(3), "random moves per perturbation")
+        ("perturbation-strength", integer_value("perturbation-strength", 1)->default_value(2), "random moves per perturbation (reference: 3)")
         ("stall-limit", integer_value("stall-limit", 1)->default_value(10), "iterations without a new best before perturbing the best")
         ("ls-samples", integer_value("ls-samples", 0)->default_value(0), "candidates per local-search step (0 = one per enabled operator)")
+        ("ls-patience", integer_value("ls-patience", 1)->default_value(100), "non-improving local-search steps before the local search stops (reference: 1)")
+        ("ils-acceptance", po::value<std::string>()->default_value("better"), "better (perturb the best local optimum) or walk (perturb the latest, as the reference)")
         ("hybrid-use-mip", po::bool_switch(), "not available: fhops-cpp has no MIP solver")
         ("hybrid-mip-time-limit", integer_value("hybrid-mip-time-limit", 0)->default_value(60), "not available");
     if (kind == solver_kind::tabu)
@@ -162,6 +164,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       o.ils.stall_limit = vm["stall-limit"].as<long long>();
       o.ils.samples = vm["ls-samples"].as<long long>();
       o.ils.samples = o.ils.samples > 0 ? o.ils.samples : (batch > 1 ? batch : 0);
+      o.ils.patience = vm["ls-patience"].as<long long>();
+      o.ils.accept_worse = choice(vm, "ils-acceptance", {"walk", "better"}) == "walk";
     } else {
       long long tenure = vm["tabu-tenure"].as<long long>();
       if (vm["tabu-tenure"].defaulted() && psolver && psolver->extra.count("tabu_tenure"))

@@ -113,6 +113,8 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
     r.config.emplace_back("stall_limit", o.ils.stall_limit);
     r.config.emplace_back("hybrid_use_mip", false);
     r.config.emplace_back("hybrid_mip_time_limit", 60);
+    r.config.emplace_back("ls_patience", o.ils.patience);  // fhops-cpp's own ILS settings
+    r.config.emplace_back("ils_acceptance", o.ils.accept_worse ? "walk" : "better");
   } else if (kind == solver_kind::tabu) {
     r.config.emplace_back("tabu_tenure", telemetry::json(ctx.tabu_tenure_arg));
     r.config.emplace_back("stall_limit", o.stop.stall_limit);

@@ -286,7 +286,10 @@ struct solve_options {
   long long late_length = 1000;
   long long restart_period = 100;
   // ILS / Tabu
-  search::ils_parameters ils{};
+  /// ILS: 2 perturbation moves, 10 stalls, a local search that stops after 100 non-improving steps
+  /// and perturbs the better local optimum (the reference: 3 moves, stops at the first
+  /// non-improving step, perturbs the latest; see docs/compatibility.md and bench/RESULTS.md).
+  search::ils_parameters ils{.perturbation_strength = 2, .stall_limit = 10, .samples = 0, .patience = 100, .accept_worse = false};
   search::tabu_parameters tabu{};
   // both
   bool check_delta = false;
