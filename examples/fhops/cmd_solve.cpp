@@ -165,7 +165,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       o.ils.samples = vm["ls-samples"].as<long long>();
       o.ils.samples = o.ils.samples > 0 ? o.ils.samples : (batch > 1 ? batch : 0);
       o.ils.patience = vm["ls-patience"].as<long long>();
-      o.ils.accept_worse = choice(vm, "ils-acceptance", {"walk", "better"}) == "walk";
+      o.ils.accept_worse = choice(vm, "ils-acceptance", {"better", "walk"}) == "walk";
     } else {
       long long tenure = vm["tabu-tenure"].as<long long>();
       if (vm["tabu-tenure"].defaulted() && psolver && psolver->extra.count("tabu_tenure"))

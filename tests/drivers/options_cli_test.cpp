@@ -47,7 +47,7 @@ std::vector<bad_value> bad_values() {
     for (const char* o : options) v.push_back({cmd, o, value, domain});
   };
   each(heur, {"restart-period"}, "-1", "an integer >= 0");
-  each(ils, {"perturbation-strength", "stall-limit"}, "0", "an integer >= 1");
+  each(ils, {"perturbation-strength", "stall-limit", "ls-patience"}, "0", "an integer >= 1");
   each(ils, {"ls-samples", "hybrid-mip-time-limit"}, "-1", "an integer >= 0");
   each(tabu, {"tabu-tenure", "restart-stall", "tabu-tenure-max", "candidates"}, "-1", "an integer >= 0");
   each(tabu, {"stall-limit"}, "0", "an integer >= 1");

@@ -91,6 +91,14 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
       {" --lagrangian-bound 0", "--lagrangian-bound must be an integer >= 1"},
       {" --landing-capacity soft", "--landing-capacity must be one of priced, reference (got 'soft')"},
   };
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {" --ils-acceptance maybe", "--ils-acceptance must be one of better, walk (got 'maybe')"},
+           {" --ls-patience 0", "--ls-patience must be an integer >= 1 (got '0')"}}) {
+    INFO(args);
+    const auto r = run(driver() + " solve-ils " + demo() + " --out /tmp/fhops_never_written.csv" + args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Contains(message));
+  }
   for (const auto& [args, message] : cases) {
     INFO(args);
     const auto r = run(base + args);

@@ -290,6 +290,27 @@ TEST_CASE("the default SA reaches the minitoy optimum 45.25 in a fixed iteration
   CHECK(out.initial.score == -4021.5);
 }
 
+TEST_CASE("ILS: the local search's patience and acceptance reach the run", "[solver][ils]") {
+  const problem pb = solver_demo_problem();
+  solve_options o;
+  o.kind = solver_kind::ils;
+  o.stop = {30, 0.0, 0, std::nullopt};
+  // the documented defaults (docs/compatibility.md): patience 100, 2 moves from the better optimum
+  CHECK(o.ils.patience == 100);
+  CHECK(o.ils.perturbation_strength == 2);
+  CHECK_FALSE(o.ils.accept_worse);
+  const auto tuned = solve(pb, o);
+  solve_options ref = o;  // the reference's ILS
+  ref.ils.patience = 1;
+  ref.ils.perturbation_strength = 3;
+  ref.ils.accept_worse = true;
+  const auto reference = solve(pb, ref);
+  // a local search that stops at its first non-improving step evaluates far fewer candidates
+  CHECK(reference.search.evaluations * 5 < tuned.search.evaluations);
+  CHECK(tuned.best.score >= reference.best.score);
+  CHECK(tuned.best.score == evaluate(pb, tuned.search.best).score);
+}
+
 TEST_CASE("--check-delta mode verifies every evaluation during a solve", "[solver][delta]") {
   const problem pb = solver_demo_problem();
   for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Gaps of one solver configuration on the families benchmark's instances (issue 20).
+
+Runs `fhops SOLVER INSTANCE --time-limit T --seed S [OPTIONS...]` for seeds 42-44 on every
+instance of a split (or a comma-separated list of names) and prints one line: the mean over the
+instances of the median gap, and per instance median / worst gap in % to the best known value
+(negative: the run beat it). The instances are written by `build/bench/families_bench
+--generate-only` into build/families/instances; the best known values are those of
+bench/RESULTS.md ("Scenario families"), fixed here so that configurations compare on one scale.
+
+Usage: bench/families/config_gaps.py SOLVER SECONDS tune|report|NAME,... LABEL [OPTIONS...]
+  e.g. bench/families/config_gaps.py solve-ils 3 tune reference --ls-patience 1 --perturbation-strength 3 --ils-acceptance walk
+Environment: FHOPS (driver, default build/examples/fhops), FAMILIES (default build/families/instances).
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+BEST = {
+    "tune-roles-40x8x28": 827.877, "tune-softcap-60x12x21x2": 1461.329, "tune-softcap-120x20x42x2": 4371.844,
+    "tune-mobil-80x16x42": 1447.837, "tune-crews-40x10x56": 4470.412, "tune-crews-90x16x70x2": 19240.837,
+    "report-roles-40x8x28": 910.457, "report-roles-100x16x42x2": 4677.714, "report-softcap-60x12x21x2": 1317.361,
+    "report-mobil-80x16x42": 1824.069, "report-mobil-150x24x84x2": 8763.362, "report-crews-60x12x56x2": 11266.396,
+    "report-crews-120x20x84": 14114.341, "report-crews-150x24x84x2": 35468.380,
+}
+SEEDS = (42, 43, 44)
+
+
+def objective(driver, solver, instance, seconds, seed, options):
+    out = subprocess.run([driver, solver, instance, "--time-limit", str(seconds), "--seed", str(seed),
+                          "--out", os.devnull, "--format", "json"] + options, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{solver} {instance} seed {seed}: exit {out.returncode}: {out.stdout.strip()} {out.stderr.strip()}")
+    return json.loads(out.stdout)["objective"]
+
+
+def main():
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    solver, seconds, split, label, options = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
+    driver = os.environ.get("FHOPS", "build/examples/fhops")
+    folder = os.environ.get("FAMILIES", "build/families/instances")
+    names = [n for n in BEST if n.startswith(split + "-")] if split in ("tune", "report") else split.split(",")
+    unknown = [n for n in names if n not in BEST]
+    if unknown:
+        sys.exit(f"unknown instance(s): {', '.join(unknown)}")
+    medians, cells = [], []
+    for name in names:
+        gaps = [100.0 * (BEST[name] - objective(driver, solver, os.path.join(folder, name), seconds, s, options)) / BEST[name]
+                for s in SEEDS]
+        medians.append(statistics.median(gaps))
+        family, size = name.split("-")[1], name.split("-")[2].split("x")[0]
+        cells.append(f"{family}{size}:{medians[-1]:.2f}/{max(gaps):.2f}")
+    print(f"{solver} {seconds:g}s {label}: mean {statistics.mean(medians):.2f} | " + " ".join(cells), flush=True)
+
+
+if __name__ == "__main__":
+    main()
