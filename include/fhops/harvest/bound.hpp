@@ -21,6 +21,7 @@
 #include "fhops/harvest/greedy.hpp"
 #include "fhops/harvest/lagrangian.hpp"
 #include "fhops/harvest/problem.hpp"
+#include "fhops/harvest/schedule.hpp"
 #include "fhops/util/deadline.hpp"
 
 namespace fhops::harvest {
