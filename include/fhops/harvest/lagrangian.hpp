@@ -45,6 +45,8 @@ struct row_prices {
   /// Cost of changing from candidate j to candidate i, [j * C + i] (C = blocks.size(), 0 on the
   /// diagonal); empty: wM x move cost + wT of the direct move (see bound_switch_costs).
   std::span<const double> switch_cost;
+  /// run_capped_row only: a candidate (index into blocks) every row must work at least once; -1: none.
+  int required = -1;
 };
 
 namespace detail {
@@ -146,9 +148,11 @@ struct run_capped_scratch {
 /// it k productive slots (idle slots between them keep the stay) is credited
 /// min(rate, W_b - (k - 1) rate) for the k-th, never more than W_b in one stay, since no machine
 /// takes more than the block's work however long it stays. Exact DP over (slot, last block, slots
-/// worked in this stay, at most min(ceil(W_b / rate), S)). Writes the row and the production
-/// credited to each cell (0 when idle, or when wP - lambda_b <= 0); returns the priced value.
-/// Uses prices.switch_cost when given (as priced_row), and never prices.landing_room.
+/// worked in this stay, at most min(ceil(W_b / rate), S)) and, when prices.required >= 0, whether
+/// candidate `required` was worked yet (only rows that work it count). Writes the row and the
+/// production credited to each cell (0 when idle, or when wP - lambda_b <= 0); returns the priced
+/// value, -infinity when no row works the required candidate. Uses prices.switch_cost when given
+/// (as priced_row), and never prices.landing_room.
 inline double run_capped_row(const problem& pb, int m, const row_prices& prices, std::span<std::int32_t> row,
                              std::span<double> credited, run_capped_scratch& s) {
   const int S = pb.num_slots;
@@ -157,7 +161,8 @@ inline double run_capped_row(const problem& pb, int m, const row_prices& prices,
   constexpr double minus_inf = -std::numeric_limits<double>::infinity();
   if (prices.switch_cost.empty()) detail::direct_switch_costs(pb, m, prices.blocks, s.switch_cost);
   const double* sw = prices.switch_cost.empty() ? s.switch_cost.data() : prices.switch_cost.data();
-  // state 0: nothing worked yet; state first[i] + k - 1: on candidate i, k productive slots in this stay
+  // state 0: nothing worked yet; state first[i] + k - 1: on candidate i, k productive slots in this
+  // stay; with a required candidate, the states + n: the same after working it
   s.first.resize(C);
   s.runs.resize(C);
   int n = 1;
@@ -169,34 +174,38 @@ inline double run_capped_row(const problem& pb, int m, const row_prices& prices,
     s.runs[i] = static_cast<int>(std::clamp(slots, 1.0, static_cast<double>(S)));
     n += s.runs[i];
   }
+  const int req = prices.required >= 0 && prices.required < C ? prices.required : -1;
+  const int layers = prices.required >= 0 ? 2 : 1;  // a required candidate out of range: no row qualifies
+  const int N = n * layers;
   // the k-th productive slot of a stay yields min(rate, W_b - (k - 1) rate), at least 0
   const auto yield = [&](int b, double rt, int k) { return std::max(0.0, std::min(rt, pb.work[b] - (k - 1) * rt)); };
-  s.value.assign(n, minus_inf);
+  s.value.assign(N, minus_inf);
   s.value[0] = 0.0;
-  s.next.resize(n);
-  s.best_of.resize(C);
-  s.best_state.resize(C);
-  // choice[k * n + x]: the state before step k of the best path into x; -1 - p when the machine
+  s.next.resize(N);
+  s.best_of.resize(static_cast<std::size_t>(C) * layers);
+  s.best_state.resize(static_cast<std::size_t>(C) * layers);
+  // choice[k * N + x]: the state before step k of the best path into x; -1 - p when the machine
   // worked in step k coming from state p.
-  s.choice.assign(static_cast<std::size_t>(S) * n, 0);
+  s.choice.assign(static_cast<std::size_t>(S) * N, 0);
   for (int step = 0; step < S; ++step) {
     const int t = pb.eval_order[step];
     const std::size_t cm = pb.ms(m, t);
-    std::int32_t* ch = s.choice.data() + static_cast<std::size_t>(step) * n;
+    std::int32_t* ch = s.choice.data() + static_cast<std::size_t>(step) * N;
     std::copy(s.value.begin(), s.value.end(), s.next.begin());  // idle keeps the state
-    for (int x = 0; x < n; ++x) ch[x] = x;
+    for (int x = 0; x < N; ++x) ch[x] = x;
     if (pb.available[cm] && !pb.blacked_out[cm]) {
-      std::vector<int>& best_state = s.best_state;
-      for (int j = 0; j < C; ++j) {
-        best_state[j] = -1;
-        double v = minus_inf;
-        for (int k = 0; k < s.runs[j]; ++k)
-          if (s.value[s.first[j] + k] > v) {
-            v = s.value[s.first[j] + k];
-            best_state[j] = s.first[j] + k;
-          }
-        s.best_of[j] = v;
-      }
+      for (int g = 0; g < layers; ++g)
+        for (int j = 0; j < C; ++j) {
+          const std::size_t gj = static_cast<std::size_t>(g) * C + j;
+          s.best_state[gj] = -1;
+          double v = minus_inf;
+          for (int k = 0; k < s.runs[j]; ++k)
+            if (s.value[g * n + s.first[j] + k] > v) {
+              v = s.value[g * n + s.first[j] + k];
+              s.best_state[gj] = g * n + s.first[j] + k;
+            }
+          s.best_of[gj] = v;
+        }
       const std::int32_t lk = pb.lock[cm];
       const int d = pb.slot_day[t];
       for (int i = 0; i < C; ++i) {
@@ -206,52 +215,61 @@ inline double run_capped_row(const problem& pb, int m, const row_prices& prices,
         const double rt = pb.rate[pb.mb(m, b)];
         const double margin = std::max(0.0, wP - prices.block_price[b]);
         const double mu = prices.landing_price.empty() ? 0.0 : prices.landing_price[static_cast<std::size_t>(pb.landing_of[b]) * S + t];
-        // arrive: from nothing, or from another candidate's best state
-        double best = s.value[0];
-        int from = 0;
-        for (int j = 0; j < C; ++j) {
-          if (j == i || best_state[j] < 0) continue;
-          const double v = s.best_of[j] - sw[static_cast<std::size_t>(j) * C + i];
-          if (v > best) {
-            best = v;
-            from = best_state[j];
-          }
-        }
         const int f = s.first[i], K = s.runs[i];
-        const double arrive = best + margin * yield(b, rt, 1) - mu;
-        if (arrive > s.next[f]) {
-          s.next[f] = arrive;
-          ch[f] = -1 - from;
-        }
-        // stay: k -> k + 1 (the last length absorbs longer stays, which yield nothing more)
-        for (int k = 1; k <= K; ++k) {
-          const double v0 = s.value[f + k - 1];
-          if (v0 == minus_inf) continue;
-          const int to = f + std::min(k, K - 1);
-          const double v = v0 + margin * yield(b, rt, k + 1) - mu;
-          if (v > s.next[to]) {
-            s.next[to] = v;
-            ch[to] = -1 - (f + k - 1);
+        for (int g = 0; g < layers; ++g) {
+          const int to_layer = i == req ? 1 : g;  // working the required candidate sets the flag
+          // arrive: from nothing, or from another candidate's best state
+          double best = s.value[g * n];
+          int from = g * n;
+          for (int j = 0; j < C; ++j) {
+            const std::size_t gj = static_cast<std::size_t>(g) * C + j;
+            if (j == i || s.best_state[gj] < 0) continue;
+            const double v = s.best_of[gj] - sw[static_cast<std::size_t>(j) * C + i];
+            if (v > best) {
+              best = v;
+              from = s.best_state[gj];
+            }
+          }
+          const int into = to_layer * n + f;
+          const double arrive = best + margin * yield(b, rt, 1) - mu;
+          if (arrive > s.next[into]) {
+            s.next[into] = arrive;
+            ch[into] = -1 - from;
+          }
+          // stay: k -> k + 1 (the last length absorbs longer stays, which yield nothing more)
+          for (int k = 1; k <= K; ++k) {
+            const double v0 = s.value[g * n + f + k - 1];
+            if (v0 == minus_inf) continue;
+            const int to = to_layer * n + f + std::min(k, K - 1);
+            const double v = v0 + margin * yield(b, rt, k + 1) - mu;
+            if (v > s.next[to]) {
+              s.next[to] = v;
+              ch[to] = -1 - (g * n + f + k - 1);
+            }
           }
         }
       }
     }
     s.value.swap(s.next);
   }
-  int state = static_cast<int>(std::max_element(s.value.begin(), s.value.end()) - s.value.begin());
-  const double total = s.value[state];
+  const int last = (layers - 1) * n;  // with a required candidate, only the rows that worked it
+  int state = last + static_cast<int>(std::max_element(s.value.begin() + last, s.value.end()) - (s.value.begin() + last));
+  const double total = layers == 2 && req < 0 ? minus_inf : s.value[state];
   for (int step = S - 1; step >= 0; --step) {
     const int t = pb.eval_order[step];
-    const std::int32_t p = s.choice[static_cast<std::size_t>(step) * n + state];
     row[t] = idle;
     credited[t] = 0.0;
+    if (total == minus_inf) continue;
+    const std::int32_t p = s.choice[static_cast<std::size_t>(step) * N + state];
     if (p < 0) {
-      const int i = static_cast<int>(std::upper_bound(s.first.begin(), s.first.end(), state) - s.first.begin()) - 1;
+      const int x = state % n;
+      const int i = static_cast<int>(std::upper_bound(s.first.begin(), s.first.end(), x) - s.first.begin()) - 1;
       const int b = prices.blocks[i];
       const int prev = -1 - p;
       // the k of this cell: 1 on arrival, else one more than the state it stayed from
-      const bool stayed = prev >= s.first[i] && prev < s.first[i] + s.runs[i];
-      const int k = stayed ? prev - s.first[i] + 2 : 1;
+      const int px = prev % n;
+      const bool stayed = px >= s.first[i] && px < s.first[i] + s.runs[i];
+      const int k = stayed ? px - s.first[i] + 2 : 1;
       row[t] = b;
       if (wP - prices.block_price[b] > 0.0) credited[t] = yield(b, pb.rate[pb.mb(m, b)], k);
       state = prev;
@@ -337,6 +355,14 @@ inline std::vector<double> bound_switch_costs(const problem& pb, int m, std::spa
   return out;
 }
 
+/// Restrictions of the rows in one branch of a search over machine-block pairs (bound.hpp): per
+/// machine, the blocks it may produce on (a subset of workable_blocks) and a block it must produce
+/// on at least once (-1: none). The bound under them holds for the plans that obey them.
+struct row_restrictions {
+  std::vector<std::vector<int>> blocks;
+  std::vector<int> required;
+};
+
 /// Minimises the Lagrangian dual by the subgradient method (see the file comment) until
 /// `p.iterations` steps are done or `stop` expires (checked between machine rows; a step cut
 /// short is dropped, so every L reported is complete). Every L is an upper bound on the score of
@@ -350,18 +376,28 @@ inline std::vector<double> bound_switch_costs(const problem& pb, int m, std::spa
 ///   wS (1 + ... + e) >= wS e, so -wS x slack <= mu (cap_l - use) for 0 <= mu <= wS: mu is kept there;
 /// * penalties, prerequisites, idle locked cells and finished blocks only lower the score.
 /// The result is rounded up by 1e-9 (1 + |L|) against rounding in the sums.
-inline lagrangian_result lagrangian_bound(const problem& pb, const lagrangian_parameters& p = {}, const deadline& stop = {}) {
+/// With `restrictions`, the rows obey them (the bound is -infinity when no row of some machine
+/// can); with `start`, the steps start from its prices instead of zero.
+inline lagrangian_result lagrangian_bound(const problem& pb, const lagrangian_parameters& p = {}, const deadline& stop = {},
+                                          const row_restrictions* restrictions = nullptr, const lagrangian_result* start = nullptr) {
   p.validate();
   const int S = pb.num_slots, B = pb.num_blocks, L = pb.num_landings, M = pb.num_machines;
   const double wS = pb.weights.landing_slack;
   // mu's ceiling: none for a hard capacity, the slack price for a soft one
   const double mu_max = wS == 0.0 ? std::numeric_limits<double>::infinity() : wS;
   std::vector<double> lambda(B, 0.0), mu(static_cast<std::size_t>(L) * S, 0.0);
+  if (start && start->block_price.size() == lambda.size()) lambda = start->block_price;
+  if (start && start->landing_price.size() == mu.size()) mu = start->landing_price;
   std::vector<std::vector<int>> blocks(M);
   std::vector<std::vector<double>> switch_cost(M);
+  std::vector<int> required(M, -1);
   for (int m = 0; m < M; ++m) {
-    blocks[m] = workable_blocks(pb, m);
+    blocks[m] = restrictions ? restrictions->blocks.at(m) : workable_blocks(pb, m);
     switch_cost[m] = bound_switch_costs(pb, m, blocks[m]);
+    if (restrictions && restrictions->required.at(m) >= 0) {  // its candidate index; out of range when absent
+      const auto it = std::find(blocks[m].begin(), blocks[m].end(), restrictions->required[m]);
+      required[m] = static_cast<int>(it - blocks[m].begin());
+    }
   }
   run_capped_scratch scratch;
   std::vector<std::int32_t> row(S);
@@ -389,7 +425,8 @@ inline lagrangian_result lagrangian_bound(const problem& pb, const lagrangian_pa
         cut_short = true;
         break;
       }
-      value += run_capped_row(pb, m, {blocks[m], lambda, mu, {}, switch_cost[m]}, row, credited, scratch);
+      value += run_capped_row(pb, m, {blocks[m], lambda, mu, {}, switch_cost[m], required[m]}, row, credited, scratch);
+      if (value == -std::numeric_limits<double>::infinity()) break;  // no plan obeys the restrictions
       for (int t = 0; t < S; ++t) {
         const std::int32_t b = row[t];
         if (b < 0) continue;
@@ -402,6 +439,10 @@ inline lagrangian_result lagrangian_bound(const problem& pb, const lagrangian_pa
       break;
     }
     out.iterations = it + 1;
+    if (value == -std::numeric_limits<double>::infinity()) {
+      out.bound = value;
+      break;
+    }
     if (value < out.bound) {
       out.bound = value;
       out.block_price = lambda;
