@@ -17,7 +17,8 @@ int cmd_bound(int argc, char** argv) {
   return guarded("bound", [&] {
     po::options_description opts("Options");
     opts.add_options()
-      ("iterations", int_value("iterations", 1)->default_value(fhops::harvest::bound_parameters{}.iterations), "subgradient steps at most, >= 1")
+      ("iterations", int_value("iterations", 1)->default_value(fhops::harvest::bound_parameters{}.iterations), "subgradient steps of the relaxation at most, >= 1 (each branch adds 300)")
+      ("branch-nodes", int_value("branch-nodes", 0)->default_value(fhops::harvest::bound_parameters{}.branch_nodes), "branches over machine-block pairs at most, until max(1 s, twice the relaxation's time) in all (0: the relaxation's bound only)")
       ("time-limit", seconds_value("time-limit"), "wall-clock budget in seconds; the smallest bound found by then is printed (none when not one step finished)")
       ("format", po::value<std::string>()->default_value("text"), "output: text (one 'field: value' line each) or json (one object)");
     po::options_description hidden;
@@ -29,6 +30,7 @@ int cmd_bound(int argc, char** argv) {
     const std::string format = choice(p.vm, "format", {"text", "json"});
     fhops::harvest::bound_parameters params;
     params.iterations = p.vm["iterations"].as<int>();
+    params.branch_nodes = p.vm["branch-nodes"].as<int>();
     if (p.vm.count("time-limit")) params.time_limit = p.vm["time-limit"].as<double>();
     const auto loaded = fhops::harvest::load_scenario_with_warnings(p.vm["scenario"].as<std::string>());
     for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
