@@ -1,8 +1,9 @@
 /// \file
 /// An upper bound on the score of every plan of a scenario, for users: `scenario_bound` runs the
 /// Lagrangian relaxation of lagrangian.hpp (block work and landing capacity priced, one exact row
-/// per machine) from the score of a quick plan (greedy, sanitised greedy or empty) as the Polyak target, within an iteration
-/// and time budget, and `relative_gap` compares a plan's score with the bound.
+/// per machine) with the score of a quick plan (greedy, sanitised greedy or empty) as the Polyak
+/// target, then branches over machine-block pairs, within an iteration and time budget;
+/// `relative_gap` compares a plan's score with the bound.
 ///
 /// The bound holds for any scenario and any plan, penalty events included (the proof, term by
 /// term, is at lagrangian_bound); sequencing prerequisites, locks left idle and penalties are
@@ -15,10 +16,10 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <utility>
-#include <vector>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fhops/harvest/evaluate.hpp"
 #include "fhops/harvest/greedy.hpp"
@@ -33,7 +34,9 @@ namespace fhops::harvest {
 struct bound_parameters {
   int iterations = 2000;          ///< subgradient steps at most
   double time_limit = 0.0;        ///< seconds of wall clock at most, the greedy target included (0: no limit)
-  std::optional<double> target;   ///< a known plan's score (Polyak target); default: the best of the greedy plan, its sanitised copy and the empty plan
+  /// a known plan's score (the Polyak target); default: the best of the greedy plan, its sanitised
+  /// copy and the empty plan
+  std::optional<double> target;
   int branch_nodes = 200;         ///< branches bounded after the root at most (0: the root's bound only)
   int node_iterations = 300;      ///< subgradient steps per branch
 
@@ -55,8 +58,8 @@ struct bound_result {
   int iterations = 0;                 ///< finished subgradient steps, the branches' included
   int nodes = 0;                      ///< branches bounded after the root
   double seconds = 0.0;               ///< wall clock, target included
-  bool out_of_time = false;           ///< the time limit stopped the steps
-  std::string method = "lagrangian";  ///< how the bound was obtained ("lagrangian", or "lagrangian+branching" when branches tightened it)
+  bool out_of_time = false;           ///< the time limit stopped the steps or the branches
+  std::string method = "lagrangian";  ///< how: "lagrangian", or "lagrangian+branching" when it branched
 };
 
 namespace detail {
@@ -176,6 +179,7 @@ inline bound_result scenario_bound(const problem& pb, const bound_parameters& p 
   double bound = -std::numeric_limits<double>::infinity();
   for (const auto& leaf : leaves) bound = std::max(bound, leaf.result.bound);
   out.upper_bound = bound;
+  out.out_of_time = out.out_of_time || own.expired();
   if (out.nodes > 0) out.method = "lagrangian+branching";
   out.seconds = since();
   return out;

@@ -9,10 +9,11 @@
 /// the last block). `priced_row` solves it exactly by dynamic programming over (slot, last block).
 /// `lagrangian_bound` minimises
 ///   L(lambda, mu) = sum_b lambda_b W_b + sum_(l,t) mu_(l,t) cap_l + sum_m best priced row of m
-/// by the subgradient method, with the change costs of bound_switch_costs (never above what any
-/// plan pays); every L is an upper bound on the score of every plan (the proof, term by term, is
-/// at lagrangian_bound), so the smallest one found bounds the optimum. fhops/harvest/bound.hpp
-/// wraps it for a scenario: a target from the greedy plan, a time limit, the gap to a plan.
+/// by the subgradient method, with tighter rows (`run_capped_row`: a stay on a block is credited
+/// at most its work) and the change costs of bound_switch_costs (never above what any plan pays);
+/// every L is an upper bound on the score of every plan (the proof, term by term, is at
+/// lagrangian_bound), so the smallest one found bounds the optimum. fhops/harvest/bound.hpp wraps
+/// it for a scenario: a target from a quick plan, a time limit, branches, the gap to a plan.
 #pragma once
 
 #include <algorithm>
@@ -214,7 +215,8 @@ inline double run_capped_row(const problem& pb, int m, const row_prices& prices,
         if (d < pb.earliest[b] || d > pb.latest[b]) continue;
         const double rt = pb.rate[pb.mb(m, b)];
         const double margin = std::max(0.0, wP - prices.block_price[b]);
-        const double mu = prices.landing_price.empty() ? 0.0 : prices.landing_price[static_cast<std::size_t>(pb.landing_of[b]) * S + t];
+        const double mu =
+            prices.landing_price.empty() ? 0.0 : prices.landing_price[static_cast<std::size_t>(pb.landing_of[b]) * S + t];
         const int f = s.first[i], K = s.runs[i];
         for (int g = 0; g < layers; ++g) {
           const int to_layer = i == req ? 1 : g;  // working the required candidate sets the flag
