@@ -14,6 +14,7 @@
 #include "cli.hpp"
 #include "dist_units.hpp"
 #include "commands.hpp"
+#include "fhops/harvest/bound.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/lagrangian.hpp"
 #include "fhops/harvest/run_telemetry.hpp"
@@ -33,6 +34,22 @@ using fhops::harvest::solver_kind;
 
 // Every run of a multistart is kept (plan, counters, run record) until the best is chosen.
 constexpr long long max_multistart = 10'000;
+
+// --bound: the share of --time-limit the search keeps (the bound gets what is left), and the
+// bound's budget when there is no time limit.
+constexpr double bound_search_share = 0.9;
+constexpr double bound_seconds_untimed = 10.0;
+
+// The bound of --bound in a run record's extra: upper_bound and the gap of the record's own
+// objective (null when absent); a failed run's record is left as it is.
+void add_bound_fields(fhops::telemetry::run_record& r, const fhops::harvest::bound_result& b) {
+  if (r.status != "ok") return;
+  std::optional<double> gap;
+  if (const auto* obj = fhops::telemetry::find(r.metrics, "objective"); obj && obj->is_number() && b.upper_bound)
+    gap = fhops::harvest::relative_gap(*b.upper_bound, obj->as_double());
+  r.extra.emplace_back("upper_bound", fhops::telemetry::json(b.upper_bound));
+  r.extra.emplace_back("gap", fhops::telemetry::json(gap));
+}
 
 int solve_command(const std::string& name, solver_kind kind, int argc, char** argv) {
   return guarded(name, [&] {
@@ -59,6 +76,10 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ("telemetry-busy-timeout", busy_timeout_value("telemetry-busy-timeout")->default_value(60.0), "seconds to wait for other writers of the SQLite mirror")
       ("kpi-mode", po::value<std::string>()->default_value("extended"), "KPI printout: basic or extended")
       ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)")
+      ("bound", po::bool_switch(), "after the solve, bound the score of every plan as 'fhops bound' does and report upper_bound and "
+                                   "gap = (upper_bound - objective) / |upper_bound| (output and run record); with --time-limit T the "
+                                   "search gets 0.9 T and the bound what is left of T, without one the bound gets at most 10 s; "
+                                   "a bound not found in time is reported absent (empty, JSON null)")
       ("lagrangian-bound", int_value("lagrangian-bound", 1), "after the solve, also compute an upper bound on the objective by N subgradient steps on block-work and landing prices (text output; see docs/howto/search_library.md)")
       ("landing-capacity", po::value<std::string>()->default_value("priced"), "work over a landing's capacity when the objective prices slack (landing_slack > 0): priced (kept when it can pay its slack) or reference (always cleared, as the reference's sanitiser does); no difference with landing_slack 0")
       ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation");
@@ -135,7 +156,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     const long long iters = vm["iters"].as<long long>();
     const int bound_steps = vm.count("lagrangian-bound") ? vm["lagrangian-bound"].as<int>() : 0;
     o.stop.max_iterations = timed && vm["iters"].defaulted() ? 0 : iters;
-    if (timed) o.stop.max_seconds = vm["time-limit"].as<double>();
+    const bool want_bound = vm["bound"].as<bool>();
+    if (timed) o.stop.max_seconds = vm["time-limit"].as<double>() * (want_bound ? bound_search_share : 1.0);
     const auto cli_or_profile = [&](const char* key, std::optional<long long> profile_value) -> long long {
       const long long v = vm[key].as<long long>();
       return v > 1 ? v : profile_value.value_or(1);
@@ -219,7 +241,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ctx.max_workers = workers;
       ctx.parallel_multistart = multistart;
       if (kind == solver_kind::tabu && o.tabu.tenure > 0) ctx.tabu_tenure_arg = o.tabu.tenure;
-      if (timed) ctx.time_limit = o.stop.max_seconds;
+      if (timed) ctx.time_limit = vm["time-limit"].as<double>();
     } else if (vm.count("step-interval")) {
       throw usage_error("--step-interval needs --telemetry-log");
     }
@@ -234,6 +256,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     std::size_t best_index = 0;
     fhops::harvest::kpi_result kpis;
     std::optional<fhops::harvest::lagrangian_result> bound;
+    std::optional<fhops::harvest::bound_result> upper;
     try {
       if (load_error) std::rethrow_exception(load_error);
       auto loaded = std::move(*preloaded);
@@ -312,7 +335,14 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       }
       kpis = fhops::harvest::compute_kpis(pb, out.search.best);
       if (bound_steps > 0) bound = fhops::harvest::lagrangian_bound(pb, {.iterations = bound_steps, .target = out.best.score});
+      if (want_bound) {
+        const double left = timed ? vm["time-limit"].as<double>() - wall() : bound_seconds_untimed;
+        upper.emplace();  // absent unless a step finishes in the time left
+        if (left > 0.0) upper = fhops::harvest::scenario_bound(pb, {.time_limit = left, .target = out.best.score});
+      }
       if (telemetry && multistart <= 1) fhops::harvest::finish_run_record(records[0], kind, o, out, kpis, wall());
+      if (upper)
+        for (auto& r : records) add_bound_fields(r, *upper);
       fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));
     } catch (const fhops::harvest::work_plan_mismatch&) {
       throw;  // a usage error: nothing ran
@@ -343,8 +373,15 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
                                 *mirror_error + " (rebuild it with 'fhops telemetry import " + telemetry->log().string() +
                                 " --into " + telemetry->sqlite().string() + "')");
     };
+    const std::optional<double> gap =
+        upper && upper->upper_bound ? fhops::harvest::relative_gap(*upper->upper_bound, out.best.score) : std::nullopt;
     if (format == "json") {
-      std::cout << solve_json(name, out, kpis, vm.count("tier-label") ? vm["tier-label"].as<std::string>() : "") << "\n";
+      std::string bound_fields;
+      if (upper) {
+        bound_fields = fmt::format("\"upper_bound\":{},\"gap\":{},", upper->upper_bound ? fhops::json_number(*upper->upper_bound) : "null",
+                                   gap ? fhops::json_number(*gap) : "null");
+      }
+      std::cout << solve_json(name, out, kpis, vm.count("tier-label") ? vm["tier-label"].as<std::string>() : "", bound_fields) << "\n";
       if (mirror_error) throw mirror_failure();
       return exit_ok;
     }
@@ -363,6 +400,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     if (bound)
       std::cout << fmt::format("Lagrangian upper bound: {:.3f} ({} subgradient steps; gap to this plan {:.3f})\n", bound->bound,
                                bound->iterations, bound->bound - out.best.score);
+    if (upper)
+      std::cout << "upper_bound: " << (upper->upper_bound ? fmt::format("{}", *upper->upper_bound) : "") << "\n"
+                << "gap: " << (gap ? fmt::format("{:.6f}", *gap) : "") << "\n";
     if (mirror_error) throw mirror_failure();
     return exit_ok;
   });

@@ -9,6 +9,7 @@ namespace fhops_cli {
 int cmd_validate(int argc, char** argv);
 int cmd_evaluate(int argc, char** argv);
 int cmd_greedy(int argc, char** argv);
+int cmd_bound(int argc, char** argv);
 int cmd_solve_heur(int argc, char** argv);
 int cmd_solve_ils(int argc, char** argv);
 int cmd_solve_tabu(int argc, char** argv);

@@ -20,6 +20,7 @@ constexpr command commands[] = {
     {"validate", fhops_cli::cmd_validate, "load and validate a scenario bundle; print its counts"},
     {"evaluate", fhops_cli::cmd_evaluate, "score an assignments CSV: objective, components and KPIs"},
     {"greedy", fhops_cli::cmd_greedy, "write the reference's greedy seed schedule as an assignments CSV"},
+    {"bound", fhops_cli::cmd_bound, "an upper bound on the score of every plan (Lagrangian relaxation)"},
     {"solve-heur", fhops_cli::cmd_solve_heur, "simulated annealing (optionally multi-start)"},
     {"solve-ils", fhops_cli::cmd_solve_ils, "iterated local search"},
     {"solve-tabu", fhops_cli::cmd_solve_tabu, "tabu search"},

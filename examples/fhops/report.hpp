@@ -54,9 +54,11 @@ inline std::string operator_stats_text(const std::vector<fhops::telemetry::opera
   return out;
 }
 
-/// One JSON object for a solve: objective, components, search counters, seed, KPIs.
+/// One JSON object for a solve: objective, components, search counters, seed, KPIs;
+/// `extra_fields` ("\"key\":value," each) go after the tier.
 inline std::string solve_json(const std::string& command, const fhops::harvest::solve_outcome& o,
-                              const fhops::harvest::kpi_result& k, const std::string& tier) {
+                              const fhops::harvest::kpi_result& k, const std::string& tier,
+                              const std::string& extra_fields = "") {
   using fhops::json_number;
   const auto& s = o.search;
   std::string ops = "{";
@@ -70,14 +72,14 @@ inline std::string solve_json(const std::string& command, const fhops::harvest::
   return fmt::format(
       "{{\"command\":{},\"objective\":{},\"production\":{},\"mobilisation_cost\":{},\"transitions\":{},"
       "\"landing_slack\":{},\"penalty_events\":{},\"initial_score\":{},\"iterations\":{},\"evaluations\":{},"
-      "\"evaluations_per_second\":{},\"seconds\":{},\"seed\":{},\"restarts\":{},\"stop_reason\":\"{}\",{}"
+      "\"evaluations_per_second\":{},\"seconds\":{},\"seed\":{},\"restarts\":{},\"stop_reason\":\"{}\",{}{}"
       "\"operators\":{},\"kpis\":{}}}",
       fhops::json_quote(command), json_number(o.best.score), json_number(o.best.production),
       json_number(o.best.mobilisation_cost), o.best.transitions, json_number(o.best.landing_slack),
       o.best.penalty_events, json_number(o.initial.score), s.iterations, s.evaluations,
       json_number(s.seconds > 0 ? static_cast<double>(s.evaluations) / s.seconds : 0.0), json_number(s.seconds),
       o.seed, s.restarts, fhops::search::to_string(s.reason),
-      tier.empty() ? std::string() : "\"tier\":" + fhops::json_quote(tier) + ",", ops, fhops::harvest::kpis_json(k));
+      tier.empty() ? std::string() : "\"tier\":" + fhops::json_quote(tier) + ",", extra_fields, ops, fhops::harvest::kpis_json(k));
 }
 
 }  // namespace fhops_cli

@@ -51,6 +51,10 @@ std::vector<bad_value> bad_values() {
   each(ils, {"ls-samples", "hybrid-mip-time-limit"}, "-1", "an integer >= 0");
   each(tabu, {"tabu-tenure", "restart-stall", "tabu-tenure-max", "candidates"}, "-1", "an integer >= 0");
   each(tabu, {"stall-limit"}, "0", "an integer >= 1");
+  const std::string bound = "bound " + demo();
+  for (const char* x : {"nan", "inf", "-1", "0", "1e300"}) v.push_back({bound, "time-limit", x, seconds});
+  v.push_back({bound, "iterations", "0", "an integer >= 1"});
+  v.push_back({bound, "branch-nodes", "-1", "an integer >= 0"});
   const std::string landings = "solve-landings " + demo() + never;
   v.push_back({landings, "max-crew", "0", "an integer in [1, 8]"});
   v.push_back({landings, "max-crew", "9", "an integer in [1, 8]"});
