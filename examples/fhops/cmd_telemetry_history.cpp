@@ -122,6 +122,12 @@ int cmd_telemetry_history(int argc, char** argv) {
       }
       out.io.input("--telemetry-log", log).input("the SQLite mirror of --telemetry-log", tel::sqlite_path_for(log));
       const auto c = tel::analyse_convergence(tel::sqlite_path_for(log), tel::steps_dir_for(log), o);
+      if (!c.unmatched_references.empty()) {
+        std::string keys;
+        for (const auto& k : c.unmatched_references) keys += (keys.empty() ? "'" : ", '") + k + "'";
+        std::cerr << "warning: --reference-objectives: no sa/ils/tabu run's scenario is called " << keys
+                  << " (a key is a scenario name, bundle:member, member, scenario folder or path)\n";
+      }
       const std::string md = tel::convergence_markdown(c.summary);
       out.file(vm, "out-convergence-csv", tel::frame_csv(c.runs));
       out.file(vm, "out-convergence-summary-csv", tel::frame_csv(c.summary));
