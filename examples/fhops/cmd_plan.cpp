@@ -291,9 +291,10 @@ int plan_run(int argc, char** argv) {
 }
 
 void plan_help(std::ostream& out) {
-  out << "Usage: fhops tuning-plan run [OPTIONS]\n\nThe tuning benchmark (run_tuning_benchmarks): tiers x tuners x scenarios into one\n"
-         "telemetry store, then tuner_report, tuner_summary and the comparison tables.\n\nCommands:\n"
-         "  run       run a plan (see 'fhops tuning-plan run --help')\n";
+  static constexpr command_summary subcommands[] = {{"run", "run a plan (see 'fhops tuning-plan run --help')"}};
+  out << usage_lines("tuning-plan", "run [OPTIONS]") << "\nThe tuning benchmark (run_tuning_benchmarks): tiers x tuners x scenarios into one\n"
+         "telemetry store, then tuner_report, tuner_summary and the comparison tables.\n\nCommands:\n";
+  print_command_list(out, subcommands);
 }
 
 }  // namespace
