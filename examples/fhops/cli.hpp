@@ -2,6 +2,7 @@
 // (0 ok, 1 runtime failure, 2 usage error) and one-line error messages.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -38,6 +40,67 @@ struct parsed {
   bool help = false;
 };
 
+/// One line of a command list: the name and what it does.
+struct command_summary {
+  std::string_view name, summary;
+};
+
+/// Prints a command list (any range of entries with `name` and `summary`): two spaces, the name
+/// padded to a column two wider than the longest name (so a name never touches its text), the summary.
+template <class Commands>
+void print_command_list(std::ostream& out, const Commands& commands) {
+  std::size_t width = 0;
+  for (const auto& c : commands) width = std::max(width, std::string_view(c.name).size());
+  for (const auto& c : commands)
+    out << "  " << c.name << std::string(width + 2 - std::string_view(c.name).size(), ' ') << c.summary << "\n";
+}
+
+/// The example command line each command's --help shows under its usage (run from the source
+/// tree; every one parses: the driver tests run them with FHOPS_CHECK_ARGS=1). Keyed by the
+/// command as parse() names it ("solve-heur", "telemetry report"); empty for an unknown one.
+inline std::string_view command_example(std::string_view command) {
+  static constexpr std::pair<std::string_view, std::string_view> examples[] = {
+      {"validate", "fhops validate examples/scenarios/demo"},
+      {"evaluate", "fhops evaluate examples/scenarios/demo --assignments plan.csv --format json"},
+      {"greedy", "fhops greedy examples/scenarios/demo --out greedy.csv"},
+      {"solve-heur", "fhops solve-heur examples/scenarios/demo --out plan.csv --iters 5000 --seed 7"},
+      {"solve-ils", "fhops solve-ils examples/scenarios/demo --out plan.csv --iters 200 --seed 7"},
+      {"solve-tabu", "fhops solve-tabu examples/scenarios/demo --out plan.csv --iters 2000 --seed 7"},
+      {"solve-landings", "fhops solve-landings examples/scenarios/demo --out plan.csv"},
+      {"bound", "fhops bound examples/scenarios/demo --time-limit 5"},  // main's `fhops bound` (h-bound)
+      {"tune-random", "fhops tune-random --bundle baseline --runs 3 --iters 250"},
+      {"tune-grid", "fhops tune-grid --bundle baseline --preset balanced --preset explore --iters 250"},
+      {"tune-bayes", "fhops tune-bayes --bundle synthetic --trials 6"},
+      {"tuning-plan", "fhops tuning-plan run --plan baseline-smoke --out-dir tmp/tuning"},
+      {"tuning-plan run", "fhops tuning-plan run --plan baseline-smoke --out-dir tmp/tuning"},
+      {"bench", "fhops bench suite --scenario examples/scenarios/demo --include-ils --repeats 3 --out-dir tmp/bench"},
+      {"telemetry", "fhops telemetry report telemetry/runs.sqlite --out-markdown tuner_report.md"},
+      {"telemetry report", "fhops telemetry report telemetry/runs.sqlite --out-csv tuner_report.csv --out-markdown tuner_report.md"},
+      {"telemetry prune", "fhops telemetry prune telemetry/runs.jsonl --older-than 28d --archive-dir telemetry/archive"},
+      {"telemetry maintain", "fhops telemetry maintain telemetry/runs.sqlite"},
+      {"telemetry import", "fhops telemetry import telemetry/runs.jsonl --into telemetry/runs.sqlite"},
+      {"telemetry repair", "fhops telemetry repair telemetry/runs.jsonl"},
+      {"telemetry history", "fhops telemetry history --report latest=tuner_report.csv --history-dir telemetry/history --out-history-markdown history.md"},
+      {"telemetry summarize-meta", "fhops telemetry summarize-meta telemetry/runs.sqlite"},
+      {"synth", "fhops synth --tier small --seed 7 --out tmp/synth-small"},
+      {"synth batch", "fhops synth batch examples/bundles/baseline.plan.yaml --force"},
+      {"ops", "fhops ops weekly --out tmp/weekly --light"},
+      {"ops weekly", "fhops ops weekly --out tmp/weekly --light --seed 7"},
+      {"ops pages", "fhops ops pages --from tmp/weekly --out tmp/site"},
+      {"analytics", "fhops analytics run --out tmp/analytics --light"},
+  };
+  for (const auto& [name, example] : examples)
+    if (name == command) return example;
+  return {};
+}
+
+/// The usage lines of a command's --help: "Usage: ..." then "Example: ..." when it has one.
+inline std::string usage_lines(const std::string& command, const std::string& synopsis) {
+  std::string out = "Usage: fhops " + command + " " + synopsis + "\n";
+  if (const auto example = command_example(command); !example.empty()) out += "Example: " + std::string(example) + "\n";
+  return out;
+}
+
 /// Parses argv (argv[0] is the subcommand) against the options and positional names; prints usage
 /// on --help. With FHOPS_CHECK_ARGS set (not 0) a valid command line prints "arguments OK" and
 /// returns as if --help was given, so nothing runs. Unknown options and bad values become usage_error naming the option.
@@ -51,7 +114,7 @@ inline parsed parse(const std::string& command, const std::string& synopsis, int
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), p.vm);
     if (p.vm.count("help")) {
-      std::cout << "Usage: fhops " << command << " " << synopsis << "\n\n" << options << "\n";
+      std::cout << usage_lines(command, synopsis) << "\n" << options << "\n";
       p.help = true;
       return p;
     }

@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "fhops/harvest/analytics_mode.hpp"
 #include "fhops/harvest/analytics_pages.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
@@ -90,11 +91,17 @@ int analytics_run(int argc, char** argv) {
                              fhops::pages_index_html("FHOPS analytics", std::string(in.light ? "Light" : "Full") + " mode, generated " + generated,
                                                      jobs, statuses));
     std::cout << "Metadata written to " << (out / "metadata.json").string() << "\n";
+    // Each failed page with its reason (also in metadata.json and the index), then the verdict.
+    bool failed = false;
     for (const auto& s : statuses)
       if (s.status != "ok") {
-        std::cerr << "One or more pages failed.\n";
-        return exit_failure;
+        failed = true;
+        std::cerr << "page " << s.page << " " << s.status << ": " << s.message.value_or("(no message)") << "\n";
       }
+    if (failed) {
+      std::cerr << "One or more pages failed.\n";
+      return exit_failure;
+    }
     return exit_ok;
   });
 }

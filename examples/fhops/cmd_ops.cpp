@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -15,6 +16,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "fhops/harvest/analytics_mode.hpp"
+#include "fhops/telemetry/json_reader.hpp"
 #include "fhops/telemetry/maintenance.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
@@ -82,6 +85,34 @@ std::string iso_date(std::chrono::sys_days day) {
                      static_cast<unsigned>(ymd.day()));
 }
 
+/// The ISO 8601 week of a day: (ISO year, week 1..53). The week belongs to the year of its Thursday.
+std::pair<int, unsigned> iso_week(std::chrono::sys_days day) {
+  using namespace std::chrono;
+  const sys_days thursday = day - days{weekday{day}.iso_encoding() - 1} + days{3};
+  const year y = year_month_day{thursday}.year();
+  return {static_cast<int>(y), static_cast<unsigned>((thursday - sys_days{y / January / 1}).count() / 7 + 1)};
+}
+
+/// The default seed of a week's runs: ISO year * 100 + ISO week (2026-W48 -> 202648), so each
+/// week draws new configurations and a rerun of the same week repeats them.
+long long week_seed(std::chrono::sys_days day) {
+  const auto [y, w] = iso_week(day);
+  return static_cast<long long>(y) * 100 + w;
+}
+
+/// `light_mode` of an analytics run's metadata.json, when the file is there and says.
+std::optional<bool> metadata_light_mode(const fs::path& metadata) {
+  std::error_code ec;
+  if (!fs::is_regular_file(metadata, ec)) return std::nullopt;
+  try {
+    const auto doc = fhops::telemetry::json_parser().parse(fhops::read_text_file(metadata));
+    const auto* v = doc && doc->is_object() ? doc->find("light_mode") : nullptr;
+    if (v && v->is_bool()) return std::get<bool>(v->value);
+  } catch (const std::exception&) {  // unreadable: the mode the step was run in serves
+  }
+  return std::nullopt;
+}
+
 /// The snapshot name of the runbook's history folder: UTC time as 2026-11-23T031500Z.
 std::string snapshot_stamp(std::chrono::system_clock::time_point t) {
   const std::tm tm = fhops::telemetry::utc_fields(t);
@@ -94,9 +125,10 @@ int weekly(int argc, char** argv) {
     opts.add_options()
       ("out", po::value<std::string>()->required(), "folder for this week's outputs (analytics/, reports, history, runbook entry)")
       ("light", po::bool_switch(), "analytics in light mode (as FHOPS_ANALYTICS_LIGHT=1); the full run is the default")
+      ("seed", po::value<long long>(), "seed of the tuning and the analytics pages (default: the ISO week of --date, year*100+week, e.g. 202648)")
       ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "the telemetry store to extend, report on and maintain")
       ("history-dir", po::value<std::string>(), "weekly snapshots (<stamp>.csv/.md/.sqlite); default: history/ beside the log")
-      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle for the extended tuning (repeatable; default examples/bundles/synthetic.yaml)")
+      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle for the extended tuning (repeatable; default synthetic, the shipped examples/bundles/synthetic.yaml)")
       ("bundle-dir", po::value<std::string>(), "root the built-in bundle aliases resolve under")
       ("trials", int_value("trials", 1, static_cast<int>(max_option_runs))->default_value(6), "tune-bayes trials per scenario (1..100000)")
       ("iters", int_value("iters", 10)->default_value(250), "iterations per tuning run (>= 10)")
@@ -114,11 +146,17 @@ int weekly(int argc, char** argv) {
     const fs::path sqlite = fhops::telemetry::sqlite_path_for(log);
     const fs::path history = vm.count("history-dir") ? fs::path(vm["history-dir"].as<std::string>()) : log.parent_path() / "history";
     const fs::path archive = vm.count("archive-dir") ? fs::path(vm["archive-dir"].as<std::string>()) : log.parent_path() / "archive";
-    const bool light = vm["light"].as<bool>();
+    // The analytics mode as analytics run decides it (the flag or FHOPS_ANALYTICS_LIGHT); passed on explicitly.
+    const bool light = fhops::harvest::analytics_light_mode(vm["light"].as<bool>());
     const auto now = std::chrono::system_clock::now();
     const std::chrono::sys_days today = vm.count("date") ? parse_date(vm["date"].as<std::string>())
                                                          : std::chrono::floor<std::chrono::days>(now);
     const std::chrono::sys_days monday = today - std::chrono::days{(std::chrono::weekday{today}.iso_encoding() - 1)};
+    const auto [week_year, week_number] = iso_week(today);
+    const long long seed = vm.count("seed") ? vm["seed"].as<long long>() : week_seed(today);
+    const std::string seed_origin = vm.count("seed") ? std::string("--seed") : fmt::format("ISO week {}-W{:02}", week_year, week_number);
+    const std::vector<std::string> bundles =
+        vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{"synthetic"};
     std::vector<std::string> skip = vm.count("skip") ? vm["skip"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const std::vector<std::string> known{"analytics", "tuning", "report", "snapshot", "history", "maintain", "archive"};
     for (const auto& s : skip)
@@ -127,7 +165,7 @@ int weekly(int argc, char** argv) {
     {  // the steps' outputs, checked before the first step runs (each step checks its own again)
       fhops::io_paths io;
       telemetry_outputs(io, log);
-      bundle_inputs(io, vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{"examples/bundles/synthetic.yaml"});
+      bundle_inputs(io, bundles);
       for (const char* name : {"runbook_entry.md", "ops_weekly.json", "tuner_report.csv", "tuner_report.md", "tuner_report.html",
                                "history_summary.csv", "history_summary.md", "history_summary.html", "history_summary_latest.csv",
                                "history_summary_latest.md", "history_delta.csv", "history_delta.md", "history_delta.html"})
@@ -167,11 +205,10 @@ int weekly(int argc, char** argv) {
 
 
     std::vector<std::string> tuning{"tune-bayes"};
-    for (const auto& b : vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{"examples/bundles/synthetic.yaml"})
-      tuning.insert(tuning.end(), {"--bundle", b});
+    for (const auto& b : bundles) tuning.insert(tuning.end(), {"--bundle", b});
     if (vm.count("bundle-dir")) tuning.insert(tuning.end(), {"--bundle-dir", vm["bundle-dir"].as<std::string>()});
     tuning.insert(tuning.end(), {"--trials", std::to_string(vm["trials"].as<int>()), "--iters", std::to_string(vm["iters"].as<int>()),
-                                 "--telemetry-log", log.string(), "--tier-label", "weekly"});
+                                 "--seed", std::to_string(seed), "--telemetry-log", log.string(), "--tier-label", "weekly"});
     command_step("tuning", "Run the extended tuning bundles", tuning);
 
     command_step("report", "Generate the telemetry report",
@@ -208,8 +245,8 @@ int weekly(int argc, char** argv) {
                   "--out-history-delta-markdown", o("history_delta.md"), "--out-history-delta-html", o("history_delta.html")});
     // The analytics pages last among the reports: they read this week's store and history.
     std::vector<std::string> analytics{"analytics", "run", "--out", o("analytics"), "--keep-going", "--timeout",
-                                       fmt::format("{}", vm["analytics-timeout"].as<double>()), "--scenarios-dir",
-                                       vm["scenarios-dir"].as<std::string>()};
+                                       fmt::format("{}", vm["analytics-timeout"].as<double>()), "--seed", std::to_string(seed),
+                                       "--scenarios-dir", vm["scenarios-dir"].as<std::string>()};
     if (light) analytics.push_back("--light");
     command_step("analytics", light ? "Run the analytics pages (light mode; record the duration)"
                                     : "Run the analytics pages (full mode; record the duration)",
@@ -221,12 +258,24 @@ int weekly(int argc, char** argv) {
     steps.push_back({"upload", "Upload artefacts", {}, "done by .github/workflows/weekly-telemetry.yml (artifact telemetry-report, GitHub Pages)", {}});
     steps.push_back({"badges", "Update README badges", {}, "by hand", {}});
 
-    std::cout << fmt::format("ops weekly: week of {}, {} steps, outputs in {}\n", iso_date(monday), steps.size(), out.string());
+    std::cout << fmt::format("ops weekly: week of {}, seed {} ({}), {} steps, outputs in {}\n", iso_date(monday), seed, seed_origin, steps.size(),
+                             out.string());
+    // The metadata.json this run's analytics step writes is the record of the mode (one written by
+    // an earlier run, left in place when the step is skipped or fails early, is not).
+    const fs::path metadata = out / "analytics" / "metadata.json";
+    const auto written_at = [&] {
+      std::error_code ec;
+      const auto t = fs::last_write_time(metadata, ec);
+      return ec ? std::optional<fs::file_time_type>() : std::optional<fs::file_time_type>(t);
+    };
+    const auto metadata_before = written_at();
     const auto results = fhops::run_checklist(steps, &std::cout);
+    const auto metadata_after = written_at();
+    const bool light_ran = metadata_after && metadata_after != metadata_before ? metadata_light_mode(metadata).value_or(light) : light;
     const std::string entry = fhops::checklist_markdown(
         "Week of " + iso_date(monday), results,
-        fmt::format("Telemetry store `{}`; outputs in `{}`; snapshot `{}`; analytics in {} mode. Generated by `fhops ops weekly` on {}.",
-                    log.string(), out.string(), stamp, light ? "light" : "full", iso_date(today)));
+        fmt::format("Telemetry store `{}`; outputs in `{}`; snapshot `{}`; analytics in {} mode; seed {} ({}). Generated by `fhops ops weekly` on {}.",
+                    log.string(), out.string(), stamp, light_ran ? "light" : "full", seed, seed_origin, iso_date(today)));
     fhops::write_file_atomic(out / "runbook_entry.md", entry);
     fhops::write_file_atomic(out / "ops_weekly.json", fhops::records_json(fhops::checklist_records(results)));
     std::cout << "runbook entry: " << (out / "runbook_entry.md").string() << "\n";
@@ -290,10 +339,12 @@ int pages(int argc, char** argv) {
 int cmd_ops(int argc, char** argv) {
   return guarded("ops", [&] {
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-      (argc < 2 ? std::cerr : std::cout) << "Usage: fhops ops COMMAND [OPTIONS] ...\n\nThe ops runbook, executed.\n\nCommands:\n"
-                                            "  weekly    the weekly template: extended tuning, report, snapshot, history + delta, analytics,\n"
-                                            "            maintenance, archive; writes the filled-in runbook entry\n"
-                                            "  pages     the Pages site of a weekly run: history, delta, reports, analytics, an index\n";
+      static constexpr command_summary subcommands[] = {
+          {"weekly", "the weekly template (tuning, report, snapshot, history + delta, analytics, maintenance, archive) and its runbook entry"},
+          {"pages", "the Pages site of a weekly run: history, delta, reports, analytics, an index"}};
+      std::ostream& out = argc < 2 ? std::cerr : std::cout;
+      out << usage_lines("ops", "COMMAND [OPTIONS] ...") << "\nThe ops runbook, executed.\n\nCommands:\n";
+      print_command_list(out, subcommands);
       return argc < 2 ? exit_usage : exit_ok;
     }
     const std::string sub = argv[1];

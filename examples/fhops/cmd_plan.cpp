@@ -41,14 +41,6 @@ namespace {
 namespace fh = fhops::harvest;
 namespace fs = std::filesystem;
 
-// A bare built-in bundle name (`baseline`, `synthetic`) without --bundle-dir: the project's own
-// manifest examples/bundles/<name>.yaml when run from the source tree.
-std::string bundle_spec(const std::string& spec, bool have_bundle_dir) {
-  if (have_bundle_dir || spec.find('=') != std::string::npos || fs::exists(spec)) return spec;
-  const fs::path manifest = fs::path("examples/bundles") / (spec + ".yaml");
-  return fs::is_regular_file(manifest) ? spec + "=" + manifest.string() : spec;
-}
-
 template <class T>
 std::vector<T> unique_in_order(const std::vector<T>& xs) {
   std::vector<T> out;
@@ -78,7 +70,7 @@ int plan_run(int argc, char** argv) {
     opts.add_options()
       ("plan", po::value<std::string>(), "baseline-smoke, synthetic-smoke or full-spectrum")
       ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable; default: the plan's, else baseline unless --scenario is given)")
-      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios); without it baseline and synthetic are examples/bundles/<name>.yaml")
+      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios); without it the shipped bundles (baseline, demo, synthetic) are examples/bundles/<name>.yaml")
       ("scenario,s", po::value<std::vector<std::string>>()->composing(), "scenario path (repeatable)")
       ("tier", po::value<std::vector<std::string>>()->composing(), "short, medium or long (repeatable; default: the plan's, else short)")
       ("tuner", po::value<std::vector<std::string>>()->composing(), "random, grid, bayes, ils or tabu (repeatable; default: the plan's, else random grid bayes)")
@@ -158,7 +150,6 @@ int plan_run(int argc, char** argv) {
     const bool have_bundle_dir = vm.count("bundle-dir") > 0;
     std::vector<std::string> bundles = strings("bundle");
     if (bundles.empty()) bundles = plan ? plan->bundles : vm.count("scenario") ? std::vector<std::string>{} : std::vector<std::string>{"baseline"};
-    for (auto& b : bundles) b = bundle_spec(b, have_bundle_dir);
     std::vector<fs::path> paths;
     for (const auto& s : strings("scenario")) paths.emplace_back(s);
     const auto entries = fh::collect_scenarios(paths, bundles, have_bundle_dir ? std::optional<fs::path>(vm["bundle-dir"].as<std::string>()) : std::nullopt);
@@ -300,9 +291,10 @@ int plan_run(int argc, char** argv) {
 }
 
 void plan_help(std::ostream& out) {
-  out << "Usage: fhops tuning-plan run [OPTIONS]\n\nThe tuning benchmark (run_tuning_benchmarks): tiers x tuners x scenarios into one\n"
-         "telemetry store, then tuner_report, tuner_summary and the comparison tables.\n\nCommands:\n"
-         "  run       run a plan (see 'fhops tuning-plan run --help')\n";
+  static constexpr command_summary subcommands[] = {{"run", "run a plan (see 'fhops tuning-plan run --help')"}};
+  out << usage_lines("tuning-plan", "run [OPTIONS]") << "\nThe tuning benchmark (run_tuning_benchmarks): tiers x tuners x scenarios into one\n"
+         "telemetry store, then tuner_report, tuner_summary and the comparison tables.\n\nCommands:\n";
+  print_command_list(out, subcommands);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // commands (telemetry_tuning.md §4 and the ops runbook, docs/howto/telemetry_ops.md). Errors are
 // one line with exit 1; outputs are written to a temporary file and renamed.
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -310,8 +309,8 @@ constexpr subcommand subcommands[] = {
 };
 
 void help(std::ostream& out) {
-  out << "Usage: fhops telemetry COMMAND [OPTIONS] ...\n\nTelemetry maintenance utilities.\n\nCommands:\n";
-  for (const auto& c : subcommands) out << "  " << c.name << std::string(16 - std::strlen(c.name), ' ') << c.summary << "\n";
+  out << usage_lines("telemetry", "COMMAND [OPTIONS] ...") << "\nTelemetry maintenance utilities.\n\nCommands:\n";
+  print_command_list(out, subcommands);
 }
 
 }  // namespace

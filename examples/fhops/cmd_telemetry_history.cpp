@@ -67,8 +67,8 @@ int cmd_telemetry_history(int argc, char** argv) {
       ("out-summary-csv", po::value<std::string>(), "best algorithm per scenario and report, CSV")
       ("out-summary-markdown", po::value<std::string>(), "best algorithm per scenario and report, Markdown")
       ("telemetry-log", po::value<std::string>(), "runs.jsonl whose .sqlite and steps/ give the convergence analysis")
-      ("convergence-threshold", real_value("convergence-threshold", {real_domain::any_real})->default_value(0.01), "hard gap to the reference (fraction)")
-      ("convergence-soft-threshold", real_value("convergence-soft-threshold", {real_domain::any_real})->default_value(0.05), "soft gap to the reference (fraction)")
+      ("convergence-threshold", real_value("convergence-threshold", {real_domain::any_real})->default_value(0.01, "0.01"), "hard gap to the reference (fraction)")
+      ("convergence-soft-threshold", real_value("convergence-soft-threshold", {real_domain::any_real})->default_value(0.05, "0.05"), "soft gap to the reference (fraction)")
       ("reference-objectives", po::value<std::string>(),
        "CSV scenario,objective of known optima or bounds; an entry wins over the store's MIP runs for its scenario")
       ("out-convergence-csv", po::value<std::string>(), "convergence per run, CSV")
@@ -122,6 +122,12 @@ int cmd_telemetry_history(int argc, char** argv) {
       }
       out.io.input("--telemetry-log", log).input("the SQLite mirror of --telemetry-log", tel::sqlite_path_for(log));
       const auto c = tel::analyse_convergence(tel::sqlite_path_for(log), tel::steps_dir_for(log), o);
+      if (!c.unmatched_references.empty()) {
+        std::string keys;
+        for (const auto& k : c.unmatched_references) keys += (keys.empty() ? "'" : ", '") + k + "'";
+        std::cerr << "warning: --reference-objectives: no sa/ils/tabu run's scenario is called " << keys
+                  << " (a key is a scenario name, bundle:member, member, scenario folder or path)\n";
+      }
       const std::string md = tel::convergence_markdown(c.summary);
       out.file(vm, "out-convergence-csv", tel::frame_csv(c.runs));
       out.file(vm, "out-convergence-summary-csv", tel::frame_csv(c.summary));

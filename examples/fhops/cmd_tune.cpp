@@ -49,7 +49,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
   return guarded(name, [&] {
     po::options_description opts("Options");
     opts.add_options()
-      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable)")
+      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle: a shipped name (baseline, demo, synthetic), alias, alias=target, manifest or folder (repeatable)")
       ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
       ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
       ("iters", integer_value("iters", 10)->default_value(250), "iterations per run (>= 10)")

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/loader.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/file_identity.hpp"
@@ -33,12 +35,14 @@ inline fhops::io_paths& scenario_inputs(fhops::io_paths& io, const std::filesyst
   }
 }
 
-/// Adds the manifests that --bundle specs name (`alias=FILE`, `FILE`, a folder's metadata.yaml) as
-/// inputs; built-in aliases name scenario files only.
-inline fhops::io_paths& bundle_inputs(fhops::io_paths& io, const std::vector<std::string>& specs) {
+/// Adds the manifests that --bundle specs name (`alias=FILE`, `FILE`, a folder's metadata.yaml, a
+/// shipped bundle's name) as inputs; built-in aliases name scenario files only.
+inline fhops::io_paths& bundle_inputs(fhops::io_paths& io, const std::vector<std::string>& specs,
+                                      const std::optional<std::filesystem::path>& bundle_root = std::nullopt) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  for (const auto& spec : specs) {
+  for (const auto& typed : specs) {
+    const std::string spec = fhops::harvest::shipped_bundle_spec(typed, bundle_root);
     const auto eq = spec.find('=');
     const fs::path target = eq == std::string::npos ? spec : spec.substr(eq + 1);
     if (fs::is_regular_file(target, ec)) io.input("the bundle manifest", target);

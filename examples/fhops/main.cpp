@@ -1,5 +1,4 @@
 // fhops: the command line of fhops-cpp. Each subcommand lives in its own file; this one dispatches.
-#include <cstring>
 #include <stdexcept>
 #include <iostream>
 #include <string>
@@ -36,10 +35,17 @@ constexpr command commands[] = {
     {"analytics", fhops_cli::cmd_analytics, "analytics run: static HTML analysis pages (bench, KPIs, telemetry, playback)"},
 };
 
+// The project version from CMake (examples/CMakeLists.txt defines it for this file).
+#ifndef FHOPS_VERSION
+#error "FHOPS_VERSION is defined by examples/CMakeLists.txt (the project() version)"
+#endif
+
 void print_help(std::ostream& out) {
-  out << "Usage: fhops COMMAND [OPTIONS] ...\n\n"
+  out << "Usage: fhops COMMAND [OPTIONS] ...\n"
+         "       fhops --version\n"
+         "Example: fhops solve-heur examples/scenarios/demo --out plan.csv --iters 5000\n\n"
          "fhops-cpp: harvest scheduling heuristics, tuners and telemetry.\n\nCommands:\n";
-  for (const auto& c : commands) out << "  " << c.name << std::string(14 - std::strlen(c.name), ' ') << c.summary << "\n";
+  fhops_cli::print_command_list(out, commands);
   out << "\nRun 'fhops COMMAND --help' for the options of a command.\n";
 }
 
@@ -68,6 +74,10 @@ int main(int argc, char** argv) {
   const std::string name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     print_help(std::cout);
+    return fhops_cli::exit_ok;
+  }
+  if (name == "--version") {
+    std::cout << "fhops " << FHOPS_VERSION << "\n";
     return fhops_cli::exit_ok;
   }
   for (const auto& c : commands)

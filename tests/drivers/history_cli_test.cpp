@@ -148,7 +148,23 @@ TEST_CASE("history convergence: solve-heur and solve-ils runs against --referenc
     CHECK(summary.raw(0, summary.column("runs_total")) == "1");
     const std::string md = slurp(dir / "sum.md");
     CHECK(md.rfind("| scenario | bundle | algorithm | tier | runs_total | runs_reached_1pct | success_rate |", 0) == 0);
-    CHECK(md.find("| Demo Valley | nan | ils |") != std::string::npos);
+    CHECK(md.find("| Demo Valley | demo | ils |") != std::string::npos);  // the scenario's bundle, not nan (issue 22)
+  }
+  SECTION("keys by the scenario's bundle folder; a key that names nothing is one warning line (issue 22)") {
+    write(dir / "ref.csv", fmt::format("scenario,objective\ndemo,{}\nminitoy,45.25\n", best));
+    const auto r = run(base + " --reference-objectives " + (dir / "ref.csv").string() + " --out-convergence-csv " +
+                       (dir / "conv.csv").string());
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    const auto runs = fhops::csv_table::read(dir / "conv.csv");
+    REQUIRE(runs.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+      CHECK(runs.raw(i, runs.column("bundle")) == "demo");
+      CHECK(runs.number(i, runs.column("mip_objective")) == best);
+    }
+    CHECK(fhops_test::count(r.out, "warning: --reference-objectives:") == 1);
+    CHECK(r.out.find("'minitoy'") != std::string::npos);
+    CHECK(r.out.find("'demo'") == std::string::npos);
   }
 }
 

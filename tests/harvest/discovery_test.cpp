@@ -63,7 +63,32 @@ TEST_CASE("bundle specs: folders, manifests in both forms, alias=target, errors"
   CHECK_THROWS_WITH(resolve_bundle("=x", std::nullopt), Catch::Contains("empty alias or target"));
   CHECK_THROWS_WITH(resolve_bundle("x=", std::nullopt), Catch::Contains("empty alias or target"));
   CHECK_THROWS_WITH(resolve_bundle((d / "empty").string(), std::nullopt), Catch::Contains("Bundle target does not contain scenarios"));
-  CHECK_THROWS_WITH(resolve_bundle("baseline", std::nullopt), Catch::Contains("--bundle-dir"));
+  // minitoy is a reference alias the project does not ship: without a root it asks for one.
+  CHECK_THROWS_WITH(resolve_bundle("minitoy", std::nullopt), Catch::Contains("--bundle-dir"));
+}
+
+TEST_CASE("a shipped bundle resolves by name: NAME -> NAME=<shipped>/<name>.yaml, unless a path, a target or a rooted alias (issue 22)",
+          "[discovery]") {
+  const fs::path d = tree();
+  const fs::path shipped = d / "shipped";
+  fhops_test::write(shipped / "mine.yaml", "bundle: other\nscenarios:\n  - {name: a, path: ../bundles/a}\n");
+  fhops_test::write(shipped / "synthetic.yaml", "scenarios: []\n");
+  using fhops::harvest::shipped_bundle_spec;
+  CHECK(shipped_bundle_spec("mine", std::nullopt, shipped) == "mine=" + (shipped / "mine.yaml").string());
+  CHECK(shipped_bundle_spec("Mine", std::nullopt, shipped) == "Mine=" + (shipped / "mine.yaml").string());  // kept as typed
+  CHECK(shipped_bundle_spec("mine", fs::path("root"), shipped) == "mine=" + (shipped / "mine.yaml").string());  // not a reference alias
+  CHECK(shipped_bundle_spec("synthetic", std::nullopt, shipped) == "synthetic=" + (shipped / "synthetic.yaml").string());
+  CHECK(shipped_bundle_spec("synthetic", fs::path("root"), shipped) == "synthetic");  // the root's alias wins
+  CHECK(shipped_bundle_spec("absent", std::nullopt, shipped) == "absent");
+  CHECK(shipped_bundle_spec("mine=x.yaml", std::nullopt, shipped) == "mine=x.yaml");
+  CHECK(shipped_bundle_spec(d.string(), std::nullopt, shipped) == d.string());  // an existing path
+  CHECK(shipped_bundle_spec("../mine", std::nullopt, shipped) == "../mine");
+  // The shipped bundles of this project, from the source tree: the named manifest's members, the name as typed.
+  const fs::path src = fhops_test::source_dir() / "examples/bundles";
+  const auto members = resolve_bundle("synthetic=" + (src / "synthetic.yaml").string(), std::nullopt);
+  CHECK(shipped_bundle_spec("synthetic", std::nullopt, src) == "synthetic=" + (src / "synthetic.yaml").string());
+  REQUIRE_FALSE(members.empty());
+  CHECK(members.front().bundle == "synthetic");
 }
 
 TEST_CASE("a manifest is read as PyYAML reads it (last repeated key wins); a FIFO is refused", "[discovery][input]") {

@@ -343,3 +343,41 @@ TEST_CASE("convergence: MIP reference, --reference-objectives precedence, bundle
     CHECK(e.runs.rows[0].number("iterations_to_1pct") == 50.0);  // the first step at 79.2 or more
   }
 }
+
+TEST_CASE("convergence: --reference-objectives keys by label, member, scenario name, bundle folder or path; the rest listed (issue 22)",
+          "[history][convergence]") {
+  const auto dir = scratch("history_convergence_keys");
+  using tel::json;
+  const auto run = [](const std::string& id, const std::string& scenario, const std::string& path, json::object context) {
+    return json::object{{"run_id", id},       {"solver", "sa"},          {"scenario", scenario},
+                        {"scenario_path", path}, {"status", "ok"},        {"duration_seconds", 1.0},
+                        {"metrics", json::object{{"objective", 40.0}}},   {"config", json::object{{"iters", 10}}},
+                        {"context", std::move(context)},                  {"tuner_meta", json::object{}}};
+  };
+  {
+    tel::sqlite_store s(dir / "runs.sqlite");
+    s.persist_run(run("a", "FHOPS MiniToy", "ref/minitoy/scenario.yaml", {}));
+    s.persist_run(run("b", "FHOPS Small21", "ref/small21/", {}));
+    s.persist_run(run("c", "FHOPS Medium42", "ref/med42", {{"bundle", "baseline"}, {"bundle_member", "med42"}}));
+    s.persist_run(run("d", "Other", "x/other.yaml", {}));
+  }
+  CHECK(tel::scenario_bundle_folder("ref/minitoy/scenario.yaml") == "minitoy");
+  CHECK(tel::scenario_bundle_folder("ref/small21/") == "small21");
+  CHECK(tel::scenario_bundle_folder("") == "");
+  tel::convergence_options o;
+  // minitoy by its bundle folder, small21 by its YAML name, baseline:med42 by its member, other.yaml by its path.
+  o.reference_objectives = {{"minitoy", 50.0}, {"FHOPS Small21", 80.0}, {"med42", 40.0}, {"x/other.yaml", 100.0}, {"nothing", 1.0}};
+  const auto c = tel::analyse_convergence(dir / "runs.sqlite", dir / "steps", o);
+  REQUIRE(c.runs.rows.size() == 4);
+  CHECK(tel::frame_csv(c.runs).find("FHOPS MiniToy,minitoy,sa,,a,,,10,40.0,50.0,") != std::string::npos);
+  CHECK(tel::frame_csv(c.runs).find("FHOPS Small21,small21,sa,,b,,,10,40.0,80.0,") != std::string::npos);
+  CHECK(tel::frame_csv(c.runs).find("baseline:med42,baseline,sa,,c,10.0,10.0,10,40.0,40.0,") != std::string::npos);
+  CHECK(tel::frame_csv(c.runs).find("Other,x,sa,,d,,,10,40.0,100.0,") != std::string::npos);
+  CHECK(c.unmatched_references == std::vector<std::string>{"nothing"});
+  // The table's own key wins over a less specific name of the same run.
+  o.reference_objectives = {{"baseline:med42", 41.0}, {"med42", 40.0}};
+  const auto d = tel::analyse_convergence(dir / "runs.sqlite", dir / "steps", o);
+  REQUIRE(d.runs.rows.size() == 1);
+  CHECK(d.runs.rows[0].number("mip_objective") == 41.0);
+  CHECK(d.unmatched_references.empty());
+}

@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fhops/harvest/analytics_mode.hpp"
 #include "fhops/harvest/kpi.hpp"
 #include "fhops/harvest/playback.hpp"
 #include "fhops/harvest/loader.hpp"
@@ -32,12 +33,6 @@
 #include "fhops/util/input_error.hpp"
 
 namespace fhops::harvest {
-
-/// Light mode (§9.2): requested by the flag or by a non-empty `FHOPS_ANALYTICS_LIGHT`.
-inline bool analytics_light_mode(bool flag) {
-  const char* env = std::getenv("FHOPS_ANALYTICS_LIGHT");
-  return flag || (env && *env);
-}
 
 /// A sampling config in the mode the pages run in (light mode caps it, §9.2).
 inline sampling_config in_mode(sampling_config c, bool light) { return light ? light_capped(c) : c; }

@@ -136,13 +136,37 @@ inline std::vector<std::filesystem::path> discover_scenarios(const std::filesyst
   return chosen;
 }
 
-/// The members of a bundle spec `alias` or `alias=target`. A known alias without a target is
-/// resolved under `bundle_root` (e.g. ../shared/reference/scenarios); without a root it is an
-/// error naming the option. Otherwise the target (or the alias itself) is a path: a YAML manifest,
-/// another file (one member), or a folder (its metadata.yaml manifest, its scenario.yaml, or its
-/// children's).
-inline std::vector<scenario_entry> resolve_bundle(std::string_view spec, const std::optional<std::filesystem::path>& bundle_root) {
+/// Where the project's shipped bundles are: `examples/bundles/<name>.yaml` manifests (baseline,
+/// demo, synthetic), found from the working directory (the source tree).
+inline std::filesystem::path shipped_bundles_dir() { return "examples/bundles"; }
+
+/// A bundle spec with a bare shipped bundle name made explicit: `name` becomes
+/// `name=<shipped>/<name>.yaml` when it has no `=`, is not an existing path, the manifest exists
+/// (name matched case-insensitively, kept as typed as the bundle's name), and the name is not a
+/// built-in alias that `bundle_root` resolves (with a root, `synthetic` is the reference's).
+/// Every other spec is returned as it is. resolve_bundle() applies it, so each command that takes
+/// --bundle resolves the shipped bundles by name.
+inline std::string shipped_bundle_spec(const std::string& spec, const std::optional<std::filesystem::path>& bundle_root,
+                                       const std::filesystem::path& shipped = shipped_bundles_dir()) {
   namespace fs = std::filesystem;
+  std::error_code ec;
+  if (spec.empty() || spec.find('=') != std::string::npos || fs::exists(spec, ec)) return spec;
+  const std::string name = detail::lower_ascii(spec);
+  if (bundle_root && detail::bundle_aliases().count(name)) return spec;
+  if (name.find('/') != std::string::npos || name == "." || name == "..") return spec;
+  const fs::path manifest = shipped / (name + ".yaml");
+  return fs::is_regular_file(manifest, ec) ? spec + "=" + manifest.string() : spec;
+}
+
+/// The members of a bundle spec `alias` or `alias=target`. A shipped bundle's name resolves to its
+/// manifest (shipped_bundle_spec). A known alias without a target is resolved under `bundle_root`
+/// (e.g. ../shared/reference/scenarios); without a root it is an error naming the option.
+/// Otherwise the target (or the alias itself) is a path: a YAML manifest, another file (one
+/// member), or a folder (its metadata.yaml manifest, its scenario.yaml, or its children's).
+inline std::vector<scenario_entry> resolve_bundle(std::string_view typed, const std::optional<std::filesystem::path>& bundle_root) {
+  namespace fs = std::filesystem;
+  const std::string resolved = shipped_bundle_spec(std::string(typed), bundle_root);
+  const std::string_view spec = resolved;
   const auto eq = spec.find('=');
   const std::string alias(spec.substr(0, eq));
   const std::optional<std::string> target = eq == std::string_view::npos ? std::nullopt : std::optional<std::string>(spec.substr(eq + 1));
@@ -153,7 +177,8 @@ inline std::vector<scenario_entry> resolve_bundle(std::string_view spec, const s
     if (it != aliases.end()) {
       if (!bundle_root)
         throw std::runtime_error("bundle '" + alias + "' is a built-in alias of the reference's examples: pass --bundle-dir ROOT "
-                                 "(e.g. ../shared/reference/scenarios) or a manifest or folder path");
+                                 "(e.g. ../shared/reference/scenarios) or a manifest or folder path (the shipped bundles baseline, "
+                                 "demo and synthetic resolve by name from the source tree: " + shipped_bundles_dir().string() + ")");
       std::vector<scenario_entry> out;
       for (const auto& [member, rel] : it->second) {
         const fs::path p = *bundle_root / rel;

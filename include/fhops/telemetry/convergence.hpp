@@ -33,8 +33,11 @@ namespace fhops::telemetry {
 struct convergence_options {
   double threshold = 0.01;       ///< hard gap (fraction of the reference), clamped to >= 0
   double soft_threshold = 0.05;  ///< soft gap, clamped to >= 0
-  /// Known optima or bounds by scenario key (`bundle:label` or the scenario name). An entry wins
-  /// over the best MIP run of the store for that scenario; without one the MIP runs are used.
+  /// Known optima or bounds by scenario. A key names a run's scenario as the tables do
+  /// (`bundle:label`, or the label), or by its label, its bundle member, its YAML scenario name, its
+  /// scenario bundle's folder name (`minitoy`) or its scenario path as recorded; the first of these
+  /// that has an entry is the run's (scenario_reference_keys). An entry wins over the best MIP run
+  /// of the store for that scenario; without one the MIP runs are used.
   std::map<std::string, double> reference_objectives;
   /// Solvers whose runs are measured.
   std::vector<std::string> heuristics = {"sa", "ils", "tabu"};
@@ -45,7 +48,32 @@ struct convergence_options {
 /// The two convergence tables: one row per measured run, one per (scenario, bundle, algorithm, tier).
 struct convergence_tables {
   frame runs, summary;
+  /// The keys of `reference_objectives` that name no heuristic run of the store (sorted).
+  std::vector<std::string> unmatched_references;
 };
+
+/// The folder name of a scenario bundle from its recorded path (`examples/minitoy/scenario.yaml`
+/// or `examples/minitoy/` -> `minitoy`); empty when there is none.
+inline std::string scenario_bundle_folder(const std::string& scenario_path) {
+  if (scenario_path.empty()) return "";
+  std::filesystem::path p = std::filesystem::path(scenario_path).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // a trailing separator
+  const auto ext = p.extension();
+  if (ext == ".yaml" || ext == ".yml") p = p.parent_path();
+  const std::string name = p.filename().string();
+  return name == "." || name == ".." ? "" : name;
+}
+
+/// The names a run's scenario answers to in --reference-objectives, most specific first: the
+/// table's key (`bundle:label` or the label), the label, the bundle member, the YAML scenario name,
+/// the scenario bundle's folder name, the scenario path as recorded. Empty names and repeats are left out.
+inline std::vector<std::string> scenario_reference_keys(const std::string& key, const std::string& label, const std::string& member,
+                                                        const std::string& scenario, const std::string& scenario_path) {
+  std::vector<std::string> out;
+  for (const std::string& k : {key, label, member, scenario, scenario_bundle_folder(scenario_path), scenario_path})
+    if (!k.empty() && std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  return out;
+}
 
 /// The run table's columns (§6.6).
 inline const std::vector<std::string>& convergence_run_columns() {
@@ -135,6 +163,7 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
   const double hard = std::max(0.0, o.threshold), soft = std::max(0.0, o.soft_threshold);
   struct run_row {
     std::string run_id, solver, key, bundle, tier;
+    std::vector<std::string> names;  ///< what --reference-objectives may call the scenario
     std::optional<double> objective, initial, duration, total;
     bool has_bundle = false;
   };
@@ -143,7 +172,7 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
     SQLite::Database db = open_store_read_only(store);
     if (!detail::has_table(db, "runs")) throw input_error(store.string(), "not a telemetry store (no runs table)");
     const bool metrics = detail::has_table(db, "run_metrics");
-    SQLite::Statement q(db, std::string("SELECT runs.run_id, solver, scenario, duration_seconds, context_json, config_json, tuner_meta_json") +
+    SQLite::Statement q(db, std::string("SELECT runs.run_id, solver, scenario, duration_seconds, context_json, config_json, tuner_meta_json, scenario_path") +
                                 (metrics ? ", o.value, o.value_text, i.value, i.value_text FROM runs"
                                            " LEFT JOIN run_metrics o ON o.run_id = runs.run_id AND o.name = 'objective'"
                                            " LEFT JOIN run_metrics i ON i.run_id = runs.run_id AND i.name = 'initial_score'"
@@ -168,13 +197,18 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
       r.bundle = detail::json_text_at(context, "bundle");
       r.has_bundle = !r.bundle.empty();
       r.key = r.has_bundle ? r.bundle + ":" + label : label;
+      const std::string scenario_path = q.getColumn(7).isNull() ? "" : q.getColumn(7).getString();
+      r.names = scenario_reference_keys(r.key, label, detail::json_text_at(context, "bundle_member"),
+                                        q.getColumn(2).isNull() ? "" : q.getColumn(2).getString(), scenario_path);
+      // A run outside a tuning bundle shows its scenario bundle's folder (`minitoy`) as its bundle.
+      if (!r.has_bundle) r.bundle = scenario_bundle_folder(scenario_path);
       r.tier = detail::json_text_at(context, "tier");
       if (r.tier.empty() && meta)
         if (const json* b = meta->find("budget"); b && b->is_object())
           if (auto t = b->string_at("tier")) r.tier = *t;
       if (!q.getColumn(3).isNull()) r.duration = q.getColumn(3).getDouble();
-      r.objective = number(q.getColumn(7), q.getColumn(8));
-      r.initial = number(q.getColumn(9), q.getColumn(10));
+      r.objective = number(q.getColumn(8), q.getColumn(9));
+      r.initial = number(q.getColumn(10), q.getColumn(11));
       if (config) r.total = detail::positive_number(config->find("iters"));
       if (!r.total && config) r.total = detail::positive_number(config->find("iterations"));
       if (!r.total && meta)
@@ -190,16 +224,25 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
       auto [it, fresh] = reference.emplace(r.key, *r.objective);
       if (!fresh) it->second = std::max(it->second, *r.objective);
     }
-  for (const auto& [k, v] : o.reference_objectives) reference[k] = v;
 
   convergence_tables out;
+  std::set<std::string> matched;
   out.runs.columns = convergence_run_columns();
   out.summary.columns = convergence_summary_columns();
   for (const auto& r : runs) {
     if (std::find(o.heuristics.begin(), o.heuristics.end(), r.solver) == o.heuristics.end()) continue;
+    std::optional<double> explicit_reference;
+    for (const auto& name : r.names)
+      if (const auto e = o.reference_objectives.find(name); e != o.reference_objectives.end()) {
+        matched.insert(name);
+        if (!explicit_reference) explicit_reference = e->second;
+      }
     const auto it = reference.find(r.key);
-    if (it == reference.end() || it->second == 0.0) continue;
-    const double mip = it->second, hard_at = mip * (1.0 - hard), soft_at = mip * (1.0 - soft);
+    const std::optional<double> chosen = explicit_reference ? explicit_reference
+                                         : it != reference.end() ? std::optional<double>(it->second)
+                                                                 : std::nullopt;
+    if (!chosen || *chosen == 0.0) continue;
+    const double mip = *chosen, hard_at = mip * (1.0 - hard), soft_at = mip * (1.0 - soft);
     double best = r.objective.value_or(-HUGE_VAL);
     std::optional<long long> to_hard, to_soft;
     // A run id from the store is data: one that is not a file name has no step log to read.
@@ -220,7 +263,7 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
     const bool have_best = best != -HUGE_VAL;
     record x;
     x.set("scenario", r.key);
-    x.set("bundle", r.has_bundle ? record_value(r.bundle) : record_value());
+    x.set("bundle", r.bundle.empty() ? record_value() : record_value(r.bundle));
     x.set("algorithm", r.solver).set("tier", r.tier).set("run_id", r.run_id);
     const auto total = r.total ? std::optional<long long>(static_cast<long long>(*r.total)) : std::nullopt;
     if (!to_hard && have_best && best >= hard_at && total) to_hard = total;
@@ -289,6 +332,8 @@ inline convergence_tables analyse_convergence(const std::filesystem::path& store
   };
   std::stable_sort(out.summary.rows.begin(), out.summary.rows.end(), [&](const record& a, const record& b) { return key3(a) < key3(b); });
   normalise_dtypes(out.summary);
+  for (const auto& [k, v] : o.reference_objectives)
+    if (!matched.count(k)) out.unmatched_references.push_back(k);
   return out;
 }
 
