@@ -78,7 +78,8 @@ int cmd_solve_mip(int argc, char** argv) {
       std::cout << fmt::format("MIP: stopped by the time limit before proving optimality (the model is too big for {} s); best bound {}, gap {:.3f} ({:.2f}%)\n",
                                o.seconds, bound, r.gap(), 100.0 * r.relative_gap());
     else
-      std::cout << fmt::format("MIP: no plan found ({}); best bound {}\n", r.note, bound);
+      std::cout << fmt::format("MIP: no plan found ({}{}); best bound {}\n", r.note,
+                               o.seconds > 0.0 ? fmt::format(": the model is too big for {} s", o.seconds) : std::string(), bound);
     if (r.source == "greedy") std::cout << "Plan: the greedy plan (" << (r.incumbent ? r.note : std::string("cbc found no incumbent")) << ")\n";
     std::cout << fmt::format("Model: {} cells, {} variables, {} rows; {:.2f} s\n", r.size.cells, r.size.variables, r.size.rows, r.seconds);
     return exit_ok;

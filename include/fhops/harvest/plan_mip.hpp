@@ -382,7 +382,8 @@ template <class Solver>
   requires search::lp_solver<Solver>
 plan_mip_result solve_plan_mip(const problem& pb, Solver& solver, const std::filesystem::path& model) {
   const auto t0 = std::chrono::steady_clock::now();
-  plan_mip_result r{.plan = schedule(pb)};
+  plan_mip_result r;
+  r.plan = schedule(pb);
   {
     std::ofstream lp(model);
     if (!lp) throw std::runtime_error(model.string() + ": cannot write the MIP model");
