@@ -12,6 +12,7 @@
 #include "fhops/harvest/bench_suite.hpp"
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/search/lp_solver.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/file_identity.hpp"
 #include "io_check.hpp"
@@ -69,6 +70,8 @@ int bench_suite(int argc, char** argv) {
     if (!vm.count("action") || vm["action"].as<std::string>() != "suite")
       throw usage_error("the only bench command is 'suite' (fhops bench suite [OPTIONS])");
     const bool include_mip = vm["include-mip"].as<bool>();
+    if (include_mip && !fhops::search::cbc_solver{}.available())  // before any run, not after them
+      throw std::runtime_error("--include-mip needs cbc (Debian package coinor-cbc): 'cbc' was not found");
     const long long repeats = vm["repeats"].as<long long>();
     std::optional<double> seconds;
     if (vm.count("run-seconds")) seconds = vm["run-seconds"].as<double>();

@@ -82,6 +82,12 @@ TEST_CASE("bench suite --include-mip: a mip row, and the MIP columns of every ro
   CHECK(std::stod(cell(1, "objective_vs_mip_gap")) == Approx(mip - sa));
   CHECK(std::filesystem::exists(dir / "user-1" / "mip_assignments.csv"));
   std::filesystem::remove_all(dir);
+  // without cbc: one line, exit 1, before any run
+  const auto no_cbc = run("PATH=/nowhere " + driver() + " bench suite -s " + fhops_test::demo() + " --out-dir " + dir.string() + " --include-mip");
+  CHECK(no_cbc.exit_code == 1);
+  CHECK_THAT(no_cbc.out, Catch::Contains("--include-mip needs cbc"));
+  CHECK_FALSE(std::filesystem::exists(dir / "summary.csv"));
+  CHECK_FALSE(std::filesystem::exists(dir / "user-1" / "sa_assignments.csv"));
 }
 
 TEST_CASE("solve-ils --hybrid-use-mip takes the MIP's plan at a stall", "[driver][mip]") {
