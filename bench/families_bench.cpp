@@ -4,8 +4,8 @@
 // and the hand-built crews of bench/families/families.hpp, each in the tune or the report split.
 //
 // Per instance: the bundle is written to DIR/instances/NAME (an ordinary bundle; DIR defaults to
-// build/families); where the scenario has no move costs and no transitions weight, the exact plan
-// MIP is solved by cbc once (bench/families/plan_mip.hpp, --mip-seconds of cbc CPU time; its
+// build/families); where its model is not too big to write, the exact plan MIP (with move costs and
+// transitions) is solved by cbc once (fhops/harvest/plan_mip.hpp, --mip-seconds of cbc CPU time; its
 // optimum or best possible value is an upper bound, its plan is re-scored by the evaluator and may
 // set the best known); the solvers run as `fhops solve-{heur,ils,tabu} --time-limit T --seed S` do;
 // with --best-seconds, SA and Tabu run that long with seed 1 to raise the best known (not where the
@@ -36,7 +36,7 @@
 #include <fmt/format.h>
 
 #include "families/families.hpp"
-#include "families/plan_mip.hpp"
+#include "fhops/harvest/plan_mip.hpp"
 #include "fhops/harvest/assignments_csv.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/lagrangian.hpp"
@@ -231,11 +231,14 @@ void offer(known& k, const problem& pb, const schedule& plan, double score, cons
   fhops::write_file_atomic(plans / (pb.name + ".csv"), assignments_csv_text(pb, plan));
 }
 
-/// The exact plan MIP by cbc, time-limited; tightens the MIP bound and offers its plan.
+/// The exact plan MIP by cbc (fhops/harvest/plan_mip.hpp), time-limited; tightens the MIP bound and
+/// offers its plan.
 void mip_bound(known& k, const problem& pb, const options& o, const fs::path& plans) {
   if (o.mip_seconds <= 0.0 || std::isfinite(k.mip_bound)) return;  // once per instance (a stored bound stays)
-  if (const auto why = fhops_bench::plan_mip_refusal(pb)) {
-    std::fprintf(stderr, "  %s: no plan MIP (%s)\n", pb.name.c_str(), why->c_str());
+  // the switch-charge rows have up to B terms per cell: skip models too big to write in seconds
+  const bool priced = pb.weights.transitions != 0.0 || (pb.weights.mobilisation != 0.0 && pb.has_mobilisation);
+  if (const double terms = static_cast<double>(fhops::harvest::plan_mip_cells(pb)) * (priced ? pb.num_blocks : 1); terms > 2e7) {
+    std::fprintf(stderr, "  %s: no plan MIP (about %.0f million terms)\n", pb.name.c_str(), terms / 1e6);
     return;
   }
   fhops::search::cbc_solver cbc;
@@ -244,44 +247,18 @@ void mip_bound(known& k, const problem& pb, const options& o, const fs::path& pl
     std::fprintf(stderr, "  %s: cbc not found (Debian package coinor-cbc): no plan MIP\n", pb.name.c_str());
     return;
   }
-  const auto t0 = std::chrono::steady_clock::now();
   const fs::path model = o.dir / "mip" / (pb.name + ".lp");
   fs::create_directories(model.parent_path());
-  {
-    std::ofstream lp(model);
-    fhops_bench::write_plan_mip(lp, pb);
+  const auto r = fhops::harvest::solve_plan_mip(pb, cbc, model);
+  if (!r.incumbent) {
+    std::fprintf(stderr, "  %s: plan MIP failed: %s\n", pb.name.c_str(), r.note.c_str());
+    return;
   }
-  try {
-    const auto a = cbc(model, false);
-    schedule plan(pb);
-    for (const auto& [name, v] : a.values)
-      if (const auto cell = fhops_bench::plan_mip_cell_of(name); cell && v > 0.5) plan.at(cell->machine, pb.eval_order[cell->step]) = cell->block;
-    // A cell the MIP counts but the evaluator penalises (a sequencing count the evaluator does not
-    // credit, for example on a block it finished earlier): drop cells while that raises the score.
-    evaluator full(pb);
-    evaluation e = full(plan);
-    for (bool better = e.penalty_events > 0; better;) {
-      better = false;
-      for (auto& cell : plan.cells) {
-        if (cell == idle) continue;
-        const std::int32_t was = std::exchange(cell, idle);
-        const evaluation f = full(plan);
-        if (f.score > e.score) {
-          e = f;
-          better = true;
-        } else {
-          cell = was;
-        }
-      }
-    }
-    k.mip_bound = std::min(k.mip_bound, a.bound);
-    k.mip_optimal = a.optimal;
-    offer(k, pb, plan, e.score, "mip", plans);
-    std::fprintf(stderr, "  %s: plan MIP %s, value %.3f, bound %.3f, its plan re-scores %.3f (%lld penalties left), %.0f s\n", pb.name.c_str(),
-                 a.optimal ? "optimal" : "stopped", a.objective, a.bound, e.score, e.penalty_events, since(t0));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "  %s: plan MIP failed: %s\n", pb.name.c_str(), e.what());
-  }
+  k.mip_bound = std::min(k.mip_bound, r.bound);
+  k.mip_optimal = r.optimal;
+  offer(k, pb, r.plan, r.eval.score, r.source, plans);
+  std::fprintf(stderr, "  %s: plan MIP %s, value %.3f, bound %.3f, its plan (%s) re-scores %.3f (%lld penalties left), %.0f s\n", pb.name.c_str(),
+               r.optimal ? "optimal" : "stopped", r.mip_objective, r.bound, r.source.c_str(), r.eval.score, r.eval.penalty_events, r.seconds);
 }
 
 /// The Lagrangian bound within about `bound_seconds` (its iterations sized by a timed probe).

@@ -1,7 +1,8 @@
 // fhops bench suite: scenarios x solvers x repeats -> <out-dir>/summary.csv, summary.json and the
-// assignments of each run (telemetry_tuning.md §5), without the MIP.
+// assignments of each run (telemetry_tuning.md §5); with --include-mip, the plan MIP by cbc first.
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -11,6 +12,7 @@
 #include "fhops/harvest/bench_suite.hpp"
 #include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/search/lp_solver.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/file_identity.hpp"
 #include "io_check.hpp"
@@ -47,7 +49,10 @@ int bench_suite(int argc, char** argv) {
       ("tabu-tenure", integer_value("tabu-tenure", 0)->default_value(0), "Tabu tenure (0 = max(10, machines))")
       ("tabu-stall-limit", integer_value("tabu-stall-limit", 1)->default_value(200), "Tabu stall limit")
       ("tabu-batch-neighbours", po::value<long long>()->default_value(1), "Tabu candidates per iteration")
-      ("include-mip", po::value<bool>()->default_value(false), "not available: fhops-cpp has no MIP solver")
+      ("include-mip", po::value<bool>()->default_value(false)->implicit_value(true), "also solve each scenario's exact MIP by cbc (solve-mip; the reference's default is true, fhops-cpp's false)")
+      ("time-limit", seconds_value("time-limit")->default_value(1800.0, "1800"), "cbc's time limit of each MIP in seconds")
+      ("ils-hybrid-use-mip", po::bool_switch(), "ILS: at each stall, offer the MIP's plan (solved once)")
+      ("ils-hybrid-mip-time-limit", integer_value("ils-hybrid-mip-time-limit", 0)->default_value(60), "ILS: cbc's time limit of that MIP in seconds")
       ("operator,o", po::value<std::vector<std::string>>()->composing(), "enable operator NAME for SA (repeatable)")
       ("operator-weight,w", po::value<std::vector<std::string>>()->composing(), "SA operator weight name=value (repeatable)")
       ("operator-preset,P", po::value<std::vector<std::string>>()->composing(), "SA operator preset (repeatable)")
@@ -64,7 +69,9 @@ int bench_suite(int argc, char** argv) {
     const auto& vm = p.vm;
     if (!vm.count("action") || vm["action"].as<std::string>() != "suite")
       throw usage_error("the only bench command is 'suite' (fhops bench suite [OPTIONS])");
-    if (vm["include-mip"].as<bool>()) throw usage_error("--include-mip is not available: fhops-cpp has no MIP solver");
+    const bool include_mip = vm["include-mip"].as<bool>();
+    if (include_mip && !fhops::search::cbc_solver{}.available())  // before any run, not after them
+      throw std::runtime_error("--include-mip needs cbc (Debian package coinor-cbc): 'cbc' was not found");
     const long long repeats = vm["repeats"].as<long long>();
     std::optional<double> seconds;
     if (vm.count("run-seconds")) seconds = vm["run-seconds"].as<double>();
@@ -140,6 +147,8 @@ int bench_suite(int argc, char** argv) {
       r.options.ils.stall_limit = vm["ils-stall-limit"].as<long long>();
       const long long b = vm["ils-batch-neighbours"].as<long long>();
       r.options.ils.samples = b > 1 ? b : 0;
+      r.options.hybrid_use_mip = vm["ils-hybrid-use-mip"].as<bool>();
+      r.options.hybrid_mip_time_limit = vm["ils-hybrid-mip-time-limit"].as<long long>();
       budget(r.options, "ils-iters");
       runs.push_back(r);
     }
@@ -155,7 +164,8 @@ int bench_suite(int argc, char** argv) {
       budget(r.options, "tabu-iters");
       runs.push_back(r);
     }
-    if (runs.empty()) throw usage_error("nothing to run: SA is off and neither --include-ils nor --include-tabu is given");
+    if (runs.empty() && !include_mip)
+      throw usage_error("nothing to run: SA is off and none of --include-mip, --include-ils, --include-tabu is given");
 
     const long long jobs = vm["jobs"].as<long long>();
     const std::filesystem::path out = vm["out-dir"].as<std::string>();
@@ -170,8 +180,10 @@ int bench_suite(int argc, char** argv) {
     fhops::io_paths io;
     for (const auto& sc : loaded_scenarios) scenario_inputs(io, sc);
     if (vm.count("bundle")) bundle_inputs(io, vm["bundle"].as<std::vector<std::string>>());
-    for (const auto& [label, path] : scenarios)
+    for (const auto& [label, path] : scenarios) {
       for (const auto& run : runs) io.output("the " + run.solver + " assignments of " + label, out / label / run.csv_name);
+      if (include_mip) io.output("the mip assignments of " + label, out / label / "mip_assignments.csv");
+    }
     for (const char* name : {"summary.csv", "summary.json", "summary.md"}) io.output("the bench summary", out / name);
     if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
     io.check();
@@ -186,13 +198,23 @@ int bench_suite(int argc, char** argv) {
     // Each scenario x solver run is a work unit: here (--jobs at a time) or on the MPI ranks
     // under mpirun; the rows are put back in unit order, so the summary is the same either way.
     dist_session session(static_cast<std::size_t>(jobs));
-    const bench_units_result units = run_bench_units(
-        {scenarios, runs, &problems, &loaded_scenarios, static_cast<std::size_t>(repeats), out, vm["resume"].as<bool>()}, session,
-        telemetry ? &*telemetry : nullptr);
+    const bench_units_result units =
+        runs.empty() ? bench_units_result{}
+                     : run_bench_units({scenarios, runs, &problems, &loaded_scenarios, static_cast<std::size_t>(repeats), out, vm["resume"].as<bool>()},
+                                       session, telemetry ? &*telemetry : nullptr);
     if (!session.coordinator()) return exit_ok;
     if (units.resumed) std::cerr << units.resumed << " cell(s) already recorded by this suite: not re-run (--resume).\n";
     if (report_lost_units("bench suite", units.lost)) return exit_failure;  // incomplete: no summary until --resume completes it
-    std::vector<fhops::record> rows = units.rows;
+    // The MIP rows (one cbc run at a time, on this process), each before its scenario's rows.
+    std::vector<fhops::record> rows;
+    std::set<std::string> placed;
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      const auto& [label, path] = scenarios[i];
+      if (include_mip) rows.push_back(fh::run_bench_mip(problems[i], label, path, vm["time-limit"].as<double>(), out / label));
+      if (placed.insert(label).second)
+        for (const auto& r : units.rows)
+          if (const auto* s = std::get_if<std::string>(r.find("scenario")); s && *s == label) rows.push_back(r);
+    }
     fh::add_bench_comparisons(rows);
     const auto sorted = fh::bench_csv_order(rows);
     fhops::write_file_atomic(out / "summary.csv", fhops::records_csv(sorted, fhops::record_columns(rows)));

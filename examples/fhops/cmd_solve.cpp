@@ -101,8 +101,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         ("ls-samples", integer_value("ls-samples", 0)->default_value(0), "candidates per local-search step (0 = one per enabled operator)")
         ("ls-patience", integer_value("ls-patience", 1)->default_value(100), "non-improving local-search steps before the local search stops (reference: 1)")
         ("ils-acceptance", po::value<std::string>()->default_value("better"), "better (perturb the best local optimum) or walk (perturb the latest, as the reference)")
-        ("hybrid-use-mip", po::bool_switch(), "not available: fhops-cpp has no MIP solver")
-        ("hybrid-mip-time-limit", integer_value("hybrid-mip-time-limit", 0)->default_value(60), "not available");
+        ("hybrid-use-mip", po::bool_switch(), "at each stall, offer the exact MIP's plan (solve-mip, by cbc; solved once, at the first stall)")
+        ("hybrid-mip-time-limit", integer_value("hybrid-mip-time-limit", 0)->default_value(60), "cbc's time limit of that MIP in seconds (0 = none)");
     if (kind == solver_kind::tabu)
       opts.add_options()
         ("tabu-tenure", integer_value("tabu-tenure", 0)->default_value(0), "moves a reversal stays tabu (0 = max(10, machines))")
@@ -178,8 +178,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       o.late_length = vm["late-length"].as<long long>();
       o.restart_period = vm.count("restart-period") ? vm["restart-period"].as<long long>() : (timed ? 0 : 100);
     } else if (kind == solver_kind::ils) {
-      if (vm["hybrid-use-mip"].as<bool>())
-        throw usage_error("--hybrid-use-mip is not available: fhops-cpp has no MIP solver");
+      o.hybrid_use_mip = vm["hybrid-use-mip"].as<bool>();
+      o.hybrid_mip_time_limit = vm["hybrid-mip-time-limit"].as<long long>();
       o.ils.perturbation_strength = vm["perturbation-strength"].as<long long>();
       if (vm["perturbation-strength"].defaulted() && psolver && psolver->extra.count("perturbation_strength"))
         o.ils.perturbation_strength = static_cast<long long>(psolver->extra.at("perturbation_strength"));

@@ -14,6 +14,7 @@ int cmd_solve_heur(int argc, char** argv);
 int cmd_solve_ils(int argc, char** argv);
 int cmd_solve_tabu(int argc, char** argv);
 int cmd_solve_landings(int argc, char** argv);
+int cmd_solve_mip(int argc, char** argv);
 int cmd_tune_random(int argc, char** argv);
 int cmd_tune_grid(int argc, char** argv);
 int cmd_tune_bayes(int argc, char** argv);

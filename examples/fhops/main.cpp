@@ -24,6 +24,7 @@ constexpr command commands[] = {
     {"solve-ils", fhops_cli::cmd_solve_ils, "iterated local search"},
     {"solve-tabu", fhops_cli::cmd_solve_tabu, "tabu search"},
     {"solve-landings", fhops_cli::cmd_solve_landings, "landing decomposition: best plan keeping each machine on one landing, and a bound"},
+    {"solve-mip", fhops_cli::cmd_solve_mip, "the exact MIP of the whole scenario by cbc: a plan, its bound and the gap"},
     {"tune-random", fhops_cli::cmd_tune_random, "random search over a solver's configuration space"},
     {"tune-grid", fhops_cli::cmd_tune_grid, "grid over batch sizes x operator presets"},
     {"tune-bayes", fhops_cli::cmd_tune_bayes, "Bayesian optimisation (TPE) of a solver's configuration"},

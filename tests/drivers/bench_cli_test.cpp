@@ -86,7 +86,7 @@ TEST_CASE("bench suite --run-seconds: the clock bounds every solver; iterations 
 TEST_CASE("bench suite: bad options and missing scenarios", "[driver][bench]") {
   const auto dir = fhops_test::scratch("bench_bad");
   CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " --repeats 0").exit_code == 2);
-  CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " --include-mip true").exit_code == 2);
+  CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " --include-mip --time-limit -1").exit_code == 2);
   CHECK(run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() + " -C nope").exit_code == 2);
   CHECK(run(driver() + " bench run").exit_code == 2);
   const auto missing = run(driver() + " bench suite -s /nowhere/x.yaml --out-dir " + dir.string());

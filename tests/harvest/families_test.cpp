@@ -7,10 +7,11 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "../../bench/families/families.hpp"
-#include "../../bench/families/plan_mip.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/harvest/plan_mip.hpp"
 
 using namespace fhops::harvest;
 
@@ -45,8 +46,6 @@ TEST_CASE("families: every instance loads back as written, 6+ per split, sizes u
     CHECK(pb.distance == built.distance);
     // the greedy plan scores the same on the written and the in-memory scenario
     CHECK(evaluate(pb, greedy_schedule(pb)).score == evaluate(built, greedy_schedule(built)).score);
-    // the exact plan MIP applies where nothing prices moves: the roles and soft-capacity families
-    CHECK(fhops_bench::plan_mip_refusal(pb).has_value() == (fi.family == "mobil" || fi.family == "crews"));
     largest_cells = std::max(largest_cells, pb.num_blocks * pb.num_machines * pb.num_slots);
   }
   CHECK(per_split["tune"] >= 6);
@@ -93,6 +92,8 @@ TEST_CASE("families: the crews generator is deterministic and keeps its promises
         const double d = pb.distance[static_cast<std::size_t>(x) * pb.num_blocks + y];
         CHECK((pb.landing_of[x] == pb.landing_of[y]) == (d <= pb.move_params[m].walk_threshold_m));
       }
-  // the plan MIP refuses it (move costs and transitions)
-  CHECK(fhops_bench::plan_mip_refusal(pb).has_value());
+  // the plan MIP charges its moves (move costs and transitions)
+  std::ostringstream lp;
+  CHECK(write_plan_mip(lp, pb).cells == plan_mip_cells(pb));
+  CHECK(lp.str().find("\n - v_") != std::string::npos);
 }

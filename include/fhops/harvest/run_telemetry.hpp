@@ -111,8 +111,8 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
   if (kind == solver_kind::ils) {
     r.config.emplace_back("perturbation_strength", o.ils.perturbation_strength);
     r.config.emplace_back("stall_limit", o.ils.stall_limit);
-    r.config.emplace_back("hybrid_use_mip", false);
-    r.config.emplace_back("hybrid_mip_time_limit", 60);
+    r.config.emplace_back("hybrid_use_mip", o.hybrid_use_mip);
+    r.config.emplace_back("hybrid_mip_time_limit", o.hybrid_mip_time_limit);
     r.config.emplace_back("ls_patience", o.ils.patience);  // fhops-cpp's own ILS settings
     r.config.emplace_back("ils_acceptance", o.ils.accept_worse ? "walk" : "better");
   } else if (kind == solver_kind::tabu) {
@@ -156,7 +156,7 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
                {"max_workers", detail::null_unless_above_one(ctx.max_workers)},
                {"parallel_multistart", ctx.parallel_multistart}};
   else if (kind == solver_kind::ils)
-    tconfig = {{"perturbation_strength", o.ils.perturbation_strength}, {"stall_limit", o.ils.stall_limit}, {"hybrid_use_mip", false}};
+    tconfig = {{"perturbation_strength", o.ils.perturbation_strength}, {"stall_limit", o.ils.stall_limit}, {"hybrid_use_mip", o.hybrid_use_mip}};
   else
     tconfig = {{"tabu_tenure", o.tabu.tenure}, {"stall_limit", o.stop.stall_limit}};
   r.tuner_meta = {{"algorithm", r.solver},
@@ -186,7 +186,7 @@ inline void finish_run_record(telemetry::run_record& r, solver_kind kind, const 
   else if (kind == solver_kind::ils)
     r.extra = {{"iterations", s.iterations}, {"perturbations", s.iterations}, {"restarts", s.restarts},
                {"stall_limit", o.ils.stall_limit}, {"perturbation_strength", o.ils.perturbation_strength},
-               {"hybrid_used", false}};
+               {"hybrid_used", o.hybrid_use_mip}};
   else
     r.extra = {{"iterations", s.iterations}, {"proposals", s.proposals}, {"improvements", improvements},
                {"stall_limit", o.stop.stall_limit}, {"tabu_tenure", o.tabu.tenure}};

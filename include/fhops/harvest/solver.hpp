@@ -23,6 +23,7 @@
 #include "fhops/harvest/incremental.hpp"
 #include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/neighbourhood.hpp"
+#include "fhops/harvest/plan_mip.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/search_space.hpp"
 #include "fhops/search/search.hpp"
@@ -290,6 +291,8 @@ struct solve_options {
   /// and perturbs the better local optimum (the reference: 3 moves, stops at the first
   /// non-improving step, perturbs the latest; see docs/compatibility.md and bench/RESULTS.md).
   search::ils_parameters ils{.perturbation_strength = 2, .stall_limit = 10, .samples = 0, .patience = 100, .accept_worse = false};
+  bool hybrid_use_mip = false;              ///< ILS: at each stall, offer the plan MIP's plan (plan_mip.hpp, solved once)
+  long long hybrid_mip_time_limit = 60;     ///< ILS: cbc's time limit of that MIP, seconds
   search::tabu_parameters tabu{};
   // both
   bool check_delta = false;
@@ -310,9 +313,34 @@ struct solve_outcome {
 
 namespace detail {
 
-template <class Algorithm, class Selector, class Observer>
+/// The ILS hybrid (the reference's hybrid_use_mip, heuristics.md §4): the plan MIP's plan, offered
+/// at every stall. The reference solves the MIP again at each stall; its answer does not change,
+/// so it is solved at the first stall only. A failure (no cbc, no plan) offers nothing, as the
+/// reference ignores any error.
+struct mip_hybrid {
+  const problem* pb;
+  plan_mip_options mip;
+  landing_capacity_mode mode;
+  bool tried = false;
+  std::optional<schedule> plan;
+
+  template <class Solution>
+  std::optional<Solution> offer() {
+    if (!tried) {
+      tried = true;
+      try {
+        const plan_mip_result r = solve_plan_mip(*pb, mip);
+        if (r.source == "mip") plan = sanitised(*pb, r.plan, mode);
+      } catch (const std::exception&) {
+      }
+    }
+    return plan;
+  }
+};
+
+template <class Algorithm, class Selector, class Observer, class... Hybrid>
 solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& algo, Selector& selector, Observer obs,
-                       std::uint64_t seed) {
+                       std::uint64_t seed, Hybrid&... hybrid) {
   harvest_space space(pb, o.check_delta);
   harvest_neighbourhood nbh(pb, o.landing_capacity);
   rng random(seed);
@@ -321,7 +349,7 @@ solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& alg
   state.reset(sanitised(pb, seed_plan, o.landing_capacity));  // every operator output is sanitised; so is the start
   search::search_run run(space, nbh, selector, random, o.stop, std::move(obs));
   solve_outcome out;
-  out.search = algo.run(run, state);
+  out.search = algo.run(run, state, hybrid...);
   out.best = evaluate(pb, out.search.best);
   out.initial = evaluate(pb, seed_plan);
   out.seed = seed;
@@ -335,6 +363,12 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   switch (o.kind) {
     case solver_kind::ils: {
       search::iterated_local_search algo(o.ils);
+      if (o.hybrid_use_mip) {
+        if (o.hybrid_mip_time_limit < 0)
+          throw std::invalid_argument("solve_options.hybrid_mip_time_limit must be >= 0 (got " + std::to_string(o.hybrid_mip_time_limit) + ")");
+        mip_hybrid hybrid{&pb, {.seconds = static_cast<double>(o.hybrid_mip_time_limit)}, o.landing_capacity};
+        return run_with(pb, o, algo, selector, std::move(obs), seed, hybrid);
+      }
       return run_with(pb, o, algo, selector, std::move(obs), seed);
     }
     case solver_kind::tabu: {

@@ -1,11 +1,14 @@
 /// \file
 /// Iterated local search (heuristics.md §4): best-improvement local search over sampled
 /// candidates, then a random perturbation; after `stall_limit` iterations without a new best the
-/// perturbation starts from the best solution instead.
+/// perturbation starts from the best solution instead. An optional hybrid (the reference's
+/// `hybrid_use_mip`) is asked for a solution at each stall first: when it beats the best, the
+/// search continues from it without a perturbation.
 #pragma once
 
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -31,13 +34,23 @@ struct ils_parameters {
   }
 };
 
+/// The hybrid of a run without one: never offers a solution.
+struct no_hybrid {
+  template <class Solution>
+  std::optional<Solution> offer() const {
+    return std::nullopt;
+  }
+};
+
 /// Iterated local search.
 class iterated_local_search {
 public:
   explicit iterated_local_search(ils_parameters p = {}) : p_(p) { p_.validate(); }
 
-  template <class Run>
-  auto run(Run& r, typename Run::state_type& s) {
+  /// Runs the search; at each stall `hybrid.template offer<solution_type>()` may give a solution
+  /// (a std::optional) that replaces the current one when it beats the best.
+  template <class Run, class Hybrid = no_hybrid>
+  auto run(Run& r, typename Run::state_type& s, Hybrid&& hybrid = {}) {
     auto& space = r.space();
     r.begin(s, "ils");
     typename Run::move_type mv{}, best_mv{};
@@ -74,6 +87,14 @@ public:
       if (!r.end_step(s)) break;
       // Perturbation (of the best after a stall).
       if (stalls >= p_.stall_limit) {
+        if (auto h = hybrid.template offer<typename Run::solution_type>()) {
+          space.restore(s, *h);
+          if (r.note(s)) {  // the hybrid's solution is the new best: search on from it
+            stalls = 0;
+            r.restarted();
+            continue;
+          }
+        }
         space.restore(s, r.best());
         stalls = 0;
         r.restarted();

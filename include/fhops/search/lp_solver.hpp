@@ -39,6 +39,7 @@ concept lp_solver = requires(S& s, const std::filesystem::path& model, bool rela
 struct cbc_solver {
   std::string program = "cbc";  ///< the cbc executable
   double seconds = 0.0;         ///< time limit of a MIP (0: none)
+  std::string arguments;        ///< more cbc options for a MIP, before `-solve` (e.g. "-randomCbcSeed 7")
 
   /// True when `program` can be run (a shell finds it).
   [[nodiscard]] bool available() const { return std::system(("command -v " + program + " > /dev/null 2>&1").c_str()) == 0; }
@@ -48,7 +49,7 @@ struct cbc_solver {
     const std::filesystem::path sol = model.string() + ".sol", log = model.string() + ".log";
     std::string cmd = program + " '" + model.string() + "'";
     if (relaxation) cmd += " -primalS -printingOptions all";
-    else cmd += (seconds > 0.0 ? " -sec " + std::to_string(seconds) : std::string()) + " -solve";
+    else cmd += (seconds > 0.0 ? " -sec " + std::to_string(seconds) : std::string()) + (arguments.empty() ? std::string() : " " + arguments) + " -solve";
     cmd += " -solu '" + sol.string() + "' > '" + log.string() + "' 2>&1";
     std::filesystem::remove(sol);
     const int status = std::system(cmd.c_str());
