@@ -3,7 +3,6 @@
 // the reference's minitoy and small21 are solved to their optima.
 #include "../test_support.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <sstream>
 
