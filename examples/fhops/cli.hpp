@@ -67,7 +67,8 @@ inline std::string_view command_example(std::string_view command) {
       {"solve-ils", "fhops solve-ils examples/scenarios/demo --out plan.csv --iters 200 --seed 7"},
       {"solve-tabu", "fhops solve-tabu examples/scenarios/demo --out plan.csv --iters 2000 --seed 7"},
       {"solve-landings", "fhops solve-landings examples/scenarios/demo --out plan.csv"},
-      {"bound", "fhops bound examples/scenarios/demo --time-limit 5"},  // main's `fhops bound` (h-bound)
+      {"bound", "fhops bound examples/scenarios/demo --time-limit 5"},
+      {"solve-mip", "fhops solve-mip examples/scenarios/synth-small --out plan.csv --time-limit 60"},
       {"tune-random", "fhops tune-random --bundle baseline --runs 3 --iters 250"},
       {"tune-grid", "fhops tune-grid --bundle baseline --preset balanced --preset explore --iters 250"},
       {"tune-bayes", "fhops tune-bayes --bundle synthetic --trials 6"},
