@@ -6,6 +6,7 @@
 #pragma once
 
 #include <concepts>
+#include <optional>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -73,6 +74,12 @@ concept operator_selector = requires(S& s, const S& cs, rng& r, std::vector<std:
   s.order(r, out);
   s.reward(op, x);
   { cs.weight(op) } -> std::convertible_to<double>;
+};
+
+/// An ILS hybrid: offer<Solution>() may give a solution to continue from at a stall (or nothing).
+template <class H, class Solution>
+concept ils_hybrid_for = requires(H& h) {
+  { h.template offer<Solution>() } -> std::same_as<std::optional<Solution>>;
 };
 
 }  // namespace fhops::search

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "fhops/search/concepts.hpp"
 #include "fhops/search/run.hpp"
@@ -41,6 +42,7 @@ struct no_hybrid {
     return std::nullopt;
   }
 };
+static_assert(ils_hybrid_for<no_hybrid, int>);
 
 /// Iterated local search.
 class iterated_local_search {
@@ -51,6 +53,8 @@ public:
   /// (a std::optional) that replaces the current one when it beats the best.
   template <class Run, class Hybrid = no_hybrid>
   auto run(Run& r, typename Run::state_type& s, Hybrid&& hybrid = {}) {
+    static_assert(ils_hybrid_for<std::remove_reference_t<Hybrid>, typename Run::solution_type>,
+                  "iterated_local_search: a hybrid needs offer<Solution>() returning std::optional<Solution>");
     auto& space = r.space();
     r.begin(s, "ils");
     typename Run::move_type mv{}, best_mv{};
