@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -924,6 +925,10 @@ private:
     // Stamps only grow, so nothing needs clearing between calls.
     if (choice_.size() < static_cast<std::size_t>(S) * n) choice_.resize(static_cast<std::size_t>(S) * n);
     slot_stamp_.resize(S);
+    if (stamp_ > std::numeric_limits<std::uint32_t>::max() - static_cast<std::uint32_t>(S)) {
+      std::fill(choice_.begin(), choice_.end(), choice_entry{});  // the stamps would wrap in this call: start over
+      stamp_ = 0;
+    }
     const auto gain = [&](int i, int k) {  // production of the (k+1)-th slot of a run on cand i
       const double rate = pb.rate[pb.mb(m, cand_[i])], left = left_[cand_[i]];
       return wP * (std::min((k + 1) * rate, left) - std::min(k * rate, left));
@@ -936,11 +941,7 @@ private:
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
       const std::size_t cm = pb.ms(m, t);
-      if (++stamp_ == 0) {  // the stamps wrapped: forget every entry
-        std::fill(choice_.begin(), choice_.end(), choice_entry{});
-        stamp_ = 1;
-      }
-      const std::uint32_t stamp = slot_stamp_[k] = stamp_;
+      const std::uint32_t stamp = slot_stamp_[k] = ++stamp_;
       choice_entry* ch = choice_.data() + static_cast<std::size_t>(k) * n;
       const auto improve = [&](int to, double v, int from) {
         value_[to] = v;
