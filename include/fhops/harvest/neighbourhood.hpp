@@ -1003,15 +1003,12 @@ private:
           };
           if (qmax >= 0) {
             const int cap_to = base + K - 1;
+            const double self = K - 1 <= qmax ? from_q(K - 1) : minus_inf;  // read before the cap is written
             if (K >= 2 && K - 2 <= qmax) {
               const double v = from_q(K - 2);
-              const double self = K - 1 <= qmax ? from_q(K - 1) : minus_inf;
               if (v > minus_inf && v > value_[cap_to]) improve(cap_to, v, base + K - 2);
-              if (self > minus_inf && self > value_[cap_to]) improve(cap_to, self, cap_to);
-            } else if (K - 1 <= qmax) {
-              const double self = from_q(K - 1);
-              if (self > minus_inf && self > value_[cap_to]) improve(cap_to, self, cap_to);
             }
+            if (self > minus_inf && self > value_[cap_to]) improve(cap_to, self, cap_to);
             for (int to = std::min(K - 2, qmax + 1); to >= 1; --to) {
               const double v = from_q(to - 1);
               if (v > minus_inf && v > value_[base + to]) improve(base + to, v, base + to - 1);
