@@ -39,7 +39,7 @@ TEST_CASE("priced_row is the best row of a lone machine when no block runs out",
   const std::vector<double> zero(pb.num_blocks, 0.0);
   std::vector<std::int32_t> row(pb.num_slots);
   priced_row_scratch scratch;
-  const double value = priced_row(pb, 0, {blocks, zero, {}, {}}, row, scratch);
+  const double value = priced_row(pb, 0, {blocks, zero, {}, {}, {}}, row, scratch);
   CHECK(value == Approx(optimum).epsilon(1e-12));
   schedule plan(pb);
   for (int t = 0; t < pb.num_slots; ++t) plan.at(0, t) = row[t];

@@ -463,7 +463,7 @@ inline double crew_bound(const problem& pb, std::span<const int> crew, std::span
       if (pb.rate[pb.mb(crew[i], b)] > 0.0 && pb.role_allowed[pb.mb(crew[i], b)]) usable[i].push_back(b);
   return detail::crew_dual(pb, blocks, iterations, target, [&](const std::vector<double>& lambda, double& value, std::vector<double>& produced) {
     for (std::size_t i = 0; i < crew.size(); ++i) {
-      value += priced_row(pb, crew[i], {usable[i], lambda, {}, {}}, row, scratch);
+      value += priced_row(pb, crew[i], {usable[i], lambda, {}, {}, {}}, row, scratch);
       for (int t = 0; t < pb.num_slots; ++t)
         if (const std::int32_t b = row[t]; b >= 0 && pb.weights.production - lambda[b] > 0.0)
           produced[b] += pb.rate[pb.mb(crew[i], b)];

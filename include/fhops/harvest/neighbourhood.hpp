@@ -756,7 +756,7 @@ private:
       for (std::size_t g = 0; g < G; ++g) {
         const int x = group_[g];
         std::span<std::int32_t> row(crew_rows_.data() + g * S, static_cast<std::size_t>(S));
-        priced_row(pb, x, {crew_blocks_[g], price_, landing_price_, room}, row, priced_scratch_);
+        priced_row(pb, x, {crew_blocks_[g], price_, landing_price_, room, {}}, row, priced_scratch_);
         int prev = -1;
         for (int k = 0; k < S; ++k) {
           const int t = pb.eval_order[k];
