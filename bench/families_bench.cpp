@@ -5,7 +5,7 @@
 //
 // Per instance: the bundle is written to DIR/instances/NAME (an ordinary bundle; DIR defaults to
 // build/families); where its model is not too big to write, the exact plan MIP (with move costs and
-// transitions) is solved by cbc once (fhops/harvest/plan_mip.hpp, --mip-seconds of cbc CPU time; its
+// transitions) is solved by cbc once (fhops/harvest/bounds/plan_mip.hpp, --mip-seconds of cbc CPU time; its
 // optimum or best possible value is an upper bound, its plan is re-scored by the evaluator and may
 // set the best known); the solvers run as `fhops solve-{heur,ils,tabu} --time-limit T --seed S` do;
 // with --best-seconds, SA and Tabu run that long with seed 1 to raise the best known (not where the
@@ -36,12 +36,12 @@
 #include <fmt/format.h>
 
 #include "families/families.hpp"
-#include "fhops/harvest/plan_mip.hpp"
 #include "fhops/harvest/assignments_csv.hpp"
+#include "fhops/harvest/bounds/lagrangian.hpp"
+#include "fhops/harvest/bounds/plan_mip.hpp"
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/lagrangian.hpp"
 #include "fhops/harvest/solver.hpp"
-#include "fhops/search/lp_solver.hpp"
+#include "fhops/search/exact/lp_solver.hpp"
 #include "fhops/util/atomic_file.hpp"
 
 namespace {
@@ -231,7 +231,7 @@ void offer(known& k, const problem& pb, const schedule& plan, double score, cons
   fhops::write_file_atomic(plans / (pb.name + ".csv"), assignments_csv_text(pb, plan));
 }
 
-/// The exact plan MIP by cbc (fhops/harvest/plan_mip.hpp), time-limited; tightens the MIP bound and
+/// The exact plan MIP by cbc (fhops/harvest/bounds/plan_mip.hpp), time-limited; tightens the MIP bound and
 /// offers its plan.
 void mip_bound(known& k, const problem& pb, const options& o, const fs::path& plans) {
   if (o.mip_seconds <= 0.0 || std::isfinite(k.mip_bound)) return;  // once per instance (a stored bound stays)

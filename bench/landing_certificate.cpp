@@ -12,9 +12,9 @@
 #include <string>
 #include <unistd.h>
 
+#include "fhops/harvest/bounds/landing_certificate.hpp"
+#include "fhops/harvest/bounds/landing_decomposition.hpp"
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/landing_certificate.hpp"
-#include "fhops/harvest/landing_decomposition.hpp"
 
 int main(int argc, char** argv) {
   namespace fh = fhops::harvest;

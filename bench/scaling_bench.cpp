@@ -16,8 +16,8 @@
 
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/solver.hpp"
-#include "fhops/harvest/synth.hpp"
-#include "fhops/harvest/synth_writer.hpp"
+#include "fhops/harvest/synth/generator.hpp"
+#include "fhops/harvest/synth/writer.hpp"
 
 namespace {
 

@@ -24,7 +24,7 @@
 #include <fmt/format.h>
 
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/search/lp_solver.hpp"
+#include "fhops/search/exact/lp_solver.hpp"
 
 namespace {
 

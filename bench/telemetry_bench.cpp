@@ -19,14 +19,14 @@
 #include <vector>
 
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/run_telemetry.hpp"
 #include "fhops/harvest/solver.hpp"
+#include "fhops/telemetry/analysis/report.hpp"
 #include "fhops/telemetry/async_sink.hpp"
 #include "fhops/telemetry/jsonl_sink.hpp"
 #include "fhops/telemetry/maintenance.hpp"
 #include "fhops/telemetry/recorder.hpp"
-#include "fhops/telemetry/report.hpp"
 #include "fhops/telemetry/sqlite_store.hpp"
+#include "fhops/workflows/run_telemetry.hpp"
 
 namespace {
 

@@ -18,8 +18,8 @@
 
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/solver.hpp"
-#include "fhops/harvest/tuner_runs.hpp"
-#include "fhops/harvest/tuning.hpp"
+#include "fhops/workflows/tuner_runs.hpp"
+#include "fhops/workflows/tuning.hpp"
 
 namespace {
 

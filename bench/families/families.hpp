@@ -21,9 +21,9 @@
 
 #include <fmt/format.h>
 
-#include "fhops/harvest/synth.hpp"
-#include "fhops/harvest/synth_config.hpp"
-#include "fhops/harvest/synth_writer.hpp"
+#include "fhops/harvest/synth/config.hpp"
+#include "fhops/harvest/synth/generator.hpp"
+#include "fhops/harvest/synth/writer.hpp"
 #include "fhops/util/python_format.hpp"
 #include "fhops/util/rng.hpp"
 

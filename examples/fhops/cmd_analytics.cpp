@@ -4,11 +4,11 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "fhops/harvest/analytics_mode.hpp"
-#include "fhops/harvest/analytics_pages.hpp"
+#include "fhops/pages/analytics_pages.hpp"
+#include "fhops/pages/page_runner.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
-#include "fhops/util/page_runner.hpp"
+#include "fhops/workflows/analytics_mode.hpp"
 #include "io_check.hpp"
 
 namespace fhops_cli {

@@ -1,12 +1,12 @@
 // fhops bound SCENARIO: an upper bound on the score of every plan of the scenario
-// (fhops/harvest/bound.hpp: the Lagrangian relaxation, started from the greedy plan's score).
+// (fhops/harvest/bounds/bound.hpp: the Lagrangian relaxation, started from the greedy plan's score).
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "fhops/harvest/bound.hpp"
+#include "fhops/harvest/bounds/bound.hpp"
 #include "fhops/harvest/loader.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/util/json_text.hpp"

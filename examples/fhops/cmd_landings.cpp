@@ -1,6 +1,6 @@
-// fhops solve-landings SCENARIO --out CSV: the landing decomposition (fhops/harvest/landing_decomposition.hpp):
+// fhops solve-landings SCENARIO --out CSV: the landing decomposition (fhops/harvest/bounds/landing_decomposition.hpp):
 // the best plan it finds among plans that keep every machine on one landing, and an upper bound on
-// every such plan; with --certify, the certificate of fhops/harvest/landing_certificate.hpp (crews
+// every such plan; with --certify, the certificate of fhops/harvest/bounds/landing_certificate.hpp (crews
 // of any size, by Debian's cbc) and whether it covers every plan.
 #include <algorithm>
 #include <chrono>
@@ -15,9 +15,9 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "fhops/harvest/bounds/landing_certificate.hpp"
+#include "fhops/harvest/bounds/landing_decomposition.hpp"
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/landing_certificate.hpp"
-#include "fhops/harvest/landing_decomposition.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/json_text.hpp"
 #include "fhops/util/python_format.hpp"

@@ -1,5 +1,5 @@
 // fhops solve-mip SCENARIO --out CSV: the exact time-indexed MIP of the whole scenario
-// (fhops/harvest/plan_mip.hpp) solved by Debian's cbc; the plan re-scored by the evaluator, cbc's
+// (fhops/harvest/bounds/plan_mip.hpp) solved by Debian's cbc; the plan re-scored by the evaluator, cbc's
 // best bound and the gap.
 #include <cmath>
 #include <iostream>
@@ -9,9 +9,9 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "fhops/harvest/bounds/plan_mip.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/kpi_report.hpp"
-#include "fhops/harvest/plan_mip.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/json_text.hpp"
 #include "io_check.hpp"

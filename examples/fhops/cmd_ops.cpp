@@ -16,15 +16,15 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "fhops/harvest/analytics_mode.hpp"
+#include "fhops/pages/static_site.hpp"
 #include "fhops/telemetry/json_reader.hpp"
 #include "fhops/telemetry/maintenance.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
-#include "fhops/util/checklist.hpp"
 #include "fhops/util/csv.hpp"
-#include "fhops/util/records.hpp"
-#include "fhops/util/static_site.hpp"
+#include "fhops/util/flat_records.hpp"
+#include "fhops/workflows/analytics_mode.hpp"
+#include "fhops/workflows/checklist.hpp"
 #include "io_check.hpp"
 
 namespace fhops_cli {

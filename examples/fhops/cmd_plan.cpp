@@ -5,7 +5,7 @@
 //
 // Parallelism (--jobs N, or mpirun -np N): the work is cut into independent work units — one
 // (tier, tuner, scenario) — each run with one trial at a time and its own seeds, so results do not
-// depend on N (fhops/harvest/plan_units.hpp). Units run on N threads or on the MPI ranks
+// depend on N (fhops/workflows/plan_units.hpp). Units run on N threads or on the MPI ranks
 // (dist_units.hpp); the coordinator is the one telemetry writer: in unit order, or under mpirun
 // or with --resume each unit's records as it finishes (completion order) followed by its
 // work_unit line, which --resume reads to skip the unit. Console lines come in unit order.
@@ -20,17 +20,17 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "dist_units.hpp"
-#include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/run_telemetry.hpp"
-#include "fhops/harvest/plan_units.hpp"
-#include "fhops/harvest/tuning.hpp"
-#include "fhops/harvest/tuning_plan.hpp"
-#include "fhops/harvest/work_units.hpp"
-#include "fhops/telemetry/comparisons.hpp"
-#include "fhops/telemetry/history.hpp"
-#include "fhops/telemetry/report.hpp"
+#include "fhops/telemetry/analysis/comparisons.hpp"
+#include "fhops/telemetry/analysis/history.hpp"
+#include "fhops/telemetry/analysis/report.hpp"
 #include "fhops/telemetry/set_aside.hpp"
+#include "fhops/workflows/discovery.hpp"
+#include "fhops/workflows/plan_units.hpp"
+#include "fhops/workflows/run_telemetry.hpp"
+#include "fhops/workflows/tuning.hpp"
+#include "fhops/workflows/tuning_plan.hpp"
+#include "fhops/workflows/work_units.hpp"
 #include "io_check.hpp"
 #include "telemetry_wiring.hpp"
 

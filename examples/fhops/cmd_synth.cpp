@@ -10,9 +10,9 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "fhops/harvest/synth.hpp"
-#include "fhops/harvest/synth_config.hpp"
-#include "fhops/harvest/synth_writer.hpp"
+#include "fhops/harvest/synth/config.hpp"
+#include "fhops/harvest/synth/generator.hpp"
+#include "fhops/harvest/synth/writer.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/file_identity.hpp"
 

@@ -12,8 +12,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "fhops/telemetry/analysis/report.hpp"
 #include "fhops/telemetry/maintenance.hpp"
-#include "fhops/telemetry/report.hpp"
 #include "fhops/telemetry/sqlite_store.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/file_identity.hpp"

@@ -10,13 +10,13 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "fhops/harvest/history_metrics.hpp"
-#include "fhops/telemetry/convergence.hpp"
-#include "fhops/telemetry/history.hpp"
-#include "fhops/telemetry/history_chart.hpp"
+#include "fhops/pages/history_chart.hpp"
+#include "fhops/telemetry/analysis/convergence.hpp"
+#include "fhops/telemetry/analysis/history.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/file_identity.hpp"
+#include "fhops/workflows/history_metrics.hpp"
 
 namespace fhops_cli {
 

@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 
-#include "fhops/harvest/run_telemetry.hpp"
-#include "fhops/harvest/work_units.hpp"
 #include "fhops/telemetry/json_reader.hpp"
 #include "fhops/tune/tpe.hpp"
+#include "fhops/workflows/run_telemetry.hpp"
+#include "fhops/workflows/work_units.hpp"
 
 namespace fhops_cli {
 

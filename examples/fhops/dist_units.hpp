@@ -13,17 +13,17 @@
 #include <vector>
 
 #include "dist_wiring.hpp"
-#include "fhops/harvest/bench_suite.hpp"
-#include "fhops/harvest/plan_units.hpp"
-#include "fhops/harvest/scenario.hpp"
 #include "fhops/harvest/problem.hpp"
-#include "fhops/harvest/tuner_runs.hpp"
+#include "fhops/harvest/scenario.hpp"
 #include "fhops/harvest/solver.hpp"
-#include "fhops/harvest/tuning.hpp"
-#include "fhops/harvest/work_units.hpp"
 #include "fhops/search/multistart.hpp"
 #include "fhops/telemetry/json_value.hpp"
 #include "fhops/tune/space.hpp"
+#include "fhops/workflows/bench_suite.hpp"
+#include "fhops/workflows/plan_units.hpp"
+#include "fhops/workflows/tuner_runs.hpp"
+#include "fhops/workflows/tuning.hpp"
+#include "fhops/workflows/work_units.hpp"
 #include "telemetry_wiring.hpp"
 
 namespace fhops_cli {
@@ -109,7 +109,7 @@ struct multistart_units_result {
 multistart_units_result run_multistart_units(const fhops::harvest::problem& pb, const fhops::harvest::solve_options& o,
                                              const multistart_units_spec& spec, cli_telemetry* telemetry, dist_session& session);
 
-/// The tuning plan's units (tier × tuner × scenario, fhops/harvest/plan_units.hpp) as work units.
+/// The tuning plan's units (tier × tuner × scenario, fhops/workflows/plan_units.hpp) as work units.
 struct plan_units_spec {
   std::vector<fhops::harvest::plan_unit> units;
   std::vector<fhops::harvest::plan_unit_target> targets;  ///< per unit

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "fhops/harvest/discovery.hpp"
 #include "fhops/harvest/loader.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/file_identity.hpp"
+#include "fhops/workflows/discovery.hpp"
 
 namespace fhops_cli {
 

@@ -5,9 +5,9 @@
 
 #include <simdjson.h>
 
-#include "fhops/util/csv.hpp"
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/search/lp_solver.hpp"
+#include "fhops/search/exact/lp_solver.hpp"
+#include "fhops/util/csv.hpp"
 
 using fhops_test::driver;
 using fhops_test::run;

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fhops/util/checklist.hpp"
+#include "fhops/workflows/checklist.hpp"
 #include "../test_support.hpp"
 #include "browser.hpp"
 

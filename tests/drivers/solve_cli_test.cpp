@@ -4,7 +4,7 @@
 #include <simdjson.h>
 
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/search/lp_solver.hpp"
+#include "fhops/search/exact/lp_solver.hpp"
 
 using fhops_test::driver;
 using fhops_test::run;

@@ -9,7 +9,7 @@
 #include <simdjson.h>
 
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/tuning.hpp"
+#include "fhops/workflows/tuning.hpp"
 
 using fhops_test::driver;
 using fhops_test::run;

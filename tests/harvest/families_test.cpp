@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "../../bench/families/families.hpp"
+#include "fhops/harvest/bounds/plan_mip.hpp"
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/plan_mip.hpp"
 
 using namespace fhops::harvest;
 

@@ -7,7 +7,7 @@
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/incremental.hpp"
 #include "fhops/harvest/neighbourhood.hpp"
-#include "fhops/harvest/synth.hpp"
+#include "fhops/harvest/synth/generator.hpp"
 #include "fhops/util/rng.hpp"
 
 using namespace fhops::harvest;

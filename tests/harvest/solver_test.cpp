@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "fhops/harvest/bounds/landing_decomposition.hpp"
 #include "fhops/harvest/harvest.hpp"
-#include "fhops/harvest/landing_decomposition.hpp"
 #include "fhops/harvest/solver.hpp"
 
 using namespace fhops::harvest;

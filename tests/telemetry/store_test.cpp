@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "../test_support.hpp"
+#include "fhops/telemetry/analysis/report.hpp"
 #include "fhops/telemetry/json_reader.hpp"
 #include "fhops/telemetry/jsonl_sink.hpp"
 #include "fhops/telemetry/maintenance.hpp"
 #include "fhops/telemetry/records.hpp"
-#include "fhops/telemetry/report.hpp"
 #include "fhops/telemetry/sqlite_store.hpp"
 
 namespace tel = fhops::telemetry;

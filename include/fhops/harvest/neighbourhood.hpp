@@ -37,9 +37,9 @@
 #include <string_view>
 #include <vector>
 
+#include "fhops/harvest/bounds/lagrangian.hpp"
 #include "fhops/harvest/detail/slot_kernel.hpp"
 #include "fhops/harvest/incremental.hpp"
-#include "fhops/harvest/lagrangian.hpp"
 #include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"

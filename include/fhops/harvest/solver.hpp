@@ -18,12 +18,12 @@
 #include <string_view>
 #include <vector>
 
+#include "fhops/harvest/bounds/plan_mip.hpp"
 #include "fhops/harvest/evaluate.hpp"
 #include "fhops/harvest/greedy.hpp"
 #include "fhops/harvest/incremental.hpp"
 #include "fhops/harvest/landing_capacity.hpp"
 #include "fhops/harvest/neighbourhood.hpp"
-#include "fhops/harvest/plan_mip.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/search_space.hpp"
 #include "fhops/search/search.hpp"
