@@ -366,7 +366,9 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
       if (o.hybrid_use_mip) {
         if (o.hybrid_mip_time_limit < 0)
           throw std::invalid_argument("solve_options.hybrid_mip_time_limit must be >= 0 (got " + std::to_string(o.hybrid_mip_time_limit) + ")");
-        mip_hybrid hybrid{&pb, {.seconds = static_cast<double>(o.hybrid_mip_time_limit)}, o.landing_capacity};
+        plan_mip_options mip;
+        mip.seconds = static_cast<double>(o.hybrid_mip_time_limit);
+        mip_hybrid hybrid{.pb = &pb, .mip = mip, .mode = o.landing_capacity, .tried = false, .plan = std::nullopt};
         return run_with(pb, o, algo, selector, std::move(obs), seed, hybrid);
       }
       return run_with(pb, o, algo, selector, std::move(obs), seed);

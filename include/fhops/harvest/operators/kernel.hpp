@@ -1,0 +1,587 @@
+/// \file
+/// The operators' kernel: what every harvest operator shares. It holds the problem, the landing
+/// capacity mode and the sanitiser (the reference's, applied locally: only the slots a move touches
+/// can change), the services an operator uses to draw and check cells, and the scratch of the large
+/// moves (the row DP that rebuilds one machine's row against the work the other machines leave, the
+/// price and landing state). An operator is a type meeting harvest_operator (below): a name and
+/// `propose(kernel, plan, rng, move)`. The built-in operators (operators/reference.hpp, runs.hpp,
+/// rebuild.hpp, price_rebuild.hpp, sequencing.hpp) are friends and use the kernel's scratch; an
+/// operator of your own uses the public services. neighbourhood.hpp composes operators by name into
+/// a neighbourhood (operator_union).
+/// Landing capacity follows a landing_capacity_mode (landing_capacity.hpp): by default, when the
+/// objective prices slack, the sanitiser keeps over-capacity work that can pay its slack and the
+/// rebuild operators weigh a cell on a full landing against the slack it adds.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fhops/harvest/bounds/lagrangian.hpp"
+#include "fhops/harvest/detail/slot_kernel.hpp"
+#include "fhops/harvest/incremental.hpp"
+#include "fhops/harvest/landing_capacity.hpp"
+#include "fhops/harvest/problem.hpp"
+#include "fhops/harvest/schedule.hpp"
+#include "fhops/util/rng.hpp"
+
+namespace fhops::harvest {
+
+/// A move: the cell changes it makes (after sanitising).
+struct harvest_move {
+  std::vector<cell_change> changes;
+};
+
+// The built-in operators (friends of the kernel).
+struct swap_operator;
+struct move_operator;
+struct block_insertion_operator;
+struct cross_exchange_operator;
+struct mobilisation_shake_operator;
+struct run_fill_operator;
+struct run_extend_operator;
+struct run_clear_operator;
+struct run_swap_operator;
+struct run_replace_operator;
+struct row_rebuild_operator;
+struct landing_rebuild_operator;
+struct price_rebuild_operator;
+struct landing_swap_operator;
+struct seq_fill_operator;
+
+/// What operators share: the problem, the sanitiser, cell services and the large moves' scratch.
+class operator_kernel {
+public:
+  /// `mode` says whether moves may put work over a landing's capacity when the objective prices
+  /// the slack (landing_capacity.hpp); `attempts` bounds the random tries of the operators that
+  /// search for a feasible move.
+  explicit operator_kernel(const problem& pb, landing_capacity_mode mode = landing_capacity_mode::priced,
+                           int attempts = 48)
+      : pb_(&pb), mode_(mode), slack_(slack_allowed(pb, mode)), attempts_(attempts), over_(static_cast<std::size_t>(pb.num_machines) * pb.num_slots, no_override),
+        seen_(static_cast<std::size_t>(pb.num_slots) * pb.num_landings, 0) {
+    // Slots with day in [E_b, L_b] form a contiguous range in construction order (day-major).
+    first_slot_of_day_.assign(pb.num_days + 2, pb.num_slots);
+    for (int t = pb.num_slots - 1; t >= 0; --t) first_slot_of_day_[pb.slot_day[t]] = t;
+    for (int d = pb.num_days; d >= 1; --d)
+      first_slot_of_day_[d] = std::min(first_slot_of_day_[d], first_slot_of_day_[d + 1]);
+    machines_for_block_.resize(pb.num_blocks);
+    blocks_for_machine_.resize(pb.num_machines);
+    for (int m = 0; m < pb.num_machines; ++m)
+      for (int b = 0; b < pb.num_blocks; ++b)
+        if (pb.rate[pb.mb(m, b)] > 0.0) {
+          machines_for_block_[b].push_back(m);
+          if (pb.role_allowed[pb.mb(m, b)]) blocks_for_machine_[m].push_back(b);
+        }
+    // seq_fill's pairs: a machine and a block it can work where its role has prerequisites
+    // (it follows) or is the prerequisite of another role (it leads).
+    if (pb.has_sequencing)
+      for (int m = 0; m < pb.num_machines; ++m) {
+        const int r = pb.machine_role[m];
+        if (r < 0) continue;
+        for (const int b : blocks_for_machine_[m]) {
+          const auto [q0, q1] = pb.prerequisites(b, r);
+          if (q0 != q1 || leads_on(r, b)) seq_pairs_.push_back({m, b});
+        }
+      }
+  }
+
+  const problem& pb() const { return *pb_; }
+  landing_capacity_mode capacity_mode() const { return mode_; }
+  int attempts() const { return attempts_; }  ///< the random tries of an operator that searches for a feasible move
+
+  /// The tabu attribute of cell (m, t) holding block b.
+  static std::uint64_t key(int m, int t, std::int32_t b) {
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(m)) << 40) ^
+           (static_cast<std::uint64_t>(static_cast<std::uint32_t>(t)) << 20) ^ static_cast<std::uint32_t>(b + 1);
+  }
+
+  /// The reference sanitiser applied locally: `raw` holds (m, t, after) writes to the sanitised
+  /// plan `plan` (later writes win); on return it holds the resulting cell changes, no-ops removed.
+  /// Landing capacity follows the mode (keeps_on_landing): in priced mode with landing_slack > 0
+  /// over-capacity work that can pay its slack is kept, and the evaluator prices it.
+  void sanitise(const schedule& plan, std::vector<cell_change>& raw) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots;
+    // 1. merge writes, force locks, clear unavailable / blacked-out / forbidden-role cells.
+    merged_.clear();
+    for (const auto& w : raw) {
+      const std::size_t c = pb.ms(w.machine, w.slot);
+      std::int32_t after = w.after;
+      if (pb.lock[c] >= 0) after = pb.lock[c];
+      else if (after >= 0 && (!pb.available[c] || pb.blacked_out[c] || !pb.role_allowed[pb.mb(w.machine, after)])) after = idle;
+      if (over_[c] == no_override) merged_.push_back({w.machine, w.slot, plan.cells[c], after});
+      else
+        for (auto& m : merged_)
+          if (m.machine == w.machine && m.slot == w.slot) m.after = after;
+      over_[c] = after;
+    }
+    // 2. landing capacity, first come in machine order (capacity 0 = unlimited). Only a slot and
+    //    landing that received a new block can go over capacity; the rest of the plan is sanitised
+    //    (a cleared cell only lowers the excess of the machines after it, so they stay kept).
+    const std::size_t placed = merged_.size();
+    for (std::size_t i = 0; i < placed; ++i) {
+      const cell_change x = merged_[i];
+      if (x.after < 0 || x.after == x.before) continue;
+      const int t = x.slot;
+      const int l = pb.landing_of[x.after];
+      const int cap = pb.landing_capacity[l];
+      if (cap == 0) continue;
+      const std::size_t pair = static_cast<std::size_t>(t) * pb.num_landings + l;
+      if (seen_[pair]) continue;
+      seen_[pair] = 1;
+      seen_list_.push_back(pair);
+      int usage = 0;
+      for (int m = 0; m < pb.num_machines; ++m) {
+        const std::size_t c = static_cast<std::size_t>(m) * S + t;
+        const std::int32_t v = over_[c] != no_override ? over_[c] : plan.cells[c];
+        if (v < 0 || pb.lock[c] >= 0 || pb.landing_of[v] != l) continue;
+        if (keeps_on_landing(pb, mode_, m, v, usage, cap)) {
+          ++usage;
+          continue;
+        }
+        if (over_[c] == no_override) merged_.push_back({m, t, plan.cells[c], idle});
+        else
+          for (auto& y : merged_)
+            if (y.machine == m && y.slot == t) y.after = idle;
+        over_[c] = idle;
+      }
+    }
+    for (const std::size_t pair : seen_list_) seen_[pair] = 0;
+    seen_list_.clear();
+    // 3. clean up.
+    raw.clear();
+    for (const auto& m : merged_) {
+      over_[pb.ms(m.machine, m.slot)] = no_override;
+      if (m.after != m.before) raw.push_back(m);
+    }
+  }
+
+  /// sanitise(plan, mv.changes); true (an operator's last step).
+  bool finish(const schedule& plan, harvest_move& mv) {
+    sanitise(plan, mv.changes);
+    return true;
+  }
+
+  /// The slots of block b's window: [slot_lo(b), slot_hi(b)).
+  int slot_lo(int b) const { return first_slot_of_day_[pb_->earliest[b]]; }
+  int slot_hi(int b) const { return first_slot_of_day_[pb_->latest[b] + 1]; }  // exclusive
+  bool in_window(int b, int t) const { return pb_->slot_day[t] >= pb_->earliest[b] && pb_->slot_day[t] <= pb_->latest[b]; }
+  bool lock_allows(int m, int t, int b) const {
+    const std::int32_t lk = pb_->lock[pb_->ms(m, t)];
+    return lk < 0 || lk == b;
+  }
+
+  // A random non-idle cell that is not locked (the reference's "non-locked assignments").
+  bool random_assignment(const schedule& plan, rng& r, int& m, int& t) const {
+    const std::size_t n = plan.cells.size();
+    if (n == 0) return false;
+    for (int i = 0; i < 4 * attempts_; ++i) {
+      const std::size_t c = r.below(n);
+      if (plan.cells[c] >= 0 && pb_->lock[c] < 0) {
+        m = static_cast<int>(c / plan.num_slots);
+        t = static_cast<int>(c % plan.num_slots);
+        return true;
+      }
+    }
+    return false;
+  }
+
+
+  /// The maximal run of equal cells around (m, t).
+  std::pair<int, int> run_around(const schedule& plan, int m, int t) const {
+    const int b = plan.at(m, t);
+    int a = t, z = t + 1;
+    while (a > 0 && plan.at(m, a - 1) == b) --a;
+    while (z < plan.num_slots && plan.at(m, z) == b) ++z;
+    return {a, z};
+  }
+
+  /// The machines with a positive rate on block b.
+  const std::vector<int>& machines_for_block(int b) const { return machines_for_block_[b]; }
+  /// The blocks machine m may work (positive rate, role allowed).
+  const std::vector<int>& blocks_for_machine(int m) const { return blocks_for_machine_[m]; }
+
+private:
+  friend struct swap_operator;
+  friend struct move_operator;
+  friend struct block_insertion_operator;
+  friend struct cross_exchange_operator;
+  friend struct mobilisation_shake_operator;
+  friend struct run_fill_operator;
+  friend struct run_extend_operator;
+  friend struct run_clear_operator;
+  friend struct run_swap_operator;
+  friend struct run_replace_operator;
+  friend struct row_rebuild_operator;
+  friend struct landing_rebuild_operator;
+  friend struct price_rebuild_operator;
+  friend struct landing_swap_operator;
+  friend struct seq_fill_operator;
+
+  static constexpr std::int32_t no_override = INT32_MIN;
+  static constexpr std::size_t row_candidates = 16;  ///< blocks a row_rebuild DP considers at most
+  static constexpr std::size_t group_limit = 6;      ///< machines a landing_rebuild rebuilds at most
+  static constexpr int price_rounds = 12;            ///< price updates of a price_rebuild
+
+  bool try_place(const schedule& plan, harvest_move& mv, int m, int t, int mt, int tt, int b) {
+    mv.changes.clear();
+    mv.changes.push_back({m, t, 0, idle});
+    mv.changes.push_back({mt, tt, 0, b});
+    sanitise(plan, mv.changes);
+    if (mv.changes.empty()) return false;
+    for (const auto& c : mv.changes)
+      if (c.machine == mt && c.slot == tt) return c.after == b;
+    return plan.at(mt, tt) == b;  // target already held b (unchanged cell)
+  }
+
+  // Whether role r is a prerequisite of another role on block b.
+  bool leads_on(int r, int b) const {
+    for (int r2 = 0; r2 < pb_->num_roles; ++r2) {
+      const auto [p0, p1] = pb_->prerequisites(b, r2);
+      if (std::find(p0, p1, r) != p1) return true;
+    }
+    return false;
+  }
+
+  // Adds to group_ the machines working on the landing of a random assignment, in a random order,
+  // until group_ holds `limit` machines; false when the plan has no (unlocked) assignment.
+  bool add_landing_crew(const schedule& plan, rng& r, std::size_t limit) {
+    const problem& pb = *pb_;
+    int m0 = 0, t0 = 0;
+    if (!random_assignment(plan, r, m0, t0)) return false;
+    const int l = pb.landing_of[plan.at(m0, t0)];
+    const std::size_t first = group_.size();
+    for (int x = 0; x < pb.num_machines; ++x) {
+      if (std::find(group_.begin(), group_.end(), x) != group_.end()) continue;
+      for (int t = 0; t < pb.num_slots; ++t) {
+        const std::int32_t v = plan.cells[pb.ms(x, t)];
+        if (v >= 0 && pb.landing_of[v] == l) {
+          group_.push_back(x);
+          break;
+        }
+      }
+    }
+    for (std::size_t i = group_.size() - first; i > 1; --i)
+      std::swap(group_[first + i - 1], group_[first + r.below(i)]);
+    if (group_.size() > limit) group_.resize(limit);
+    return true;
+  }
+
+  // The slack cost that `use` more machines add on landing l in a slot where `room` machines
+  // (capacity minus the others' use) are left: the excess grows 1, 2, 3 ... per extra machine.
+  double added_slack(int l, int room, int use) const {
+    const int cap = pb_->landing_capacity[l];
+    const auto triangle = [cap](int n) {
+      const long long e = std::max(0, n - cap);
+      return e * (e + 1) / 2;
+    };
+    const int others = cap - room;
+    return pb_->weights.landing_slack * static_cast<double>(triangle(others + use) - triangle(others));
+  }
+
+  // The changes from `plan` to row_plan_ on the rows in group_, sanitised; false when none.
+  bool rows_changed(const schedule& plan, harvest_move& mv) {
+    const problem& pb = *pb_;
+    mv.changes.clear();
+    for (const int x : group_)
+      for (int t = 0; t < pb.num_slots; ++t) {
+        const std::size_t c = pb.ms(x, t);
+        if (row_plan_[c] != plan.cells[c]) mv.changes.push_back({x, t, 0, row_plan_[c]});
+      }
+    if (mv.changes.empty()) return false;
+    sanitise(plan, mv.changes);
+    return !mv.changes.empty();
+  }
+
+  // left_ = the work each block has left after evaluating row_plan_ with row m (if any) idle.
+  void work_left(int m) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots;
+    left_.assign(pb.work.begin(), pb.work.end());
+    prev_scratch_.assign(pb.num_machines, -1);
+    cum_scratch_.assign(pb.has_sequencing ? static_cast<std::size_t>(pb.num_blocks) * pb.num_roles : 0, 0);
+    cnt_scratch_.assign(cum_scratch_.size(), 0);
+    used_scratch_.assign(pb.num_landings, 0);
+    detail::carry c{left_.data(), prev_scratch_.data(), cum_scratch_.data()};
+    detail::sums sum;
+    detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data()};
+    detail::no_terms terms;
+    const std::int32_t* cells = row_plan_.data();
+    const std::size_t BR = cum_scratch_.size();
+    if (BR) cum_before_.resize(static_cast<std::size_t>(S + 1) * BR);
+    for (int k = 0; k < S; ++k) {
+      const int t = pb.eval_order[k];
+      if (BR) std::copy(cum_scratch_.begin(), cum_scratch_.end(), cum_before_.begin() + static_cast<std::ptrdiff_t>(k * BR));
+      const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
+      detail::process_slot(pb, t, cell, c, sum, w, terms);
+    }
+    if (BR) std::copy(cum_scratch_.begin(), cum_scratch_.end(), cum_before_.begin() + static_cast<std::ptrdiff_t>(S * BR));
+  }
+
+  // Sequencing room after work_left(m): how many productive assignments machine m (role r) may
+  // have on block b up to the k-th slot in evaluation order, this one included — the prerequisite
+  // roles' productive assignments in strictly earlier slots (their minimum) less the other role-r
+  // machines' up to and including this slot. Large when nothing restricts (m, b).
+  int sequence_room(int m, int b, int k) const {
+    const problem& pb = *pb_;
+    constexpr int unrestricted = 1 << 28;
+    const int r = pb.machine_role[m];
+    if (!pb.has_sequencing || r < 0) return unrestricted;
+    const auto [q0, q1] = pb.prerequisites(b, r);
+    if (q0 == q1) return unrestricted;
+    const std::size_t BR = cum_scratch_.size(), br = static_cast<std::size_t>(b) * pb.num_roles;
+    const int* before = cum_before_.data() + static_cast<std::size_t>(k) * BR + br;
+    const int* through = before + BR;
+    int avail = before[*q0];
+    for (const int* q = q0 + 1; q != q1; ++q) avail = std::min(avail, before[*q]);
+    return avail - through[r];
+  }
+
+  // Rebuilds row m of row_plan_ in place (the other rows fixed). `every_block`: the DP considers
+  // every block m can work; otherwise it samples them (see below). `only_landing` >= 0 restricts
+  // it to the blocks of that landing. A cell on a landing the others fill is skipped, or, when the
+  // mode allows slack, worth its production minus the slack it adds (if the sanitiser keeps it).
+  void rebuild_row(int m, rng& r, bool every_block, int only_landing = -1) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots;
+    work_left(m);
+    // Candidate blocks: m can work them and something is left. On big scenarios the DP keeps the
+    // blocks m works now plus a random sample of the others (row_candidates in all), which bounds
+    // its cost and varies what repeated rebuilds of the same row explore; otherwise a random block
+    // is barred now and then for the same reason. With `every_block` the DP keeps them all.
+    const auto& all = blocks_for_machine_[m];
+    cand_.clear();
+    for (const int b : all)
+      if (left_[b] > 1e-9 && (only_landing < 0 || pb.landing_of[b] == only_landing)) cand_.push_back(b);
+    if (!every_block && cand_.size() > row_candidates) {
+      for (std::size_t i = cand_.size() - 1; i > 0; --i) std::swap(cand_[i], cand_[r.below(i + 1)]);
+      std::size_t keep = 0;
+      for (std::size_t i = 0; i < cand_.size(); ++i) {  // current blocks first, then the shuffled rest
+        bool current = false;
+        for (int t = 0; t < S && !current; ++t) current = row_plan_[pb.ms(m, t)] == cand_[i];
+        if (current) std::swap(cand_[keep++], cand_[i]);
+      }
+      cand_.resize(std::max(keep, row_candidates));
+      std::sort(cand_.begin(), cand_.end());
+    } else if (!every_block && !cand_.empty() && r.chance(0.3)) {
+      cand_.erase(cand_.begin() + static_cast<std::ptrdiff_t>(r.below(cand_.size())));
+    }
+    const int C = static_cast<int>(cand_.size());
+    // State layout: 0 = nothing worked yet; then for candidate i, run lengths 1..kmax_i (the
+    // last one also stands for longer runs: nothing is left to take after it).
+    state_base_.assign(C, 1);
+    kmax_.assign(C, 1);
+    int n = 1;
+    for (int i = 0; i < C; ++i) {
+      const double rate = pb.rate[pb.mb(m, cand_[i])];
+      const double k = std::ceil(left_[cand_[i]] / rate);
+      kmax_[i] = static_cast<int>(std::clamp(k, 1.0, static_cast<double>(S)));
+      state_base_[i] = n;
+      n += kmax_[i];
+    }
+    const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
+    const bool has_params = pb.has_move_params[m] != 0;
+    constexpr double minus_inf = -1e300;
+    value_.assign(n, minus_inf);
+    value_[0] = 0.0;
+    best_of_.assign(C, minus_inf);
+    best_state_.assign(C, -1);
+    pending_best_.resize(C);
+    pending_state_.resize(C);
+    dirty_.clear();
+    alive_.clear();
+    // The DP updates value_ in place, slot by slot. An idle slot carries every state over, so only
+    // the states a slot improves record where they came from: choice_[k*n + s] = {stamp, ~p}
+    // holds for slot k only when its stamp is slot_stamp_[k]; any other entry means "carried".
+    // Stamps only grow, so nothing needs clearing between calls.
+    if (choice_.size() < static_cast<std::size_t>(S) * n) choice_.resize(static_cast<std::size_t>(S) * n);
+    slot_stamp_.resize(S);
+    if (stamp_ > std::numeric_limits<std::uint32_t>::max() - static_cast<std::uint32_t>(S)) {
+      std::fill(choice_.begin(), choice_.end(), choice_entry{});  // the stamps would wrap in this call: start over
+      stamp_ = 0;
+    }
+    const auto gain = [&](int i, int k) {  // production of the (k+1)-th slot of a run on cand i
+      const double rate = pb.rate[pb.mb(m, cand_[i])], left = left_[cand_[i]];
+      return wP * (std::min((k + 1) * rate, left) - std::min(k * rate, left));
+    };
+    switch_.resize(static_cast<std::size_t>(C) * C);  // [j*C+i]: cost of leaving cand j for cand i
+    for (int j = 0; j < C; ++j)
+      for (int i = 0; i < C; ++i)
+        switch_[static_cast<std::size_t>(j) * C + i] =
+            (has_params && i != j ? wM * pb.move_cost(m, cand_[j], cand_[i]) : 0.0) + wT;
+    for (int k = 0; k < S; ++k) {
+      const int t = pb.eval_order[k];
+      const std::size_t cm = pb.ms(m, t);
+      const std::uint32_t stamp = slot_stamp_[k] = ++stamp_;
+      choice_entry* ch = choice_.data() + static_cast<std::size_t>(k) * n;
+      const auto improve = [&](int to, double v, int from) {
+        value_[to] = v;
+        ch[to] = {stamp, ~from};
+      };
+      const std::int32_t lk = pb.lock[cm];
+      if (!pb.available[cm] || pb.blacked_out[cm]) continue;  // idle: every state carries over
+      // the other machines' use of each landing in this slot
+      std::fill(used_scratch_.begin(), used_scratch_.end(), 0);
+      for (int x = 0; x < pb.num_machines; ++x) {
+        const std::int32_t v = x == m ? -1 : row_plan_[pb.ms(x, t)];
+        if (v >= 0) ++used_scratch_[pb.landing_of[v]];
+      }
+      // the best state of each block whose states changed in the previous slot (the others keep theirs)
+      for (const int j : dirty_) {
+        const bool was_alive = best_state_[j] >= 0;
+        best_of_[j] = pending_best_[j];
+        best_state_[j] = pending_state_[j];
+        if (!was_alive && best_state_[j] >= 0) alive_.push_back(j);
+      }
+      dirty_.clear();
+      for (int i = 0; i < C; ++i) {
+        const int b = cand_[i];
+        if (lk >= 0 && lk != b) continue;
+        if (!in_window(b, t)) continue;
+        const int l = pb.landing_of[b];
+        const int cap = pb.landing_capacity[l];
+        double over = 0.0;  // the slack a cell here adds when the landing is full (priced mode)
+        if (cap > 0 && lk < 0 && used_scratch_[l] >= cap) {
+          if (!keeps_on_landing(pb, mode_, m, b, used_scratch_[l], cap)) continue;
+          over = pb.weights.landing_slack * (used_scratch_[l] + 1 - cap);
+        }
+        const int base = state_base_[i], K = kmax_[i];
+        // sequencing: a run of length q + 1 may go on only while m's count on b fits the room
+        // its prerequisites leave (the count of the run stands for m's count on b)
+        const int room = sequence_room(m, b, k);
+        if (room < 1) continue;
+        // the best way to start a run on b: from nothing (free) or from another block (a move),
+        // against the values before this slot (best_of_ is not updated within a slot)
+        double start = value_[0];
+        int start_from = 0;
+        for (const int j : alive_) {
+          if (j == i) continue;
+          const double v = best_of_[j] - switch_[static_cast<std::size_t>(j) * C + i];
+          if (v > start) {
+            start = v;
+            start_from = best_state_[j];
+          }
+        }
+        start += gain(i, 0) - over;
+        // continue the run on b (a run at its cap stays there): state q + 1 from state q. Going
+        // down from the cap, each source is read before it is written; a target takes a source
+        // only when strictly better, the cap trying q = K - 2 before K - 1, and the start last.
+        if (best_state_[i] >= 0) {
+          const int qmax = std::min(K - 1, room - 2);  // sources q with q + 2 <= room
+          const auto from_q = [&](int q) {  // the value state q offers its successor
+            const double v = value_[base + q];
+            return v <= minus_inf ? minus_inf : v + (gain(i, q + 1) - over);
+          };
+          if (qmax >= 0) {
+            const int cap_to = base + K - 1;
+            const double self = K - 1 <= qmax ? from_q(K - 1) : minus_inf;  // read before the cap is written
+            if (K >= 2 && K - 2 <= qmax) {
+              const double v = from_q(K - 2);
+              if (v > minus_inf && v > value_[cap_to]) improve(cap_to, v, base + K - 2);
+            }
+            if (self > minus_inf && self > value_[cap_to]) improve(cap_to, self, cap_to);
+            for (int to = std::min(K - 2, qmax + 1); to >= 1; --to) {
+              const double v = from_q(to - 1);
+              if (v > minus_inf && v > value_[base + to]) improve(base + to, v, base + to - 1);
+            }
+          }
+        }
+        if (start > value_[base]) improve(base, start, start_from);
+        // this candidate's states are final for the slot: their best, for the next slot
+        double best = minus_inf;
+        int best_s = -1;
+        for (int q = 0; q < K; ++q)
+          if (value_[base + q] > best) {
+            best = value_[base + q];
+            best_s = base + q;
+          }
+        pending_best_[i] = best;
+        pending_state_[i] = best_s;
+        dirty_.push_back(i);
+      }
+    }
+    // Trace back from the best final state; locked cells keep their lock.
+    int s = static_cast<int>(std::max_element(value_.begin(), value_.end()) - value_.begin());
+    for (int k = S - 1; k >= 0; --k) {
+      const int t = pb.eval_order[k];
+      const choice_entry e = choice_[static_cast<std::size_t>(k) * n + s];
+      std::int32_t cell = idle;
+      if (e.stamp == slot_stamp_[k]) {  // worked in slot k
+        cell = block_of_state(s);
+        s = ~e.from;
+      }
+      const std::int32_t lk = pb.lock[pb.ms(m, t)];
+      row_plan_[pb.ms(m, t)] = lk >= 0 ? lk : cell;
+    }
+  }
+
+  // The block of DP state s (> 0).
+  int block_of_state(int s) const {
+    const auto it = std::upper_bound(state_base_.begin(), state_base_.begin() + cand_.size(), s);
+    return cand_[static_cast<std::size_t>(it - state_base_.begin()) - 1];
+  }
+
+  struct target {
+    double distance;
+    int day_delta;
+    std::uint64_t tie;
+    int machine;
+    int slot;
+  };
+
+  const problem* pb_;
+  landing_capacity_mode mode_;
+  bool slack_;  ///< the mode lets plans hold slack and the objective prices it (slack_allowed)
+  int attempts_;
+  std::vector<int> first_slot_of_day_;
+  std::vector<std::vector<int>> machines_for_block_;
+  std::vector<std::vector<int>> blocks_for_machine_;
+  std::vector<std::int32_t> over_;
+  std::vector<std::uint8_t> seen_;
+  std::vector<std::size_t> seen_list_;
+  std::vector<cell_change> merged_;
+  std::vector<target> targets_;
+  // row_rebuild scratch
+  std::vector<std::int32_t> row_plan_;
+  std::vector<double> left_;
+  std::vector<int> prev_scratch_, cum_scratch_, cnt_scratch_, used_scratch_;
+  std::vector<int> cum_before_;  // [k*B*R + b*R + r]: cum_scratch_ before the k-th slot (k = S: after all)
+  std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, alive_, dirty_;
+  std::vector<double> value_, best_of_, pending_best_, switch_;
+  struct choice_entry {
+    std::uint32_t stamp = 0;  ///< the slot stamp the entry belongs to (0: none)
+    std::int32_t from = 0;    ///< ~(the state before the slot); the slot worked
+  };
+  std::vector<choice_entry> choice_;  // rebuild_row's DP: where each improved state came from
+  std::vector<std::uint32_t> slot_stamp_;
+  std::uint32_t stamp_ = 0;
+  std::vector<int> group_;  // the rows a rebuild move changed
+  std::vector<int> home_;   // landing_swap: each machine's landing (-1: idle)
+  std::vector<std::pair<int, int>> seq_pairs_;  // seq_fill: (machine, block) pairs in a role chain
+  // price_rebuild scratch
+  std::vector<int> room_, use_;
+  std::vector<std::uint8_t> in_group_, landing_on_;
+  std::vector<std::vector<int>> crew_blocks_;
+  std::vector<double> price_, landing_price_, asked_;
+  std::vector<std::int32_t> crew_rows_, best_rows_;
+  priced_row_scratch priced_scratch_;
+};
+
+/// A harvest operator: a name, and propose() writes a sanitised move into mv (false: no move).
+template <class Op>
+concept harvest_operator = requires(const Op op, operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) {
+  { Op::name } -> std::convertible_to<std::string_view>;
+  { op.propose(kern, plan, r, mv) } -> std::same_as<bool>;
+};
+
+}  // namespace fhops::harvest

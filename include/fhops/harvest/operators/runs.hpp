@@ -1,0 +1,135 @@
+/// \file
+/// Run operators: they move whole block sequences of one machine (run_fill, run_extend, run_clear,
+/// run_swap, run_replace).
+#pragma once
+
+#include <string_view>
+
+#include "fhops/harvest/operators/kernel.hpp"
+
+namespace fhops::harvest {
+
+/// run_fill: a machine works one compatible block over a random stretch of the block's window.
+struct run_fill_operator {
+  static constexpr std::string_view name = "run_fill";
+  bool propose(operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) const {
+    const problem& pb = *kern.pb_;
+    if (pb.num_machines < 1 || pb.num_slots < 1) return false;
+    for (int i = 0; i < kern.attempts_; ++i) {
+      const int m = static_cast<int>(r.below(pb.num_machines));
+      const auto& blocks = kern.blocks_for_machine_[m];
+      if (blocks.empty()) continue;
+      const int b = blocks[r.below(blocks.size())];
+      const int lo = kern.slot_lo(b), hi = kern.slot_hi(b);
+      if (lo >= hi) continue;
+      const int t1 = lo + static_cast<int>(r.below(hi - lo));
+      const int len = 1 + static_cast<int>(r.below(hi - t1));
+      mv.changes.clear();
+      for (int t = t1; t < t1 + len; ++t) mv.changes.push_back({m, t, 0, b});
+      kern.sanitise(plan, mv.changes);
+      if (!mv.changes.empty()) return true;
+    }
+    return false;
+  }
+};
+static_assert(harvest_operator<run_fill_operator>);
+
+/// run_extend: a run grows forwards or backwards by a random length (within the block's window).
+struct run_extend_operator {
+  static constexpr std::string_view name = "run_extend";
+  bool propose(operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) const {
+    for (int i = 0; i < kern.attempts_; ++i) {
+      int m = 0, t = 0;
+      if (!kern.random_assignment(plan, r, m, t)) return false;
+      const int b = plan.at(m, t);
+      const auto [a, z] = kern.run_around(plan, m, t);
+      const int lo = kern.slot_lo(b), hi = kern.slot_hi(b);
+      mv.changes.clear();
+      if (r.chance(0.5)) {
+        if (z >= hi) continue;
+        const int len = 1 + static_cast<int>(r.below(hi - z));
+        for (int u = z; u < z + len; ++u) mv.changes.push_back({m, u, 0, b});
+      } else {
+        if (a <= lo) continue;
+        const int len = 1 + static_cast<int>(r.below(a - lo));
+        for (int u = a - len; u < a; ++u) mv.changes.push_back({m, u, 0, b});
+      }
+      kern.sanitise(plan, mv.changes);
+      if (!mv.changes.empty()) return true;
+    }
+    return false;
+  }
+};
+static_assert(harvest_operator<run_extend_operator>);
+
+/// run_clear: a run (whole, or its part before or after a random cut) becomes idle.
+struct run_clear_operator {
+  static constexpr std::string_view name = "run_clear";
+  bool propose(operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) const {
+    for (int i = 0; i < kern.attempts_; ++i) {
+      int m = 0, t = 0;
+      if (!kern.random_assignment(plan, r, m, t)) return false;
+      auto [a, z] = kern.run_around(plan, m, t);
+      const double u = r.uniform01();
+      if (u < 0.3) z = t + 1;        // the head up to t
+      else if (u < 0.6) a = t;       // the tail from t
+      mv.changes.clear();
+      for (int s = a; s < z; ++s) mv.changes.push_back({m, s, 0, idle});
+      kern.sanitise(plan, mv.changes);
+      if (!mv.changes.empty()) return true;
+    }
+    return false;
+  }
+};
+static_assert(harvest_operator<run_clear_operator>);
+
+/// run_swap: two machines exchange their cells over a random stretch of slots.
+struct run_swap_operator {
+  static constexpr std::string_view name = "run_swap";
+  bool propose(operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) const {
+    const problem& pb = *kern.pb_;
+    if (pb.num_machines < 2 || pb.num_slots < 1) return false;
+    for (int i = 0; i < kern.attempts_; ++i) {
+      const int m1 = static_cast<int>(r.below(pb.num_machines));
+      int m2 = static_cast<int>(r.below(pb.num_machines - 1));
+      if (m2 >= m1) ++m2;
+      const int t1 = static_cast<int>(r.below(pb.num_slots));
+      const int len = 1 + static_cast<int>(r.below(pb.num_slots - t1));
+      mv.changes.clear();
+      for (int t = t1; t < t1 + len; ++t) {
+        if (plan.at(m1, t) == plan.at(m2, t)) continue;
+        mv.changes.push_back({m1, t, 0, plan.at(m2, t)});
+        mv.changes.push_back({m2, t, 0, plan.at(m1, t)});
+      }
+      kern.sanitise(plan, mv.changes);
+      if (!mv.changes.empty()) return true;
+    }
+    return false;
+  }
+};
+static_assert(harvest_operator<run_swap_operator>);
+
+/// run_replace: a whole run switches to another block the machine can work.
+struct run_replace_operator {
+  static constexpr std::string_view name = "run_replace";
+  bool propose(operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) const {
+    for (int i = 0; i < kern.attempts_; ++i) {
+      int m = 0, t = 0;
+      if (!kern.random_assignment(plan, r, m, t)) return false;
+      const auto& blocks = kern.blocks_for_machine_[m];
+      if (blocks.size() < 2) continue;
+      const int b = plan.at(m, t);
+      int nb = blocks[r.below(blocks.size())];
+      if (nb == b) continue;
+      const auto [a, z] = kern.run_around(plan, m, t);
+      mv.changes.clear();
+      for (int s = a; s < z; ++s) mv.changes.push_back({m, s, 0, nb});
+      kern.sanitise(plan, mv.changes);
+      if (!mv.changes.empty()) return true;
+    }
+    return false;
+  }
+};
+static_assert(harvest_operator<run_replace_operator>);
+
+}  // namespace fhops::harvest
