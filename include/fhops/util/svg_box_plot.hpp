@@ -30,9 +30,9 @@ struct box {
 /// Boxes side by side; `x.categories` defaults to the boxes' names.
 struct box_plot {
   std::string title;
+  std::vector<svg::box> boxes;
   axis x;
   axis y;
-  std::vector<svg::box> boxes;
   std::vector<std::string> colour_domain;  ///< names in colour order, shared by facets; empty = box order
   int width = 360;
   int height = 280;
