@@ -194,10 +194,12 @@ TEST_CASE("compare outputs: text tables, stable JSON keys, an escaped HTML page 
   simdjson::dom::array scenarios = doc["scenarios"];
   REQUIRE(scenarios.size() == 2);
   simdjson::dom::element pair = scenarios.at(0)["pairs"].at(0);
-  for (const char* key : {"a", "b", "test", "n_a", "n_b", "statistic", "p_value", "p_holm", "exact", "a12", "median_difference", "better",
+  for (const char* key : {"a", "b", "test", "n_a", "n_b", "zero_differences", "statistic", "p_value", "p_holm", "exact", "a12", "median_difference", "better",
                           "significant"})
     CHECK(pair[key].error() == simdjson::SUCCESS);
   CHECK(std::string_view(pair["better"]) == "ils");
+  CHECK(int64_t(scenarios.at(1)["pairs"].at(0)["zero_differences"]) == 4);  // C: equal on every seed
+  CHECK(text.find("<sa> vs ils  wilcoxon  4 (4 equal)") != std::string::npos);
   CHECK(scenarios.at(1)["pairs"].at(0)["better"].is_null());  // equal medians
   simdjson::dom::element verdict = doc["verdicts"].at(0);
   CHECK(int64_t(verdict["ties"]) == 1);

@@ -82,6 +82,7 @@ struct pair_comparison {
   std::string a, b;
   bool paired = false;              ///< Wilcoxon signed-rank on the common seeds, else Mann–Whitney U
   std::size_t n_a = 0, n_b = 0;     ///< runs used (paired: the common seeds, n_a == n_b)
+  std::size_t zero_differences = 0; ///< paired: seeds with equal objectives (the signed-rank test drops them)
   double statistic = 0.0;           ///< paired: W+ of the differences a − b; else U of a
   double p_value = 1.0;             ///< two-sided
   double p_holm = 1.0;              ///< Holm-adjusted across the scenarios this pair is compared on
@@ -181,6 +182,7 @@ inline pair_comparison compare_pair(const std::string& a, const std::vector<cons
   if (p.paired) {
     const auto w = stats::wilcoxon_signed_rank(std::span<const double>(xa), std::span<const double>(xb));
     p.statistic = w.w_plus;
+    p.zero_differences = w.zeros;
     p.p_value = w.p_value;
     p.exact = w.exact;
   } else {
@@ -341,6 +343,12 @@ inline std::string statistic_text(const pair_comparison& p) {
   return fmt::format("{}={}", p.paired ? "W+" : "U", fhops::python_float_repr(p.statistic));
 }
 
+// Paired: the pairs (and how many of them are equal); unpaired: the two sample sizes.
+inline std::string n_text(const pair_comparison& p) {
+  if (!p.paired) return fmt::format("{}+{}", p.n_a, p.n_b);
+  return p.zero_differences ? fmt::format("{} ({} equal)", p.n_a, p.zero_differences) : std::to_string(p.n_a);
+}
+
 inline std::string better_text(const pair_comparison& p) {
   if (p.better == 0) return "tie";
   return (p.better > 0 ? p.a : p.b) + (p.significant ? " *" : "");
@@ -374,7 +382,7 @@ inline std::string aligned(const std::vector<std::vector<std::string>>& rows, st
 /// pairs ("better" names the group with the higher median, `*` when significant after Holm), then
 /// the configurations (by configuration) and one verdict line per pair.
 inline std::string compare_text(const comparison_result& r) {
-  std::string out = fmt::format("Comparison by {} of {} run(s){}; objective maximised; pairs: Wilcoxon signed-rank when paired by seed, "
+  std::string out = fmt::format("Comparison by {} of {} run(s){} (objective maximised)\nPairs: Wilcoxon signed-rank when paired by seed, "
                                 "else Mann-Whitney U; two-sided p, Holm-adjusted across scenarios per pair; alpha {}\n",
                                 to_string(r.by), r.runs, r.source.empty() ? "" : " in " + r.source, fhops::python_float_repr(r.alpha));
   if (r.scenarios.empty()) return out + "No runs with an objective to compare.\n";
@@ -392,7 +400,7 @@ inline std::string compare_text(const comparison_result& r) {
     std::vector<std::vector<std::string>> p{{"pair", "test", "n", "statistic", "p", "p_holm", "A12", "better"}};
     for (const auto& x : sc.pairs)
       p.push_back({x.a + " vs " + x.b, std::string(x.test()) + (x.exact ? "" : " (normal)"),
-                   x.paired ? std::to_string(x.n_a) : fmt::format("{}+{}", x.n_a, x.n_b), detail::statistic_text(x), detail::p_text(x.p_value),
+                   detail::n_text(x), detail::statistic_text(x), detail::p_text(x.p_value),
                    detail::p_text(x.p_holm), fmt::format("{:.3f}", x.a12), detail::better_text(x)});
     out += "\n" + detail::aligned(p);
   }
@@ -410,7 +418,7 @@ inline std::string compare_text(const comparison_result& r) {
 /// The comparison as JSON (keys in this order, numbers as Python writes them, non-finite as null):
 /// `{"by", "alpha", "objective": "maximise", "source", "runs", "scenarios": [{"scenario", "groups":
 /// [{"group", "config", "runs", "min", "q1", "median", "q3", "max", "mean", "objectives": [...]}],
-/// "pairs": [{"a", "b", "test", "n_a", "n_b", "statistic", "p_value", "p_holm", "exact", "a12",
+/// "pairs": [{"a", "b", "test", "n_a", "n_b", "zero_differences", "statistic", "p_value", "p_holm", "exact", "a12",
 /// "median_difference", "better", "significant"}]}], "verdicts": [{"a", "b", "scenarios",
 /// "a_better", "b_better", "ties", "a_significant", "b_significant", "text"}]}`. `better` is the
 /// better group's name or null for a tie; `statistic` is W+ (wilcoxon) or U of a (mann-whitney).
@@ -435,7 +443,8 @@ inline std::string compare_json(const comparison_result& r) {
     for (std::size_t i = 0; i < sc.pairs.size(); ++i) {
       const auto& p = sc.pairs[i];
       out += std::string(i ? "," : "") + "\n       {\"a\": " + q(p.a) + ", \"b\": " + q(p.b) + ", \"test\": " + q(p.test()) +
-             ", \"n_a\": " + std::to_string(p.n_a) + ", \"n_b\": " + std::to_string(p.n_b) + ", \"statistic\": " + n(p.statistic) +
+             ", \"n_a\": " + std::to_string(p.n_a) + ", \"n_b\": " + std::to_string(p.n_b) +
+             ", \"zero_differences\": " + std::to_string(p.zero_differences) + ", \"statistic\": " + n(p.statistic) +
              ", \"p_value\": " + n(p.p_value) + ", \"p_holm\": " + n(p.p_holm) + ", \"exact\": " + (p.exact ? "true" : "false") +
              ", \"a12\": " + n(p.a12) + ", \"median_difference\": " + n(p.median_difference) +
              ", \"better\": " + (p.better == 0 ? std::string("null") : q(p.better > 0 ? p.a : p.b)) +
@@ -502,7 +511,7 @@ inline std::string compare_html(const comparison_result& r) {
             "<th>better</th></tr>\n";
     for (const auto& p : sc.pairs)
       body += "<tr><td>" + e(p.a + " vs " + p.b) + "</td><td>" + e(std::string(p.test()) + (p.exact ? "" : " (normal)")) + "</td><td class=\"n\">" +
-              (p.paired ? std::to_string(p.n_a) : fmt::format("{}+{}", p.n_a, p.n_b)) + "</td><td class=\"n\">" + e(detail::statistic_text(p)) +
+              detail::n_text(p) + "</td><td class=\"n\">" + e(detail::statistic_text(p)) +
               "</td><td class=\"n\">" + detail::p_text(p.p_value) + "</td><td class=\"n\">" + detail::p_text(p.p_holm) + "</td><td class=\"n\">" +
               fmt::format("{:.3f}", p.a12) + "</td><td>" + e(detail::better_text(p)) + "</td></tr>\n";
     body += "</table>\n";
