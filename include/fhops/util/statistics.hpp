@@ -150,7 +150,7 @@ inline double median(std::span<const double> values) { return quantile(values, 0
 
 namespace detail {
 
-// Mid-ranks doubled: integers (a tie group over ranks i+1..j gets i + j + 2... = i+1 + j+1).
+// Mid-ranks doubled, so they are integers: a tie group spanning ranks a..b has mid-rank (a + b) / 2.
 inline std::vector<long long> doubled_ranks(std::span<const double> values) {
   const auto r = midranks(values);
   std::vector<long long> out(r.size());
