@@ -11,6 +11,7 @@
 #include "dist_units.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/search/exact/lp_solver.hpp"
+#include "fhops/telemetry/analysis/compare.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/file_identity.hpp"
 #include "fhops/workflows/bench_suite.hpp"
@@ -59,6 +60,7 @@ int bench_suite(int argc, char** argv) {
       ("compare-preset,C", po::value<std::vector<std::string>>()->composing(), "one more SA run with this preset (repeatable)")
       ("telemetry-log", po::value<std::string>(), "record every run (one run record per repeat, context.source cli.bench-suite) in this JSONL log and its sibling .sqlite")
       ("jobs,j", integer_value("jobs", 1)->default_value(1), "solver runs (scenario x solver cells) at the same time (threads: at most 4 per hardware thread)")
+      ("compare", po::bool_switch(), "after the suite, print the statistical comparison of the solvers (fhops telemetry compare --by algorithm) over the runs this suite recorded; needs --telemetry-log")
       ("resume", po::bool_switch(), "with --telemetry-log: run only the cells of this suite not yet in the log; the summary covers every cell (see docs/howto/scale_out.md)");
     po::options_description hidden;
     hidden.add_options()("action", po::value<std::string>(), "suite");
@@ -188,9 +190,13 @@ int bench_suite(int argc, char** argv) {
     if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
     io.check();
     std::optional<cli_telemetry> telemetry;
+    const bool compare = vm["compare"].as<bool>();
+    if (compare && !vm.count("telemetry-log")) throw usage_error("--compare needs --telemetry-log (the comparison reads the runs from its store)");
+    long long watermark = 0;  // --compare: the runs stored after this row are this suite's
     if (vm.count("telemetry-log")) {
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
       if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
+      if (compare) watermark = fhops::telemetry::run_watermark(fhops::telemetry::sqlite_path_for(log));
       telemetry.emplace(log, 0, 5000);
     } else if (vm["resume"].as<bool>()) {
       throw usage_error("--resume needs --telemetry-log (the store it resumes)");
@@ -238,6 +244,8 @@ int bench_suite(int argc, char** argv) {
                 << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << units.mirror_errors.front() << "\n";
       return exit_failure;
     }
+    if (compare)
+      std::cout << "\n" << fhops::telemetry::compare_text(fhops::telemetry::compare_store(telemetry->sqlite(), {.after_rowid = watermark}));
     return exit_ok;
   });
 }
