@@ -439,7 +439,7 @@ TEST_CASE("a FIFO or a device as a telemetry log or store is refused at once, ne
   CHECK(fs::is_fifo(fs::symlink_status(pipe)));
 
   // A solve recording into a FIFO or /dev/null: refused (no /dev/null.sqlite is ever created).
-  for (const std::string target : {pipe.string(), std::string("/dev/null")}) {
+  for (const std::string& target : {pipe.string(), std::string("/dev/null")}) {
     const auto s = run(t + driver() + " solve-heur " + fhops_test::demo() + " --iters 50 --out " + (dir / "plan.csv").string() +
                        " --telemetry-log " + target);
     CHECK(s.exit_code == 1);

@@ -106,6 +106,61 @@ TEST_CASE("every operator's moves keep the plan sanitised and are scored exactly
   CHECK(space.checks() > 4000);
 }
 
+namespace {
+// An operator of the test's own (the search_library.md example): clears one random assignment.
+struct clear_one_operator {
+  static constexpr std::string_view name = "clear_one";
+  bool propose(operator_kernel& kern, const schedule& plan, fhops::rng& r, harvest_move& mv) const {
+    int m = 0, t = 0;
+    if (!kern.random_assignment(plan, r, m, t)) return false;
+    mv.changes.push_back({m, t, 0, idle});
+    return kern.finish(plan, mv);
+  }
+};
+static_assert(harvest_operator<clear_one_operator>);
+}  // namespace
+
+TEST_CASE("operators compose: a union of built-ins and an operator of one's own", "[operators][union]") {
+  const problem pb = solver_demo_problem();
+  using mixed = operator_union<row_rebuild_operator, clear_one_operator, swap_operator>;
+  mixed nbh(pb);
+  CHECK(nbh.operator_count() == 3);
+  CHECK(nbh.operator_name(0) == "row_rebuild");
+  CHECK(nbh.operator_name(1) == "clear_one");
+  CHECK(nbh.operator_name(2) == "swap");
+  harvest_neighbourhood all(pb);
+  harvest_space space(pb, /*check_delta=*/true);
+  incremental_evaluator state(pb);
+  state.reset(sanitised(pb, greedy_schedule(pb)));
+  fhops::rng r1(11), r2(11);
+  harvest_move mv, mv_all;
+  int cleared = 0;
+  for (int i = 0; i < 600; ++i) {
+    const std::size_t o = i % 3;
+    // A built-in in a union proposes what it proposes in harvest_neighbourhood (same rng draws).
+    const std::size_t same = o == 0 ? op("row_rebuild") : op("swap");
+    const bool ok = nbh.propose(o, state, r1, mv);
+    if (o != 1) {
+      const bool ok_all = all.propose(same, state, r2, mv_all);
+      REQUIRE(ok == ok_all);
+      if (ok) REQUIRE(mv.changes == mv_all.changes);
+    } else {
+      r2 = r1;  // clear_one drew from r1 only
+    }
+    if (!ok) continue;
+    if (o == 1) {
+      REQUIRE(!mv.changes.empty());
+      CHECK(mv.changes.front().after == idle);
+      ++cleared;
+    }
+    space.evaluate(state, mv);  // throws on a delta/full mismatch
+    space.apply(state, mv);
+    REQUIRE(sanitised(pb, state.plan()) == state.plan());
+  }
+  CHECK(cleared > 0);
+  CHECK_FALSE(nbh.propose(3, state, r1, mv));  // out of range: no move
+}
+
 TEST_CASE("reference operator cases (test_operators.py)", "[operators]") {
   SECTION("block_insertion: no target when the only other day-1 slot is unavailable") {
     scenario sc = toy(2, 1, 1);

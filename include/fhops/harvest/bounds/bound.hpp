@@ -36,7 +36,7 @@ struct bound_parameters {
   double time_limit = 0.0;        ///< seconds of wall clock at most, the greedy target included (0: no limit)
   /// a known plan's score (the Polyak target); default: the best of the greedy plan, its sanitised
   /// copy and the empty plan
-  std::optional<double> target;
+  std::optional<double> target{};
   int branch_nodes = 200;         ///< branches bounded after the root at most (0: the root's bound only)
   int node_iterations = 300;      ///< subgradient steps per branch
 

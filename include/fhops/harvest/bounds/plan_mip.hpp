@@ -426,7 +426,7 @@ struct plan_mip_options {
   double seconds = 0.0;       ///< cbc's time limit (`-sec`; 0: none)
   long long seed = -1;        ///< cbc's random seed (`-randomCbcSeed`; < 0: cbc's default)
   std::string program = "cbc";
-  std::filesystem::path dir;  ///< where the model and cbc's files go (empty: a private temporary folder, removed after)
+  std::filesystem::path dir{};  ///< where the model and cbc's files go (empty: a private temporary folder, removed after)
 };
 
 /// Solves the plan MIP of `pb` with Debian's cbc (see solve_plan_mip above).
