@@ -210,6 +210,12 @@ TEST_CASE("dashboard: routes answer HTML and JSON; every answer of the API parse
   CHECK(array_size(*fhops_test::parse_json_text(a.body), "step") == 25);
   a = c.request("/api/run/" + ids[3] + "/steps?after=0&offset=" + std::to_string(offset));
   CHECK(array_size(*fhops_test::parse_json_text(a.body), "step") == 0);
+  a = c.request("/api/run/" + ids[3] + "/steps?min_gap=100");  // steps 1, 11, ..., 491 thinned: 101, 201, 301, 401 and the newest
+  j = fhops_test::parse_json_text(a.body);
+  REQUIRE(j);
+  REQUIRE(array_size(*j, "step") == 5);
+  CHECK(j->find("step")->as_array()[0].as_double() == 101);
+  CHECK(j->find("step")->as_array()[4].as_double() == 491);
   a = c.request("/api/run/" + ids[3] + "/steps?offset=99999999");  // beyond the end: read from the start
   CHECK(array_size(*fhops_test::parse_json_text(a.body), "step") == 50);
   a = c.request("/api/run/" + ids[4] + "/steps");  // recorded, no step log

@@ -8,7 +8,7 @@
 /// | `/api/runs?scenario=&algorithm=&status=&from=&to=&sort=&order=&page=&per_page=` | a page of runs and the runs in progress (JSON) |
 /// | `/api/facets` | distinct scenarios, algorithms, statuses (JSON) |
 /// | `/run/<id>` | one run: summary, convergence chart, configuration, KPIs (HTML) |
-/// | `/api/run/<id>`, `/api/run/<id>/steps?after=N&offset=B` | its record; its step records (JSON) |
+/// | `/api/run/<id>`, `/api/run/<id>/steps?after=N&offset=B&min_gap=G` | its record; its step records (JSON) |
 /// | `/compare?a=&b=&scenario=`, `/api/compare?...` | two algorithms' objective distributions (HTML box plots; JSON) |
 /// | `/report` | the store's report (best/mean objective per algorithm and scenario) |
 ///
@@ -70,7 +70,8 @@ public:
         if (rest.substr(slash) == "/steps") {
           const long long after = integer_param(r, "after", 0, -1, 1LL << 62);
           const long long offset = integer_param(r, "offset", 0, 0, 1LL << 62);
-          if (auto body = view_.steps_json(id, after, static_cast<std::uint64_t>(offset))) return json(200, std::move(*body));
+          const long long min_gap = integer_param(r, "min_gap", 0, 0, 1LL << 62);
+          if (auto body = view_.steps_json(id, after, static_cast<std::uint64_t>(offset), min_gap)) return json(200, std::move(*body));
           return json_error(404, "no run " + std::string(id.substr(0, 140)));
         }
         return json_error(404, "no such route");

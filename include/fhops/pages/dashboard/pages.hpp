@@ -98,7 +98,7 @@ function query() {
 function row(x, live) {
   const tr = el('tr', null, live ? 'running' : '');
   tr.dataset.run = x.run_id;
-  const a = el('a', x.run_id.slice(0, 12) + (x.run_id.length > 12 ? '\u2026' : '')); a.href = '/run/' + encodeURIComponent(x.run_id); a.title = x.run_id;
+  const a = el('a', (x.run_id.length > 12 ? '\u2026' : '') + x.run_id.slice(-12)); a.href = '/run/' + encodeURIComponent(x.run_id); a.title = x.run_id;
   const id = el('td'); id.appendChild(a); tr.appendChild(id);
   const cells = live ? [x.updated_at, null, null, x.status, x.best, 'step ' + x.steps, null]
                      : [x.started_at, x.scenario, x.algorithm, x.status, x.objective, x.duration_seconds, x.seed];
@@ -143,7 +143,14 @@ load(); refresh(); setInterval(refresh, 1000);
 inline constexpr std::string_view run_js = R"JS(
 const runId = document.body.dataset.run;
 const S = [], O = [], B = [];
-let after = 0, offset = 0, finished = false, meta = null, timer = null;
+let after = 0, offset = 0, gap = 0, finished = false, meta = null, timer = null;
+const MAX_POINTS = 20000;
+// Keeps every other point (the newest always) and asks the server for half as many from now on.
+function thin() {
+  const n = S.length;
+  for (const a of [S, O, B]) { const kept = a.filter((_, i) => i % 2 === 0); if ((n - 1) % 2) kept.push(a[n - 1]); a.splice(0, a.length, ...kept); }
+  gap = Math.max(gap * 2, Math.ceil((S[S.length - 1] - S[0]) / (MAX_POINTS / 2)));
+}
 function kv(table, obj) {
   table.replaceChildren();
   for (const [k, v] of Object.entries(obj || {})) {
@@ -204,8 +211,9 @@ function draw() {
 }
 async function loadSteps() {
   for (let round = 0; round < 50; ++round) {
-    const j = await getJSON('/api/run/' + encodeURIComponent(runId) + '/steps?after=' + after + '&offset=' + offset);
+    const j = await getJSON('/api/run/' + encodeURIComponent(runId) + '/steps?after=' + after + '&offset=' + offset + '&min_gap=' + gap);
     for (let i = 0; i < j.step.length; ++i) { S.push(j.step[i]); O.push(j.objective[i]); B.push(j.best[i]); }
+    if (S.length > MAX_POINTS) thin();
     if (j.step.length) after = j.step[j.step.length - 1];
     offset = j.next_offset; finished = j.finished;
     if (!j.more) break;
@@ -261,7 +269,7 @@ inline std::string run_page(std::string_view run_id) {
                      "<div class=\"grid\"><div><h2>Metrics</h2><table id=\"metrics\"></table></div>"
                      "<div><h2>KPIs</h2><table id=\"kpis\"></table></div></div>\n"
                      "<h2>Context</h2><table id=\"context\"></table>";
-  std::string out = page_shell("Run " + std::string(run_id.substr(0, 12)), body, std::string(detail::common_js) + std::string(detail::run_js));
+  std::string out = page_shell("Run \u2026" + std::string(run_id.substr(run_id.size() > 12 ? run_id.size() - 12 : 0)), body, std::string(detail::common_js) + std::string(detail::run_js));
   const std::string marker = "<body>";
   out.replace(out.find(marker), marker.size(), "<body data-run=\"" + id + "\">");
   return out;

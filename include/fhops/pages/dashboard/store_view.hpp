@@ -498,12 +498,14 @@ public:
     return std::nullopt;
   }
 
-  /// `/api/run/<id>/steps?after=N&offset=B`: the step records with step > N in columns
+  /// `/api/run/<id>/steps?after=N&offset=B&min_gap=G`: the step records with step > N in columns
   /// {"step", "objective", "best"}, reading the log from byte B (a `next_offset` of an earlier
-  /// answer; 0 or beyond the end reads from the start) up to max_step_bytes of whole lines.
+  /// answer; 0 or beyond the end reads from the start) up to max_step_bytes of whole lines; with
+  /// G > 0 only records at least G steps after the previous one kept (and the newest one), so a
+  /// long run's chart stays a few thousand points.
   /// `more` says a further call has data now; `finished` that the run has its record. nullopt for
   /// an unknown run (404).
-  std::optional<std::string> steps_json(std::string_view run_id, long long after, std::uint64_t offset) {
+  std::optional<std::string> steps_json(std::string_view run_id, long long after, std::uint64_t offset, long long min_gap = 0) {
     if (!telemetry::valid_run_id(run_id)) return std::nullopt;
     const std::string id(run_id);
     const bool recorded = is_recorded(id);
@@ -523,12 +525,16 @@ public:
       more = next < f.size() && text.size() == options_.max_step_bytes;
       telemetry::json_parser parser;
       bool first = true;
+      long long kept = after;
       for (std::size_t at = 0; at < used;) {
         const std::size_t nl = text.find('\n', at);
         const std::string_view line(text.data() + at, nl - at);
         at = nl + 1;
         const auto p = detail::read_step(parser, line);
         if (!p || p->step <= after) continue;
+        // Thinned to one record per min_gap steps, but the newest record read is always kept.
+        if (min_gap > 0 && p->step < kept + min_gap && !(at == used && !more)) continue;
+        kept = p->step;
         const char* sep = first ? "" : ",";
         first = false;
         steps += sep + std::to_string(p->step);
