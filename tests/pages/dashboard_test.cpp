@@ -246,6 +246,43 @@ TEST_CASE("dashboard: routes answer HTML and JSON; every answer of the API parse
   CHECK(d.server.requests() > 15);
 }
 
+TEST_CASE("dashboard: the tuning history lists tuner summaries and charts each scenario's best", "[dashboard]") {
+  const fs::path dir = fhops_test::scratch("dash_tuning");
+  make_store(dir, 2);
+  {
+    tel::sqlite_store store(dir / "runs.sqlite");
+    for (int k = 0; k < 3; ++k) {
+      tel::tuner_summary_record s;
+      s.algorithm = k == 1 ? "grid" : "random";
+      s.configurations = 4 + k;
+      s.scenario_best = {{"s0", 10.0 + k}, {"s1", 20.0 + k}};
+      s.summary_id = tel::new_run_id();
+      s.created_at = "2026-11-0" + std::to_string(k + 1) + "T00:00:00+00:00";
+      store.persist_tuner_summary(tel::to_json(s));
+    }
+  }
+  running_dashboard d(dir);
+  http_client c(d.server.port());
+  auto a = c.request("/tuning");
+  REQUIRE(a.status == 200);
+  CHECK(fhops_test::count(a.body, "<svg class=\"chart\"") == 2);  // s0, s1
+  CHECK(fhops_test::count(a.body, "class=\"mark\"") == 6);       // 3 summaries x 2 scenarios
+  CHECK(a.body.find("<td>grid</td>") != std::string::npos);
+  a = c.request("/api/tuning");
+  const auto j = fhops_test::parse_json_text(a.body);
+  REQUIRE(j);
+  REQUIRE(j->as_array().size() == 3);
+  CHECK(j->as_array()[0].find("algorithm")->as_string() == "random");  // newest first
+  CHECK(j->as_array()[0].find("best")->find("s1")->as_double() == 22.0);
+  // A store without summaries says so.
+  const fs::path empty = fhops_test::scratch("dash_tuning_none");
+  make_store(empty, 1);
+  running_dashboard e(empty);
+  a = http_client(e.server.port()).request("/tuning");
+  CHECK(a.status == 200);
+  CHECK(a.body.find("No tuner summaries") != std::string::npos);
+}
+
 TEST_CASE("dashboard: no request path reaches the file system", "[dashboard]") {
   const fs::path dir = fhops_test::scratch("dash_security");
   const auto ids = make_store(dir / "t", 3);

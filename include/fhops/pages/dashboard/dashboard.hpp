@@ -11,6 +11,7 @@
 /// | `/api/run/<id>`, `/api/run/<id>/steps?after=N&offset=B&min_gap=G` | its record; its step records (JSON) |
 /// | `/compare?a=&b=&scenario=`, `/api/compare?...` | two algorithms' objective distributions (HTML box plots; JSON) |
 /// | `/report` | the store's report (best/mean objective per algorithm and scenario) |
+/// | `/tuning`, `/api/tuning` | the tuner summaries, newest first, and each scenario's best objective over them |
 ///
 /// Nothing else is served: a request path is matched against these routes only, never mapped to a
 /// file. Run ids are checked (valid_run_id) and looked up before a step log is opened. A store
@@ -59,6 +60,8 @@ public:
       if (p == "/compare") return html(200, compare(r));
       if (p == "/api/compare") return json(200, compare_json(r));
       if (p == "/report") return html(200, report());
+      if (p == "/tuning") return html(200, tuning_page(view_.tuning()));
+      if (p == "/api/tuning") return json(200, view_.tuning_json());
       if (p.rfind("/api/run/", 0) == 0) {
         const std::string_view rest = std::string_view(p).substr(9);
         const std::size_t slash = rest.find('/');

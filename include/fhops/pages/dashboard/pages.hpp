@@ -48,7 +48,7 @@ inline std::string page_shell(std::string_view title, std::string_view body, std
   out += "<title>" + html::escape(title) + " — fhops telemetry</title>\n<style>\n";
   out += html::page_css;
   out += dashboard_css;
-  out += "</style>\n</head>\n<body>\n<nav><a href=\"/\">Runs</a><a href=\"/compare\">Compare</a><a href=\"/report\">Report</a></nav>\n<h1>";
+  out += "</style>\n</head>\n<body>\n<nav><a href=\"/\">Runs</a><a href=\"/compare\">Compare</a><a href=\"/report\">Report</a><a href=\"/tuning\">Tuning</a></nav>\n<h1>";
   out += html::escape(title);
   out += "</h1>\n";
   out += body;
@@ -392,6 +392,52 @@ inline std::string compare_page(const std::vector<std::string>& algorithms, cons
   if (shown.empty()) body += "<p class=\"muted\">No recorded runs of these algorithms with an objective.</p>";
   body += "</div>\n" + table + "</tbody></table>";
   return page_shell("Compare " + a + " and " + b, body);
+}
+
+/// The tuning history: one row per tuner summary (newest first) with the best objective per
+/// scenario, and one chart per scenario of the best objective each tuner run reached over time.
+template <class Rows>
+std::string tuning_page(const Rows& rows) {
+  if (rows.empty())
+    return page_shell("Tuning history", "<p class=\"muted\">No tuner summaries in this store (fhops tune-random, tune-grid, "
+                                        "tune-bayes and tuning-plan run record them).</p>");
+  // Per scenario, per algorithm: (summary index from the oldest, best).
+  std::vector<std::string> scenarios, algorithms;
+  for (const auto& r : rows) {
+    if (std::find(algorithms.begin(), algorithms.end(), r.algorithm) == algorithms.end()) algorithms.push_back(r.algorithm);
+    for (const auto& [scenario, v] : r.best)
+      if (std::find(scenarios.begin(), scenarios.end(), scenario) == scenarios.end()) scenarios.push_back(scenario);
+  }
+  std::sort(scenarios.begin(), scenarios.end());
+  std::vector<std::pair<std::string, std::string>> panels;
+  for (const auto& scenario : scenarios) {
+    if (panels.size() >= 24) break;
+    svg::line_chart c;
+    c.title = scenario;
+    c.x.title = "tuner summary (oldest first)";
+    c.y.title = "best objective";
+    c.colour_domain = algorithms;
+    for (const auto& algorithm : algorithms) {
+      svg::series s;
+      s.name = algorithm;
+      for (std::size_t i = rows.size(); i-- > 0;)
+        if (rows[i].algorithm == algorithm)
+          for (const auto& [k, v] : rows[i].best)
+            if (k == scenario) s.points.push_back({static_cast<double>(rows.size() - 1 - i), v});
+      if (!s.points.empty()) c.series.push_back(std::move(s));
+    }
+    panels.emplace_back(scenario, svg::render(c));
+  }
+  std::string body = "<h2>Best objective per scenario</h2>\n" + svg::facets(panels) + "\n<h2>Tuner summaries</h2>\n";
+  body += "<table id=\"tuning\"><thead><tr><th>created</th><th>algorithm</th><th>configurations</th><th>scenarios</th>"
+          "<th>best per scenario</th></tr></thead><tbody>\n";
+  for (const auto& r : rows) {
+    std::string best;
+    for (const auto& [k, v] : r.best) best += (best.empty() ? "" : ", ") + html::escape(k) + ": " + svg::detail::value_text(v);
+    body += "<tr><td>" + html::escape(r.created_at) + "</td><td>" + html::escape(r.algorithm) + "</td><td class=\"n\">" +
+            std::to_string(r.configurations) + "</td><td class=\"n\">" + std::to_string(r.scenarios) + "</td><td>" + best + "</td></tr>\n";
+  }
+  return page_shell("Tuning history", body + "</tbody></table>");
 }
 
 }  // namespace fhops::pages::dashboard

@@ -613,6 +613,60 @@ public:
     return c;
   }
 
+  /// One tuner summary (`tuner_summaries`): when, which tuner, how many configurations, and the
+  /// best objective it found per scenario.
+  struct tuning_row {
+    std::string created_at, algorithm;
+    long long configurations = 0, scenarios = 0;
+    std::vector<std::pair<std::string, double>> best;
+  };
+
+  /// The newest `limit` tuner summaries, newest first (none when the store has no such table).
+  std::vector<tuning_row> tuning(std::size_t limit = 500) {
+    std::vector<tuning_row> rows;
+    read([&](SQLite::Database& db) {
+      if (!db.tableExists("tuner_summaries")) return;
+      SQLite::Statement st(db, "SELECT created_at, algorithm, configurations, scenarios_evaluated, scenario_best_json"
+                               " FROM tuner_summaries ORDER BY created_at DESC, rowid DESC LIMIT ?");
+      st.bind(1, static_cast<std::int64_t>(limit));
+      telemetry::json_parser parser;
+      while (st.executeStep()) {
+        tuning_row r;
+        const auto text = [&](int c) { return st.getColumn(c).isNull() ? std::string() : st.getColumn(c).getString(); };
+        r.created_at = text(0);
+        r.algorithm = text(1);
+        r.configurations = st.getColumn(2).getInt64();
+        r.scenarios = st.getColumn(3).getInt64();
+        if (const auto best = parser.parse(text(4)); best && best->is_object())
+          for (const auto& [k, v] : best->as_object())
+            if (v.is_number()) r.best.emplace_back(k, v.as_double());
+        rows.push_back(std::move(r));
+      }
+    });
+    return rows;
+  }
+
+  /// `/api/tuning`: [{"created_at", "algorithm", "configurations", "scenarios", "best": {...}}].
+  std::string tuning_json() {
+    std::string out = "[";
+    for (const tuning_row& r : tuning()) {
+      out += out.size() > 1 ? ",{" : "{";
+      bool first = true;
+      detail::json_key(out, "created_at", first);
+      append_json_quoted(out, r.created_at, false);
+      detail::json_key(out, "algorithm", first);
+      append_json_quoted(out, r.algorithm, false);
+      out += ",\"configurations\":" + std::to_string(r.configurations) + ",\"scenarios\":" + std::to_string(r.scenarios) + ",\"best\":{";
+      bool first_best = true;
+      for (const auto& [k, v] : r.best) {
+        detail::json_key(out, k, first_best);
+        append_json_number(out, v);
+      }
+      out += "}}";
+    }
+    return out + "]";
+  }
+
 private:
   void give_back(std::unique_ptr<SQLite::Database> db) {
     std::lock_guard lock(pool_mutex_);
