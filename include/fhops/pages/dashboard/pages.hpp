@@ -207,7 +207,7 @@ function draw() {
   [['best', '#4c78a8'], ['current', '#f58518']].forEach(([n, c], k) => {
     svg.appendChild(svgEl('rect', {x: W - R - 150 + k * 75, y: T, width: 12, height: 3, fill: c}));
     svg.appendChild(svgEl('text', {x: W - R - 134 + k * 75, y: T + 5, 'font-size': 11}, n)); });
-  $('#points').textContent = S.length + ' step records, last step ' + S[S.length - 1] + ', best ' + fmtNum(B[B.length - 1]);
+  $('#points').textContent = S.length + ' step records drawn' + (gap ? ' (one per ' + gap + ' steps)' : '') + ', last step ' + S[S.length - 1] + ', best ' + fmtNum(B[B.length - 1]);
 }
 async function loadSteps() {
   for (let round = 0; round < 50; ++round) {
