@@ -84,6 +84,7 @@ inline std::string_view command_example(std::string_view command) {
       {"telemetry history", "fhops telemetry history --report latest=tuner_report.csv --history-dir telemetry/history --out-history-markdown history.md"},
       {"telemetry summarize-meta", "fhops telemetry summarize-meta telemetry/runs.sqlite"},
       {"telemetry compare", "fhops telemetry compare telemetry/runs.sqlite --by algorithm --format html --out compare.html"},
+      {"telemetry serve", "fhops telemetry serve telemetry/runs.jsonl --port 8050"},
       {"synth", "fhops synth --tier small --seed 7 --out tmp/synth-small"},
       {"synth batch", "fhops synth batch examples/bundles/baseline.plan.yaml --force"},
       {"ops", "fhops ops weekly --out tmp/weekly --light"},

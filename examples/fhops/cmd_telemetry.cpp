@@ -307,6 +307,7 @@ constexpr subcommand subcommands[] = {
     {"history", cmd_telemetry_history, "compare report CSVs, follow report snapshots over time, convergence to a reference"},
     {"summarize-meta", cmd_telemetry_summarize_meta, "runs with tuner_meta per algorithm: counts, a sample budget and config"},
     {"compare", cmd_telemetry_compare, "rank tests per scenario between algorithms or configurations (Wilcoxon / Mann-Whitney, Holm, A12)"},
+    {"serve", cmd_telemetry_serve, "live dashboard of a store over HTTP: runs table, run pages with convergence charts, comparisons"},
 };
 
 void help(std::ostream& out) {

@@ -24,6 +24,7 @@ int cmd_telemetry(int argc, char** argv);
 int cmd_telemetry_history(int argc, char** argv);
 int cmd_telemetry_summarize_meta(int argc, char** argv);
 int cmd_telemetry_compare(int argc, char** argv);
+int cmd_telemetry_serve(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
 int cmd_ops(int argc, char** argv);
 int cmd_analytics(int argc, char** argv);
