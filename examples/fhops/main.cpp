@@ -30,7 +30,7 @@ constexpr command commands[] = {
     {"tune-bayes", fhops_cli::cmd_tune_bayes, "Bayesian optimisation (TPE) of a solver's configuration"},
     {"tuning-plan", fhops_cli::cmd_tuning_plan, "tuning benchmark: plan tiers x tuners x scenarios, report and comparisons"},
     {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
-    {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, prune, maintain, import, repair, history, summarize-meta, serve"},
+    {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, compare, serve, history, prune, maintain, import, repair, summarize-meta"},
     {"synth", fhops_cli::cmd_synth, "generate a synthetic scenario bundle (tiers, custom sizes); 'synth batch PLAN'"},
     {"ops", fhops_cli::cmd_ops, "the ops runbook executed: 'ops weekly' (analytics, tuning, report, history, maintenance)"},
     {"analytics", fhops_cli::cmd_analytics, "analytics run: static HTML analysis pages (bench, KPIs, telemetry, playback)"},
