@@ -24,6 +24,23 @@ if(NOT out MATCHES "greedy objective -.*solved objective")
   message(FATAL_ERROR "the downstream consumer printed no objectives: ${out}")
 endif()
 
+# Installing needs no build: configured with the examples on (the default) but nothing built, and
+# the tests off through CTest's BUILD_TESTING, `cmake --install` installs the headers and the
+# package files and skips the driver.
+set(nobuild ${BINARY_DIR}/downstream-nobuild)
+set(nobuild_prefix ${BINARY_DIR}/downstream-nobuild-install)
+file(REMOVE_RECURSE ${nobuild} ${nobuild_prefix})
+run("configuring with BUILD_TESTING=OFF" ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${nobuild} -G ${GENERATOR}
+    -DBUILD_TESTING=OFF -DFHOPS_BUILD_BENCH=OFF)
+if(EXISTS ${nobuild}/tests)
+  message(FATAL_ERROR "BUILD_TESTING=OFF did not turn the tests off (FHOPS_BUILD_TESTS)")
+endif()
+run("installing a tree that was not built" ${CMAKE_COMMAND} --install ${nobuild} --prefix ${nobuild_prefix})
+if(NOT EXISTS ${nobuild_prefix}/include/fhops/search/search.hpp OR EXISTS ${nobuild_prefix}/bin/fhops)
+  message(FATAL_ERROR "an install without a build should hold the headers and no driver")
+endif()
+file(REMOVE_RECURSE ${nobuild} ${nobuild_prefix})
+
 # The library alone: configured with the examples, tests and benchmarks off, it installs (headers
 # and package files, nothing to compile).
 set(lib_build ${BINARY_DIR}/downstream-lib-build)
