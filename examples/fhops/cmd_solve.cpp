@@ -329,9 +329,9 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       } else if (telemetry) {
         records.push_back(begin_record(std::nullopt));
         out = fhops::harvest::solve(pb, o, fhops::telemetry::fanout(telemetry->step_observer(records[0].run_id, fhops::harvest::acceptance_column_for(kind)),
-                                                                   progress_line(format == "text")));
+                                                                   progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds)));
       } else {
-        out = fhops::harvest::solve(pb, o, progress_line(format == "text"));
+        out = fhops::harvest::solve(pb, o, progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds));
       }
       kpis = fhops::harvest::compute_kpis(pb, out.search.best);
       if (bound_steps > 0) bound = fhops::harvest::lagrangian_bound(pb, {.iterations = bound_steps, .target = out.best.score});

@@ -1,9 +1,11 @@
 // fhops tune-random | tune-grid | tune-bayes [SCENARIOS...] [--bundle B]...: the reference tuners
 // (telemetry_tuning.md §3) over the generic tune/ strategies, for SA, ILS or Tabu, on a thread pool.
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -130,6 +132,8 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     std::optional<dist_session> session;
     if (resume || launched_by_mpi()) session.emplace(static_cast<std::size_t>(jobs));
     const bool tty = ::isatty(2);
+    const char* progress_env = std::getenv("FHOPS_PROGRESS");
+    const bool progress_lines = progress_env && std::string_view(progress_env) == "always";
 
     struct row {
       std::string scenario, bundle;
@@ -219,7 +223,10 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
           ++failures;
           std::cerr << fmt::format("warning: {} trial {} failed: {}\n", display, t.result.t.number, t.result.error);
         }
-        if (tty)
+        if (progress_lines)  // one line per trial (FHOPS_PROGRESS=always: logs)
+          std::cerr << fmt::format("  [{}/{}] trial {}: {} (best so far {:.3f})\n", finished, count, t.result.t.number,
+                                   t.result.ok() ? fmt::format("{:.3f}", t.result.value) : std::string("failed"), best_so_far);
+        else if (tty)
           std::cerr << fmt::format("\r  [{}/{}] best so far {:.3f}", finished, count, best_so_far) << (finished == static_cast<std::size_t>(count) ? "\r\033[K" : "")
                     << std::flush;
         rows.push_back({display, e.bundle, t});

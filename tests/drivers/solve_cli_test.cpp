@@ -43,6 +43,23 @@ TEST_CASE("solve-heur writes the best plan; its JSON objective is that plan's ex
   }
 }
 
+TEST_CASE("the progress line shows the share of the budget and an ETA", "[driver][solve][progress]") {
+  const auto dir = fhops_test::scratch("solve_progress");
+  const std::string csv = (dir / "plan.csv").string();
+  // FHOPS_PROGRESS=always: the line is shown without a terminal, one update per line.
+  const auto r = run("FHOPS_PROGRESS=always " + driver() + " solve-heur " + demo() + " --out " + csv + " --iters 4000");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("iteration 1 ") != std::string::npos);
+  CHECK(r.out.find("%  ETA ") != std::string::npos);
+  const auto timed = run("FHOPS_PROGRESS=always " + driver() + " solve-heur " + demo() + " --out " + csv + " --time-limit 0.6");
+  REQUIRE(timed.exit_code == 0);
+  CHECK(timed.out.find("%  ETA ") != std::string::npos);
+  // Without a terminal and without the variable: no progress line; JSON output never has one.
+  CHECK(run(driver() + " solve-heur " + demo() + " --out " + csv + " --iters 4000").out.find("ETA") == std::string::npos);
+  CHECK(run("FHOPS_PROGRESS=always " + driver() + " solve-heur " + demo() + " --out " + csv + " --iters 4000 --format json").out.find("ETA") ==
+        std::string::npos);
+}
+
 TEST_CASE("solve commands print the reference's text output", "[driver][solve]") {
   const auto dir = fhops_test::scratch("solve_text");
   const std::string csv = (dir / "plan.csv").string();

@@ -81,6 +81,14 @@ TEST_CASE("tune-random: deterministic, and the same whatever --jobs", "[driver][
   CHECK(run(cmd + " --base-seed 10").out != a.out);
 }
 
+TEST_CASE("tuners print a line per trial with FHOPS_PROGRESS=always", "[driver][tune][progress]") {
+  const auto r = run("FHOPS_PROGRESS=always " + driver() + " tune-random " + demo() + " --runs 3 --iters 200 --base-seed 9");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("[1/3] trial 0: ") != std::string::npos);
+  CHECK(r.out.find("[3/3] trial 2: ") != std::string::npos);
+  CHECK(run(driver() + " tune-random " + demo() + " --runs 3 --iters 200 --base-seed 9").out.find("[1/3]") == std::string::npos);
+}
+
 TEST_CASE("tune-bayes: TPE trials for ILS and Tabu too, with the reference's console lines", "[driver][tune]") {
   for (const std::string solver : {"ils", "tabu"}) {
     const std::string cmd = driver() + " tune-bayes " + demo() + " --trials 12 --iters 60 --solver " + solver;
