@@ -97,6 +97,16 @@ TEST_CASE("ops weekly --light on the demo bundle: every file the runbook names",
   const std::string index = fhops_test::slurp(dir / "site/index.html");
   CHECK(index.find("href=\"telemetry/history_summary.html\"") != std::string::npos);
   CHECK(index.find("href=\"analytics/index.html\"") != std::string::npos);
+  // Every page has the site's navigation; the runbook entry is a page too.
+  CHECK(fs::is_regular_file(dir / "site/telemetry/runbook_entry.html"));
+  for (const char* f : {"index.html", "telemetry/history_summary.html", "telemetry/history_delta.html", "telemetry/tuner_report.html",
+                        "telemetry/runbook_entry.html", "analytics/index.html"}) {
+    INFO(f);
+    const std::string page = fhops_test::slurp(dir / "site" / f);
+    CHECK(page.find("<nav class=\"site\"") != std::string::npos);
+    CHECK(page.find(">History</a><a href=") != std::string::npos);
+    CHECK(page.find(">Analytics</a></nav>") != std::string::npos);
+  }
   // Every page of the site in a real browser: no console message, charts with data, links resolve.
   if (fhops_test::have_browser()) CHECK(fhops_test::check_pages_in_browser(dir / "site", dir) >= 8);
 
