@@ -296,7 +296,7 @@ int pages(int argc, char** argv) {
   return guarded("ops pages", [&] {
     po::options_description opts("Options");
     opts.add_options()
-      ("from", po::value<std::vector<std::string>>()->composing()->required(), "an output folder of 'ops weekly' or 'tuning-plan run' (repeatable; later ones win)")
+      ("from", po::value<std::vector<std::string>>()->composing()->required(), "an output folder of 'ops weekly' or 'tuning-plan run' (repeatable; two folders giving the same file are refused)")
       ("out", po::value<std::string>()->required(), "the site folder to write (replaced when it holds a previous site)")
       ("max-file-mb", real_value("max-file-mb", {0.0, true, max_file_mb})->default_value(100.0), "refuse any file larger than this (GitHub Pages rejects files over 100 MB)")
       ("title", po::value<std::string>()->default_value("fhops telemetry dashboards"), "the index page's title");
@@ -319,15 +319,22 @@ int pages(int argc, char** argv) {
       for (const char* name : published) sources.push_back({fs::path(dir) / name, std::string("telemetry/") + name});
       sources.push_back({fs::path(dir) / "analytics", "analytics"});
     }
+    // Two --from folders giving the same file are refused (naming both) before anything is written.
     auto site = fhops::gather_site(sources, static_cast<std::uintmax_t>(mb * 1e6));
-    // Later --from folders win: keep the last copy of each path.
-    std::vector<fhops::folder_file> files;
-    for (auto it = site.files.rbegin(); it != site.files.rend(); ++it)
-      if (std::none_of(files.begin(), files.end(), [&](const auto& f) { return f.first == it->first; })) files.push_back(std::move(*it));
+    std::vector<fhops::folder_file>& files = site.files;
     if (files.empty()) throw std::runtime_error("nothing to publish: none of the runbook's outputs is in the --from folders");
+    fhops::add_markdown_pages(files, site.modified);
     files.emplace_back(".nojekyll", "");
     files.emplace_back("index.html", fhops::site_index(p.vm["title"].as<std::string>(), files,
-                                                       "Built by fhops ops pages on " + iso_date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()))));
+                                                       "Built by fhops ops pages on " + iso_date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())),
+                                                       site.modified));
+    fhops::add_site_navigation(files, {{"Index", "index.html"},
+                                       {"Runbook", "telemetry/runbook_entry.html"},
+                                       {"Telemetry", "telemetry/tuner_report.html"},
+                                       {"History", "telemetry/history_summary.html"},
+                                       {"Delta", "telemetry/history_delta.html"},
+                                       {"Tuning", "telemetry/tuner_summary.html"},
+                                       {"Analytics", "analytics/index.html"}});
     fhops::write_directory_atomic(p.vm["out"].as<std::string>(), files, true, "index.html");
     std::cout << fmt::format("site {}: {} files\n", p.vm["out"].as<std::string>(), files.size());
     return exit_ok;

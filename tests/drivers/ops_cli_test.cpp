@@ -97,6 +97,16 @@ TEST_CASE("ops weekly --light on the demo bundle: every file the runbook names",
   const std::string index = fhops_test::slurp(dir / "site/index.html");
   CHECK(index.find("href=\"telemetry/history_summary.html\"") != std::string::npos);
   CHECK(index.find("href=\"analytics/index.html\"") != std::string::npos);
+  // Every page has the site's navigation; the runbook entry is a page too.
+  CHECK(fs::is_regular_file(dir / "site/telemetry/runbook_entry.html"));
+  for (const char* f : {"index.html", "telemetry/history_summary.html", "telemetry/history_delta.html", "telemetry/tuner_report.html",
+                        "telemetry/runbook_entry.html", "analytics/index.html"}) {
+    INFO(f);
+    const std::string page = fhops_test::slurp(dir / "site" / f);
+    CHECK(page.find("<nav class=\"site\"") != std::string::npos);
+    CHECK(page.find(">History</a><a href=") != std::string::npos);
+    CHECK(page.find(">Analytics</a></nav>") != std::string::npos);
+  }
   // Every page of the site in a real browser: no console message, charts with data, links resolve.
   if (fhops_test::have_browser()) CHECK(fhops_test::check_pages_in_browser(dir / "site", dir) >= 8);
 
@@ -144,4 +154,72 @@ TEST_CASE("ops pages publishes no symbolic link found in a folder (it could name
   CHECK(fs::is_regular_file(dir / "site/analytics/index.html"));
   CHECK(!fs::exists(dir / "site/analytics/leak.txt"));
   CHECK(fhops_test::slurp(dir / "site/index.html").find("leak.txt") == std::string::npos);
+}
+
+TEST_CASE("ops pages: a navigation bar on every page, an index of titles and dates, the runbook entry as a page", "[driver][ops][site]") {
+  const auto dir = fhops_test::scratch("ops_pages_nav");
+  fhops_test::write(dir / "week/runbook_entry.md",
+                    "# Week of 2026-11-23\n\nSteps <script>alert(1)</script> ran.\n\n- [x] First box (`fhops tune`)\n- [ ] Second: **failed** — disk \\| full\n\n"
+                    "| step | status |\n|---|---|\n| a \\| b | ok |\n\n```\nfhops ops weekly --out <out>\n```\n\nSee [the delta](history_delta.html) or [x](javascript:alert(1)).\n");
+  fhops_test::write(dir / "week/history_delta.html",
+                    "<!DOCTYPE html>\n<html><head><title>History &amp; delta</title></head>\n<body>\n<p>delta</p>\n</body></html>\n");
+  fhops_test::write(dir / "week/history_delta.csv", "a,b\n1,2\n");
+  fhops_test::write(dir / "week/analytics/index.html", "<html><head><title>Analytics</title></head><body><p>pages</p></body></html>\n");
+  fhops_test::write(dir / "week/analytics/scenario/one.html", "<html><head><title>One</title></head><body><a href=\"../index.html\">up</a></body></html>\n");
+  const auto r = fhops_test::run(fhops_test::driver() + " ops pages --from " + (dir / "week").string() + " --out " + (dir / "site").string());
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const fs::path site = dir / "site";
+  // Every page: a navigation bar linking the index and only the sections present, relative to the page.
+  const std::string index = fhops_test::slurp(site / "index.html");
+  CHECK(index.find("<nav class=\"site\"") != std::string::npos);
+  CHECK(index.find("<a href=\"index.html\" aria-current=\"page\"") != std::string::npos);
+  CHECK(index.find("href=\"telemetry/runbook_entry.html\">Runbook</a>") != std::string::npos);
+  CHECK(index.find(">Delta</a>") != std::string::npos);
+  CHECK(index.find(">Analytics</a>") != std::string::npos);
+  CHECK(index.find(">Tuning</a>") == std::string::npos);  // no tuning page in this site
+  CHECK(index.find(">History</a>") == std::string::npos);
+  const std::string deep = fhops_test::slurp(site / "analytics/scenario/one.html");
+  CHECK(deep.find("<body>\n<nav class=\"site\"") != std::string::npos);
+  CHECK(deep.find("href=\"../../index.html\">Index</a>") != std::string::npos);
+  CHECK(fhops_test::slurp(site / "telemetry/history_delta.html").find("href=\"../index.html\">Index</a>") != std::string::npos);
+  // The index: titles and dates, not raw names; no hidden file listed.
+  CHECK(index.find(">History &amp; delta</a></td><td>20") != std::string::npos);
+  CHECK(index.find(">Week of 2026-11-23</a>") != std::string::npos);
+  CHECK(index.find("href=\"telemetry/history_delta.csv\"") != std::string::npos);
+  CHECK(index.find("nojekyll") == std::string::npos);
+  CHECK(fs::is_regular_file(site / ".nojekyll"));
+  // The runbook entry rendered: headings, lists with boxes, tables, code, links; the rest escaped.
+  const std::string entry = fhops_test::slurp(site / "telemetry/runbook_entry.html");
+  CHECK(entry.find("<title>Week of 2026-11-23</title>") != std::string::npos);
+  CHECK(entry.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(entry.find("<script>") == std::string::npos);
+  CHECK(entry.find("<li><input type=\"checkbox\" checked disabled> First box (<code>fhops tune</code>)</li>") != std::string::npos);
+  CHECK(entry.find("<strong>failed</strong> — disk | full") != std::string::npos);
+  CHECK(entry.find("<th>step</th><th>status</th>") != std::string::npos);
+  CHECK(entry.find("<td>a | b</td><td>ok</td>") != std::string::npos);
+  CHECK(entry.find("<pre><code>fhops ops weekly --out &lt;out&gt;\n</code></pre>") != std::string::npos);
+  CHECK(entry.find("<a href=\"history_delta.html\">the delta</a>") != std::string::npos);
+  CHECK(entry.find("href=\"javascript") == std::string::npos);
+  CHECK(fs::is_regular_file(site / "telemetry/runbook_entry.md"));  // the source stays published
+  if (fhops_test::have_browser()) fhops_test::check_pages_in_browser(site, dir);
+}
+
+TEST_CASE("ops pages: two --from folders giving the same file are refused, naming both, nothing written", "[driver][ops][site]") {
+  const auto dir = fhops_test::scratch("ops_pages_clash");
+  fhops_test::write(dir / "a/runbook_entry.md", "# Week A\n");
+  fhops_test::write(dir / "b/runbook_entry.md", "# Week B\n");
+  fhops_test::write(dir / "b/history_delta.csv", "x\n");
+  const auto r = fhops_test::run(fhops_test::driver() + " ops pages --from " + (dir / "a").string() + " --from " + (dir / "b").string() +
+                                 " --out " + (dir / "site").string());
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("telemetry/runbook_entry.md is given by both") != std::string::npos);
+  CHECK(r.out.find((dir / "a/runbook_entry.md").string()) != std::string::npos);
+  CHECK(r.out.find((dir / "b/runbook_entry.md").string()) != std::string::npos);
+  CHECK(!fs::exists(dir / "site"));
+  // Different files from each folder are fine.
+  fs::remove(dir / "b/runbook_entry.md");
+  CHECK(fhops_test::run(fhops_test::driver() + " ops pages --from " + (dir / "a").string() + " --from " + (dir / "b").string() + " --out " +
+                        (dir / "site").string()).exit_code == 0);
 }

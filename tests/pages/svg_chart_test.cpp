@@ -3,6 +3,7 @@
 #include <cmath>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -123,4 +124,73 @@ TEST_CASE("facets and pages are self-contained HTML", "[svg]") {
   fhops::svg::line_chart tiny = c;
   tiny.width = 50;
   CHECK_THROWS_AS(fhops::svg::render(tiny), std::invalid_argument);
+}
+
+namespace {
+
+// The x positions of the tick labels drawn under the x axis (y = bottom + 16, horizontal ones).
+std::vector<double> x_label_positions(const std::string& svg) {
+  std::vector<double> xs;
+  static const std::regex label(R"re(<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle" stroke="none" fill="#333">)re");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label); it != std::sregex_iterator(); ++it) xs.push_back(std::stod((*it)[1]));
+  return xs;
+}
+
+}  // namespace
+
+TEST_CASE("line chart with a long history: x labels thinned so they never overlap, every point still a mark", "[svg][site]") {
+  fhops::svg::line_chart c;
+  c.x.title = "Snapshot";
+  c.width = 420;
+  fhops::svg::series s{"sa", {}};
+  for (int i = 0; i < 60; ++i) {
+    c.x.categories.push_back(std::to_string(100 + i));  // short labels: horizontal, 3 characters each
+    s.points.push_back({static_cast<double>(i), 1.0 + i % 3});
+  }
+  c.series.push_back(s);
+  const std::string svg = fhops::svg::render(c);
+  CHECK(count(svg, "class=\"mark\"") == 60);
+  const auto xs = x_label_positions(svg);
+  REQUIRE(xs.size() >= 2);
+  CHECK(xs.size() < 60);
+  for (std::size_t i = 1; i < xs.size(); ++i) CHECK(xs[i] - xs[i - 1] >= 3 * 6.2 + 4);  // a label's width apart
+  // Long labels are slanted and thinned to a line's height apart.
+  c.x.categories.clear();
+  for (int i = 0; i < 60; ++i) c.x.categories.push_back("2026-11-" + std::to_string(10 + i) + "T000000Z");
+  const std::string slanted = fhops::svg::render(c);
+  CHECK(count(slanted, "rotate(-40)") < 60 / 2);
+  CHECK(count(slanted, "rotate(-40)") > 5);
+}
+
+TEST_CASE("line chart: one value dwarfing the rest clips the axis to the 2nd-98th percentile, the outlier marked", "[svg][site]") {
+  fhops::svg::line_chart c;
+  fhops::svg::series s{"objective", {{0.0, -2058.0}}};
+  for (int i = 1; i <= 50; ++i) s.points.push_back({i * 100.0, 85.0 + i % 17});
+  c.series.push_back(s);
+  const std::string svg = fhops::svg::render(c);
+  CHECK(count(svg, "class=\"mark\"") == 51);
+  CHECK(count(svg, "data-clipped=\"low\"") == 1);
+  CHECK(svg.find("-2058 (beyond the axis)</title>") != std::string::npos);
+  CHECK(svg.find("y clipped to the 2nd–98th percentile") != std::string::npos);
+  CHECK(svg.find(">-2000<") == std::string::npos);  // the axis is the run's range, not the outlier's
+  CHECK(svg.find(">80<") != std::string::npos);
+  // A fixed range, or robust_y off: the axis covers everything, nothing clipped.
+  c.robust_y = false;
+  CHECK(fhops::svg::render(c).find("data-clipped") == std::string::npos);
+}
+
+TEST_CASE("line chart: positive values spanning over 3 decades get a log axis", "[svg][site]") {
+  fhops::svg::line_chart c;
+  fhops::svg::series s{"temperature", {}};
+  for (int i = 0; i <= 40; ++i) s.points.push_back({static_cast<double>(i), std::pow(10.0, 2 - i * 1.05)});  // 100 down to 1e-40
+  c.series.push_back(s);
+  const std::string svg = fhops::svg::render(c);
+  CHECK(svg.find(">log scale<") != std::string::npos);
+  CHECK(svg.find(">100<") != std::string::npos);
+  CHECK(svg.find(">1e-") != std::string::npos);
+  CHECK(svg.find("nan") == std::string::npos);
+  CHECK(count(svg, "class=\"mark\"") == 41);
+  // A narrow positive range stays linear.
+  c.series[0].points = {{0, 2.0}, {1, 3.0}, {2, 50.0}};
+  CHECK(fhops::svg::render(c).find("log scale") == std::string::npos);
 }

@@ -160,6 +160,15 @@ TEST_CASE("the report covers every algorithm with the reference's columns and fo
   CHECK(md.find("| Algorithm | Scenario |") == 0);
   CHECK(md.find("| random | FHOPS MiniToy | 3.000 | -1.500 | 2 | 3.000 | 2 |  | \"H1, H2\" |\n") != std::string::npos);
   CHECK(tel::report_html(rows).find("<td>tabu</td>") != std::string::npos);
+  // The HTML: the house style sheet, readable headers, 3 decimals, the config JSON in a wrapping cell.
+  const std::string page = tel::report_html(rows);
+  CHECK(page.find(std::string(fhops::html::page_css)) != std::string::npos);
+  CHECK(page.find("<th>Best Objective</th>") != std::string::npos);
+  CHECK(page.find("best_objective") == std::string::npos);
+  CHECK(page.find("<td class=\"n\">-1.500</td>") != std::string::npos);
+  CHECK(page.find("-1.500000") == std::string::npos);
+  CHECK(page.find("<td class=\"config\"><code>batch_size=2; iters=50; operators=(cross_exchange:0.767, swap:1.0)</code></td>") != std::string::npos);
+  CHECK(page.find("td.config code{white-space:pre-wrap") != std::string::npos);
   CHECK(tel::repair_alerts(rows) == std::vector<std::string>{"FHOPS MiniToy (random)"});
 }
 

@@ -380,11 +380,12 @@ inline page_output telemetry_diagnostics_page(const analytics_inputs& in, const 
   obj.title = "Objective vs iteration";
   obj.x.title = "iteration";
   obj.y.title = "objective";
-  obj.width = 640;
+  obj.width = 960;  // a long run: wide, and (robust_y) clipped when a greedy start dwarfs the rest
   svg::line_chart temp;
   temp.title = "Temperature vs iteration";
   temp.x.title = "iteration";
   temp.y.title = "temperature";
+  temp.width = 960;  // a log axis when the temperature spans over 3 decades (robust_y)
   std::vector<std::vector<std::string>> rows;
   for (const auto& [run, points] : traces) {
     svg::series cur{traces.size() > 1 ? run + " objective" : "objective", {}}, best{traces.size() > 1 ? run + " best" : "best", {}},

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "fhops/pages/svg_chart.hpp"
 #include "fhops/telemetry/analysis/frame.hpp"
 #include "fhops/telemetry/analysis/history.hpp"
@@ -41,7 +43,8 @@ std::string panel(const frame& f, const std::string& scenario, const std::vector
   c.x = std::move(x);
   c.y.title = y_title;
   c.colour_domain = algorithms;
-  c.width = 420;
+  // Wider panels for longer histories (a page of them scrolls; the labels thin out beyond this).
+  c.width = static_cast<int>(std::clamp<std::size_t>(160 + 18 * c.x.categories.size(), 420, 1100));
   c.height = 280;
   for (const auto& a : algorithms) {
     svg::series s{a, {}};
@@ -93,9 +96,15 @@ inline std::string history_chart_html(const frame& history, std::span<const hist
   return html::page("Tuner report history", body, "Best objective and KPIs of the best runs per snapshot");
 }
 
+/// `v` with 3 decimals and its sign once: +4.000, -4.000 (0.000 unsigned).
+inline std::string html_signed(double v) {
+  const std::string text = fmt::format("{:.3f}", v);
+  return text == "0.000" || text == "-0.000" ? "0.000" : (v > 0 ? "+" : "") + text;
+}
+
 /// The latest-versus-previous page (§6.5 as HTML; the reference rendered its Markdown with pandoc):
 /// a bar chart per metric of the change since the previous snapshot (scenarios along x, a bar per
-/// algorithm) and the delta table with the Markdown's formats. Not enough history says so.
+/// algorithm) and the delta table (see the comment at the table for its formats). Not enough history says so.
 inline std::string delta_chart_html(const frame& deltas, const frame& history, std::span<const history_metric> metrics) {
   const std::string title = "Tuner report history: latest vs previous snapshot";
   if (deltas.rows.empty()) return html::page(title, "<p><em>Not enough history to compute deltas yet.</em></p>\n");
@@ -122,7 +131,13 @@ inline std::string delta_chart_html(const frame& deltas, const frame& history, s
     }
     panels.emplace_back("", svg::render(c));
   }
-  std::string table = "<table>\n<tr><th>Scenario</th><th>Algorithm</th><th>Current</th><th>Previous</th>";
+  // The HTML table (the CSV and Markdown keep the reference's formats): deltas signed once
+  // (+4.000, -4.000), Δ% against |previous| so a gain reads as a gain when the baseline is
+  // negative, "n/a" for a zero or missing baseline, the objective's cells coloured (it is maximised:
+  // up is better), all in a container that scrolls sideways on a narrow screen.
+  std::string table =
+      "<style>.table-scroll{overflow-x:auto;max-width:100%}.better{background:#dafbe1}.worse{background:#ffebe9}</style>\n"
+      "<div class=\"table-scroll\"><table>\n<tr><th>Scenario</th><th>Algorithm</th><th>Current</th><th>Previous</th>";
   for (const auto& m : cols)
     table += "<th>" + html::escape(std::string(m.label)) + "</th><th>Δ " + html::escape(std::string(m.label)) + "</th><th>Δ% " +
              html::escape(std::string(m.label)) + "</th>";
@@ -132,12 +147,20 @@ inline std::string delta_chart_html(const frame& deltas, const frame& history, s
     for (const char* c : {"scenario", "algorithm", "snapshot_current", "snapshot_previous"}) table += "<td>" + html::escape(cell_text(r, c)) + "</td>";
     for (const auto& m : cols) {
       const std::string c(m.column);
-      for (const std::string& v : {md_number(r.number(c)), md_delta(r.number(c + "_delta")), md_percent(r.number(c + "_delta_pct"))})
-        table += "<td class=\"n\">" + html::escape(v) + "</td>";
+      const double current = r.number(c), delta = r.number(c + "_delta");
+      const double previous = current - delta;
+      std::string pct;
+      if (!std::isnan(delta)) pct = std::isnan(previous) || previous == 0.0 ? "n/a" : html_signed(100.0 * delta / std::abs(previous)) + "%";
+      const char* cls = " class=\"n\"";
+      if (m.column == best_objective_metric.column && !std::isnan(delta) && delta != 0.0)
+        cls = delta > 0 ? " class=\"n better\"" : " class=\"n worse\"";
+      table += "<td class=\"n\">" + html::escape(md_number(current)) + "</td>";
+      table += std::string("<td") + cls + ">" + (std::isnan(delta) ? std::string() : html_signed(delta)) + "</td>";
+      table += std::string("<td") + cls + ">" + pct + "</td>";
     }
     table += "</tr>\n";
   }
-  table += "</table>\n";
+  table += "</table></div>\n";
   return html::page(title, svg::facets(panels) + table, "The last snapshot of each (scenario, algorithm) against the one before it");
 }
 

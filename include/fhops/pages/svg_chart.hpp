@@ -55,6 +55,10 @@ struct line_chart {
   std::vector<std::string> colour_domain;  ///< names in colour order, shared by facets; empty = series order
   bool lines = true;
   bool markers = true;
+  /// With y.min/max unset: positive values spanning more than 3 decades get a log axis; otherwise,
+  /// when the full range is over 4× the 2nd–98th percentile range (one value dwarfing the rest), the
+  /// axis shows that robust range and the points beyond it sit on its edge, marked as clipped.
+  bool robust_y = true;
   int width = 480;
   int height = 300;
 };
@@ -106,6 +110,7 @@ struct ticks {
   double step = 1.0;
   int decimals = 0;
   std::vector<double> values;
+  bool log10 = false;  ///< lo, hi and values are powers of ten (exponents), labelled 1e<k>
 };
 
 inline ticks nice_ticks(double lo, double hi, int target = 5) {
@@ -169,6 +174,32 @@ inline std::string value_text(double v) {
 
 inline std::string num(double v) { return label(v, 1); }
 
+/// A tick's label: the number, or 1e<k> on a log axis.
+inline std::string tick_label(const ticks& t, double v) {
+  if (!t.log10) return label(v, t.decimals);
+  const auto k = static_cast<long long>(std::llround(v));
+  return k == 0 ? "1" : k == 1 ? "10" : k == 2 ? "100" : fmt::format("1e{}", k);
+}
+
+/// Ticks at powers of ten covering [lo, hi] (both > 0), at most about 8 of them.
+inline ticks log_ticks(double lo, double hi) {
+  ticks t;
+  t.log10 = true;
+  t.lo = std::floor(std::log10(lo));
+  t.hi = std::max(t.lo + 1, std::ceil(std::log10(hi)));
+  t.step = std::max(1.0, std::ceil((t.hi - t.lo) / 8.0));
+  for (double v = t.lo; v <= t.hi + 1e-9; v += t.step) t.values.push_back(v);
+  return t;
+}
+
+/// The q-quantile (0..1) of sorted values, linearly interpolated.
+inline double quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto i = static_cast<std::size_t>(std::floor(pos));
+  if (i + 1 >= sorted.size()) return sorted.back();
+  return sorted[i] + (pos - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
+}
+
 /// Width in pixels of `text` at 11 px sans-serif, roughly.
 inline double text_width(std::string_view text) { return 6.2 * static_cast<double>(text.size()); }
 
@@ -179,6 +210,8 @@ struct frame {
   std::vector<std::string> x_categories;
   ticks xt, yt;
   bool rotate_x = false;
+  std::size_t x_label_every = 1;  // every how many x ticks a label is drawn, so labels never overlap
+  std::string y_note;             // e.g. "log scale" or the clipping, drawn under the title
   std::vector<std::pair<std::string, std::string>> legend;  // name, colour
 
   double px(double v) const {
@@ -186,7 +219,9 @@ struct frame {
       return left + (v + 0.5) * (right - left) / static_cast<double>(x_categories.size());
     return left + (v - xt.lo) / (xt.hi - xt.lo) * (right - left);
   }
-  double py(double v) const { return bottom - (v - yt.lo) / (yt.hi - yt.lo) * (bottom - top); }
+  double py(double v) const { return py_tick(yt.log10 ? std::log10(v) : v); }
+  /// A y tick's position (an exponent on a log axis).
+  double py_tick(double v) const { return bottom - (v - yt.lo) / (yt.hi - yt.lo) * (bottom - top); }
   double band() const { return (right - left) / static_cast<double>(std::max<std::size_t>(1, x_categories.size())); }
 };
 
@@ -220,7 +255,7 @@ inline frame layout(int width, int height, const axis& x, const ticks& xt, const
   f.yt = yt;
   f.legend = std::move(legend);
   double y_label = 0;
-  for (const double v : yt.values) y_label = std::max(y_label, text_width(label(v, yt.decimals)));
+  for (const double v : yt.values) y_label = std::max(y_label, text_width(tick_label(yt, v)));
   f.left = 18 + y_label + 12;
   double legend_w = 0;
   if (f.legend.size() > 1 || (f.legend.size() == 1 && !f.legend[0].first.empty()))
@@ -230,7 +265,17 @@ inline frame layout(int width, int height, const axis& x, const ticks& xt, const
   double x_label = 0;
   for (const auto& c : x.categories) x_label = std::max(x_label, text_width(c));
   const double slot = x.categories.empty() ? 1e9 : (f.right - f.left) / static_cast<double>(x.categories.size());
-  f.rotate_x = x_label > slot - 4;
+  // Labels that do not fit their slot are slanted, unless short (they are thinned out instead).
+  f.rotate_x = x_label > slot - 4 && x_label > 40;
+  // Thin the labels: horizontal ones need their width, slanted ones about a line's height apart.
+  if (!x.categories.empty())
+    f.x_label_every = static_cast<std::size_t>(std::max(1.0, std::ceil((f.rotate_x ? 16.0 : x_label + 4) / slot)));
+  else if (xt.values.size() > 1) {
+    double widest = 0;
+    for (const double v : xt.values) widest = std::max(widest, text_width(label(v, xt.decimals)));
+    const double spacing = (f.right - f.left) / static_cast<double>(xt.values.size() - 1);
+    f.x_label_every = static_cast<std::size_t>(std::max(1.0, std::ceil((widest + 8) / spacing)));
+  }
   f.bottom = height - 40 - (f.rotate_x ? std::min(90.0, x_label * 0.72) : 0.0);
   if (f.right - f.left < 40 || f.bottom - f.top < 40)
     throw std::invalid_argument("svg chart: too small for its labels; make width/height larger");
@@ -251,15 +296,16 @@ inline std::string open(const frame& f, const std::string& title) {
 inline std::string axes(const frame& f, const axis& x, const axis& y) {
   std::string out = "<g class=\"axes\" stroke=\"#888\">\n";
   for (const double v : f.yt.values) {
-    const double yy = f.py(v);
+    const double yy = f.py_tick(v);
     out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#e6e6e6\"/>\n", num(f.left), num(yy), num(f.right), num(yy));
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" stroke=\"none\" fill=\"#333\">{}</text>\n", num(f.left - 5),
-                       num(yy + 4), label(v, f.yt.decimals));
+                       num(yy + 4), tick_label(f.yt, v));
   }
   if (!f.x_categories.empty()) {
     for (std::size_t i = 0; i < f.x_categories.size(); ++i) {
       const double xx = f.px(static_cast<double>(i));
       out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(xx), num(f.bottom), num(f.bottom + 4));
+      if (i % f.x_label_every != 0) continue;
       const std::string text = html::escape(f.x_categories[i]);
       if (f.rotate_x)
         out += fmt::format("<text transform=\"translate({},{}) rotate(-40)\" text-anchor=\"end\" stroke=\"none\" fill=\"#333\">{}</text>\n",
@@ -269,9 +315,11 @@ inline std::string axes(const frame& f, const axis& x, const axis& y) {
                            num(f.bottom + 16), text);
     }
   } else {
-    for (const double v : f.xt.values) {
+    for (std::size_t i = 0; i < f.xt.values.size(); ++i) {
+      const double v = f.xt.values[i];
       const double xx = f.px(v);
       out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(xx), num(f.bottom), num(f.bottom + 4));
+      if (i % f.x_label_every != 0) continue;
       out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333\">{}</text>\n", num(xx),
                          num(f.bottom + 16), label(v, f.xt.decimals));
     }
@@ -283,6 +331,9 @@ inline std::string axes(const frame& f, const axis& x, const axis& y) {
                      num((f.left + f.right) / 2), f.height - 8, html::escape(x.title));
   out += fmt::format("<text class=\"y-title\" transform=\"translate(13,{}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{}</text>\n",
                      num((f.top + f.bottom) / 2), html::escape(y.title));
+  if (!f.y_note.empty())
+    out += fmt::format("<text class=\"y-note\" x=\"{}\" y=\"{}\" font-size=\"10\" fill=\"#666\">{}</text>\n", num(f.left + 4),
+                       num(f.top - 4), html::escape(f.y_note));
   return out;
 }
 
@@ -328,8 +379,34 @@ inline std::string render(const line_chart& c) {
   std::vector<std::pair<std::string, std::string>> legend;
   for (std::size_t i = 0; i < c.series.size(); ++i)
     legend.emplace_back(c.series[i].name, std::string(detail::colour(c.colour_domain, c.series[i].name, i)));
-  const auto f = detail::layout(c.width, c.height, c.x, detail::axis_ticks(c.x, xlo, xhi, false),
-                                detail::axis_ticks(c.y, ylo, yhi, false), legend);
+  // A log axis or a clipped range when one value would flatten the rest (see robust_y).
+  ticks yt;
+  std::string note;
+  double clip_lo = -std::numeric_limits<double>::infinity(), clip_hi = -clip_lo;
+  std::vector<double> ys;
+  if (c.robust_y && any && std::isnan(c.y.min) && std::isnan(c.y.max))
+    for (const auto& s : c.series)
+      for (const auto& p : s.points)
+        if (std::isfinite(p.x) && std::isfinite(p.y)) ys.push_back(p.y);
+  std::sort(ys.begin(), ys.end());
+  if (ys.size() >= 2 && ys.front() > 0.0 && ys.back() / ys.front() > 1e3) {
+    yt = detail::log_ticks(ys.front(), ys.back());
+    note = "log scale";
+  } else if (ys.size() >= 5) {
+    const double q_lo = detail::quantile(ys, 0.02), q_hi = detail::quantile(ys, 0.98);
+    if (q_hi > q_lo && yhi - ylo > 4.0 * (q_hi - q_lo)) {
+      const double pad = 0.05 * (q_hi - q_lo);
+      const bool low = ys.front() < q_lo - pad, high = ys.back() > q_hi + pad;
+      yt = detail::axis_ticks(c.y, low ? q_lo - pad : ys.front(), high ? q_hi + pad : ys.back(), false);
+      if (low) clip_lo = yt.lo;  // the points beyond sit on the axis' edge
+      if (high) clip_hi = yt.hi;
+      note = "y clipped to the 2nd–98th percentile range; hollow marks on the edge are beyond it";
+    }
+  }
+  if (note.empty()) yt = detail::axis_ticks(c.y, ylo, yhi, false);
+  auto f = detail::layout(c.width, c.height, c.x, detail::axis_ticks(c.x, xlo, xhi, false), yt, legend);
+  f.y_note = note;
+  const auto clipped = [&](double y) { return y < clip_lo ? clip_lo : y > clip_hi ? clip_hi : y; };
   std::string out = detail::open(f, c.title) + detail::axes(f, c.x, c.y);
   if (!any) out += detail::no_data(f);
   for (std::size_t i = 0; i < c.series.size(); ++i) {
@@ -344,7 +421,7 @@ inline std::string render(const line_chart& c) {
           pen = false;
           continue;
         }
-        d += fmt::format("{}{},{}", pen ? "L" : "M", detail::num(f.px(p.x)), detail::num(f.py(p.y)));
+        d += fmt::format("{}{},{}", pen ? "L" : "M", detail::num(f.px(p.x)), detail::num(f.py(clipped(p.y))));
         pen = true;
       }
       if (!d.empty()) out += fmt::format("<path class=\"line\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", d, colour);
@@ -352,10 +429,13 @@ inline std::string render(const line_chart& c) {
     if (c.markers)
       for (const auto& p : s.points) {
         if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
-        out += fmt::format("<circle class=\"mark\" cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}{}: {}</title></circle>\n",
-                           detail::num(f.px(p.x)), detail::num(f.py(p.y)), colour,
+        const bool beyond = clipped(p.y) != p.y;
+        out += fmt::format("<circle class=\"mark\"{} cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}{}: {}{}</title></circle>\n",
+                           beyond ? fmt::format(" data-clipped=\"{}\" stroke=\"{}\" stroke-width=\"1.5\"", p.y < clip_lo ? "low" : "high", colour)
+                                  : std::string(),
+                           detail::num(f.px(p.x)), detail::num(f.py(clipped(p.y))), beyond ? std::string("#fff") : colour,
                            s.name.empty() ? std::string() : html::escape(s.name) + ", ", html::escape(detail::x_text(c.x, p.x)),
-                           detail::value_text(p.y));
+                           detail::value_text(p.y), beyond ? " (beyond the axis)" : "");
       }
     out += "</g>\n";
   }

@@ -204,6 +204,22 @@ TEST_CASE("history of the reference's demo snapshots: the values of history_summ
   }
 }
 
+TEST_CASE("delta page: Δ% against |previous|, so a gain from a negative baseline reads as a gain", "[history]") {
+  const auto dir = scratch("history_negative_baseline");
+  const std::string head = "algorithm,scenario,runs,best_objective,mean_objective,best_run_id\n";
+  write(dir / "s1.csv", head + "sa,N,1,-100.0,-100.0,n1\nsa,P,1,10.0,10.0,p1\n");
+  write(dir / "s2.csv", head + "sa,N,1,-96.0,-96.0,n2\nsa,P,1,6.0,6.0,p2\n");
+  const auto h = tel::load_history(dir, "s*.csv", {});
+  const auto d = tel::history_deltas(h.table, {});
+  const std::string html = tel::delta_chart_html(d, h.table, {});
+  CHECK(html.find("<td class=\"n\">-96.000</td><td class=\"n better\">+4.000</td><td class=\"n better\">+4.000%</td>") != std::string::npos);
+  CHECK(html.find("<td class=\"n\">6.000</td><td class=\"n worse\">-4.000</td><td class=\"n worse\">-40.000%</td>") != std::string::npos);
+  // The Markdown keeps the reference's formats.
+  CHECK(tel::delta_markdown(d, h.table, {}).find("+-4.000") != std::string::npos);
+  CHECK(tel::html_signed(0.0) == "0.000");
+  CHECK(tel::html_signed(-0.0004) == "0.000");
+}
+
 TEST_CASE("history metrics come from each snapshot's store; drift in CSVs and stores is tolerated", "[history]") {
   const auto dir = scratch("history_metrics");
   const std::string head = "algorithm,scenario,runs,best_objective,mean_objective,best_run_id\r\n";
@@ -255,11 +271,17 @@ TEST_CASE("history metrics come from each snapshot's store; drift in CSVs and st
     CHECK(count(html, "class=\"mark\"") == 6 + 2 + 2);  // objectives, production, mobilisation
     CHECK(html.find("<figcaption>Total Production</figcaption>") != std::string::npos);
   }
-  SECTION("delta page: a bar chart per metric, a bar per finite delta, the table in the Markdown's formats") {
+  SECTION("delta page: a bar chart per metric, a bar per finite delta, a scrolling table of signed, coloured deltas") {
     const std::string html = tel::delta_chart_html(d, h.table, metrics);
     CHECK(count(html, "<svg class=\"chart\"") == 3);
     CHECK(count(html, "class=\"mark\"") == 3 + 1 + 1);  // Δ objective for A, B, C; production for A; mobilisation for B
-    CHECK(html.find("<td class=\"n\">+-2.000</td><td class=\"n\">-50.000%</td>") != std::string::npos);
+    CHECK(html.find("<div class=\"table-scroll\"><table>") != std::string::npos);
+    CHECK(html.find("+-") == std::string::npos);
+    // The objective is maximised: down is worse, up is better; a zero baseline has no Δ%.
+    CHECK(html.find("<td class=\"n\">2.000</td><td class=\"n worse\">-2.000</td><td class=\"n worse\">-50.000%</td>") != std::string::npos);
+    CHECK(html.find("<td class=\"n\">3.000</td><td class=\"n better\">+3.000</td><td class=\"n better\">n/a</td>") != std::string::npos);
+    // Other metrics have no known direction: signed, not coloured.
+    CHECK(html.find("<td class=\"n\">0.000</td><td class=\"n\">-8.000</td><td class=\"n\">-100.000%</td>") != std::string::npos);
   }
   SECTION("one snapshot: no deltas, the reference's sentence and a CSV without columns") {
     const auto one = tel::load_history(dir, "s1.csv", metrics);

@@ -324,22 +324,31 @@ inline std::string report_markdown(const std::vector<report_row>& rows) {
   return out;
 }
 
-/// The report as a standalone HTML page (the CSV columns in a table).
+/// The report as a standalone HTML page (the CSV columns in a table, in the house style).
 inline std::string report_html(const std::vector<report_row>& rows) {
-  std::string out =
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>FHOPS telemetry report</title>\n"
-      "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
-      "td.n{text-align:right}</style></head><body>\n<h1>FHOPS telemetry report</h1>\n<table>\n<tr>";
-  for (auto c : report_csv_columns) out += "<th>" + std::string(c) + "</th>";
-  out += "</tr>\n";
+  // The house page (html::page's style sheet), readable headers, 3 decimals like the Markdown, and
+  // the long config JSON wrapped inside its cell; the table scrolls sideways on a narrow screen.
+  std::string body =
+      "<style>.table-scroll{overflow-x:auto;max-width:100%}td.config{min-width:16em;max-width:32em}"
+      "td.config code{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em}</style>\n"
+      "<div class=\"table-scroll\"><table>\n<tr>";
+  for (const char* h : {"Algorithm", "Scenario", "Runs", "Best Objective", "Mean Objective", "Best Run", "Best Started At", "Best Config",
+                        "Summary Best", "Configurations", "Summary Updated At", "Machine Costs", "Repair Usage Alert"})
+    body += std::string("<th>") + h + "</th>";
+  body += "</tr>\n";
+  const auto cell = [](const std::string& text, const char* cls = nullptr) {
+    return (cls ? fmt::format("<td class=\"{}\">", cls) : std::string("<td>")) + html::escape(text) + "</td>";
+  };
   for (const auto& r : rows) {
-    out += "<tr>";
-    const auto cells = detail::csv_cells(r);
-    for (std::size_t i = 0; i < cells.size(); ++i)
-      out += std::string(i >= 2 && i <= 4 ? "<td class=\"n\">" : "<td>") + html::escape(cells[i]) + "</td>";
-    out += "</tr>\n";
+    body += "<tr>" + cell(r.algorithm) + cell(r.scenario) + cell(std::to_string(r.runs), "n") + cell(fmt::format("{:.3f}", r.best_objective), "n") +
+            cell(fmt::format("{:.3f}", r.mean_objective), "n") + cell(r.best_run_id) + cell(r.best_started_at) +
+            "<td class=\"config\"><code>" + html::escape(r.best_config) + "</code></td>" +
+            cell(r.summary_best ? fmt::format("{:.3f}", *r.summary_best) : "", "n") +
+            cell(r.summary_configurations ? std::to_string(*r.summary_configurations) : "", "n") + cell(r.summary_updated_at) +
+            cell(r.machine_costs_summary) + cell(r.repair_usage_alert) + "</tr>\n";
   }
-  return out + "</table>\n</body></html>\n";
+  body += "</table></div>\n";
+  return html::page("FHOPS telemetry report", body, fmt::format("Best and mean objective per algorithm and scenario ({} rows)", rows.size()));
 }
 
 /// `scenario (algorithm)` for every row with a repair-usage alert, sorted.
