@@ -18,10 +18,10 @@
 
 #include <fmt/format.h>
 
+#include "fhops/pages/markdown_html.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/csv.hpp"
 #include "fhops/util/html.hpp"
-#include "fhops/util/markdown_html.hpp"
 
 namespace fhops {
 
