@@ -71,7 +71,6 @@ inline int operator_index(std::string_view name) {
   return -1;
 }
 
-
 /// A neighbourhood over an incremental_evaluator state made of the operators Ops (operator i is
 /// Ops[i]); the operators are default-constructed and share one operator_kernel.
 template <harvest_operator... Ops>
