@@ -19,7 +19,8 @@ int cmd_telemetry_serve(int argc, char** argv) {
       ("port", int_value("port", 0, 65535)->default_value(8050), "TCP port (0 picks a free one; the URL is printed first)")
       ("host", po::value<std::string>()->default_value("127.0.0.1"), "address to bind (an IP address; 0.0.0.0 serves every interface)")
       ("threads", int_value("threads", 1, 64)->default_value(4), "threads answering requests")
-      ("busy-timeout", busy_timeout_value("busy-timeout")->default_value(2.0), "seconds to wait for a locked store before answering 503");
+      ("busy-timeout", busy_timeout_value("busy-timeout")->default_value(2.0), "seconds to wait for a locked store before answering 503")
+      ("history-dir", po::value<std::string>(), "report snapshots for the History page (default: history/ beside the store, as ops weekly keeps them)");
     po::options_description hidden;
     hidden.add_options()("store", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "store");
     po::positional_options_description pos;
@@ -36,6 +37,7 @@ int cmd_telemetry_serve(int argc, char** argv) {
     o.server.port = static_cast<unsigned short>(p.vm["port"].as<int>());
     o.server.threads = static_cast<unsigned>(p.vm["threads"].as<int>());
     o.view.busy_timeout_ms = busy_milliseconds(p.vm, "busy-timeout");
+    if (p.vm.count("history-dir")) o.history_dir = p.vm["history-dir"].as<std::string>();
     db::serve(p.vm["store"].as<std::string>(), o);
     return exit_ok;
   });

@@ -12,6 +12,9 @@
 
 #include "../pages/dashboard_support.hpp"
 #include "../test_support.hpp"
+#include "fhops/telemetry/analysis/report.hpp"
+#include "fhops/telemetry/maintenance.hpp"
+#include "fhops/telemetry/sqlite_store.hpp"
 
 namespace {
 
@@ -86,7 +89,15 @@ TEST_CASE("telemetry serve: a solver run started while serving appears as runnin
   std::vector<fhops::telemetry::run_record> runs;
   for (int i = 0; i < 3; ++i) runs.push_back(fhops_test::synthetic_run(i));
   fhops_test::record_runs(dir / "telemetry", runs);
-  serve_process server({(dir / "telemetry" / "runs.jsonl").string(), "--port", "0"});
+  // Two weekly report snapshots in a folder of our own (--history-dir) for the History page.
+  const fs::path snapshots = dir / "weekly";
+  fs::create_directories(snapshots);
+  for (const std::string stamp : {"2026-11-16T000000Z", "2026-11-23T000000Z"}) {
+    fhops::telemetry::sqlite_store store(dir / "telemetry" / "runs.sqlite");
+    fhops_test::write(snapshots / (stamp + ".csv"), fhops::telemetry::report_csv(fhops::telemetry::build_report(store)));
+    fhops::telemetry::snapshot_store(dir / "telemetry" / "runs.sqlite", snapshots / (stamp + ".sqlite"));
+  }
+  serve_process server({(dir / "telemetry" / "runs.jsonl").string(), "--port", "0", "--history-dir", snapshots.string()});
   REQUIRE(server.port() != 0);
   http_client c(server.port());
 
@@ -144,6 +155,13 @@ TEST_CASE("telemetry serve: a solver run started while serving appears as runnin
   if (fhops_test::have_browser()) {
     const auto compare = fhops_test::open_url_in_browser(server.url() + "compare", dir / "browser", 1000);
     CHECK(compare.dom.find("<svg class=\"chart\"") != std::string::npos);
+    const auto history = fhops_test::open_url_in_browser(server.url() + "history", dir / "browser");
+    CHECK(history.exit_code == 0);
+    CHECK(history.dom.find("Latest vs previous snapshot") != std::string::npos);
+    CHECK(fhops_test::count(history.dom, "<svg class=\"chart\"") >= 2);  // the delta bars and the history panels
+    CHECK(history.console.find("Uncaught") == std::string::npos);
+    const auto tuning = fhops_test::open_url_in_browser(server.url() + "tuning", dir / "browser");
+    CHECK(tuning.dom.find("<h2>Leaderboard</h2>") != std::string::npos);
   }
   CHECK(server.stop() == 0);
 }

@@ -310,7 +310,8 @@ TEST_CASE("solves are deterministic for a seed, also as a parallel multi-start",
     solve_options o;
     o.kind = kind;
     o.weights = kind == solver_kind::tabu ? default_tabu_weights : default_weights;
-    o.stop = {3000, 0.0, 0, std::nullopt};
+    // an ILS iteration is a whole local search: 60 of them make as long a run as 3000 SA steps
+    o.stop = {kind == solver_kind::ils ? 60 : 3000, 0.0, 0, std::nullopt};
     o.tabu.tenure = 10;
     const auto a = solve(pb, o), b = solve(pb, o);
     CHECK(a.search.best == b.search.best);

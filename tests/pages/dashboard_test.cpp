@@ -16,6 +16,13 @@
 
 #include "dashboard_support.hpp"
 #include "fhops/pages/dashboard/dashboard.hpp"
+#include "fhops/pages/history_chart.hpp"
+#include "fhops/pages/markdown_html.hpp"
+#include "fhops/telemetry/analysis/comparisons.hpp"
+#include "fhops/telemetry/analysis/history.hpp"
+#include "fhops/telemetry/analysis/report.hpp"
+#include "fhops/telemetry/maintenance.hpp"
+#include "fhops/workflows/history_metrics.hpp"
 
 namespace {
 
@@ -281,6 +288,57 @@ TEST_CASE("dashboard: the tuning history lists tuner summaries and charts each s
   a = http_client(e.server.port()).request("/tuning");
   CHECK(a.status == 200);
   CHECK(a.body.find("No tuner summaries") != std::string::npos);
+}
+
+TEST_CASE("dashboard: /tuning has the site's tuning tables, /history its history and delta charts, by the same code", "[dashboard]") {
+  const fs::path dir = fhops_test::scratch("dash_history");
+  make_store(dir, 6);
+  // Two weekly snapshots as ops weekly keeps them (<stamp>.csv report + <stamp>.sqlite store), the
+  // second after more runs.
+  const fs::path history = dir / "history";
+  fs::create_directories(history);
+  const auto snapshot = [&](const std::string& stamp) {
+    tel::sqlite_store store(dir / "runs.sqlite");
+    fhops_test::write(history / (stamp + ".csv"), tel::report_csv(tel::build_report(store)));
+    tel::snapshot_store(dir / "runs.sqlite", history / (stamp + ".sqlite"));
+  };
+  snapshot("2026-11-16T000000Z");
+  fhops_test::record_runs(dir, {fhops_test::synthetic_run(20), fhops_test::synthetic_run(21)});
+  snapshot("2026-11-23T000000Z");
+
+  running_dashboard d(dir);
+  http_client c(d.server.port());
+  auto a = c.request("/history");
+  REQUIRE(a.status == 200);
+  const auto h = tel::load_history(history, "*.csv", fhops::harvest::history_metrics);
+  REQUIRE_FALSE(h.table.rows.empty());
+  // the bodies of the site's history_summary.html and history_delta.html, as they are
+  const std::string history_body = tel::history_chart_body(h.table, fhops::harvest::history_metrics);
+  const std::string delta_body =
+      tel::delta_chart_body(tel::history_deltas(h.table, fhops::harvest::history_metrics), h.table, fhops::harvest::history_metrics);
+  CHECK(tel::history_chart_html(h.table, fhops::harvest::history_metrics).find(history_body) != std::string::npos);
+  CHECK(a.body.find(history_body) != std::string::npos);
+  CHECK(a.body.find(delta_body) != std::string::npos);
+  CHECK(delta_body.find("Not enough history") == std::string::npos);  // two snapshots: a real delta
+  CHECK(a.body.find("<a href=\"/history\">History</a>") != std::string::npos);
+
+  a = c.request("/tuning");
+  REQUIRE(a.status == 200);
+  for (const char* heading : {"<h2>Leaderboard</h2>", "<h2>Scenario difficulty</h2>", "<h2>Algorithms per scenario</h2>"}) {
+    INFO(heading);
+    CHECK(a.body.find(heading) != std::string::npos);
+  }
+  // the leaderboard as the site renders tuning-plan's tuner_leaderboard.md
+  tel::sqlite_store store(dir / "runs.sqlite");
+  const auto tables = tel::compare_runs(tel::load_scored_runs(store));
+  REQUIRE(tables.leaderboard.size() == 2);  // sa and ils
+  CHECK(a.body.find(fhops::html::markdown(tel::table_markdown(tel::leaderboard_table(tables.leaderboard)))) != std::string::npos);
+
+  // No history folder, or an empty one: the page says so.
+  running_dashboard e(fhops_test::scratch("dash_history_none"));
+  a = http_client(e.server.port()).request("/history");
+  CHECK(a.status == 200);
+  CHECK(a.body.find("id=\"no-history\"") != std::string::npos);
 }
 
 TEST_CASE("dashboard: no request path reaches the file system", "[dashboard]") {

@@ -73,9 +73,9 @@ inline std::string comparison_chart_html(const frame& combined, const std::vecto
   return html::page("Tuner report comparison", svg::facets(panels), "Best objective per report, algorithm and scenario");
 }
 
-/// The history chart: for each scenario a row of panels, one per metric present, the snapshots
-/// along x.
-inline std::string history_chart_html(const frame& history, std::span<const history_metric> metrics) {
+/// The history chart's body (HTML without the page around it; the dashboard's /history shows
+/// it too): for each scenario a row of panels, one per metric present, the snapshots along x.
+inline std::string history_chart_body(const frame& history, std::span<const history_metric> metrics) {
   std::vector<history_metric> cols = {best_objective_metric};
   for (const auto& m : present_metrics(history, metrics)) cols.push_back(m);
   const auto algorithms = detail::distinct(history, "algorithm");
@@ -93,7 +93,12 @@ inline std::string history_chart_html(const frame& history, std::span<const hist
     }
     body += "<h2>" + html::escape(scenario) + "</h2>\n" + svg::facets(panels);
   }
-  return html::page("Tuner report history", body, "Best objective and KPIs of the best runs per snapshot");
+  return body;
+}
+
+/// The history chart as a page.
+inline std::string history_chart_html(const frame& history, std::span<const history_metric> metrics) {
+  return html::page("Tuner report history", history_chart_body(history, metrics), "Best objective and KPIs of the best runs per snapshot");
 }
 
 /// `v` with 3 decimals and its sign once: +4.000, -4.000 (0.000 unsigned).
@@ -102,12 +107,12 @@ inline std::string html_signed(double v) {
   return text == "0.000" || text == "-0.000" ? "0.000" : (v > 0 ? "+" : "") + text;
 }
 
-/// The latest-versus-previous page (§6.5 as HTML; the reference rendered its Markdown with pandoc):
-/// a bar chart per metric of the change since the previous snapshot (scenarios along x, a bar per
-/// algorithm) and the delta table (see the comment at the table for its formats). Not enough history says so.
-inline std::string delta_chart_html(const frame& deltas, const frame& history, std::span<const history_metric> metrics) {
-  const std::string title = "Tuner report history: latest vs previous snapshot";
-  if (deltas.rows.empty()) return html::page(title, "<p><em>Not enough history to compute deltas yet.</em></p>\n");
+/// The latest-versus-previous body (§6.5 as HTML; the reference rendered its Markdown with pandoc;
+/// the dashboard's /history shows it too): a bar chart per metric of the change since the previous
+/// snapshot (scenarios along x, a bar per algorithm) and the delta table (see the comment at the
+/// table for its formats). Not enough history says so.
+inline std::string delta_chart_body(const frame& deltas, const frame& history, std::span<const history_metric> metrics) {
+  if (deltas.rows.empty()) return "<p><em>Not enough history to compute deltas yet.</em></p>\n";
   std::vector<history_metric> cols = {best_objective_metric};
   for (const auto& m : present_metrics(history, metrics)) cols.push_back(m);
   const auto algorithms = detail::distinct(deltas, "algorithm");
@@ -161,7 +166,14 @@ inline std::string delta_chart_html(const frame& deltas, const frame& history, s
     table += "</tr>\n";
   }
   table += "</table></div>\n";
-  return html::page(title, svg::facets(panels) + table, "The last snapshot of each (scenario, algorithm) against the one before it");
+  return svg::facets(panels) + table;
+}
+
+/// The latest-versus-previous page.
+inline std::string delta_chart_html(const frame& deltas, const frame& history, std::span<const history_metric> metrics) {
+  const std::string title = "Tuner report history: latest vs previous snapshot";
+  if (deltas.rows.empty()) return html::page(title, delta_chart_body(deltas, history, metrics));
+  return html::page(title, delta_chart_body(deltas, history, metrics), "The last snapshot of each (scenario, algorithm) against the one before it");
 }
 
 }  // namespace fhops::telemetry

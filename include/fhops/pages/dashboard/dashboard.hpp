@@ -11,7 +11,8 @@
 /// | `/api/run/<id>`, `/api/run/<id>/steps?after=N&offset=B&min_gap=G` | its record; its step records (JSON) |
 /// | `/compare?a=&b=&scenario=`, `/api/compare?...` | two algorithms' objective distributions (HTML box plots; JSON) |
 /// | `/report` | the store's report (best/mean objective per algorithm and scenario) |
-/// | `/tuning`, `/api/tuning` | the tuner summaries, newest first, and each scenario's best objective over them |
+/// | `/tuning`, `/api/tuning` | the tuner summaries, newest first, and each scenario's best objective over them; the site's comparison, leaderboard and difficulty tables |
+/// | `/history` | the weekly snapshots' history and latest-vs-previous charts (the site's pages' code) |
 ///
 /// Nothing else is served: a request path is matched against these routes only, never mapped to a
 /// file. Run ids are checked (valid_run_id) and looked up before a step log is opened. A store
@@ -30,9 +31,14 @@
 #include "fhops/pages/dashboard/pages.hpp"
 #include "fhops/pages/dashboard/server.hpp"
 #include "fhops/pages/dashboard/store_view.hpp"
+#include "fhops/pages/history_chart.hpp"
+#include "fhops/pages/markdown_html.hpp"
+#include "fhops/telemetry/analysis/comparisons.hpp"
+#include "fhops/telemetry/analysis/history.hpp"
 #include "fhops/telemetry/analysis/report.hpp"
 #include "fhops/telemetry/sqlite_store.hpp"
 #include "fhops/util/json_text.hpp"
+#include "fhops/workflows/history_metrics.hpp"
 
 namespace fhops::pages::dashboard {
 
@@ -40,6 +46,7 @@ namespace fhops::pages::dashboard {
 struct dashboard_options {
   server_options server;
   view_options view;
+  std::filesystem::path history_dir;  ///< the report snapshots for /history; empty: `history/` beside the store's log
 };
 
 /// The dashboard's request handler over one store.
@@ -60,7 +67,8 @@ public:
       if (p == "/compare") return html(200, compare(r));
       if (p == "/api/compare") return json(200, compare_json(r));
       if (p == "/report") return html(200, report());
-      if (p == "/tuning") return html(200, tuning_page(view_.tuning()));
+      if (p == "/tuning") return html(200, tuning());
+      if (p == "/history") return html(200, history());
       if (p == "/api/tuning") return json(200, view_.tuning_json());
       if (p.rfind("/api/run/", 0) == 0) {
         const std::string_view rest = std::string_view(p).substr(9);
@@ -192,14 +200,64 @@ private:
     return out + "]}";
   }
 
-  std::string report() {
-    view_.read([](SQLite::Database& db) { db.execAndGet("SELECT COUNT(*) FROM (SELECT 1 FROM runs LIMIT 1)"); });  // store_unavailable when it cannot be read
+  // The tuning history and, from the runs of the store, the site's comparison tables (the same
+  // Markdown as `tuning-plan run` writes and `ops pages` renders).
+  std::string tuning() {
+    auto summaries = view_.tuning();
+    std::string tables;
+    with_store([&](telemetry::sqlite_store& store) {
+      const auto c = telemetry::compare_runs(telemetry::load_scored_runs(store));
+      if (c.comparison.empty()) return;
+      tables = "<h2>Leaderboard</h2>\n" + html::markdown(telemetry::table_markdown(telemetry::leaderboard_table(c.leaderboard))) +
+               "\n<h2>Scenario difficulty</h2>\n" + html::markdown(telemetry::table_markdown(telemetry::difficulty_table(c.difficulty))) +
+               "\n<h2>Algorithms per scenario</h2>\n" + html::markdown(telemetry::table_markdown(telemetry::comparison_table(c.comparison)));
+    });
+    return tuning_page(summaries, tables);
+  }
+
+  // The weekly snapshots of the history folder: the delta and history charts of the site's pages.
+  std::string history() {
+    namespace fs = std::filesystem;
+    const fs::path& dir = view_.paths().history_dir;
+    std::error_code ec;
+    const std::string where = "<code>" + html::escape(dir.string()) + "</code>";
+    if (!fs::is_directory(dir, ec))
+      return page_shell("History", "<p class=\"muted\" id=\"no-history\">No history folder at " + where +
+                                       " (fhops ops weekly keeps a snapshot of the report there each week; "
+                                       "<code>--history-dir</code> names another).</p>");
+    telemetry::history_result h;
     try {
-      telemetry::sqlite_store store(view_.paths().sqlite, telemetry::store_options{.busy_timeout_ms = 2000, .read_only = true});
-      return telemetry::report_html(telemetry::build_report(store));
+      h = telemetry::load_history(dir, "*.csv", harvest::history_metrics);
     } catch (const std::exception& e) {
       throw store_unavailable(e.what());
     }
+    std::string body;
+    for (const auto& s : h.skipped) body += "<p class=\"banner\">skipped " + html::escape(s) + "</p>\n";
+    if (h.table.rows.empty())
+      return page_shell("History", body + "<p class=\"muted\" id=\"no-history\">No report snapshots in " + where + ".</p>");
+    const auto& metrics = harvest::history_metrics;
+    body += "<p class=\"muted\">Snapshots in " + where + ".</p>\n<h2>Latest vs previous snapshot</h2>\n" +
+            telemetry::delta_chart_body(telemetry::history_deltas(h.table, metrics), h.table, metrics) +
+            "<h2>Every snapshot</h2>\n" + telemetry::history_chart_body(h.table, metrics);
+    return page_shell("History", body);
+  }
+
+  // Runs `f` on a read-only connection to the store; store_unavailable when it cannot be read.
+  template <class F>
+  void with_store(F&& f) {
+    view_.read([](SQLite::Database& db) { db.execAndGet("SELECT COUNT(*) FROM (SELECT 1 FROM runs LIMIT 1)"); });  // store_unavailable when it cannot be read
+    try {
+      telemetry::sqlite_store store(view_.paths().sqlite, telemetry::store_options{.busy_timeout_ms = 2000, .read_only = true});
+      f(store);
+    } catch (const std::exception& e) {
+      throw store_unavailable(e.what());
+    }
+  }
+
+  std::string report() {
+    std::string page;
+    with_store([&](telemetry::sqlite_store& store) { page = telemetry::report_html(telemetry::build_report(store)); });
+    return page;
   }
 
   store_view view_;
@@ -209,7 +267,8 @@ private:
 /// port is taken), writes "Serving <store> at http://HOST:PORT/" and a newline to `out` first,
 /// then answers requests. A missing or unreadable store is not an error: its pages say so.
 inline void serve(const std::filesystem::path& store, dashboard_options o, std::ostream& out = std::cout) {
-  const store_paths paths = resolve_store(store);
+  store_paths paths = resolve_store(store);
+  if (!o.history_dir.empty()) paths.history_dir = o.history_dir;
   dashboard d(paths, o.view);
   http_server server(o.server, [&d](const http_request& r) { return d(r); });
   server.stop_on_signals();

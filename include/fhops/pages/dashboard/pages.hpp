@@ -48,7 +48,7 @@ inline std::string page_shell(std::string_view title, std::string_view body, std
   out += "<title>" + html::escape(title) + " — fhops telemetry</title>\n<style>\n";
   out += html::page_css;
   out += dashboard_css;
-  out += "</style>\n</head>\n<body>\n<nav><a href=\"/\">Runs</a><a href=\"/compare\">Compare</a><a href=\"/report\">Report</a><a href=\"/tuning\">Tuning</a></nav>\n<h1>";
+  out += "</style>\n</head>\n<body>\n<nav><a href=\"/\">Runs</a><a href=\"/compare\">Compare</a><a href=\"/report\">Report</a><a href=\"/tuning\">Tuning</a><a href=\"/history\">History</a></nav>\n<h1>";
   out += html::escape(title);
   out += "</h1>\n";
   out += body;
@@ -395,12 +395,13 @@ inline std::string compare_page(const std::vector<std::string>& algorithms, cons
 }
 
 /// The tuning history: one row per tuner summary (newest first) with the best objective per
-/// scenario, and one chart per scenario of the best objective each tuner run reached over time.
+/// scenario, and one chart per scenario of the best objective each tuner run reached over time;
+/// then `tables` (HTML: the comparison tables of the store's runs).
 template <class Rows>
-std::string tuning_page(const Rows& rows) {
+std::string tuning_page(const Rows& rows, std::string_view tables = {}) {
   if (rows.empty())
     return page_shell("Tuning history", "<p class=\"muted\">No tuner summaries in this store (fhops tune-random, tune-grid, "
-                                        "tune-bayes and tuning-plan run record them).</p>");
+                                        "tune-bayes and tuning-plan run record them).</p>\n" + std::string(tables));
   // Per scenario, per algorithm: (summary index from the oldest, best).
   std::vector<std::string> scenarios, algorithms;
   for (const auto& r : rows) {
@@ -437,7 +438,7 @@ std::string tuning_page(const Rows& rows) {
     body += "<tr><td>" + html::escape(r.created_at) + "</td><td>" + html::escape(r.algorithm) + "</td><td class=\"n\">" +
             std::to_string(r.configurations) + "</td><td class=\"n\">" + std::to_string(r.scenarios) + "</td><td>" + best + "</td></tr>\n";
   }
-  return page_shell("Tuning history", body + "</tbody></table>");
+  return page_shell("Tuning history", body + "</tbody></table>\n" + std::string(tables));
 }
 
 }  // namespace fhops::pages::dashboard

@@ -55,6 +55,7 @@ struct bad_parameter : std::invalid_argument {
 /// Where a store's parts are: the SQLite file, the JSONL log and the step-log folder.
 struct store_paths {
   std::filesystem::path sqlite, log, steps_dir;
+  std::filesystem::path history_dir;  ///< the weekly report snapshots (`history/` beside the log, as ops weekly keeps them)
 };
 
 /// The parts of the store named by `store`: a `.sqlite` file (log beside it as `.jsonl`), a log
@@ -74,6 +75,7 @@ inline store_paths resolve_store(const std::filesystem::path& store) {
     out.sqlite = telemetry::sqlite_path_for(p);
   }
   out.steps_dir = telemetry::steps_dir_for(out.log);
+  out.history_dir = out.log.parent_path() / "history";
   return out;
 }
 
