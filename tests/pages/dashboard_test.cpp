@@ -18,6 +18,7 @@
 #include "fhops/pages/dashboard/dashboard.hpp"
 #include "fhops/pages/history_chart.hpp"
 #include "fhops/pages/markdown_html.hpp"
+#include "fhops/telemetry/analysis/compare.hpp"
 #include "fhops/telemetry/analysis/comparisons.hpp"
 #include "fhops/telemetry/analysis/history.hpp"
 #include "fhops/telemetry/analysis/report.hpp"
@@ -106,6 +107,13 @@ TEST_CASE("dashboard: a store is named by its .sqlite, its log or its folder", "
   CHECK(b.steps_dir == "/x/telemetry/steps");
   const fs::path dir = fhops_test::scratch("dash_resolve");
   CHECK(db::resolve_store(dir).sqlite == dir / "runs.sqlite");
+  CHECK(db::resolve_store("/x/store.db").log == "/x/store.jsonl");
+  // one rule for every command that takes a STORE: serve and compare open the same file
+  for (const fs::path store : {fs::path("/x/telemetry/runs.jsonl"), fs::path("/x/telemetry/runs.sqlite"), dir, fs::path("/x/store.db")}) {
+    INFO(store);
+    CHECK(db::resolve_store(store).sqlite == tel::compare_store_path(store));
+    CHECK(tel::locate_store(store).steps_dir == db::resolve_store(store).steps_dir);
+  }
 }
 
 TEST_CASE("dashboard: the runs query filters, sorts and pages in SQL", "[dashboard]") {

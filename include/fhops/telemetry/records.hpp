@@ -108,6 +108,30 @@ inline std::filesystem::path sqlite_path_for(const std::filesystem::path& log) {
 /// The step-log folder of a run log: the sibling `steps/`.
 inline std::filesystem::path steps_dir_for(const std::filesystem::path& log) { return log.parent_path() / "steps"; }
 
+/// The files of a telemetry store.
+struct store_location {
+  std::filesystem::path log, sqlite, steps_dir;
+};
+
+/// The store one path names, the same for every command that takes a STORE: a run log (`.jsonl`:
+/// its sibling `.sqlite` and `steps/`), a folder (its `runs.jsonl`), or else the SQLite file itself
+/// (its log the sibling `.jsonl`).
+inline store_location locate_store(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::path p = path;
+  if (std::filesystem::is_directory(p, ec)) p /= "runs.jsonl";
+  store_location out;
+  if (p.extension() == ".jsonl") {
+    out.log = p;
+    out.sqlite = sqlite_path_for(p);
+  } else {
+    out.sqlite = p;
+    out.log = std::filesystem::path(p).replace_extension(".jsonl");
+  }
+  out.steps_dir = steps_dir_for(out.log);
+  return out;
+}
+
 /// The longest run id used as a file name (the writers' ids have 32 characters).
 inline constexpr std::size_t max_run_id_length = 128;
 

@@ -58,23 +58,17 @@ struct store_paths {
   std::filesystem::path history_dir;  ///< the weekly report snapshots (`history/` beside the log, as ops weekly keeps them)
 };
 
-/// The parts of the store named by `store`: a `.sqlite` file (log beside it as `.jsonl`), a log
-/// (`runs.jsonl`, its sibling `.sqlite` and `steps/`) or a folder (its `runs.jsonl`).
+/// The parts of the store named by `store` (telemetry::locate_store: a run log, a folder holding
+/// `runs.jsonl`, or the `.sqlite` file), made absolute.
 inline store_paths resolve_store(const std::filesystem::path& store) {
-  namespace fs = std::filesystem;
   std::error_code ec;
-  fs::path p = fs::absolute(store, ec);
+  std::filesystem::path p = std::filesystem::absolute(store, ec);
   if (ec) p = store;
-  if (fs::is_directory(p, ec)) p /= "runs.jsonl";
+  const telemetry::store_location where = telemetry::locate_store(p);
   store_paths out;
-  if (p.extension() == ".sqlite" || p.extension() == ".db") {
-    out.sqlite = p;
-    out.log = fs::path(p).replace_extension(".jsonl");
-  } else {
-    out.log = p;
-    out.sqlite = telemetry::sqlite_path_for(p);
-  }
-  out.steps_dir = telemetry::steps_dir_for(out.log);
+  out.sqlite = where.sqlite;
+  out.log = where.log;
+  out.steps_dir = where.steps_dir;
   out.history_dir = out.log.parent_path() / "history";
   return out;
 }

@@ -315,10 +315,8 @@ inline std::vector<compared_run> load_compared_runs(sqlite_store& store, const c
   });
 }
 
-/// The store a path names: a run log (`.jsonl`) means its sibling `.sqlite`, anything else itself.
-inline std::filesystem::path compare_store_path(const std::filesystem::path& path) {
-  return path.extension() == ".jsonl" ? sqlite_path_for(path) : path;
-}
+/// The SQLite file of the store a path names (locate_store: a run log, a folder or the file).
+inline std::filesystem::path compare_store_path(const std::filesystem::path& path) { return locate_store(path).sqlite; }
 
 /// Opens the store read-only (compare_store_path) and compares its runs. Errors (a missing,
 /// corrupt or locked store — after waiting `busy_timeout_ms` for writers) are store_error naming the file.
