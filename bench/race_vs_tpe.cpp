@@ -4,14 +4,15 @@
 // configuration is re-run on 6 scenarios — the 4 training ones and 2 held back (report split) —
 // with held-back seeds. Per budget B and repeat (tuner seed):
 //   - TPE: B/4 trials, each trial the configuration on all 4 training scenarios (one run each, its
-//     seed from the trial), objective = the mean over the scenarios of (score − ref) / |ref|, ref =
-//     the scenario's default-configuration median (below): TPE sees comparable numbers;
+//     seed from the trial), objective = the mean over the scenarios of the z-score (score − mean) /
+//     sd against the default configuration's runs on that scenario (below): comparable numbers;
 //   - racing: B runs (blocks = training scenario × seed, rounds of a seeded shuffle), as tune-race;
 //   - racing with B/2 runs: does racing reach TPE's quality with half the runs?
 // Evaluation: each best configuration on the 6 scenarios × E held-back seeds (10001..); a value is
-// (score − ref) / |ref| in %, ref = the median over the same seeds of the default configuration
-// (tuning_base_options: the reference's weights). Paired by (scenario, seed, repeat); Wilcoxon
-// signed-rank (util/statistics.hpp) two-sided and one-sided (racing worse than TPE).
+// the gap in % to the best score seen on that scenario anywhere in the benchmark (lower is better).
+// The default configuration (tuning_base_options: the reference's weights) on the same seeds is
+// the baseline. Paired by (scenario, seed, repeat); Wilcoxon signed-rank (util/statistics.hpp)
+// two-sided and one-sided (racing worse than TPE).
 // Usage: race_vs_tpe [--budgets 100,200] [--iters 500] [--repeats 3] [--eval-seeds 10] [--jobs 2]
 //                    [--dir build/race_vs_tpe] [--plan bench/families/families.plan.yaml]
 #include <algorithm>
@@ -49,10 +50,11 @@ struct instance {
   std::string name, family;
   fh::problem pb;
   fh::solve_options base;
-  double ref = 0.0;  // the default configuration's median over the evaluation seeds
+  double mean = 0.0, sd = 1.0;  // the default configuration's runs over the evaluation seeds
+  double best = -1e300;         // the best score seen on it in this benchmark
 };
 
-double relative(const instance& s, double score) { return (score - s.ref) / std::abs(s.ref); }
+double z_score(const instance& s, double score) { return (score - s.mean) / s.sd; }
 
 std::vector<double> parse_list(const char* s) {
   std::vector<double> out;
@@ -117,7 +119,7 @@ int main(int argc, char** argv) {
     fhops::write_directory_atomic(where, fi.files, true, "scenario.yaml");
     fh::problem pb(fh::load_scenario(where / "scenario.yaml"));
     fh::solve_options base = fh::tuning_options_for(sa, pb.num_machines);
-    scenarios.push_back({fi.name, fi.family, std::move(pb), base, 0.0});
+    scenarios.push_back({fi.name, fi.family, std::move(pb), base, 0.0, 1.0, -1e300});
   }
   std::sort(scenarios.begin(), scenarios.end(), [](const instance& a, const instance& b) {
     const auto rank = [](const std::string& n) {
@@ -140,36 +142,38 @@ int main(int argc, char** argv) {
     ft::run_trials(dummy, [&](const ft::trial_context& ctx) { return out[ctx.t.number] = f(ctx.t.number); }, {n, 0, jobs});
     return out;
   };
-  // A configuration's evaluation: (score − ref) / |ref| per (scenario, seed), scenario-major.
+  // A configuration's evaluation: its scores per (scenario, seed), scenario-major; each raises the
+  // scenario's best seen.
   const auto evaluate = [&](const ft::configuration& c) {
     const std::size_t n = scenarios.size() * static_cast<std::size_t>(eval_seeds);
-    return parallel(n, [&](std::size_t i) {
+    auto raw = parallel(n, [&](std::size_t i) {
       const instance& s = scenarios[i / static_cast<std::size_t>(eval_seeds)];
       fh::solve_options o = fh::apply_configuration(c, s.base);
       o.seed = seed_of_eval(static_cast<int>(i % static_cast<std::size_t>(eval_seeds)));
-      return relative(s, fh::solve(s.pb, o).best.score);
-    });
-  };
-  {  // the references: the default configuration's median per scenario
-    const std::size_t n = scenarios.size() * static_cast<std::size_t>(eval_seeds);
-    const auto raw = parallel(n, [&](std::size_t i) {
-      const instance& s = scenarios[i / static_cast<std::size_t>(eval_seeds)];
-      fh::solve_options o = s.base;
-      o.seed = seed_of_eval(static_cast<int>(i % static_cast<std::size_t>(eval_seeds)));
       return fh::solve(s.pb, o).best.score;
     });
-    for (std::size_t si = 0; si < scenarios.size(); ++si) {
-      std::vector<double> v(raw.begin() + static_cast<long>(si * eval_seeds), raw.begin() + static_cast<long>((si + 1) * eval_seeds));
-      scenarios[si].ref = fhops::stats::median(v);
+    for (std::size_t i = 0; i < n; ++i) {
+      instance& s = scenarios[i / static_cast<std::size_t>(eval_seeds)];
+      s.best = std::max(s.best, raw[i]);
     }
+    return raw;
+  };
+  const ft::configuration defaults;  // tuning_base_options as it is
+  const std::vector<double> default_eval = evaluate(defaults);
+  for (std::size_t si = 0; si < scenarios.size(); ++si) {  // the default's mean and sd per scenario
+    std::vector<double> v(default_eval.begin() + static_cast<long>(si * eval_seeds), default_eval.begin() + static_cast<long>((si + 1) * eval_seeds));
+    double m = mean(v), q = 0.0;
+    for (const double x : v) q += (x - m) * (x - m);
+    scenarios[si].mean = m;
+    scenarios[si].sd = std::max(1e-9, std::sqrt(q / static_cast<double>(std::max<std::size_t>(v.size() - 1, 1))));
   }
   std::printf("SA --iters %lld; training: ", iters);
-  for (std::size_t si = 0; si < ntrain; ++si) std::printf("%s%s (ref %.3f)", si ? ", " : "", scenarios[si].name.c_str(), scenarios[si].ref);
+  for (std::size_t si = 0; si < ntrain; ++si) std::printf("%s%s", si ? ", " : "", scenarios[si].name.c_str());
   std::printf("; held back: ");
-  for (std::size_t si = ntrain; si < scenarios.size(); ++si) std::printf("%s%s (ref %.3f)", si > ntrain ? ", " : "", scenarios[si].name.c_str(), scenarios[si].ref);
+  for (std::size_t si = ntrain; si < scenarios.size(); ++si) std::printf("%s%s", si > ntrain ? ", " : "", scenarios[si].name.c_str());
   std::printf("; %d evaluation seeds, %d repeats, %zu jobs\n\n", eval_seeds, repeats, jobs);
 
-  // TPE over the training scenarios: one trial = the configuration on each, mean relative score.
+  // TPE over the training scenarios: one trial = the configuration on each, the mean z-score.
   const auto tune_tpe = [&](std::size_t budget, std::uint64_t seed) {
     const std::size_t trials = budget / ntrain;
     ft::tpe strategy(space, fh::tpe_parameters_for(trials));
@@ -180,7 +184,7 @@ int main(int argc, char** argv) {
           for (std::size_t si = 0; si < ntrain; ++si) {
             fh::solve_options o = fh::apply_configuration(ctx.t.config, scenarios[si].base);
             o.seed = 1 + fhops::derive_seed(ctx.seed, si) % 999'999'999;
-            sum += relative(scenarios[si], fh::solve(scenarios[si].pb, o).best.score);
+            sum += z_score(scenarios[si], fh::solve(scenarios[si].pb, o).best.score);
           }
           return sum / static_cast<double>(ntrain);
         },
@@ -205,57 +209,81 @@ int main(int argc, char** argv) {
     return rc.candidates()[*rc.best()].config;
   };
 
-  const ft::configuration defaults;  // tuning_base_options as it is
-  const std::vector<double> default_eval = evaluate(defaults);
-  for (const double bd : budgets) {
-    const auto budget = static_cast<std::size_t>(bd);
-    std::vector<double> tpe_all, race_all, half_all;  // paired by (repeat, scenario, seed)
-    std::printf("### Budget %zu runs\n\n", budget);
-    std::printf("| repeat | TPE (%zu trials x 4) | racing (%zu runs) | racing (%zu runs) | TPE s | racing s |\n|---|---|---|---|---|---|\n",
-                budget / ntrain, budget, budget / 2);
+  // Every tuning first (the best seen grows with every evaluation), the tables after.
+  struct repeat_row {
+    std::vector<double> tpe, race, half;  // raw scores, scenario-major
+    std::size_t used = 0, used_half = 0;
+    double tpe_seconds = 0.0, race_seconds = 0.0;
+  };
+  std::vector<std::vector<repeat_row>> rows(budgets.size());
+  for (std::size_t bi = 0; bi < budgets.size(); ++bi) {
+    const auto budget = static_cast<std::size_t>(budgets[bi]);
     for (int rep = 1; rep <= repeats; ++rep) {
       const auto seed = static_cast<std::uint64_t>(rep);
+      repeat_row row;
       const auto a = std::chrono::steady_clock::now();
       const ft::configuration tc = tune_tpe(budget, seed);
       const auto b = std::chrono::steady_clock::now();
-      std::size_t used = 0, used_half = 0;
-      const ft::configuration rc = tune_race(budget, seed, used);
+      const ft::configuration rc = tune_race(budget, seed, row.used);
       const auto c = std::chrono::steady_clock::now();
-      const ft::configuration hc = tune_race(budget / 2, seed, used_half);
-      const auto te = evaluate(tc), re = evaluate(rc), he = evaluate(hc);
+      const ft::configuration hc = tune_race(budget / 2, seed, row.used_half);
+      row.tpe = evaluate(tc), row.race = evaluate(rc), row.half = evaluate(hc);
+      row.tpe_seconds = std::chrono::duration<double>(b - a).count();
+      row.race_seconds = std::chrono::duration<double>(c - b).count();
+      std::fprintf(stderr, "budget %zu repeat %d done (%.0f s so far)\n", budget, rep, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      rows[bi].push_back(std::move(row));
+    }
+  }
+  const std::size_t per_rep = scenarios.size() * static_cast<std::size_t>(eval_seeds);
+  const auto gaps = [&](const std::vector<double>& raw) {  // % below the scenario's best seen
+    std::vector<double> g(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      const instance& s = scenarios[(i % per_rep) / static_cast<std::size_t>(eval_seeds)];
+      g[i] = 100.0 * (s.best - raw[i]) / std::abs(s.best);
+    }
+    return g;
+  };
+  std::printf("Best seen per scenario:");
+  for (const auto& s : scenarios) std::printf(" %s %.3f;", s.name.c_str(), s.best);
+  std::printf("\n\nCells: mean gap in %% to the best seen (lower is better).\n\n");
+  for (std::size_t bi = 0; bi < budgets.size(); ++bi) {
+    const auto budget = static_cast<std::size_t>(budgets[bi]);
+    std::vector<double> tpe_all, race_all, half_all, default_all;  // paired by (repeat, scenario, seed)
+    std::printf("### Budget %zu runs\n\n", budget);
+    std::printf("| repeat | TPE (%zu trials x 4) | racing (%zu runs) | racing (%zu runs) | TPE s | racing s |\n|---|---|---|---|---|---|\n",
+                budget / ntrain, budget, budget / 2);
+    int rep = 0;
+    for (const auto& row : rows[bi]) {
+      const auto te = gaps(row.tpe), re = gaps(row.race), he = gaps(row.half), de = gaps(default_eval);
       tpe_all.insert(tpe_all.end(), te.begin(), te.end());
       race_all.insert(race_all.end(), re.begin(), re.end());
       half_all.insert(half_all.end(), he.begin(), he.end());
-      std::printf("| %d | %+.2f %% | %+.2f %% (%zu used) | %+.2f %% (%zu used) | %.1f | %.1f |\n", rep, 100 * mean(te), 100 * mean(re), used,
-                  100 * mean(he), used_half, std::chrono::duration<double>(b - a).count(), std::chrono::duration<double>(c - b).count());
-      std::fflush(stdout);
+      default_all.insert(default_all.end(), de.begin(), de.end());
+      std::printf("| %d | %.2f | %.2f (%zu used) | %.2f (%zu used) | %.1f | %.1f |\n", ++rep, mean(te), mean(re), row.used, mean(he), row.used_half,
+                  row.tpe_seconds, row.race_seconds);
     }
     // Summaries: all 6 scenarios, the 4 training ones (held-back seeds), the 2 held back.
     const auto part = [&](const std::vector<double>& v, bool train_part, bool all) {
       std::vector<double> out;
-      const std::size_t per_rep = scenarios.size() * static_cast<std::size_t>(eval_seeds);
       for (std::size_t i = 0; i < v.size(); ++i) {
         const std::size_t si = (i % per_rep) / static_cast<std::size_t>(eval_seeds);
         if (all || (si < ntrain) == train_part) out.push_back(v[i]);
       }
       return out;
     };
-    std::printf("\n| evaluated on | default | TPE | racing | racing, half budget | racing − TPE: Wilcoxon p (two-sided) | p (racing worse) | half − TPE: p (two-sided) | p (half worse) |\n|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("\n| evaluated on | default | TPE | racing | racing, half budget | racing vs TPE: Wilcoxon p (two-sided) | p (racing worse) | half vs TPE: p (two-sided) | p (half worse) |\n|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& [label, train_part, all] : {std::tuple{"all 6 scenarios", true, true}, std::tuple{"4 training scenarios, held-back seeds", true, false},
                                                  std::tuple{"2 held-back scenarios", false, false}}) {
-      const auto t = part(tpe_all, train_part, all), r = part(race_all, train_part, all), h = part(half_all, train_part, all);
-      std::vector<double> d;
-      for (int rep = 0; rep < repeats; ++rep) {
-        const auto x = part(default_eval, train_part, all);
-        d.insert(d.end(), x.begin(), x.end());
-      }
+      const auto t = part(tpe_all, train_part, all), r = part(race_all, train_part, all), h = part(half_all, train_part, all),
+                 d = part(default_all, train_part, all);
       namespace st = fhops::stats;
+      // Gaps: lower is better, so "racing worse" is the alternative "racing's gaps greater".
       const auto two = st::wilcoxon_signed_rank(std::span<const double>(r), std::span<const double>(t));
-      const auto less = st::wilcoxon_signed_rank(std::span<const double>(r), std::span<const double>(t), {st::alternative::less});
+      const auto worse = st::wilcoxon_signed_rank(std::span<const double>(r), std::span<const double>(t), {st::alternative::greater});
       const auto two_h = st::wilcoxon_signed_rank(std::span<const double>(h), std::span<const double>(t));
-      const auto less_h = st::wilcoxon_signed_rank(std::span<const double>(h), std::span<const double>(t), {st::alternative::less});
-      std::printf("| %s (n = %zu) | %+.2f %% | %+.2f %% | %+.2f %% | %+.2f %% | %.3g | %.3g | %.3g | %.3g |\n", label, t.size(), 100 * mean(d), 100 * mean(t),
-                  100 * mean(r), 100 * mean(h), two.p_value, less.p_value, two_h.p_value, less_h.p_value);
+      const auto worse_h = st::wilcoxon_signed_rank(std::span<const double>(h), std::span<const double>(t), {st::alternative::greater});
+      std::printf("| %s (n = %zu) | %.2f | %.2f | %.2f | %.2f | %.3g | %.3g | %.3g | %.3g |\n", label, t.size(), mean(d), mean(t), mean(r), mean(h),
+                  two.p_value, worse.p_value, two_h.p_value, worse_h.p_value);
     }
     std::printf("\n");
   }
