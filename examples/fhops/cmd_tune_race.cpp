@@ -281,8 +281,8 @@ int cmd_tune_race(int argc, char** argv) {
         summary.emplace_back(key, sum / static_cast<double>(n));
       }
       std::cout << per_scenario.str();
-      std::cout << fmt::format("Best configuration ({} {}, mean objective {:.3f} over {} block(s)): {}\n", solver_name, b.id, b.mean(), b.evaluated(),
-                               b.config.json());
+      std::cout << fmt::format("Best {} configuration (candidate {}, mean objective {:.3f} over {} block(s)): {}\n", solver_name, b.id, b.mean(),
+                               b.evaluated(), b.config.json());
       if (lost.empty())
         if (auto err = telemetry.record_summary({"race", static_cast<long long>(cs.size()), summary, tel::new_run_id(), tel::utc_iso_seconds()}))
           mirror_errors.push_back(*err);

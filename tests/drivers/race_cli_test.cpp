@@ -44,7 +44,7 @@ TEST_CASE("tune-race: iterations, the best configuration and one record per run 
   REQUIRE(one.exit_code == 0);
   CHECK(one.out.find("Racing sa configurations on 2 scenario(s) (budget 40 runs, 20 blocks, seed 5)") != std::string::npos);
   CHECK(one.out.find("Race iterations") != std::string::npos);
-  CHECK(one.out.find("Best configuration (sa ") != std::string::npos);
+  CHECK(one.out.find("Best sa configuration (candidate ") != std::string::npos);
   // 6 candidates race 6 blocks (36 runs); the 7th block would pass the budget; 4 are discarded.
   CHECK(one.out.find("Runs used: 36 of 40 (6 candidate(s), 1 iteration(s))") != std::string::npos);
   // The same race with 3 threads: the same output, records and fates.
