@@ -72,6 +72,7 @@ inline std::string_view command_example(std::string_view command) {
       {"tune-random", "fhops tune-random --bundle baseline --runs 3 --iters 250"},
       {"tune-grid", "fhops tune-grid --bundle baseline --preset balanced --preset explore --iters 250"},
       {"tune-bayes", "fhops tune-bayes --bundle synthetic --trials 6"},
+      {"tune-race", "fhops tune-race examples/scenarios/demo examples/scenarios/synth-small --budget 100 --iters 250"},
       {"tuning-plan", "fhops tuning-plan run --plan baseline-smoke --out-dir tmp/tuning"},
       {"tuning-plan run", "fhops tuning-plan run --plan baseline-smoke --out-dir tmp/tuning"},
       {"bench", "fhops bench suite --scenario examples/scenarios/demo --include-ils --repeats 3 --out-dir tmp/bench"},

@@ -22,6 +22,7 @@
 #include "io_check.hpp"
 #include "table.hpp"
 #include "telemetry_wiring.hpp"
+#include "tune_inputs.hpp"
 
 namespace fhops_cli {
 
@@ -41,10 +42,6 @@ std::string weights_cell(const fh::operator_weights& w) {
   std::string out;
   for (const auto& [n, x] : on) out += (out.empty() ? "" : ", ") + fmt::format("{}={:.2f}", n, x);
   return out.size() >= 80 ? out.substr(0, 77) + "..." : out;
-}
-
-fh::solver_kind solver_of(const std::string& s) {
-  return s == "ils" ? fh::solver_kind::ils : s == "tabu" ? fh::solver_kind::tabu : fh::solver_kind::sa;
 }
 
 int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
@@ -84,7 +81,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     if (p.help) return exit_ok;
     const auto& vm = p.vm;
 
-    const fh::solver_kind solver = solver_of(choice(vm, "solver", {"sa", "ils", "tabu"}));
+    const fh::solver_kind solver = fh::solver_of_label(choice(vm, "solver", {"sa", "ils", "tabu"}));
     const long long iters = vm["iters"].as<long long>();
     const long long jobs = vm["jobs"].as<long long>();
     std::optional<double> seconds;
@@ -115,13 +112,9 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
                                                    ? fh::load_tuning_space(vm["space"].as<std::string>(), solver)
                                                    : fh::solver_tuning_space(solver);
 
-    std::vector<std::filesystem::path> paths;
-    if (vm.count("scenarios"))
-      for (const auto& s : vm["scenarios"].as<std::vector<std::string>>()) paths.emplace_back(s);
-    const std::vector<std::string> bundles = vm.count("bundle") ? vm["bundle"].as<std::vector<std::string>>() : std::vector<std::string>{};
-    const std::optional<std::filesystem::path> bundle_dir =
-        vm.count("bundle-dir") ? std::optional<std::filesystem::path>(vm["bundle-dir"].as<std::string>()) : std::nullopt;
-    const auto entries = fh::collect_scenarios(paths, bundles, bundle_dir);
+    // Every scenario is loaded before any run: a bad bundle fails before work starts.
+    tune_inputs in = load_tune_inputs(vm);
+    const auto& entries = in.entries;
     if (entries.empty()) {
       std::cout << "No scenarios resolved. Provide --bundle or explicit paths.\n";
       return exit_failure;
@@ -144,24 +137,11 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     const char* title = kind == tuner::random ? "Tuning" : kind == tuner::grid ? "Grid tuning" : "Bayesian tuning";
     const char* unit = kind == tuner::random ? "runs" : kind == tuner::grid ? "configs" : "trials";
     const char* unit_long = kind == tuner::random ? "run(s)" : kind == tuner::grid ? "configuration(s)" : "trial(s)";
-    // Every scenario is loaded before any run: a bad bundle fails before work starts.
-    std::vector<fh::scenario> loaded_scenarios;
-    std::vector<fh::problem> problems;
-    for (const auto& e : entries) {
-      auto loaded = fh::load_scenario_with_warnings(e.path);
-      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
-      problems.emplace_back(loaded.scenario);
-      loaded_scenarios.push_back(std::move(loaded.scenario));
-    }
+    const std::vector<fh::scenario>& loaded_scenarios = in.scenarios;
+    const std::vector<fh::problem>& problems = in.problems;
     // Telemetry: every trial is a run record (JSONL + SQLite mirror, step logs beside them).
     const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
-    const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
-    if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
-    fhops::io_paths io;
-    for (const auto& sc : loaded_scenarios) scenario_inputs(io, sc);
-    bundle_inputs(io, bundles);
-    if (kind != tuner::grid && vm.count("space")) io.input("--space", vm["space"].as<std::string>());
-    telemetry_outputs(io, log).check();
+    const std::filesystem::path log = checked_tune_log(vm, in);
     cli_telemetry telemetry(log, step_interval, 5000);
     const std::string algorithm = fh::tuner_label(kind);
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;

@@ -18,6 +18,7 @@ int cmd_solve_mip(int argc, char** argv);
 int cmd_tune_random(int argc, char** argv);
 int cmd_tune_grid(int argc, char** argv);
 int cmd_tune_bayes(int argc, char** argv);
+int cmd_tune_race(int argc, char** argv);
 int cmd_tuning_plan(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_telemetry(int argc, char** argv);

@@ -34,6 +34,9 @@ public:
   /// Waits until every rank got here (nothing locally): e.g. the coordinator moved the old
   /// store aside before the workers open the log.
   void barrier();
+  /// Rank 0's `value` on every rank (a collective: every rank calls it; `value` itself locally):
+  /// e.g. whether the coordinator has another step of work (tune-race).
+  bool agree(bool value);
 
 private:
   struct impl;

@@ -28,6 +28,7 @@ constexpr command commands[] = {
     {"tune-random", fhops_cli::cmd_tune_random, "random search over a solver's configuration space"},
     {"tune-grid", fhops_cli::cmd_tune_grid, "grid over batch sizes x operator presets"},
     {"tune-bayes", fhops_cli::cmd_tune_bayes, "Bayesian optimisation (TPE) of a solver's configuration"},
+    {"tune-race", fhops_cli::cmd_tune_race, "iterated racing (irace-style) of a solver's configuration over several scenarios"},
     {"tuning-plan", fhops_cli::cmd_tuning_plan, "tuning benchmark: plan tiers x tuners x scenarios, report and comparisons"},
     {"bench", fhops_cli::cmd_bench, "bench suite: scenarios x solvers x repeats -> summary.csv/json"},
     {"telemetry", fhops_cli::cmd_telemetry, "telemetry store: report, compare, serve, history, prune, maintain, import, repair, summarize-meta"},

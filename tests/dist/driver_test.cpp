@@ -299,3 +299,45 @@ TEST_CASE("solve-heur --parallel-multistart under mpirun: a lost run, then --res
   CHECK(resumed.records.keys == plain.records.keys);
   CHECK(fhops_test::slurp(base / "mpi" / "plan.csv") == fhops_test::slurp(base / "plain" / "plan.csv"));
 }
+
+namespace {
+
+// A race's records in log order: seed, status, objective, config and the race fields but its id.
+std::vector<std::string> race_records(const std::filesystem::path& log) {
+  std::vector<std::string> out;
+  tel::read_jsonl(log.string(), [&](const auto&, tel::json&& v) {
+    auto& o = v.as_object();
+    const std::string* type = tel::find_string(o, "record_type");
+    if (!type || *type != "run") return;
+    auto& meta = tel::find(o, "tuner_meta")->as_object();
+    auto race = tel::find(meta, "race")->as_object();
+    std::erase_if(race, [](const auto& kv) { return kv.first == "race_id"; });
+    out.push_back(tel::dump(*tel::find(o, "seed")) + " " + *tel::find_string(o, "status") + " " +
+                  tel::dump(*tel::find(tel::find(o, "metrics")->as_object(), "objective")) + " " + tel::dump(*tel::find(meta, "config")) + " " +
+                  tel::dump(race));
+  });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tune-race under mpirun -np 4 (and 2) equals the single-process race: output and records", "[dist][driver][race]") {
+  const auto base = fhops_test::scratch("dist_race");
+  const std::string args = "tune-race " + fhops_test::demo() + " " + (fhops_test::source_dir() / "examples/scenarios/synth-small").string() +
+                           " --budget 30 --iters 100 --seed 3";
+  const outcome plain = run_in(base / "plain", driver(), args);
+  REQUIRE(plain.exit_code == 0);
+  const auto expected = race_records(base / "plain" / "runs.jsonl");
+  REQUIRE(expected.size() == 30);
+  CHECK(plain.records.summaries == 1);
+  for (const int np : {2, 4}) {
+    INFO("np " << np);
+    const auto dir = base / ("np" + std::to_string(np));
+    const outcome o = run_in(dir, mpirun(np), args);
+    REQUIRE(o.exit_code == 0);
+    CHECK(o.out == plain.out);
+    CHECK(race_records(dir / "runs.jsonl") == expected);
+    CHECK(o.records.sqlite_runs == 30);
+    CHECK(o.records.summaries == 1);
+  }
+}

@@ -59,7 +59,7 @@ std::vector<bad_value> bad_values() {
   v.push_back({landings, "max-crew", "0", "an integer in [1, 8]"});
   v.push_back({landings, "max-crew", "9", "an integer in [1, 8]"});
   v.push_back({landings, "bound-iterations", "-1", "an integer >= 0"});
-  for (const std::string tuner : {"tune-random", "tune-grid", "tune-bayes"}) {
+  for (const std::string tuner : {"tune-random", "tune-grid", "tune-bayes", "tune-race"}) {
     const std::string t = tuner + " " + demo();
     v.push_back({t, "iters", "9", "an integer >= 10"});
     v.push_back({t, "time-limit", "inf", seconds});
@@ -70,6 +70,8 @@ std::vector<bad_value> bad_values() {
   v.push_back({"tune-random " + demo(), "runs", "0", "an integer in [1, 100000]"});
   v.push_back({"tune-random " + demo(), "runs", "1000000000", "an integer in [1, 100000]"});
   v.push_back({"tune-bayes " + demo(), "trials", "100001", "an integer in [1, 100000]"});
+  v.push_back({"tune-race " + demo(), "budget", "0", "an integer in [1, 20000]"});
+  v.push_back({"tune-race " + demo(), "first-test", "1", "an integer in [2, 1000]"});
   const std::string plan = "tuning-plan run --scenario " + demo();
   for (const char* o : {"random-runs", "bayes-trials", "ils-runs", "tabu-runs"}) {
     v.push_back({plan, o, "0", "an integer in [1, 100000]"});

@@ -30,4 +30,6 @@ void dist_session::run(const fhops::dist::next_fn& next, const fhops::dist::work
 
 void dist_session::barrier() {}
 
+bool dist_session::agree(bool value) { return value; }
+
 }  // namespace fhops_cli

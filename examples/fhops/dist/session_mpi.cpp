@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include <boost/mpi/collectives/broadcast.hpp>
 #include <boost/mpi/environment.hpp>
 
 #include "../dist_wiring.hpp"
@@ -42,6 +43,11 @@ void dist_session::run(const fhops::dist::next_fn& next, const fhops::dist::work
 
 void dist_session::barrier() {
   if (p_->mpi) p_->mpi->communicator().barrier();
+}
+
+bool dist_session::agree(bool value) {
+  if (p_->mpi) boost::mpi::broadcast(p_->mpi->communicator(), value, 0);
+  return value;
 }
 
 }  // namespace fhops_cli

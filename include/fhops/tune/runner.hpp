@@ -34,6 +34,56 @@ struct trial_context {
   std::uint64_t seed;
 };
 
+namespace detail {
+
+/// Sets `res.value` to what `f()` returns, or `res.error` when it throws or returns a non-finite value.
+template <class Result, class F>
+void evaluate_into(Result& res, F&& f) {
+  try {
+    const double v = f();
+    if (std::isfinite(v)) res.value = v;
+    else res.error = "the objective returned a non-finite value";
+  } catch (const std::exception& e) {
+    res.error = e.what();
+  } catch (...) {
+    res.error = "unknown exception";
+  }
+}
+
+/// Runs `one(item)` for every item of `batch` on `pool` (in the calling thread when there is no
+/// pool or one item) and returns when all are done.
+template <class Item, class One>
+void run_batch(std::optional<boost::asio::thread_pool>& pool, std::vector<Item>& batch, const One& one) {
+  if (!pool || batch.size() == 1) {
+    for (auto& item : batch) one(item);
+    return;
+  }
+  std::size_t done = 0;
+  std::mutex m;
+  std::condition_variable cv;
+  for (auto& item : batch)
+    boost::asio::post(*pool, [&, p = &item] {
+      one(*p);
+      std::lock_guard lock(m);
+      ++done;
+      cv.notify_one();
+    });
+  std::unique_lock lock(m);
+  cv.wait(lock, [&] { return done == batch.size(); });
+}
+
+/// Tells a finished batch to the strategy in order, passing each result to on_result and then to `all`.
+template <class Strategy, class Result, class OnResult>
+void tell_batch(Strategy& strategy, std::vector<Result>& batch, OnResult& on_result, std::vector<Result>& all) {
+  for (auto& res : batch) {
+    strategy.tell(res.t, res.value);
+    on_result(std::as_const(res));
+    all.push_back(std::move(res));
+  }
+}
+
+}  // namespace detail
+
 /// Options of a tuning run.
 struct run_options {
   std::size_t max_trials = 0;  ///< 0 = until the strategy is exhausted (must be set for unbounded ones)
@@ -64,38 +114,10 @@ std::vector<trial_result> run_trials(Strategy& strategy, Objective&& objective, 
       batch.push_back({std::move(*t), std::numeric_limits<double>::quiet_NaN(), {}});
     }
     if (batch.empty()) break;
-    const auto one = [&](trial_result& res) {
-      try {
-        const double v = objective(trial_context{res.t, derive_seed(o.seed, res.t.number)});
-        if (std::isfinite(v)) res.value = v;
-        else res.error = "the objective returned a non-finite value";
-      } catch (const std::exception& e) {
-        res.error = e.what();
-      } catch (...) {
-        res.error = "unknown exception";
-      }
-    };
-    if (!pool || batch.size() == 1) {
-      for (auto& res : batch) one(res);
-    } else {
-      std::size_t done = 0;
-      std::mutex m;
-      std::condition_variable cv;
-      for (auto& res : batch)
-        boost::asio::post(*pool, [&, p = &res] {
-          one(*p);
-          std::lock_guard lock(m);
-          ++done;
-          cv.notify_one();
-        });
-      std::unique_lock lock(m);
-      cv.wait(lock, [&] { return done == batch.size(); });
-    }
-    for (auto& res : batch) {
-      strategy.tell(res.t, res.value);
-      on_result(std::as_const(res));
-      all.push_back(std::move(res));
-    }
+    detail::run_batch(pool, batch, [&](trial_result& res) {
+      detail::evaluate_into(res, [&] { return objective(trial_context{res.t, derive_seed(o.seed, res.t.number)}); });
+    });
+    detail::tell_batch(strategy, batch, on_result, all);
   }
   return all;
 }

@@ -48,23 +48,43 @@ struct tuner_trial_context {
   std::string bundle, member;          ///< empty for an explicit scenario
 };
 
+/// The operators a run uses, `{name: weight}` for the weights > 0 (a tuner record's `operators`).
+inline telemetry::json::object operator_weights_json(const operator_weights& w) {
+  telemetry::json::object ops;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (w[i] > 0.0) ops.emplace_back(std::string(operator_names[i]), w[i]);
+  return ops;
+}
+
+/// A configuration as a JSON object (`tuner_meta.config.configuration`: replays the run).
+inline telemetry::json::object configuration_json(const tune::configuration& c) {
+  telemetry::json::object cfg;
+  for (const auto& [name, v] : c.items()) std::visit([&](const auto& x) { cfg.emplace_back(name, telemetry::json(x)); }, v);
+  return cfg;
+}
+
+/// The solver's run record (§1.4) of a tuner's run before its solve: its context from the options
+/// (iterations, batch, time limit, Tabu tenure), the source, scenario path and tier.
+inline telemetry::run_record begin_tuned_run_record(solver_kind solver, const solve_options& so, const std::string& source,
+                                                    const std::string& scenario_path, const std::optional<std::string>& tier, const scenario* sc) {
+  run_context ctx;
+  ctx.source = source;
+  ctx.scenario_path = scenario_path;
+  ctx.tier = tier;
+  ctx.iters = so.stop.max_iterations;
+  ctx.batch_size = so.batch;
+  if (so.stop.max_seconds > 0) ctx.time_limit = so.stop.max_seconds;
+  if (solver == solver_kind::tabu) ctx.tabu_tenure_arg = so.tabu.tenure;
+  return begin_run_record(solver, so, ctx, sc, static_cast<long long>(so.seed));
+}
+
 /// The run record of one tuner trial before its solve: the solver's record (§1.4) with the tuner's
 /// `tuner_meta` (§1.6: budget, config with the trial's replayable `configuration`, progress).
 inline telemetry::run_record begin_tuner_trial_record(const tuner_trial_context& c, const tune::trial& tr, const solve_options& so,
                                                       const scenario* sc) {
   namespace tel = telemetry;
-  run_context ctx;
-  ctx.source = c.source;
-  ctx.scenario_path = c.scenario_path;
-  ctx.tier = c.tier;
-  ctx.iters = so.stop.max_iterations;
-  ctx.batch_size = so.batch;
-  if (so.stop.max_seconds > 0) ctx.time_limit = so.stop.max_seconds;
-  if (c.solver == solver_kind::tabu) ctx.tabu_tenure_arg = so.tabu.tenure;
-  tel::run_record rec = begin_run_record(c.solver, so, ctx, sc, static_cast<long long>(so.seed));
-  tel::json::object ops;
-  for (std::size_t i = 0; i < so.weights.size(); ++i)
-    if (so.weights[i] > 0.0) ops.emplace_back(std::string(operator_names[i]), so.weights[i]);
+  tel::run_record rec = begin_tuned_run_record(c.solver, so, c.source, c.scenario_path, c.tier, sc);
+  tel::json::object ops = operator_weights_json(so.weights);
   const long long nops = static_cast<long long>(ops.size());
   const long long total = c.total, index = static_cast<long long>(tr.number) + 1;
   const tel::json batch = so.batch > 1 ? tel::json(so.batch) : tel::json(1LL);
@@ -83,9 +103,7 @@ inline telemetry::run_record begin_tuner_trial_record(const tuner_trial_context&
     progress = {{"trial_index", index}, {"total_trials", total}};
   }
   config.emplace_back("solver", solver_label(c.solver));
-  tel::json::object cfg;  // the trial's configuration: replays the run with the seed and budget
-  for (const auto& [pname, pv] : tr.config.items()) std::visit([&](const auto& x) { cfg.emplace_back(pname, tel::json(x)); }, pv);
-  config.emplace_back("configuration", std::move(cfg));
+  config.emplace_back("configuration", configuration_json(tr.config));  // replays the run with the seed and budget
   rec.tuner_meta = {{"algorithm", tuner_label(c.kind)}, {"budget", budget}, {"config", config}, {"progress", progress}};
   if (!c.bundle.empty()) {
     rec.tuner_meta.emplace_back("bundle", c.bundle);

@@ -1,0 +1,307 @@
+// fhops tune-race SCENARIOS... [--bundle B]... [--budget RUNS]: iterated racing (tune/race.hpp) of a
+// solver's configuration over the scenarios. Each step's evaluations (candidate x block) run through
+// the dist session — threads, or the ranks under mpirun — and are told in ask order, so the race is
+// the same whatever --jobs or the number of ranks.
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "dist_units.hpp"
+#include "dist_wiring.hpp"
+#include "fhops/harvest/harvest.hpp"
+#include "fhops/telemetry/json_reader.hpp"
+#include "fhops/tune/race.hpp"
+#include "fhops/workflows/discovery.hpp"
+#include "fhops/workflows/race_runs.hpp"
+#include "fhops/workflows/run_telemetry.hpp"
+#include "fhops/workflows/tuning.hpp"
+#include "fhops/workflows/work_units.hpp"
+#include "io_check.hpp"
+#include "table.hpp"
+#include "telemetry_wiring.hpp"
+#include "tune_inputs.hpp"
+
+namespace fhops_cli {
+
+namespace {
+
+namespace fh = fhops::harvest;
+namespace ft = fhops::tune;
+
+// An evaluation as it travels to a worker: the race id, the trial and the candidate's parent.
+std::string payload_of(const ft::race_trial& t, std::optional<std::size_t> parent, const std::string& race_id) {
+  const auto n = [](std::size_t x) { return tel::json(static_cast<long long>(x)); };
+  return tel::dump(tel::json::object{{"race_id", race_id},
+                                     {"number", n(t.t.number)},
+                                     {"candidate", n(t.candidate)},
+                                     {"parent", parent ? n(*parent) : tel::json()},
+                                     {"iteration", n(t.iteration)},
+                                     {"block", n(t.block)},
+                                     {"configuration", fh::configuration_json(t.t.config)}});
+}
+
+struct travelling_trial {
+  ft::race_trial t;
+  std::optional<std::size_t> parent;
+  std::string race_id;
+};
+
+travelling_trial trial_of(std::string_view payload) {
+  const tel::json v = tel::parse_json(payload);
+  const auto n = [&](const char* key) { return static_cast<std::size_t>(std::get<long long>(v.find(key)->value)); };
+  travelling_trial out;
+  out.t.t.number = n("number");
+  out.t.candidate = n("candidate");
+  out.t.iteration = n("iteration");
+  out.t.block = n("block");
+  out.t.t.config = fh::configuration_from_json(*v.find("configuration"));
+  if (!v.find("parent")->is_null()) out.parent = n("parent");
+  out.race_id = *v.string_at("race_id");
+  return out;
+}
+
+}  // namespace
+
+int cmd_tune_race(int argc, char** argv) {
+  const std::string name = "tune-race";
+  return guarded(name, [&] {
+    po::options_description opts("Options");
+    opts.add_options()
+      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle: a shipped name (baseline, demo, synthetic), alias, alias=target, manifest or folder (repeatable)")
+      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
+      ("budget", integer_value("budget", 1, 20000)->default_value(200), "solver runs in all (1..20000)")
+      ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
+      ("iters", integer_value("iters", 10)->default_value(250), "iterations per run (>= 10)")
+      ("time-limit", seconds_value("time-limit"), "wall-clock seconds per run (then --iters only if given)")
+      ("jobs,j", integer_value("jobs", 1)->default_value(1), "runs at the same time (threads; under mpirun the ranks run them)")
+      ("seed", po::value<long long>()->default_value(123), "seed of the race (candidates, block order, run seeds)")
+      ("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)")
+      ("first-test", integer_value("first-test", 2, 1000)->default_value(5), "blocks (scenario x seed) before the first elimination test")
+      ("alpha", real_value("alpha", real_domain{0.0, true, 1.0, ""}), "significance of the Friedman test and the post-hoc comparisons (default 0.05)")
+      ("elites", integer_value("elites", 0, 1000)->default_value(0), "survivors kept per iteration (0 = 2 + log2 of the parameters, as irace)")
+      ("iterations", integer_value("iterations", 0, 1000)->default_value(0), "iterations (0 = 2 + log2 of the parameters, fewer for a small budget)")
+      ("tier-label", po::value<std::string>(), "label recorded with the runs")
+      ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
+      ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)");
+    po::options_description hidden;
+    hidden.add_options()("scenarios", po::value<std::vector<std::string>>()->composing(), "scenario paths");
+    po::positional_options_description pos;
+    pos.add("scenarios", -1);
+    const parsed p = parse(name, "SCENARIOS... [--bundle B]... [--budget RUNS] [OPTIONS]", argc, argv, opts, pos, hidden);
+    if (p.help) return exit_ok;
+    const auto& vm = p.vm;
+
+    const std::string solver_name = choice(vm, "solver", {"sa", "ils", "tabu"});
+    const fh::solver_kind solver = fh::solver_of_label(solver_name);
+    const long long iters = vm["iters"].as<long long>();
+    const auto budget = static_cast<std::size_t>(vm["budget"].as<long long>());
+    std::optional<double> seconds;
+    if (vm.count("time-limit")) seconds = vm["time-limit"].as<double>();
+    const fh::solve_options base = fh::tuning_base_options(solver, vm.count("time-limit") && vm["iters"].defaulted() ? 0 : iters, seconds);
+    const ft::parameter_space space = vm.count("space") ? fh::load_tuning_space(vm["space"].as<std::string>(), solver) : fh::solver_tuning_space(solver);
+
+    ft::race_parameters rp;
+    rp.budget = budget;
+    rp.first_test = static_cast<std::size_t>(vm["first-test"].as<long long>());
+    rp.blocks = fh::race_block_count(budget, rp.first_test);
+    rp.elites = static_cast<std::size_t>(vm["elites"].as<long long>());
+    rp.iterations = static_cast<std::size_t>(vm["iterations"].as<long long>());
+    if (vm.count("alpha")) rp.alpha = vm["alpha"].as<double>();
+    if (budget < 2 * rp.first_test)
+      throw usage_error(fmt::format("--budget {} is below the minimum of 2 candidates x {} blocks (--first-test) = {} runs", budget, rp.first_test,
+                                    2 * rp.first_test));
+
+    const tune_inputs in = load_tune_inputs(vm);
+    const auto& entries = in.entries;
+    const auto& scenarios = in.scenarios;
+    const auto& problems = in.problems;
+    if (entries.empty()) throw usage_error("no scenarios: give scenario paths or --bundle");
+    std::vector<fh::solve_options> bases;
+    for (const auto& pb : problems) bases.push_back(fh::tuning_options_for(base, pb.num_machines));
+    const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
+    const std::filesystem::path log = checked_tune_log(vm, in);
+    cli_telemetry telemetry(log, step_interval, 5000);
+    dist_session session(static_cast<std::size_t>(vm["jobs"].as<long long>()));
+
+    const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
+    const fh::race_blocks blocks = fh::race_blocks::plan(entries.size(), rp.blocks, seed);
+    const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
+    std::vector<fh::race_run_context> contexts;
+    for (const auto& e : entries)
+      contexts.push_back({solver, "cli." + name, "", tier, static_cast<long long>(budget), iters, e.path.string(), e.bundle, e.member});
+
+    // One evaluation, on any rank or thread: its run record (JSONL line), also when the solve fails.
+    std::mutex steps_mutex;  // local threads close their step files one at a time
+    const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
+      const travelling_trial tt = trial_of(j.payload);
+      const std::size_t si = blocks.scenario[tt.t.block];
+      const fh::solve_options so = fh::race_options(tt.t, bases[si], blocks.seed[tt.t.block]);
+      fh::race_run_context ctx = contexts[si];
+      ctx.race_id = tt.race_id;
+      auto rec = fh::begin_race_run_record(ctx, tt.t, tt.parent, so, &scenarios[si]);
+      try {
+        fh::recorded_solve(problems[si], so, rec, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(solver)));
+      } catch (const std::exception&) {  // a failed solve is a finished evaluation: its record says status error
+      }
+      {
+        std::lock_guard lock(steps_mutex);
+        telemetry.close_steps({rec});
+      }
+      return tel::jsonl_line(rec);
+    };
+
+    // The coordinator races; the workers run whatever it hands out, step after step.
+    const bool coordinator = session.coordinator();
+    std::optional<ft::race> race;
+    try {
+      if (coordinator) race.emplace(space, rp);
+    } catch (const std::invalid_argument& e) {
+      session.agree(false);
+      throw;
+    }
+    fhops::rng r(seed);
+    const std::string race_id = coordinator ? tel::new_run_id() : std::string();
+    const bool tty = ::isatty(2);
+    const char* progress_env = std::getenv("FHOPS_PROGRESS");
+    const bool progress_lines = progress_env && std::string_view(progress_env) == "always";
+    std::vector<ft::race_result> results;
+    std::vector<std::pair<tel::json::object, ft::race_trial>> pending;  // the current iteration's records
+    std::size_t records_written = 0, failures = 0;
+    std::vector<std::string> mirror_errors;
+    std::vector<std::string> lost;
+    const auto flush = [&] {  // the iteration is over: each record gets its candidate's fate
+      if (pending.empty()) return;
+      std::string lines;
+      std::vector<tel::json::object> objects;
+      for (auto& [rec, t] : pending) {
+        fh::set_race_fate(rec, race->candidates()[t.candidate], t.iteration);
+        lines += tel::jsonl_line(rec);
+        objects.push_back(std::move(rec));
+      }
+      if (auto err = telemetry.write(lines, objects)) mirror_errors.push_back(*err);
+      records_written += objects.size();
+      pending.clear();
+    };
+    if (coordinator)
+      std::cout << fmt::format("Racing {} configurations on {} scenario(s) (budget {} runs, {} blocks, seed {})\n", solver_name, entries.size(),
+                               budget, rp.blocks, seed);
+    for (;;) {
+      std::vector<ft::race_trial> step;
+      if (coordinator)
+        while (auto t = race->ask(r)) step.push_back(std::move(*t));
+      if (!session.agree(!step.empty())) break;
+      if (coordinator && !pending.empty() && pending.front().second.iteration != step.front().iteration) flush();
+      std::map<std::size_t, std::string> texts, errors;  // by evaluation number
+      std::size_t cursor = 0;
+      session.run(
+          [&]() -> std::optional<fhops::dist::job> {
+            if (cursor == step.size()) return std::nullopt;
+            const ft::race_trial& t = step[cursor++];
+            return fhops::dist::job{t.t.number, payload_of(t, race->candidates()[t.candidate].parent, race_id)};
+          },
+          work,
+          [&](const fhops::dist::unit_result& u) {
+            if (u.ok()) texts[u.unit] = u.result;
+            else errors[u.unit] = *u.error;
+          });
+      if (!coordinator) continue;
+      for (const ft::race_trial& t : step) {  // told in ask order: the race does not depend on timing
+        ft::race_result res{t, std::numeric_limits<double>::quiet_NaN(), {}};
+        if (const auto it = texts.find(t.t.number); it != texts.end()) {
+          tel::json::object rec = json_lines(it->second).front();
+          const std::size_t si = blocks.scenario[t.block];
+          const fh::tuned_trial tt = fh::tuned_trial_from_record(rec, t.t, fh::race_options(t, bases[si], blocks.seed[t.block]));
+          res.value = tt.result.value;
+          res.error = tt.result.error;
+          pending.emplace_back(std::move(rec), t);
+        } else {
+          res.error = errors[t.t.number];
+          lost.push_back(std::to_string(t.t.number));
+        }
+        if (!res.ok()) {
+          ++failures;
+          std::cerr << fmt::format("warning: run {} (candidate {}, block {}) failed: {}\n", t.t.number, t.candidate, t.block + 1, res.error);
+        }
+        race->tell(t, res.value);
+        results.push_back(std::move(res));
+      }
+      std::size_t alive = 0;
+      for (const auto& c : race->candidates()) alive += c.alive;
+      const std::string line = fmt::format("[{}/{}] iteration {}, {} block(s): {} alive", race->used(), budget, step.back().iteration + 1,
+                                           race->race_blocks(), alive);
+      if (progress_lines) std::cerr << "  " << line << "\n";
+      else if (tty) std::cerr << "\r  " << line << "\033[K" << std::flush;
+    }
+    if (!coordinator) return exit_ok;
+    if (tty && !progress_lines) std::cerr << "\r\033[K" << std::flush;
+    flush();
+
+    // The iterations: who raced, who left, what it cost.
+    const auto& cs = race->candidates();
+    const std::size_t iterations = results.empty() ? 0 : results.back().t.iteration + 1;
+    text_table per_iteration("Race iterations", {"Iteration", "Candidates", "New", "Blocks", "Eliminated", "Discarded", "Runs"});
+    for (std::size_t i = 0; i < iterations; ++i) {
+      std::size_t raced = 0, fresh = 0, eliminated = 0, discarded = 0, runs = 0, reached = 0;
+      for (const auto& c : cs) {
+        if (c.born > i || (c.eliminated_iteration && *c.eliminated_iteration < i)) continue;
+        ++raced;
+        fresh += c.born == i;
+        if (c.eliminated_iteration == i) (c.eliminated_by_test ? eliminated : discarded) += 1;
+      }
+      for (const auto& res : results)
+        if (res.t.iteration == i) ++runs, reached = std::max(reached, res.t.block + 1);
+      per_iteration.add({std::to_string(i + 1), std::to_string(raced), std::to_string(fresh), std::to_string(reached), std::to_string(eliminated),
+                         std::to_string(discarded), std::to_string(runs)});
+    }
+    std::cout << per_iteration.str();
+    const std::optional<std::size_t> best = race->best();
+    if (!best) {
+      std::cout << "The race did not complete a block: no best configuration.\n";
+    } else {
+      const ft::race_candidate& b = cs[*best];
+      text_table per_scenario(fmt::format("Best configuration: candidate {} (iteration {})", b.id, b.born + 1), {"Scenario", "Blocks", "Mean objective"});
+      std::vector<std::pair<std::string, double>> summary;
+      for (std::size_t si = 0; si < entries.size(); ++si) {
+        double sum = 0.0;
+        std::size_t n = 0;
+        for (std::size_t k = 0; k < b.results.size(); ++k)
+          if (blocks.scenario[k] == si && b.results[k] && std::isfinite(*b.results[k])) sum += *b.results[k], ++n;
+        if (n == 0) continue;
+        const std::string key = entries[si].bundle.empty() ? fh::scenario_display_name(entries[si].path) : entries[si].bundle + ":" + entries[si].member;
+        per_scenario.add({key, std::to_string(n), fmt::format("{:.3f}", sum / static_cast<double>(n))});
+        summary.emplace_back(key, sum / static_cast<double>(n));
+      }
+      std::cout << per_scenario.str();
+      std::cout << fmt::format("Best {} configuration (candidate {}, mean objective {:.3f} over {} block(s)): {}\n", solver_name, b.id, b.mean(),
+                               b.evaluated(), b.config.json());
+      if (lost.empty())
+        if (auto err = telemetry.record_summary({"race", static_cast<long long>(cs.size()), summary, tel::new_run_id(), tel::utc_iso_seconds()}))
+          mirror_errors.push_back(*err);
+    }
+    std::cout << fmt::format("Runs used: {} of {} ({} candidate(s), {} iteration(s)).\n", race->used(), budget, cs.size(), iterations);
+    if (failures) std::cout << failures << " run(s) failed (see the warnings above).\n";
+    std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", records_written, log.string(),
+                             (log.parent_path() / "steps").string());
+    if (!lost.empty()) {
+      std::cerr << "fhops " << name << ": error: " << lost.size() << " run(s) lost (a worker failed); the race counted them as failed\n";
+      return exit_failure;
+    }
+    if (!mirror_errors.empty()) {
+      std::cerr << "fhops " << name << ": error: the SQLite mirror " << telemetry.sqlite().string()
+                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";
+      return exit_failure;
+    }
+    return exit_ok;
+  });
+}
+
+}  // namespace fhops_cli
