@@ -92,13 +92,15 @@ private:
         acceptance_.commit(space.score(s));
         cooling_.step(r.progress(1));  // the temperature after this step, as the reference logs it
         if (!r.end_step(s, cooling_.temperature())) break;
-        if (r.checkpoint_due() && !r.checkpoint(s, [&](checkpoint_writer& w) {
-              cooling_.save(w);
-              acceptance_.save(w);
-              space.save_solution(w, "sa.start", start);
-              w.put("sa.accepted", accepted);
-            }))
-          break;
+        if constexpr (Run::checkpoints) {  // no checkpoint code (nor its requirements) without a hook
+          if (r.checkpoint_due() && !r.checkpoint(s, [&](checkpoint_writer& w) {
+                cooling_.save(w);
+                acceptance_.save(w);
+                space.save_solution(w, "sa.start", start);
+                w.put("sa.accepted", accepted);
+              }))
+            break;
+        }
       }
       resumed = false;
       if (!accepted && p_.restart_period > 0 && r.iteration() % p_.restart_period == 0) {

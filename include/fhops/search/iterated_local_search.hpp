@@ -145,10 +145,13 @@ private:
     }
     stalls = r.best_score() > best_before ? 0 : stalls + 1;
     if (!r.end_step(s)) return false;
-    return !r.checkpoint_due() || r.checkpoint(s, [&](checkpoint_writer& w) {
-      w.put("ils.stalls", stalls);
-      if constexpr (Run::checkpoints) hybrid.save(w);
-    });
+    if constexpr (Run::checkpoints) {  // no checkpoint code (nor its requirements) without a hook
+      return !r.checkpoint_due() || r.checkpoint(s, [&](checkpoint_writer& w) {
+        w.put("ils.stalls", stalls);
+        hybrid.save(w);
+      });
+    }
+    return true;
   }
 
   ils_parameters p_;

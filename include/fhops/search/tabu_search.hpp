@@ -184,11 +184,13 @@ private:
       r.make(pick_op, s, pick_mv, pick);
       list.push(keys);
       if (!r.end_step(s)) break;
-      if (r.checkpoint_due() && !r.checkpoint(s, [&](checkpoint_writer& w) {
-            list.save(w);
-            w.put("tabu.since_restart", since_restart);
-          }))
-        break;
+      if constexpr (Run::checkpoints) {  // no checkpoint code (nor its requirements) without a hook
+        if (r.checkpoint_due() && !r.checkpoint(s, [&](checkpoint_writer& w) {
+              list.save(w);
+              w.put("tabu.since_restart", since_restart);
+            }))
+          break;
+      }
     }
     return r.finish(s);
   }
