@@ -23,14 +23,4 @@ struct every_iteration {
   }
 };
 
-int main() {
-  const probe::tsp::instance in = probe::tsp::circle(6);
-  saving_space sp(in);
-  probe::tsp::neighbourhood nb;
-  fhops::rng random(1);
-  fhops::search::fixed_weights select({1.0, 1.0});
-  fhops::search::search_run run(sp, nb, select, random, fhops::search::termination{10, 0.0, 0, std::nullopt},
-                                fhops::telemetry::null_observer{}, every_iteration{});
-  probe::tsp::state st = sp.make_state(probe::tsp::identity_tour(6));
-  return static_cast<int>(fhops::search::tabu_search().run(run, st).iterations);
-}
+int main() { return static_cast<int>(probe::solve<probe::tsp::neighbourhood, saving_space, every_iteration>(fhops::search::tabu_search())); }
