@@ -321,6 +321,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     fhops::io_paths io;
     if (preloaded) scenario_inputs(io, preloaded->scenario);
     else io.input("the scenario file", vm["scenario"].as<std::string>());
+    const std::optional<long long> tenure_arg = kind == solver_kind::tabu && o.tabu.tenure > 0 ? std::optional(o.tabu.tenure) : std::nullopt;
     if (kind == solver_kind::tabu && o.tabu.tenure < 1 && preloaded) {
       o.tabu.tenure = std::max(10, static_cast<int>(preloaded->scenario.machines.size()));  // the problem's machines
       if (o.tabu.tenure_max > 0) o.tabu.tenure_max = std::max(o.tabu.tenure_max, o.tabu.tenure);  // automatic tenure above the range
@@ -371,7 +372,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ctx.batch_size = batch;
       ctx.max_workers = workers;
       ctx.parallel_multistart = multistart;
-      if (kind == solver_kind::tabu && o.tabu.tenure > 0) ctx.tabu_tenure_arg = o.tabu.tenure;
+      if (tenure_arg) ctx.tabu_tenure_arg = *tenure_arg;
       if (timed) ctx.time_limit = vm["time-limit"].as<double>();
     } else if (vm.count("step-interval")) {
       throw usage_error("--step-interval needs --telemetry-log");
@@ -476,6 +477,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
                                      progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds)),
             resumed ? &resumed->first.reader : nullptr);
         if (out.search.reason == fhops::search::stop_reason::interrupted) {
+          progress_line::clear();
           std::cerr << "checkpoint written to " << *checkpoint_file << "; resume with --resume " << *checkpoint_file << "\n";
           return stop_signals::exit_code();  // no plan, no run record: the run goes on after --resume
         }

@@ -142,3 +142,12 @@ TEST_CASE("--checkpoint usage errors exit 2", "[checkpoint][driver]") {
   CHECK(r.exit_code == 1);
   CHECK(fhops_test::count(r.out, "\n") == 1);
 }
+
+TEST_CASE("solve-tabu with --checkpoint records the tenure as given (null: automatic)", "[checkpoint][driver]") {
+  const auto dir = fhops_test::scratch("ckpt_cli_tenure");
+  const std::string cmd = driver() + " solve-tabu " + fhops_test::demo() + " --iters 50 --out " + (dir / "p.csv").string() + " --telemetry-log ";
+  REQUIRE(run(cmd + (dir / "a.jsonl").string() + " --checkpoint " + (dir / "c").string()).exit_code == 0);
+  CHECK(fhops_test::slurp(dir / "a.jsonl").find("\"tabu_tenure\":null") != std::string::npos);
+  REQUIRE(run(cmd + (dir / "b.jsonl").string() + " --tabu-tenure 7").exit_code == 0);
+  CHECK(fhops_test::slurp(dir / "b.jsonl").find("\"tabu_tenure\":7") != std::string::npos);
+}
