@@ -1,8 +1,12 @@
 // fhops solve-heur | solve-ils | solve-tabu SCENARIO --out CSV: the heuristics of the reference CLI
 // (heuristics.md §8), plus time limits, cooling/acceptance choices, adaptive operator selection,
-// JSON output and the --check-delta debug mode.
+// JSON output and the --check-delta debug mode; --checkpoint / --resume save and continue a run
+// (SIGTERM and SIGINT write a checkpoint and stop it).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -16,6 +20,7 @@
 #include "commands.hpp"
 #include "fhops/harvest/bounds/bound.hpp"
 #include "fhops/harvest/bounds/lagrangian.hpp"
+#include "fhops/harvest/checkpoint.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/solver.hpp"
 #include "fhops/util/atomic_file.hpp"
@@ -51,8 +56,100 @@ void add_bound_fields(fhops::telemetry::run_record& r, const fhops::harvest::bou
   r.extra.emplace_back("gap", fhops::telemetry::json(gap));
 }
 
+// Set by the SIGTERM/SIGINT handler of a checkpointed solve: the search writes a checkpoint and
+// stops (a signal handler can only reach a flag at namespace scope).
+std::atomic<bool> stop_requested{false};
+volatile std::sig_atomic_t stop_signal = 0;
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void on_stop_signal(int signal) {
+  stop_signal = signal;
+  stop_requested.store(true, std::memory_order_relaxed);
+}
+
+// SIGTERM and SIGINT ask a checkpointed solve to checkpoint and stop, while this object lives.
+class stop_signals {
+public:
+  stop_signals() {
+    stop_requested.store(false);
+    stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &term_);
+    sigaction(SIGINT, &sa, &int_);
+  }
+  ~stop_signals() {
+    sigaction(SIGTERM, &term_, nullptr);
+    sigaction(SIGINT, &int_, nullptr);
+  }
+  stop_signals(const stop_signals&) = delete;
+  stop_signals& operator=(const stop_signals&) = delete;
+  /// The exit code of a run stopped by a signal: 128 + its number (130 SIGINT, 143 SIGTERM).
+  static int exit_code() { return 128 + (stop_signal ? static_cast<int>(stop_signal) : SIGTERM); }
+
+private:
+  struct sigaction term_ {}, int_ {};
+};
+
+// The driver's fields in a checkpoint, after the solve's header: the run id (empty without
+// --telemetry-log), the step interval and the step log's length at the checkpoint (-1: none).
+struct checkpoint_driver_fields {
+  std::string run_id;
+  long long step_interval = 0;
+  long long steps_bytes = -1;
+};
+
+// Opens --resume FILE for this run; a refusal (another scenario, solver or option, other
+// telemetry settings, a truncated, corrupted or other-version file) is one line naming the file,
+// exit 1, and the file is left as it was (it is only read).
+std::pair<fhops::harvest::checkpoint_resume, checkpoint_driver_fields> open_resume(const std::string& file, const fhops::harvest::solve_options& o,
+                                                                                     const std::string& scenario_id, bool telemetry,
+                                                                                     long long step_interval) {
+  try {
+    auto r = fhops::harvest::open_checkpoint(fhops::read_text_file(file), o, scenario_id);
+    checkpoint_driver_fields d;
+    r.reader.get("driver.run_id", d.run_id);
+    r.reader.get("driver.step_interval", d.step_interval);
+    r.reader.get("driver.steps_bytes", d.steps_bytes);
+    if (d.run_id.empty() == telemetry || (telemetry && d.step_interval != step_interval))
+      throw fhops::search::checkpoint_error(d.run_id.empty() ? "checkpoint was written without --telemetry-log; resume without it"
+                                                             : fmt::format("checkpoint was written with --telemetry-log and step interval {}; resume with them",
+                                                                           d.step_interval));
+    return {std::move(r), std::move(d)};
+  } catch (const fhops::search::checkpoint_error& e) {
+    throw std::runtime_error("cannot resume from " + file + ": " + e.what());
+  }
+}
+
+// A resumed run's record keeps the checkpointed run's id, and its step log is cut back to its
+// length at the checkpoint: the run appends from there, as if it had never stopped.
+void continue_step_log(cli_telemetry* telemetry, std::vector<fhops::telemetry::run_record>& records, const checkpoint_driver_fields& d) {
+  if (!telemetry) return;
+  records[0].run_id = d.run_id;
+  if (!telemetry->steps_on() || d.steps_bytes < 0) return;
+  const auto file = telemetry->step_file(d.run_id);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (d.steps_bytes == 0 && ec) return;
+  if (ec || size < static_cast<std::uintmax_t>(d.steps_bytes))
+    throw std::runtime_error("cannot resume: the step log " + file.string() + " is shorter than at the checkpoint (" +
+                             std::to_string(d.steps_bytes) + " bytes)");
+  std::filesystem::resize_file(file, static_cast<std::uintmax_t>(d.steps_bytes));
+}
+
+// Whether solve-heur's --resume is the multistart switch (work units, with --parallel-multistart
+// on the command line) rather than --resume FILE (a checkpoint).
+bool resume_is_units_switch(solver_kind kind, int argc, char** argv) {
+  if (kind != solver_kind::sa) return false;
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--parallel-multistart", 21) == 0) return true;
+  return false;
+}
+
 int solve_command(const std::string& name, solver_kind kind, int argc, char** argv) {
   return guarded(name, [&] {
+    const bool units_resume = resume_is_units_switch(kind, argc, argv);
     const long long default_iters = kind == solver_kind::ils ? 250 : 2000;
     po::options_description opts("Options");
     opts.add_options()
@@ -82,11 +179,18 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
                                    "a bound not found in time is reported absent (empty, JSON null)")
       ("lagrangian-bound", int_value("lagrangian-bound", 1), "after the solve, also compute an upper bound on the objective by N subgradient steps on block-work and landing prices (text output; see docs/howto/search_library.md)")
       ("landing-capacity", po::value<std::string>()->default_value("priced"), "work over a landing's capacity when the objective prices slack (landing_slack > 0): priced (kept when it can pay its slack) or reference (always cleared, as the reference's sanitiser does); no difference with landing_slack 0")
-      ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation");
+      ("check-delta", po::bool_switch(), "debug: check every delta evaluation against a full evaluation")
+      ("checkpoint", po::value<std::string>(), "write the run's whole state to FILE (atomically) every --checkpoint-every seconds and on SIGTERM/SIGINT, "
+                                               "which then stop the run (exit 143/130, no plan); see docs/howto/checkpoints.md")
+      ("checkpoint-every", seconds_value("checkpoint-every"), "seconds between checkpoints (default 60; needs --checkpoint or --resume FILE)");
+    if (units_resume)
+      opts.add_options()("resume", po::bool_switch(), "with --parallel-multistart and --telemetry-log: run only the runs of this multistart not yet in the log (work units; see docs/howto/scale_out.md)");
+    else
+      opts.add_options()("resume", po::value<std::string>(), "continue the run checkpointed in FILE (same scenario, solver and options; checkpoints go on to FILE "
+                                                           "unless --checkpoint says otherwise). solve-heur: with --parallel-multistart, --resume is the work-unit switch");
     if (kind == solver_kind::sa)
       opts.add_options()
         ("parallel-multistart", integer_value("parallel-multistart", 1, max_multistart)->default_value(1), "independent runs with derived seeds, at most 10000; the best is kept")
-        ("resume", po::bool_switch(), "with --parallel-multistart and --telemetry-log: run only the runs of this multistart not yet in the log (work units; see docs/howto/scale_out.md)")
         ("cooling", po::value<std::string>()->default_value("auto"), "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)")
         ("acceptance", po::value<std::string>()->default_value("metropolis"), "metropolis, threshold, record (record-to-record) or late (late acceptance)")
         ("initial-temperature", real_value("initial-temperature", {0.0, true}), "T0 (default: geometric max(1, initial/10); budget 20)")
@@ -168,8 +272,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     long long multistart = 1;
     if (kind == solver_kind::sa) {
       multistart = cli_or_profile("parallel-multistart", psolver ? psolver->parallel_multistart : std::nullopt);
-      if (vm["resume"].as<bool>() && multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
-      if (vm["resume"].as<bool>() && !vm.count("telemetry-log")) throw usage_error("--resume needs --telemetry-log (the store it resumes)");
+      if (units_resume && vm["resume"].as<bool>() && multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
+      if (units_resume && vm["resume"].as<bool>() && !vm.count("telemetry-log")) throw usage_error("--resume needs --telemetry-log (the store it resumes)");
       std::string cooling = choice(vm, "cooling", {"auto", "geometric", "budget"});
       o.cooling = cooling == "auto" ? (timed ? "budget" : "geometric") : cooling;
       o.acceptance = choice(vm, "acceptance", {"metropolis", "threshold", "record", "late"});
@@ -217,9 +321,38 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     fhops::io_paths io;
     if (preloaded) scenario_inputs(io, preloaded->scenario);
     else io.input("the scenario file", vm["scenario"].as<std::string>());
+    const std::optional<long long> tenure_arg = kind == solver_kind::tabu && o.tabu.tenure > 0 ? std::optional(o.tabu.tenure) : std::nullopt;
+    if (kind == solver_kind::tabu && o.tabu.tenure < 1 && preloaded) {
+      o.tabu.tenure = std::max(10, static_cast<int>(preloaded->scenario.machines.size()));  // the problem's machines
+      if (o.tabu.tenure_max > 0) o.tabu.tenure_max = std::max(o.tabu.tenure_max, o.tabu.tenure);  // automatic tenure above the range
+    }
+
+    // Checkpoints: --checkpoint FILE, or --resume FILE, which goes on checkpointing to FILE.
+    const std::optional<std::string> resume_file =
+        !units_resume && vm.count("resume") ? std::optional(vm["resume"].as<std::string>()) : std::nullopt;
+    const std::optional<std::string> checkpoint_file = vm.count("checkpoint") ? std::optional(vm["checkpoint"].as<std::string>()) : resume_file;
+    if (vm.count("checkpoint-every") && !checkpoint_file) throw usage_error("--checkpoint-every needs --checkpoint or --resume FILE");
+    if (checkpoint_file && multistart > 1)
+      throw usage_error("--checkpoint and --resume FILE checkpoint one run: not with a multistart (--parallel-multistart or the profile's is " +
+                        std::to_string(multistart) + ")");
+
     io.output("--out", csv);
     if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
+    if (checkpoint_file) io.output("--checkpoint", *checkpoint_file);
     io.check();
+    const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fhops::harvest::default_step_interval(kind);
+    fhops::harvest::checkpoint_options checkpoints;
+    std::optional<std::pair<fhops::harvest::checkpoint_resume, checkpoint_driver_fields>> resumed;
+    if (checkpoint_file && preloaded) {
+      checkpoints.file = *checkpoint_file;
+      checkpoints.every_seconds = vm.count("checkpoint-every") ? vm["checkpoint-every"].as<double>() : 60.0;
+      checkpoints.stop_request = &stop_requested;
+      checkpoints.scenario_id = fhops::harvest::files_fingerprint(preloaded->scenario.files);
+      if (resume_file) {
+        resumed = open_resume(*resume_file, o, checkpoints.scenario_id, vm.count("telemetry-log") > 0, step_interval);
+        checkpoints.resumes = resumed->first.resumes + 1;
+      }
+    }
 
     // Telemetry: checked and opened before any work, so a bad log path costs nothing.
     std::optional<cli_telemetry> telemetry;
@@ -227,8 +360,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     if (vm.count("telemetry-log")) {
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
       if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log '" + log.string() + "' is a directory; give a file path");
-      const long long interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fhops::harvest::default_step_interval(kind);
-      telemetry.emplace(log, interval, busy_milliseconds(vm, "telemetry-busy-timeout"));
+      telemetry.emplace(log, step_interval, busy_milliseconds(vm, "telemetry-busy-timeout"));
       ctx.source = "cli." + name;
       ctx.scenario_path = vm["scenario"].as<std::string>();
       if (profile) {
@@ -240,7 +372,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ctx.batch_size = batch;
       ctx.max_workers = workers;
       ctx.parallel_multistart = multistart;
-      if (kind == solver_kind::tabu && o.tabu.tenure > 0) ctx.tabu_tenure_arg = o.tabu.tenure;
+      if (tenure_arg) ctx.tabu_tenure_arg = *tenure_arg;
       if (timed) ctx.time_limit = vm["time-limit"].as<double>();
     } else if (vm.count("step-interval")) {
       throw usage_error("--step-interval needs --telemetry-log");
@@ -263,10 +395,6 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
       loaded_scenario = std::move(loaded.scenario);
       const fhops::harvest::problem pb(*loaded_scenario);
-      if (kind == solver_kind::tabu && o.tabu.tenure < 1) {
-        o.tabu.tenure = std::max(10, pb.num_machines);
-        if (o.tabu.tenure_max > 0) o.tabu.tenure_max = std::max(o.tabu.tenure_max, o.tabu.tenure);  // automatic tenure above the range
-      }
       const auto begin_record = [&](std::optional<long long> run_index) {
         auto c = ctx;
         c.multi_start_run_id = run_index;
@@ -275,7 +403,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       if (multistart > 1) {
         const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
                                                 : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
-        const bool resume = vm["resume"].as<bool>();
+        const bool resume = units_resume && vm["resume"].as<bool>();
         std::optional<dist_session> session;  // under mpirun or with --resume the runs are work units (dist_units.hpp)
         if (launched_by_mpi() || resume) session.emplace(launched_by_mpi() ? 1 : threads);
         multistart_units_spec spec{name, static_cast<std::size_t>(multistart), {}, {}, resume};
@@ -326,6 +454,33 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
           out = std::move(*runs[best].result);
         }
         multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);
+      } else if (checkpoint_file) {
+        if (telemetry) records.push_back(begin_record(std::nullopt));
+        if (resumed) continue_step_log(telemetry ? &*telemetry : nullptr, records, resumed->second);
+        checkpoints.extra = [&](fhops::search::checkpoint_writer& w) {
+          checkpoint_driver_fields d{records.empty() ? "" : records[0].run_id, step_interval, -1};
+          if (telemetry && telemetry->steps_on()) {
+            if (const auto error = telemetry->flush_steps()) throw fhops::output_error("step log failed: " + *error);
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(telemetry->step_file(d.run_id), ec);
+            d.steps_bytes = ec ? 0 : static_cast<long long>(size);
+          }
+          w.put("driver.run_id", d.run_id);
+          w.put("driver.step_interval", d.step_interval);
+          w.put("driver.steps_bytes", d.steps_bytes);
+        };
+        const stop_signals signals;
+        out = fhops::harvest::solve_checkpointed(
+            pb, o, checkpoints,
+            fhops::telemetry::fanout(telemetry ? telemetry->step_observer(records[0].run_id, fhops::harvest::acceptance_column_for(kind))
+                                               : cli_telemetry::recorder(nullptr, {}),
+                                     progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds)),
+            resumed ? &resumed->first.reader : nullptr);
+        if (out.search.reason == fhops::search::stop_reason::interrupted) {
+          progress_line::clear();
+          std::cerr << "checkpoint written to " << *checkpoint_file << "; resume with --resume " << *checkpoint_file << "\n";
+          return stop_signals::exit_code();  // no plan, no run record: the run goes on after --resume
+        }
       } else if (telemetry) {
         records.push_back(begin_record(std::nullopt));
         out = fhops::harvest::solve(pb, o, fhops::telemetry::fanout(telemetry->step_observer(records[0].run_id, fhops::harvest::acceptance_column_for(kind)),
@@ -340,7 +495,10 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
         upper.emplace();  // absent unless a step finishes in the time left
         if (left > 0.0) upper = fhops::harvest::scenario_bound(pb, {.time_limit = left, .target = out.best.score});
       }
-      if (telemetry && multistart <= 1) fhops::harvest::finish_run_record(records[0], kind, o, out, kpis, wall());
+      if (telemetry && multistart <= 1) {
+        fhops::harvest::finish_run_record(records[0], kind, o, out, kpis, wall());
+        if (checkpoints.resumes > 0) records[0].extra.emplace_back("resumes", fhops::telemetry::json(checkpoints.resumes));
+      }
       if (upper)
         for (auto& r : records) add_bound_fields(r, *upper);
       fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));

@@ -40,7 +40,12 @@ public:
   }
 
   void on(const fhops::telemetry::run_end_event&) {
-    if (shown_ && !always_) std::fprintf(stderr, "\r%*s\r", 110, "");
+    if (shown_ && !always_) clear();
+  }
+
+  /// Blanks the line on a terminal (a run stopped for a checkpoint has no run_end event).
+  static void clear() {
+    if (::isatty(2) && !forced()) std::fprintf(stderr, "\r%*s\r", 110, "");
   }
 
 private:

@@ -64,6 +64,13 @@ public:
   std::optional<std::string> close_steps(const std::vector<tel::run_record>& records) {
     if (!async_) return std::nullopt;
     for (const auto& r : records) async_->run_finished(r);
+    return flush_steps();
+  }
+
+  /// Waits until every step queued so far is in its step file (a checkpoint notes the files'
+  /// lengths); returns the step writer's error, if any.
+  std::optional<std::string> flush_steps() {
+    if (!async_) return std::nullopt;
     try {
       async_->flush();
     } catch (const std::exception& e) {

@@ -18,15 +18,16 @@ struct plain_neighbourhood {
   bool propose(std::size_t op, const tsp::state& s, fhops::rng& r, tsp::move& m) { return inner.propose(op, s, r, m); }
 };
 
-/// Runs `algo` on an 8-city circle.
-template <class Neighbourhood = tsp::neighbourhood, class Algorithm>
+/// Runs `algo` on an 8-city circle (over `Space`, a tsp::space, with checkpoint hook `Hook`).
+template <class Neighbourhood = tsp::neighbourhood, class Space = tsp::space, class Hook = fhops::search::no_checkpoint, class Algorithm>
 double solve(Algorithm algo) {
   const tsp::instance in = tsp::circle(8);
-  tsp::space sp(in);
+  Space sp(in);
   Neighbourhood nb;
   fhops::search::fixed_weights select({1.0, 1.0});
   fhops::rng random(1);
-  fhops::search::search_run run(sp, nb, select, random, fhops::search::termination{100, 0.0, 0, std::nullopt});
+  fhops::search::search_run run(sp, nb, select, random, fhops::search::termination{100, 0.0, 0, std::nullopt},
+                                fhops::telemetry::null_observer{}, Hook{});
   tsp::state st = sp.make_state(tsp::identity_tour(8));
   return algo.run(run, st).best_score;
 }

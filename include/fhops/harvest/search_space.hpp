@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -15,6 +17,7 @@
 #include "fhops/harvest/neighbourhood.hpp"
 #include "fhops/harvest/problem.hpp"
 #include "fhops/harvest/schedule.hpp"
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 
 namespace fhops::harvest {
@@ -51,7 +54,28 @@ public:
 
   solution_type snapshot(const state_type& s) const { return s.plan(); }
 
+  /// Puts a plan back; reset() rebuilds every checkpoint and sum exactly as the moves that led
+  /// to the plan left them, so a run resumed from a saved plan continues bit for bit.
   void restore(state_type& s, const solution_type& sol) { s.reset(sol); }
+
+  /// Saves a plan into a checkpoint (its shape and cells).
+  void save_solution(search::checkpoint_writer& w, std::string_view name, const solution_type& sol) const {
+    w.put(name, std::vector<long long>{sol.num_machines, sol.num_slots});
+    w.put(name, sol.cells);
+  }
+  /// Reads a plan saved by save_solution(); refuses one of another shape or with a cell that is no block.
+  solution_type load_solution(search::checkpoint_reader& r, std::string_view name) const {
+    const auto shape = r.get<std::vector<long long>>(name);
+    schedule sol(*pb_);
+    if (shape.size() != 2 || shape[0] != sol.num_machines || shape[1] != sol.num_slots)
+      throw search::checkpoint_error("plan '" + std::string(name) + "' has another shape than this scenario's");
+    r.get(name, sol.cells);
+    if (sol.cells.size() != static_cast<std::size_t>(sol.num_machines) * sol.num_slots)
+      throw search::checkpoint_error("plan '" + std::string(name) + "' has another number of cells");
+    for (const auto c : sol.cells)
+      if (c != idle && (c < 0 || c >= pb_->num_blocks)) throw search::checkpoint_error("plan '" + std::string(name) + "' names no block");
+    return sol;
+  }
 
   /// Delta checks made so far (check mode only).
   long long checks() const { return checks_; }
@@ -72,7 +96,7 @@ private:
   long long checks_ = 0;
 };
 
-static_assert(search::search_space<harvest_space>);
+static_assert(search::search_space<harvest_space> && search::checkpointable_space<harvest_space>);
 static_assert(search::tabu_neighbourhood_for<harvest_neighbourhood, harvest_space>);
 
 }  // namespace fhops::harvest

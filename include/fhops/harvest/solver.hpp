@@ -336,20 +336,39 @@ struct mip_hybrid {
     }
     return plan;
   }
+
+  /// Checkpoint state: whether the MIP was tried and its plan, if any.
+  void save(search::checkpoint_writer& w) const {
+    w.put("mip.tried", tried);
+    w.put("mip.plan", plan ? plan->cells : std::vector<std::int32_t>{});
+  }
+  void load(search::checkpoint_reader& r) {
+    r.get("mip.tried", tried);
+    schedule s(*pb);
+    r.get("mip.plan", s.cells);
+    if (s.cells.empty()) plan.reset();
+    else if (s.cells.size() == static_cast<std::size_t>(s.num_machines) * s.num_slots) plan = std::move(s);
+    else throw search::checkpoint_error("the hybrid's plan has another shape than this scenario's");
+  }
 };
 
-template <class Algorithm, class Selector, class Observer, class... Hybrid>
-solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& algo, Selector& selector, Observer obs,
-                       std::uint64_t seed, Hybrid&... hybrid) {
+// Runs `algo` from the sanitised greedy seed, or (a checkpointing hook and `resume`) from a checkpoint.
+template <class Algorithm, class Selector, class Observer, class Hook, class... Hybrid>
+solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& algo, Selector& selector, Observer obs, Hook hook,
+                       search::checkpoint_reader* resume, std::uint64_t seed, Hybrid&... hybrid) {
   harvest_space space(pb, o.check_delta);
   harvest_neighbourhood nbh(pb, o.landing_capacity);
   rng random(seed);
   const schedule seed_plan = greedy_schedule(pb);
   incremental_evaluator state(pb);
   state.reset(sanitised(pb, seed_plan, o.landing_capacity));  // every operator output is sanitised; so is the start
-  search::search_run run(space, nbh, selector, random, o.stop, std::move(obs));
+  search::search_run run(space, nbh, selector, random, o.stop, std::move(obs), std::move(hook));
   solve_outcome out;
-  out.search = algo.run(run, state, hybrid...);
+  if constexpr (Hook::enabled) {
+    out.search = resume ? algo.resume(run, state, *resume, hybrid...) : algo.run(run, state, hybrid...);
+  } else {
+    out.search = algo.run(run, state, hybrid...);
+  }
   out.best = evaluate(pb, out.search.best);
   out.initial = evaluate(pb, seed_plan);
   out.seed = seed;
@@ -358,8 +377,12 @@ solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& alg
   return out;
 }
 
-template <class Selector, class Observer>
-solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& selector, Observer obs, std::uint64_t seed) {
+template <class Selector, class Observer, class Hook>
+solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& selector, Observer obs, std::uint64_t seed, Hook hook,
+                       search::checkpoint_reader* resume) {
+  const auto run = [&](auto& algo, auto&... hybrid) {
+    return run_with(pb, o, algo, selector, std::move(obs), std::move(hook), resume, seed, hybrid...);
+  };
   switch (o.kind) {
     case solver_kind::ils: {
       search::iterated_local_search algo(o.ils);
@@ -369,13 +392,13 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
         plan_mip_options mip;
         mip.seconds = static_cast<double>(o.hybrid_mip_time_limit);
         mip_hybrid hybrid{.pb = &pb, .mip = mip, .mode = o.landing_capacity, .tried = false, .plan = std::nullopt};
-        return run_with(pb, o, algo, selector, std::move(obs), seed, hybrid);
+        return run(algo, hybrid);
       }
-      return run_with(pb, o, algo, selector, std::move(obs), seed);
+      return run(algo);
     }
     case solver_kind::tabu: {
       search::tabu_search algo(o.tabu);
-      return run_with(pb, o, algo, selector, std::move(obs), seed);
+      return run(algo);
     }
     case solver_kind::sa: break;
   }
@@ -383,7 +406,7 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   const auto with_cooling = [&](auto cooling) {
     const auto with_acceptance = [&](auto acceptance) {
       search::annealer<decltype(cooling), decltype(acceptance)> algo(ap, cooling, acceptance);
-      return run_with(pb, o, algo, selector, std::move(obs), seed);
+      return run(algo);
     };
     if (o.acceptance == "metropolis") return with_acceptance(search::metropolis{});
     if (o.acceptance == "threshold") return with_acceptance(search::threshold_accepting{});
@@ -397,20 +420,27 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   throw std::invalid_argument("cooling must be geometric or budget (got '" + o.cooling + "')");
 }
 
-}  // namespace detail
-
-/// Solves with one seed. The run starts from the sanitised greedy seed.
-template <class Observer = telemetry::null_observer>
-solve_outcome solve(const problem& pb, const solve_options& o, Observer obs = {}, std::optional<std::uint64_t> seed = {}) {
+// The selector of `o`, then the algorithm (dispatch).
+template <class Observer, class Hook>
+solve_outcome solve_with(const problem& pb, const solve_options& o, Observer obs, std::uint64_t seed, Hook hook,
+                         search::checkpoint_reader* resume) {
   std::vector<double> w(o.weights.begin(), o.weights.end());
   // seq_fill has no move without sequencing: dropping it keeps the other runs' trajectories.
   if (!pb.has_sequencing) w[static_cast<std::size_t>(operator_id::seq_fill)] = 0.0;
   if (o.adaptive) {
     search::adaptive_roulette selector(w);
-    return detail::dispatch(pb, o, selector, std::move(obs), seed.value_or(o.seed));
+    return dispatch(pb, o, selector, std::move(obs), seed, std::move(hook), resume);
   }
   search::fixed_weights selector(w);
-  return detail::dispatch(pb, o, selector, std::move(obs), seed.value_or(o.seed));
+  return dispatch(pb, o, selector, std::move(obs), seed, std::move(hook), resume);
+}
+
+}  // namespace detail
+
+/// Solves with one seed. The run starts from the sanitised greedy seed.
+template <class Observer = telemetry::null_observer>
+solve_outcome solve(const problem& pb, const solve_options& o, Observer obs = {}, std::optional<std::uint64_t> seed = {}) {
+  return detail::solve_with(pb, o, std::move(obs), seed.value_or(o.seed), search::no_checkpoint{}, nullptr);
 }
 
 /// Runs `runs` solves (run 0 with the base seed, run k with derive_seed(seed, k)), `threads` at a

@@ -10,14 +10,25 @@
 #include <string>
 #include <vector>
 
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 #include "fhops/util/rng.hpp"
 
 namespace fhops::search {
 
+namespace detail {
+
+/// The checkpoint state of a rule without any: nothing to save.
+struct stateless_rule {
+  void save(checkpoint_writer&) const noexcept {}
+  void load(checkpoint_reader&) noexcept {}
+};
+
+}  // namespace detail
+
 /// Metropolis: accept when delta >= 0, else with probability exp(delta / max(T, 1e-6)); the random
 /// number is drawn only for a worsening move (as the reference).
-struct metropolis {
+struct metropolis : detail::stateless_rule {
   void start(double) noexcept {}
   bool accept(double delta, double, double, double temperature, rng& r) const {
     if (delta >= 0.0) return true;
@@ -25,25 +36,25 @@ struct metropolis {
   }
   void commit(double) noexcept {}
 };
-static_assert(acceptance_rule<metropolis>);
+static_assert(acceptance_rule<metropolis> && state_serialisable<metropolis>);
 
 /// Threshold accepting (Dueck & Scheuer): accept when delta >= -T. Deterministic.
-struct threshold_accepting {
+struct threshold_accepting : detail::stateless_rule {
   void start(double) noexcept {}
   bool accept(double delta, double, double, double temperature, rng&) const { return delta >= -temperature; }
   void commit(double) noexcept {}
 };
-static_assert(acceptance_rule<threshold_accepting>);
+static_assert(acceptance_rule<threshold_accepting> && state_serialisable<threshold_accepting>);
 
 /// Record-to-record travel (Dueck): accept when the new score is within T of the best.
-struct record_to_record {
+struct record_to_record : detail::stateless_rule {
   void start(double) noexcept {}
   bool accept(double delta, double current, double best, double temperature, rng&) const {
     return delta >= 0.0 || current + delta >= best - temperature;
   }
   void commit(double) noexcept {}
 };
-static_assert(acceptance_rule<record_to_record>);
+static_assert(acceptance_rule<record_to_record> && state_serialisable<record_to_record>);
 
 /// Late acceptance hill climbing (Burke & Bykov): accept when the new score is at least the current
 /// one or the score `length` iterations ago. Ignores the temperature.
@@ -63,12 +74,24 @@ public:
     history_[k_] = current;
     k_ = (k_ + 1) % length_;
   }
+  /// Checkpoint state: the history and its cursor.
+  void save(checkpoint_writer& w) const {
+    w.put("late.history", history_);
+    w.put("late.k", static_cast<long long>(k_));
+  }
+  void load(checkpoint_reader& r) {
+    r.get("late.history", history_);
+    const long long k = r.get<long long>("late.k");
+    if (history_.size() != length_ || k < 0 || static_cast<std::size_t>(k) >= length_)
+      throw checkpoint_error("late acceptance history of another length");
+    k_ = static_cast<std::size_t>(k);
+  }
 
 private:
   std::size_t length_;
   std::vector<double> history_;
   std::size_t k_ = 0;
 };
-static_assert(acceptance_rule<late_acceptance>);
+static_assert(acceptance_rule<late_acceptance> && state_serialisable<late_acceptance>);
 
 }  // namespace fhops::search

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fhops/search/acceptance.hpp"
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 #include "fhops/search/cooling.hpp"
 #include "fhops/search/run.hpp"
@@ -45,28 +46,63 @@ public:
     const auto start = space.snapshot(s);
     cooling_.start(space.score(s));
     acceptance_.start(space.score(s));
+    return loop(r, s, start, false, false);
+  }
+
+  /// Continues a run checkpointed by run() of an annealer with the same parameters and policies
+  /// (the checkpoint's cooling and acceptance state replace this annealer's).
+  template <class Run>
+  auto resume(Run& r, typename Run::state_type& s, checkpoint_reader& in) {
+    r.resume(in, s, "sa");
+    cooling_.load(in);
+    acceptance_.load(in);
+    const auto start = r.space().load_solution(in, "sa.start");
+    const bool accepted = in.get<bool>("sa.accepted");
+    return loop(r, s, start, true, accepted);
+  }
+
+  const Cooling& cooling() const { return cooling_; }
+
+private:
+  // The steps; a resumed run starts after its checkpoint's end_step (`resumed`: the step is done,
+  // its restart test is not; `accepted`: whether that step accepted a move).
+  template <class Run>
+  auto loop(Run& r, typename Run::state_type& s, const typename Run::solution_type& start, bool resumed, bool accepted) {
+    auto& space = r.space();
     typename Run::move_type mv{};
     for (;;) {
-      const auto& order = r.operator_order();
-      if (order.empty()) {
-        r.exhausted();
-        break;
-      }
-      bool accepted = false;
-      r.candidates(order, s, static_cast<std::size_t>(p_.batch), mv, [&](std::size_t op, const auto& m) {
-        const double current = space.score(s);
-        const double candidate = r.evaluate(s, m);
-        if (acceptance_.accept(candidate - current, current, r.best_score(), cooling_.temperature(), r.random())) {
-          r.make(op, s, m, candidate);
-          accepted = true;
-          return false;
+      if (!resumed) {
+        const auto& order = r.operator_order();
+        if (order.empty()) {
+          r.exhausted();
+          break;
         }
-        r.rejected(op);
-        return true;
-      });
-      acceptance_.commit(space.score(s));
-      cooling_.step(r.progress(1));  // the temperature after this step, as the reference logs it
-      if (!r.end_step(s, cooling_.temperature())) break;
+        accepted = false;
+        r.candidates(order, s, static_cast<std::size_t>(p_.batch), mv, [&](std::size_t op, const auto& m) {
+          const double current = space.score(s);
+          const double candidate = r.evaluate(s, m);
+          if (acceptance_.accept(candidate - current, current, r.best_score(), cooling_.temperature(), r.random())) {
+            r.make(op, s, m, candidate);
+            accepted = true;
+            return false;
+          }
+          r.rejected(op);
+          return true;
+        });
+        acceptance_.commit(space.score(s));
+        cooling_.step(r.progress(1));  // the temperature after this step, as the reference logs it
+        if (!r.end_step(s, cooling_.temperature())) break;
+        if constexpr (Run::checkpoints) {  // no checkpoint code (nor its requirements) without a hook
+          if (r.checkpoint_due() && !r.checkpoint(s, [&](checkpoint_writer& w) {
+                cooling_.save(w);
+                acceptance_.save(w);
+                space.save_solution(w, "sa.start", start);
+                w.put("sa.accepted", accepted);
+              }))
+            break;
+        }
+      }
+      resumed = false;
       if (!accepted && p_.restart_period > 0 && r.iteration() % p_.restart_period == 0) {
         space.restore(s, start);
         r.restarted();
@@ -75,9 +111,6 @@ public:
     return r.finish(s);
   }
 
-  const Cooling& cooling() const { return cooling_; }
-
-private:
   annealer_parameters p_;
   Cooling cooling_;
   Acceptance acceptance_;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/util/rng.hpp"
 
 namespace fhops::search {
@@ -30,6 +31,17 @@ concept search_space = requires(S& sp, const S& csp, typename S::state_type& st,
   sp.apply(st, mv);
   { csp.snapshot(cst) } -> std::convertible_to<typename S::solution_type>;
   sp.restore(st, sol);
+};
+
+/// A search space whose solutions a checkpoint can carry: save_solution(writer, name, solution)
+/// and load_solution(reader, name). A checkpointed run saves the current state as its snapshot and
+/// resumes with restore(state, snapshot), so restore(s, snapshot(s)) must rebuild a state that
+/// behaves exactly as s (bit for bit the same scores).
+template <class S>
+concept checkpointable_space = search_space<S> && requires(const S& csp, const typename S::solution_type& sol,
+                                                           checkpoint_writer& w, checkpoint_reader& r, std::string_view name) {
+  csp.save_solution(w, name, sol);
+  { csp.load_solution(r, name) } -> std::same_as<typename S::solution_type>;
 };
 
 /// A neighbourhood of space S: a fixed set of named operators, each proposing a random move

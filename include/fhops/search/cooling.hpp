@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 
 namespace fhops::search {
@@ -42,13 +43,24 @@ public:
     t_ = t0_ * std::pow(p_.ratio, static_cast<double>(steps_));
   }
   double initial_temperature() const { return t0_; }
+  /// Checkpoint state: T0, T and the steps taken.
+  void save(checkpoint_writer& w) const {
+    w.put("cooling.t0", t0_);
+    w.put("cooling.t", t_);
+    w.put("cooling.steps", steps_);
+  }
+  void load(checkpoint_reader& r) {
+    r.get("cooling.t0", t0_);
+    r.get("cooling.t", t_);
+    r.get("cooling.steps", steps_);
+  }
 
 private:
   geometric_parameters p_;
   double t0_ = 1.0, t_ = 1.0;
   long long steps_ = 0;
 };
-static_assert(cooling_schedule<geometric_cooling>);
+static_assert(cooling_schedule<geometric_cooling> && state_serialisable<geometric_cooling>);
 
 /// Parameters of budget-driven exponential cooling.
 struct budget_cooling_parameters {
@@ -72,11 +84,14 @@ public:
     t_ = p_.initial_temperature * std::pow(p_.final_temperature / p_.initial_temperature, std::clamp(progress, 0.0, 1.0));
   }
   double initial_temperature() const { return p_.initial_temperature; }
+  /// Checkpoint state: T.
+  void save(checkpoint_writer& w) const { w.put("cooling.t", t_); }
+  void load(checkpoint_reader& r) { r.get("cooling.t", t_); }
 
 private:
   budget_cooling_parameters p_;
   double t_ = 1.0;
 };
-static_assert(cooling_schedule<budget_cooling>);
+static_assert(cooling_schedule<budget_cooling> && state_serialisable<budget_cooling>);
 
 }  // namespace fhops::search

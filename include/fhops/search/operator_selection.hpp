@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 #include "fhops/util/rng.hpp"
 
@@ -62,11 +63,16 @@ public:
   void order(rng& r, std::vector<std::size_t>& out) { detail::weighted_order(weights_, r, out); }
   void reward(std::size_t, double) noexcept {}
   double weight(std::size_t op) const { return weights_[op]; }
+  /// Checkpoint state: the weights (fixed; load() refuses others).
+  void save(checkpoint_writer& w) const { w.put("selector.weights", weights_); }
+  void load(checkpoint_reader& r) {
+    if (r.get<std::vector<double>>("selector.weights") != weights_) throw checkpoint_error("operator weights differ from this run's");
+  }
 
 private:
   std::vector<double> weights_;
 };
-static_assert(operator_selector<fixed_weights>);
+static_assert(operator_selector<fixed_weights> && state_serialisable<fixed_weights>);
 
 /// Parameters of the adaptive selector.
 struct adaptive_parameters {
@@ -110,6 +116,21 @@ public:
   }
 
   double weight(std::size_t op) const { return weights_[op]; }
+  /// Checkpoint state: the weights and the quality estimates.
+  void save(checkpoint_writer& w) const {
+    w.put("selector.weights", weights_);
+    w.put("selector.quality", quality_);
+  }
+  void load(checkpoint_reader& r) {
+    std::vector<double> w, q;
+    r.get("selector.weights", w);
+    r.get("selector.quality", q);
+    if (w.size() != weights_.size() || q.size() != quality_.size()) throw checkpoint_error("operator count differs from this run's");
+    for (std::size_t i = 0; i < w.size(); ++i)
+      if ((w[i] > 0.0) != on_[i]) throw checkpoint_error("enabled operators differ from this run's");
+    weights_ = std::move(w);
+    quality_ = std::move(q);
+  }
 
 private:
   void refresh() {
@@ -130,6 +151,6 @@ private:
   std::vector<bool> on_;
   std::size_t enabled_ = 0;
 };
-static_assert(operator_selector<adaptive_roulette>);
+static_assert(operator_selector<adaptive_roulette> && state_serialisable<adaptive_roulette>);
 
 }  // namespace fhops::search

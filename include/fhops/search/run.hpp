@@ -2,7 +2,8 @@
 /// The run object: what an algorithm sees of a search. It carries the space (problem services),
 /// the neighbourhood, the operator selector, the random stream, the observer and the termination
 /// rules, and it keeps every piece of bookkeeping (counters, best solution, stall, clock, events),
-/// so algorithm code only decides which moves to make.
+/// so algorithm code only decides which moves to make. A checkpoint hook (checkpoint.hpp; none by
+/// default) lets a run save its whole state at an iteration boundary and continue from it later.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 #include "fhops/search/termination.hpp"
 #include "fhops/telemetry/events.hpp"
@@ -47,19 +49,23 @@ struct move_rewards {
 };
 
 /// A search run. `Observer` is held by value (pass a small handle to a sink); the null observer
-/// is an empty type and makes every event disappear at compile time.
+/// is an empty type and makes every event disappear at compile time. `Hook` decides when the run
+/// writes a checkpoint (no_checkpoint: never, and no code for it).
 template <search_space Space, neighbourhood_for<Space> Neighbourhood, operator_selector Selector,
-          class Observer = telemetry::null_observer>
+          class Observer = telemetry::null_observer, checkpoint_hook Hook = no_checkpoint>
 class search_run {
 public:
   using state_type = typename Space::state_type;
   using move_type = typename Space::move_type;
   using solution_type = typename Space::solution_type;
   using result_type = search_result<solution_type>;
+  /// Whether this run can write checkpoints (algorithms compile their checkpoint code only then).
+  static constexpr bool checkpoints = Hook::enabled;
 
   search_run(Space& space, Neighbourhood& neighbourhood, Selector& selector, rng& random, termination stop,
-             Observer observer = Observer{})
-      : space_(space), nbh_(neighbourhood), selector_(selector), rng_(random), stop_(stop), observer_(std::move(observer)) {
+             Observer observer = Observer{}, Hook hook = Hook{})
+      : space_(space), nbh_(neighbourhood), selector_(selector), rng_(random), stop_(stop), observer_(std::move(observer)),
+        hook_(std::move(hook)) {
     stop_.validate();
     ops_.resize(nbh_.operator_count());
     for (std::size_t i = 0; i < ops_.size(); ++i) ops_[i].name = std::string(nbh_.operator_name(i));
@@ -81,6 +87,69 @@ public:
     result_.best = space_.snapshot(s);
     if constexpr (telemetry::observes<Observer, telemetry::run_begin_event>)
       observer_.on(telemetry::run_begin_event{algorithm_, result_.initial_score});
+  }
+
+  /// Continues a checkpointed run instead of begin(): reads the fields checkpoint() wrote before
+  /// the algorithm's own (counters, best, stall, operator statistics, random stream, selector,
+  /// elapsed seconds) and puts the saved current state into `s`. The clock continues from the
+  /// saved seconds; no run_begin event (the run began before). Throws checkpoint_error.
+  void resume(checkpoint_reader& in, state_type& s, std::string_view algorithm)
+    requires checkpointable_space<Space> && state_serialisable<Selector>
+  {
+    if (const auto saved = in.get<std::string>("run.algorithm"); saved != algorithm)
+      throw checkpoint_error("checkpoint is for algorithm " + saved + ", not " + std::string(algorithm));
+    algorithm_ = algorithm;
+    in.get("run.seconds", offset_);
+    fields(*this, [&](std::string_view name, auto& value) { in.get(name, value); });
+    std::vector<long long> counts;
+    in.get("run.operators", counts);
+    if (counts.size() != 5 * ops_.size()) throw checkpoint_error("checkpoint has another number of operators");
+    for (std::size_t i = 0; i < ops_.size(); ++i) {
+      const long long* c = counts.data() + 5 * i;
+      ops_[i].proposals = c[0];
+      ops_[i].generated = c[1];
+      ops_[i].skipped = c[2];
+      ops_[i].accepted = c[3];
+      ops_[i].improvements = c[4];
+    }
+    load_rng(in, "run.rng", rng_);
+    selector_.load(in);
+    result_.best = space_.load_solution(in, "run.best");
+    space_.restore(s, space_.load_solution(in, "run.current"));
+    start_ = clock::now();
+  }
+
+  /// Whether the hook wants a checkpoint now (asked by the algorithm after each end_step that
+  /// continues the run; always false without a hook).
+  bool checkpoint_due() {
+    if constexpr (checkpoints) return hook_.due(result_.iterations, seconds());
+    else return false;
+  }
+
+  /// Writes a checkpoint: the run's fields (see resume()), then the algorithm's, which
+  /// `save_algorithm(checkpoint_writer&)` adds. Returns false when the run must stop after it (the
+  /// hook was asked to stop: the run ends with stop_reason::interrupted).
+  template <class SaveAlgorithm>
+  bool checkpoint(const state_type& s, SaveAlgorithm&& save_algorithm) {
+    if constexpr (checkpoints) {
+      static_assert(checkpointable_space<Space>, "a checkpointed run needs a checkpointable_space (save_solution, load_solution)");
+      static_assert(state_serialisable<Selector>, "a checkpointed run needs a selector with save() and load()");
+      hook_.write([&](checkpoint_writer& w) {
+        w.put("run.algorithm", algorithm_);
+        w.put("run.seconds", seconds());
+        fields(*this, [&](std::string_view name, const auto& value) { w.put(name, value); });
+        std::vector<long long> counts;
+        for (const auto& c : ops_) counts.insert(counts.end(), {c.proposals, c.generated, c.skipped, c.accepted, c.improvements});
+        w.put("run.operators", counts);
+        save_rng(w, "run.rng", rng_);
+        selector_.save(w);
+        space_.save_solution(w, "run.best", result_.best);
+        space_.save_solution(w, "run.current", space_.snapshot(s));
+        save_algorithm(w);
+      });
+      if (hook_.stop()) return halt(stop_reason::interrupted);
+    }
+    return true;
   }
 
   /// Operators in selection order for this step (weighted permutation of the enabled ones).
@@ -187,8 +256,8 @@ public:
   long long iteration() const { return result_.iterations; }
   /// Iterations since the last new best.
   long long stall() const { return stall_; }
-  /// Seconds since begin().
-  double seconds() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
+  /// Seconds since begin() (a resumed run counts the seconds before its checkpoint too).
+  double seconds() const { return offset_ + std::chrono::duration<double>(clock::now() - start_).count(); }
 
   /// Progress toward the iteration or time budget, in [0, 1] (0 when neither is set), counting
   /// `ahead` more iterations than completed (1 = the iteration now ending).
@@ -238,6 +307,7 @@ public:
     result_.reason = reason_;
     for (std::size_t i = 0; i < ops_.size(); ++i) ops_[i].weight = selector_.weight(i);
     result_.operators = ops_;
+    if (reason_ == stop_reason::interrupted) return std::move(result_);  // it goes on after a resume: no end events
     if constexpr (telemetry::observes<Observer, telemetry::step_event> && telemetry::samples_steps<Observer>)
       if (step_pending_) deliver_step();  // the last step, which a sampling observer did not take
     if constexpr (telemetry::observes<Observer, telemetry::run_end_event>)
@@ -259,6 +329,22 @@ private:
     observer_.on(step_);
   }
 
+  // The run's scalar checkpoint fields in file order; `field(name, member)` saves or loads each.
+  template <class Self, class Field>
+  static void fields(Self& self, Field&& field) {
+    field("run.last_seconds", self.last_seconds_);
+    field("run.initial_score", self.result_.initial_score);
+    field("run.best_score", self.result_.best_score);
+    field("run.iterations", self.result_.iterations);
+    field("run.evaluations", self.result_.evaluations);
+    field("run.proposals", self.result_.proposals);
+    field("run.accepted", self.result_.accepted);
+    field("run.restarts", self.result_.restarts);
+    field("run.stall", self.stall_);
+    field("run.until_clock", self.until_clock_);
+    field("run.timed_out", self.timed_out_);
+  }
+
   bool halt(stop_reason r) {
     reason_ = r;
     return false;
@@ -270,8 +356,10 @@ private:
   rng& rng_;
   termination stop_;
   [[no_unique_address]] Observer observer_;
+  [[no_unique_address]] Hook hook_;
   std::string_view algorithm_;
   clock::time_point start_{};
+  double offset_ = 0.0;  // seconds run before the checkpoint this run resumed from
   result_type result_{};
   std::vector<telemetry::operator_counters> ops_;
   std::vector<std::size_t> order_;

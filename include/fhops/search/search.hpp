@@ -4,6 +4,7 @@
 
 #include "fhops/search/acceptance.hpp"
 #include "fhops/search/annealer.hpp"
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 #include "fhops/search/cooling.hpp"
 #include "fhops/search/iterated_local_search.hpp"

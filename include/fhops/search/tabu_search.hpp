@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
 #include "fhops/search/run.hpp"
 
@@ -74,12 +75,27 @@ public:
     groups_.pop_front();
   }
   std::size_t size() const { return groups_.size(); }
+  /// Checkpoint state: the tenure and the groups, oldest first.
+  void save(checkpoint_writer& w) const {
+    w.put("tabu.tenure", static_cast<long long>(tenure_));
+    w.put("tabu.groups", static_cast<long long>(groups_.size()));
+    for (const auto& g : groups_) w.put("tabu.group", g);
+  }
+  void load(checkpoint_reader& r) {
+    const long long tenure = r.get<long long>("tabu.tenure");
+    const long long n = r.get<long long>("tabu.groups");
+    if (tenure < 1 || n < 0 || n > tenure) throw checkpoint_error("bad tabu list (tenure " + std::to_string(tenure) + ", " + std::to_string(n) + " groups)");
+    reset(static_cast<std::size_t>(tenure));
+    for (long long i = 0; i < n; ++i) push(r.get<std::vector<std::uint64_t>>("tabu.group"));
+  }
 
 private:
   std::size_t tenure_;
   std::deque<std::vector<std::uint64_t>> groups_;
   std::unordered_map<std::uint64_t, int> count_;
 };
+
+static_assert(state_serialisable<tabu_list>);
 
 /// Tabu search.
 class tabu_search {
@@ -88,19 +104,33 @@ public:
 
   template <class Run>
   auto run(Run& r, typename Run::state_type& s) {
+    r.begin(s, "tabu");
+    tabu_list list(static_cast<std::size_t>(p_.tenure));
+    return loop(r, s, list, 0);
+  }
+
+  /// Continues a run checkpointed by run() of a tabu search with the same parameters.
+  template <class Run>
+  auto resume(Run& r, typename Run::state_type& s, checkpoint_reader& in) {
+    r.resume(in, s, "tabu");
+    tabu_list list(static_cast<std::size_t>(p_.tenure));
+    list.load(in);
+    return loop(r, s, list, in.get<long long>("tabu.since_restart"));
+  }
+
+private:
+  template <class Run>
+  auto loop(Run& r, typename Run::state_type& s, tabu_list& list, long long since_restart) {
     static_assert(tabu_neighbourhood_for<std::remove_reference_t<decltype(r.neighbourhood())>, std::remove_reference_t<decltype(r.space())>>,
                   "tabu_search needs a neighbourhood with tabu_made(state, move, keys) and tabu_used(state, move, keys)");
     using move_type = typename Run::move_type;
     auto& nbh = r.neighbourhood();
-    r.begin(s, "tabu");
-    tabu_list list(static_cast<std::size_t>(p_.tenure));
     // The candidates of a step are streamed, not stored (a step may have millions): only the best
     // candidate and the best admissible one (not tabu, or beating the best: aspiration) are kept,
     // ties to the earlier candidate, and how many candidates each operator gave.
     move_type mv{}, top_mv{}, pick_mv{};
     std::vector<long long> per_operator(nbh.operator_count(), 0);
     std::vector<std::uint64_t> keys;
-    long long since_restart = 0;
     for (;;) {
       if (p_.restart_stall > 0 && r.stall() >= p_.restart_stall && since_restart >= p_.restart_stall) {
         r.space().restore(s, r.best());
@@ -154,11 +184,17 @@ public:
       r.make(pick_op, s, pick_mv, pick);
       list.push(keys);
       if (!r.end_step(s)) break;
+      if constexpr (Run::checkpoints) {  // no checkpoint code (nor its requirements) without a hook
+        if (r.checkpoint_due() && !r.checkpoint(s, [&](checkpoint_writer& w) {
+              list.save(w);
+              w.put("tabu.since_restart", since_restart);
+            }))
+          break;
+      }
     }
     return r.finish(s);
   }
 
-private:
   tabu_parameters p_;
 };
 

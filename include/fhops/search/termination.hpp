@@ -11,9 +11,10 @@
 namespace fhops::search {
 
 /// Why a run stopped.
-enum class stop_reason { iterations, seconds, stall, target, exhausted };
+enum class stop_reason { iterations, seconds, stall, target, exhausted, interrupted };
 
-/// The name of a stop reason ("iterations", "seconds", "stall", "target", "exhausted").
+/// The name of a stop reason ("iterations", "seconds", "stall", "target", "exhausted", "interrupted":
+/// stopped after a checkpoint, to be resumed).
 inline const char* to_string(stop_reason r) {
   switch (r) {
     case stop_reason::iterations: return "iterations";
@@ -21,6 +22,7 @@ inline const char* to_string(stop_reason r) {
     case stop_reason::stall: return "stall";
     case stop_reason::target: return "target";
     case stop_reason::exhausted: return "exhausted";
+    case stop_reason::interrupted: return "interrupted";
   }
   return "?";
 }

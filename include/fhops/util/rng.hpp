@@ -86,6 +86,11 @@ public:
   /// True with probability p.
   bool chance(double p) noexcept { return uniform01() < p; }
 
+  /// The four state words (a checkpoint saves them; set_state() continues the stream exactly).
+  std::array<std::uint64_t, 4> state() const noexcept { return s_; }
+  /// Puts back state words from state().
+  void set_state(const std::array<std::uint64_t, 4>& s) noexcept { s_ = s; }
+
 private:
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
   std::array<std::uint64_t, 4> s_{};
