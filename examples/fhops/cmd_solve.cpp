@@ -372,7 +372,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       ctx.batch_size = batch;
       ctx.max_workers = workers;
       ctx.parallel_multistart = multistart;
-      if (tenure_arg) ctx.tabu_tenure_arg = *tenure_arg;
+      ctx.tabu_tenure_arg = tenure_arg;
       if (timed) ctx.time_limit = vm["time-limit"].as<double>();
     } else if (vm.count("step-interval")) {
       throw usage_error("--step-interval needs --telemetry-log");
@@ -560,7 +560,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
                                bound->iterations, bound->bound - out.best.score);
     if (upper)
       std::cout << "upper_bound: " << (upper->upper_bound ? fmt::format("{}", *upper->upper_bound) : "") << "\n"
-                << "gap: " << (gap ? fmt::format("{:.6f}", *gap) : "") << "\n";
+                << "gap: " << (gap ? fmt::format("{:.6f}", gap.value_or(0.0)) : "") << "\n";
     if (mirror_error) throw mirror_failure();
     return exit_ok;
   });
