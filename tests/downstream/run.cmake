@@ -23,6 +23,17 @@ message(STATUS "${out}")
 if(NOT out MATCHES "greedy objective -.*solved objective")
   message(FATAL_ERROR "the downstream consumer printed no objectives: ${out}")
 endif()
+# The installed driver finds the shipped bundles by name in share/fhops (not in the source tree).
+if(EXISTS ${prefix}/bin/fhops)
+  if(NOT EXISTS ${prefix}/share/fhops/bundles/synthetic.yaml OR NOT EXISTS ${prefix}/share/fhops/scenarios/synth-small/scenario.yaml)
+    message(FATAL_ERROR "the install lacks the shipped bundles and scenarios (share/fhops)")
+  endif()
+  run("the installed driver's --bundle synthetic" ${prefix}/bin/fhops tune-bayes --bundle synthetic --trials 1 --iters 10
+      --telemetry-log ${build}/bundle-check/runs.jsonl)
+  if(NOT out MATCHES "bundle=synthetic")
+    message(FATAL_ERROR "the installed driver did not tune the shipped synthetic bundle: ${out}")
+  endif()
+endif()
 
 # Installing needs no build: configured with the examples on (the default) but nothing built, and
 # the tests off through CTest's BUILD_TESTING, `cmake --install` installs the headers and the

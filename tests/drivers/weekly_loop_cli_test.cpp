@@ -110,6 +110,13 @@ TEST_CASE("tune-bayes --bundle synthetic (the runbook's command) resolves the sh
   const auto bench = run(in_tree + " bench suite --bundle demo --sa-iters 10 --out-dir " + (dir / "bench").string());
   INFO(bench.out);
   CHECK(bench.exit_code == 0);
+  // From another working directory the driver finds the bundles beside itself
+  // (<bin>/../../examples/bundles in the build tree; share/fhops/bundles when installed).
+  const auto elsewhere = run("cd " + dir.string() + " && " + driver() + " tune-bayes --bundle synthetic --trials 1 --iters 10 --telemetry-log " +
+                             (dir / "e.jsonl").string());
+  INFO(elsewhere.out);
+  CHECK(elsewhere.exit_code == 0);
+  CHECK(elsewhere.out.find("(bundle=synthetic, trials=1)") != std::string::npos);
   // A reference alias that is not shipped still asks for --bundle-dir.
   const auto alias = run(in_tree + " tune-bayes --bundle minitoy --trials 1 --iters 10 --telemetry-log " + (dir / "m.jsonl").string());
   CHECK(alias.exit_code == 1);

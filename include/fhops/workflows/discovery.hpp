@@ -137,8 +137,20 @@ inline std::vector<std::filesystem::path> discover_scenarios(const std::filesyst
 }
 
 /// Where the project's shipped bundles are: `examples/bundles/<name>.yaml` manifests (baseline,
-/// demo, synthetic), found from the working directory (the source tree).
-inline std::filesystem::path shipped_bundles_dir() { return "examples/bundles"; }
+/// demo, synthetic) under the working directory when it is the source tree; else beside the
+/// running program: `<bin>/../../examples/bundles` from a build tree (build/examples/fhops),
+/// `<bin>/../share/fhops/bundles` where the driver is installed. `examples/bundles` when none is.
+inline std::filesystem::path shipped_bundles_dir() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path here = "examples/bundles";
+  if (fs::is_directory(here, ec)) return here;
+  const fs::path program = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    for (const fs::path& dir : {program.parent_path() / "../../examples/bundles", program.parent_path() / "../share/fhops/bundles"})
+      if (fs::is_directory(dir, ec)) return dir.lexically_normal();
+  return here;
+}
 
 /// A bundle spec with a bare shipped bundle name made explicit: `name` becomes
 /// `name=<shipped>/<name>.yaml` when it has no `=`, is not an existing path, the manifest exists
