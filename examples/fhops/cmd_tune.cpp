@@ -84,9 +84,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     const fh::solver_kind solver = fh::solver_of_label(choice(vm, "solver", {"sa", "ils", "tabu"}));
     const long long iters = vm["iters"].as<long long>();
     const long long jobs = vm["jobs"].as<long long>();
-    std::optional<double> seconds;
-    if (vm.count("time-limit")) seconds = vm["time-limit"].as<double>();
-    const fh::solve_options base = fh::tuning_base_options(solver, vm.count("time-limit") && vm["iters"].defaulted() ? 0 : iters, seconds);
+    const fh::solve_options base = tune_base_options(vm, solver);
     long long count = 0;
     std::vector<long long> batches{1, 2, 3};
     std::vector<std::string> presets{"balanced", "explore", "mobilisation"};

@@ -104,9 +104,7 @@ int cmd_tune_race(int argc, char** argv) {
     const fh::solver_kind solver = fh::solver_of_label(solver_name);
     const long long iters = vm["iters"].as<long long>();
     const auto budget = static_cast<std::size_t>(vm["budget"].as<long long>());
-    std::optional<double> seconds;
-    if (vm.count("time-limit")) seconds = vm["time-limit"].as<double>();
-    const fh::solve_options base = fh::tuning_base_options(solver, vm.count("time-limit") && vm["iters"].defaulted() ? 0 : iters, seconds);
+    const fh::solve_options base = tune_base_options(vm, solver);
     const ft::parameter_space space = vm.count("space") ? fh::load_tuning_space(vm["space"].as<std::string>(), solver) : fh::solver_tuning_space(solver);
 
     ft::race_parameters rp;

@@ -11,6 +11,7 @@
 #include "cli.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/workflows/discovery.hpp"
+#include "fhops/workflows/tuning.hpp"
 #include "io_check.hpp"
 
 namespace fhops_cli {
@@ -40,6 +41,15 @@ inline tune_inputs load_tune_inputs(const po::variables_map& vm) {
     in.scenarios.push_back(std::move(loaded.scenario));
   }
   return in;
+}
+
+/// The options every run of a tune command starts from: --iters, and --time-limit when given
+/// (then the iteration budget only when --iters is given too).
+inline fhops::harvest::solve_options tune_base_options(const po::variables_map& vm, fhops::harvest::solver_kind solver) {
+  std::optional<double> seconds;
+  if (vm.count("time-limit")) seconds = vm["time-limit"].as<double>();
+  const long long iters = vm["iters"].as<long long>();
+  return fhops::harvest::tuning_base_options(solver, seconds && vm["iters"].defaulted() ? 0 : iters, seconds);
 }
 
 /// The --telemetry-log of a tune command, checked: not a directory, and neither it nor its SQLite

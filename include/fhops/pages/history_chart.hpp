@@ -171,9 +171,8 @@ inline std::string delta_chart_body(const frame& deltas, const frame& history, s
 
 /// The latest-versus-previous page.
 inline std::string delta_chart_html(const frame& deltas, const frame& history, std::span<const history_metric> metrics) {
-  const std::string title = "Tuner report history: latest vs previous snapshot";
-  if (deltas.rows.empty()) return html::page(title, delta_chart_body(deltas, history, metrics));
-  return html::page(title, delta_chart_body(deltas, history, metrics), "The last snapshot of each (scenario, algorithm) against the one before it");
+  return html::page("Tuner report history: latest vs previous snapshot", delta_chart_body(deltas, history, metrics),
+                    deltas.rows.empty() ? "" : "The last snapshot of each (scenario, algorithm) against the one before it");
 }
 
 }  // namespace fhops::telemetry
