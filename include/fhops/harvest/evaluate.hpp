@@ -39,7 +39,7 @@ public:
   explicit evaluator(const problem& pb)
       : pb_(&pb), remaining_(pb.num_blocks), prev_(pb.num_machines), used_(pb.num_landings),
         cum_(pb.has_sequencing ? static_cast<std::size_t>(pb.num_blocks) * pb.num_roles : 0),
-        cnt_(cum_.size()) {}
+        cnt_(cum_.size()), touched_(pb.num_machines) {}
 
   const problem& target() const noexcept { return *pb_; }
 
@@ -51,7 +51,7 @@ public:
     std::fill(cum_.begin(), cum_.end(), 0);
     detail::carry c{remaining_.data(), prev_.data(), cum_.data()};
     detail::sums sum;
-    detail::slot_scratch w{used_.data(), cnt_.data()};
+    detail::slot_scratch w{used_.data(), cnt_.data(), touched_.data()};
     detail::no_terms terms;
     const std::int32_t* cells = s.cells.data();
     const int S = pb.num_slots;
@@ -82,6 +82,7 @@ private:
   std::vector<int> used_;
   std::vector<int> cum_;
   std::vector<int> cnt_;
+  std::vector<int> touched_;
 };
 
 /// Convenience: evaluates one schedule (allocates scratch; prefer an evaluator in loops).

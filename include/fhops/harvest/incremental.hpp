@@ -53,6 +53,7 @@ public:
     prev_.resize(M_);
     cum_.resize(BR_);
     cnt_.resize(BR_);
+    touched_.resize(M_);
     used_.resize(pb.num_landings);
     override_.assign(static_cast<std::size_t>(M_) * S_, no_override);
     div_rem_.resize(B_);
@@ -96,7 +97,7 @@ public:
     load(kmin);
     detail::sums sum = ck_sums_[kmin];
     detail::carry carry{rem_.data(), prev_.data(), cum_.data()};
-    detail::slot_scratch w{used_.data(), cnt_.data()};
+    detail::slot_scratch w{used_.data(), cnt_.data(), touched_.data()};
     detail::no_terms terms;
     const std::int32_t* cells = plan_.cells.data();
     const std::int32_t* over = override_.data();
@@ -234,7 +235,7 @@ private:
     load(kmin);
     detail::sums sum = ck_sums_[kmin];
     detail::carry carry{rem_.data(), prev_.data(), cum_.data()};
-    detail::slot_scratch w{used_.data(), cnt_.data()};
+    detail::slot_scratch w{used_.data(), cnt_.data(), touched_.data()};
     const std::int32_t* cells = plan_.cells.data();
     const int S = S_;
     int converged_at = -1;
@@ -345,7 +346,7 @@ private:
   std::vector<int> prod_n_, mob_n_;
   // scratch (mutable: evaluate() is logically const; one evaluator per thread)
   mutable std::vector<double> rem_;
-  mutable std::vector<int> prev_, cum_, cnt_, used_;
+  mutable std::vector<int> prev_, cum_, cnt_, touched_, used_;
   mutable std::vector<std::int32_t> override_;
   mutable std::vector<std::uint8_t> div_rem_, div_prev_, div_cum_;
   mutable long long diverged_ = 0;

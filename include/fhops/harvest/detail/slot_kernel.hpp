@@ -26,10 +26,16 @@ struct sums {
   long long penalties = 0;
 };
 
-/// Scratch for one slot: landing usage [L] and per-slot role counts [B*R].
+/// Scratch for one slot: landing usage [L] and, with sequencing, the slot's role counts [B*R]
+/// and the entries of cnt the slot made nonzero [M]. cnt is all zero between slots: a slot clears
+/// only the entries it touched (at most one per machine), so its cost does not grow with B*R.
+/// After process_slot, touched[0, num_touched) still names the entries the slot counted (the
+/// entries of the carried cum that changed), for a caller that logs them.
 struct slot_scratch {
   int* used;
   int* cnt;
+  int* touched;
+  int num_touched = 0;
 };
 
 /// A term sink that records nothing.
@@ -50,7 +56,7 @@ inline void process_slot(const problem& pb, int t, const Cell& cell, carry& c, s
   const bool seq = pb.has_sequencing;
   const int R = pb.num_roles;
   std::fill(w.used, w.used + pb.num_landings, 0);
-  if (seq) std::fill(w.cnt, w.cnt + static_cast<std::size_t>(B) * R, 0);
+  w.num_touched = 0;
   for (int m = 0; m < M; ++m) {
     const std::size_t ci = static_cast<std::size_t>(m) * S + t;
     const int b = cell(m);
@@ -108,10 +114,16 @@ inline void process_slot(const problem& pb, int t, const Cell& cell, carry& c, s
       ++s.transitions;
     }
     c.prev[m] = b;  // 13.
-    if (seq && r >= 0) ++w.cnt[static_cast<std::size_t>(b) * R + r];  // 14.
+    if (seq && r >= 0) {  // 14.
+      const int i = b * R + r;
+      if (w.cnt[i]++ == 0) w.touched[w.num_touched++] = i;
+    }
   }
-  if (seq)
-    for (std::size_t i = 0, n = static_cast<std::size_t>(B) * R; i < n; ++i) c.cum[i] += w.cnt[i];
+  for (int j = 0; j < w.num_touched; ++j) {  // only touched entries are nonzero: add them, clear them
+    const int i = w.touched[j];
+    c.cum[i] += w.cnt[i];
+    w.cnt[i] = 0;
+  }
 }
 
 /// The score from the sums, in the reference's operation order.

@@ -227,6 +227,7 @@ private:
   friend struct price_rebuild_operator;
   friend struct landing_swap_operator;
   friend struct seq_fill_operator;
+  friend struct kernel_probe;  // tests/harvest/row_tables_test.cpp checks the row DP's tables
 
   static constexpr std::int32_t no_override = INT32_MIN;
   static constexpr std::size_t row_candidates = 16;  ///< blocks a row_rebuild DP considers at most
@@ -304,44 +305,79 @@ private:
   }
 
   // left_ = the work each block has left after evaluating row_plan_ with row m (if any) idle.
+  // With sequencing it also logs, per block, the role counts each slot changed: sequence_room
+  // asks about a few blocks only, so their counts before every slot are built from the log when
+  // first asked (block_cum) instead of copying every block's counts after every slot.
   void work_left(int m) {
     const problem& pb = *pb_;
-    const int S = pb.num_slots;
+    const int S = pb.num_slots, R = pb.num_roles;
+    const bool seq = pb.has_sequencing;
     left_.assign(pb.work.begin(), pb.work.end());
     prev_scratch_.assign(pb.num_machines, -1);
-    cum_scratch_.assign(pb.has_sequencing ? static_cast<std::size_t>(pb.num_blocks) * pb.num_roles : 0, 0);
+    cum_scratch_.assign(seq ? static_cast<std::size_t>(pb.num_blocks) * R : 0, 0);
     cnt_scratch_.assign(cum_scratch_.size(), 0);
+    touched_scratch_.resize(pb.num_machines);
     used_scratch_.assign(pb.num_landings, 0);
+    if (seq) {
+      ++log_stamp_;  // every block's table in block_cum_ is now stale
+      seq_log_.resize(pb.num_blocks);
+      for (auto& events : seq_log_) events.clear();
+    }
     detail::carry c{left_.data(), prev_scratch_.data(), cum_scratch_.data()};
     detail::sums sum;
-    detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data()};
+    detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data(), touched_scratch_.data()};
     detail::no_terms terms;
     const std::int32_t* cells = row_plan_.data();
-    const std::size_t BR = cum_scratch_.size();
-    if (BR) cum_before_.resize(static_cast<std::size_t>(S + 1) * BR);
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
-      if (BR) std::copy(cum_scratch_.begin(), cum_scratch_.end(), cum_before_.begin() + static_cast<std::ptrdiff_t>(k * BR));
       const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
       detail::process_slot(pb, t, cell, c, sum, w, terms);
+      for (int j = 0; j < w.num_touched; ++j) {
+        const int i = w.touched[j];
+        seq_log_[i / R].push_back({k, i % R, cum_scratch_[i]});
+      }
     }
-    if (BR) std::copy(cum_scratch_.begin(), cum_scratch_.end(), cum_before_.begin() + static_cast<std::ptrdiff_t>(S * BR));
+  }
+
+  // Block b's role counts (productive assignments) before the k-th slot in evaluation order,
+  // [k*R + r] for k = 0..S (k = S: after all), as of the last work_left; sequencing only. Built
+  // from b's log on the first call after a work_left.
+  const int* block_cum(int b) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots, R = pb.num_roles;
+    const std::size_t rows = static_cast<std::size_t>(S + 1) * R;
+    if (block_cum_.size() != static_cast<std::size_t>(pb.num_blocks) * rows) {
+      block_cum_.resize(static_cast<std::size_t>(pb.num_blocks) * rows);
+      block_cum_stamp_.assign(pb.num_blocks, 0);
+    }
+    int* table = block_cum_.data() + static_cast<std::size_t>(b) * rows;
+    if (block_cum_stamp_[b] == log_stamp_) return table;
+    block_cum_stamp_[b] = log_stamp_;
+    std::fill(table, table + R, 0);
+    auto e = seq_log_[b].begin();
+    const auto end = seq_log_[b].end();
+    for (int k = 0; k < S; ++k) {  // row k + 1 is row k with slot k's changes
+      int* next = table + static_cast<std::size_t>(k + 1) * R;
+      std::copy_n(next - R, R, next);
+      for (; e != end && e->slot == k; ++e) next[e->role] = e->count;
+    }
+    return table;
   }
 
   // Sequencing room after work_left(m): how many productive assignments machine m (role r) may
   // have on block b up to the k-th slot in evaluation order, this one included — the prerequisite
   // roles' productive assignments in strictly earlier slots (their minimum) less the other role-r
   // machines' up to and including this slot. Large when nothing restricts (m, b).
-  int sequence_room(int m, int b, int k) const {
+  int sequence_room(int m, int b, int k) {
     const problem& pb = *pb_;
     constexpr int unrestricted = 1 << 28;
     const int r = pb.machine_role[m];
     if (!pb.has_sequencing || r < 0) return unrestricted;
     const auto [q0, q1] = pb.prerequisites(b, r);
     if (q0 == q1) return unrestricted;
-    const std::size_t BR = cum_scratch_.size(), br = static_cast<std::size_t>(b) * pb.num_roles;
-    const int* before = cum_before_.data() + static_cast<std::size_t>(k) * BR + br;
-    const int* through = before + BR;
+    const int R = pb.num_roles;
+    const int* before = block_cum(b) + static_cast<std::size_t>(k) * R;
+    const int* through = before + R;
     int avail = before[*q0];
     for (const int* q = q0 + 1; q != q1; ++q) avail = std::min(avail, before[*q]);
     return avail - through[r];
@@ -554,8 +590,14 @@ private:
   // row_rebuild scratch
   std::vector<std::int32_t> row_plan_;
   std::vector<double> left_;
-  std::vector<int> prev_scratch_, cum_scratch_, cnt_scratch_, used_scratch_;
-  std::vector<int> cum_before_;  // [k*B*R + b*R + r]: cum_scratch_ before the k-th slot (k = S: after all)
+  std::vector<int> prev_scratch_, cum_scratch_, cnt_scratch_, touched_scratch_, used_scratch_;
+  struct role_count {  // after slot `slot` (evaluation order), role `role` has `count` on the block
+    int slot, role, count;
+  };
+  std::vector<std::vector<role_count>> seq_log_;  // per block, in slot order: work_left's changes
+  std::vector<int> block_cum_;                    // [b*(S+1)*R + k*R + r]: see block_cum()
+  std::vector<std::uint64_t> block_cum_stamp_;    // block_cum_ of b is current when = log_stamp_
+  std::uint64_t log_stamp_ = 0;                   // work_left calls with sequencing so far
   std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, alive_, dirty_;
   std::vector<double> value_, best_of_, pending_best_, switch_;
   struct choice_entry {

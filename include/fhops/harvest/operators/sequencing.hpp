@@ -33,7 +33,6 @@ struct seq_fill_operator {
       const int role = pb.machine_role[m];
       const auto [q0, q1] = pb.prerequisites(b, role);
       const bool follows = q0 != q1 && (r.chance(0.7) || !kern.leads_on(role, b));
-      kern.work_left(m);
       const auto usable = [&](int k) {
         const int t = pb.eval_order[k];
         const std::size_t c = pb.ms(m, t);
@@ -41,6 +40,7 @@ struct seq_fill_operator {
       };
       mv.changes.clear();
       if (follows) {
+        kern.work_left(m);  // a leader needs neither left_ nor the room
         if (kern.left_[b] <= 1e-9) continue;
         kern.cand_.clear();  // the slots a run may start at
         for (int k = 0; k < S; ++k)
