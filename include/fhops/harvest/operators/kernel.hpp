@@ -450,6 +450,14 @@ private:
       const double rate = pb.rate[pb.mb(m, cand_[i])], left = left_[cand_[i]];
       return wP * (std::min((k + 1) * rate, left) - std::min(k * rate, left));
     };
+    // The gains do not depend on the slot: computed once here rather than for every state in
+    // every slot. first_gain_[i] starts a run on cand i; next_gain_[s] extends the run of state s.
+    first_gain_.resize(C);
+    next_gain_.resize(n);
+    for (int i = 0; i < C; ++i) {
+      first_gain_[i] = gain(i, 0);
+      for (int q = 0; q < kmax_[i]; ++q) next_gain_[state_base_[i] + q] = gain(i, q + 1);
+    }
     switch_.resize(static_cast<std::size_t>(C) * C);  // [j*C+i]: cost of leaving cand j for cand i
     for (int j = 0; j < C; ++j)
       for (int i = 0; i < C; ++i)
@@ -508,7 +516,7 @@ private:
             start_from = best_state_[j];
           }
         }
-        start += gain(i, 0) - over;
+        start += first_gain_[i] - over;
         // continue the run on b (a run at its cap stays there): state q + 1 from state q. Going
         // down from the cap, each source is read before it is written; a target takes a source
         // only when strictly better, the cap trying q = K - 2 before K - 1, and the start last.
@@ -516,7 +524,7 @@ private:
           const int qmax = std::min(K - 1, room - 2);  // sources q with q + 2 <= room
           const auto from_q = [&](int q) {  // the value state q offers its successor
             const double v = value_[base + q];
-            return v <= minus_inf ? minus_inf : v + (gain(i, q + 1) - over);
+            return v <= minus_inf ? minus_inf : v + (next_gain_[base + q] - over);
           };
           if (qmax >= 0) {
             const int cap_to = base + K - 1;
@@ -599,7 +607,7 @@ private:
   std::vector<std::uint64_t> block_cum_stamp_;    // block_cum_ of b is current when = log_stamp_
   std::uint64_t log_stamp_ = 0;                   // work_left calls with sequencing so far
   std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, alive_, dirty_;
-  std::vector<double> value_, best_of_, pending_best_, switch_;
+  std::vector<double> value_, best_of_, pending_best_, switch_, first_gain_, next_gain_;
   struct choice_entry {
     std::uint32_t stamp = 0;  ///< the slot stamp the entry belongs to (0: none)
     std::int32_t from = 0;    ///< ~(the state before the slot); the slot worked

@@ -28,6 +28,7 @@ struct seq_fill_operator {
     if (kern.seq_pairs_.empty()) return false;
     const int S = pb.num_slots;
     kern.row_plan_.assign(plan.cells.begin(), plan.cells.end());
+    int left_for = -2;  // the machine left_ and the room were last worked out for (row_plan_ stays put)
     for (int a = 0; a < kern.attempts_ / 4 + 1; ++a) {
       const auto [m, b] = kern.seq_pairs_[r.below(kern.seq_pairs_.size())];
       const int role = pb.machine_role[m];
@@ -40,7 +41,10 @@ struct seq_fill_operator {
       };
       mv.changes.clear();
       if (follows) {
-        kern.work_left(m);  // a leader needs neither left_ nor the room
+        if (left_for != m) {  // a leader needs neither left_ nor the room
+          kern.work_left(m);
+          left_for = m;
+        }
         if (kern.left_[b] <= 1e-9) continue;
         kern.cand_.clear();  // the slots a run may start at
         for (int k = 0; k < S; ++k)
