@@ -30,7 +30,7 @@ struct kernel_probe {
 
 using namespace fhops::harvest;
 
-namespace {
+namespace row_tables_test {  // named: the unity build joins this file with others
 
 // A role-chain scenario (every block role-restricted, so prerequisites are live).
 problem chain_problem(int blocks, int machines, int days, std::uint64_t seed) {
@@ -103,28 +103,28 @@ int dense_room(const problem& pb, const std::vector<int>& dense, int m, int b, i
   return avail - before[BR + r];
 }
 
-}  // namespace
+}  // namespace row_tables_test
 
 TEST_CASE("sequence_room equals its dense recomputation on random plans", "[speed][seq_fill][rebuild]") {
   for (const auto& [blocks, machines, days, seed] : {std::array<int, 4>{12, 6, 10, 11}, std::array<int, 4>{20, 9, 7, 5}}) {
-    const problem pb = chain_problem(blocks, machines, days, static_cast<std::uint64_t>(seed));
+    const problem pb = row_tables_test::chain_problem(blocks, machines, days, static_cast<std::uint64_t>(seed));
     REQUIRE(pb.has_sequencing);
     operator_kernel kern(pb);
     fhops::rng r(static_cast<std::uint64_t>(seed) * 7 + 1);
     int restricted = 0, binding = 0;
     for (int round = 0; round < 6; ++round) {
-      const schedule plan = random_plan(pb, r);
+      const schedule plan = row_tables_test::random_plan(pb, r);
       for (int m = -1; m < pb.num_machines; ++m) {
         kernel_probe::work_left(kern, plan, m);
         std::vector<double> left;
-        const std::vector<int> dense = dense_cum(pb, plan, m, left);
+        const std::vector<int> dense = row_tables_test::dense_cum(pb, plan, m, left);
         REQUIRE(kernel_probe::left(kern) == left);
         if (m < 0) continue;
         // ask the blocks in a random order, some twice, as the operators do
         for (int q = 0; q < 2 * pb.num_blocks; ++q) {
           const int b = static_cast<int>(r.below(pb.num_blocks));
           for (int k = 0; k < pb.num_slots; ++k) {
-            const int want = dense_room(pb, dense, m, b, k);
+            const int want = row_tables_test::dense_room(pb, dense, m, b, k);
             REQUIRE(kernel_probe::sequence_room(kern, m, b, k) == want);
             restricted += want < (1 << 28);
             binding += want < 1;
