@@ -1,7 +1,6 @@
 // The MPI test binary: MPI is initialised when an MPI launcher started it (the [mpi] cases run
 // under mpirun, every rank runs the same cases in the same order); the [driver] cases run plain and
-// launch mpirun themselves.
-#define CATCH_CONFIG_RUNNER
+// launch mpirun themselves. Catch2's implementation is tests/catch_impl.cpp (shared with fhops_tests).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
