@@ -4,7 +4,9 @@
 // every block's counts after every slot.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "../test_support.hpp"
@@ -24,6 +26,171 @@ struct kernel_probe {
   }
   static const std::vector<double>& left(const operator_kernel& k) { return k.left_; }
   static int sequence_room(operator_kernel& k, int m, int b, int slot) { return k.sequence_room(m, b, slot); }
+  static std::vector<std::int32_t>& row_plan(operator_kernel& k) { return k.row_plan_; }
+  static void rebuild_row(operator_kernel& k, int m, fhops::rng& r, bool every_block, int only_landing) {
+    k.rebuild_row(m, r, every_block, only_landing);
+  }
+  // The row DP as it was before its second speed pass (a verbatim copy, comments dropped): it
+  // marked the current blocks with one scan of the row per candidate, recounted the landing use of
+  // every machine in every slot and rescanned every run length of a candidate for its best state.
+  static void old_rebuild_row(operator_kernel& kern, int m, fhops::rng& r, bool every_block, int only_landing) {
+    const problem& pb = *kern.pb_;
+    const int S = pb.num_slots;
+    kern.work_left(m);
+    const auto& all = kern.blocks_for_machine_[m];
+    kern.cand_.clear();
+    for (const int b : all)
+      if (kern.left_[b] > 1e-9 && (only_landing < 0 || pb.landing_of[b] == only_landing)) kern.cand_.push_back(b);
+    if (!every_block && kern.cand_.size() > operator_kernel::row_candidates) {
+      for (std::size_t i = kern.cand_.size() - 1; i > 0; --i) std::swap(kern.cand_[i], kern.cand_[r.below(i + 1)]);
+      std::size_t keep = 0;
+      for (std::size_t i = 0; i < kern.cand_.size(); ++i) {
+        bool current = false;
+        for (int t = 0; t < S && !current; ++t) current = kern.row_plan_[pb.ms(m, t)] == kern.cand_[i];
+        if (current) std::swap(kern.cand_[keep++], kern.cand_[i]);
+      }
+      kern.cand_.resize(std::max(keep, operator_kernel::row_candidates));
+      std::sort(kern.cand_.begin(), kern.cand_.end());
+    } else if (!every_block && !kern.cand_.empty() && r.chance(0.3)) {
+      kern.cand_.erase(kern.cand_.begin() + static_cast<std::ptrdiff_t>(r.below(kern.cand_.size())));
+    }
+    const int C = static_cast<int>(kern.cand_.size());
+    kern.state_base_.assign(C, 1);
+    kern.kmax_.assign(C, 1);
+    int n = 1;
+    for (int i = 0; i < C; ++i) {
+      const double rate = pb.rate[pb.mb(m, kern.cand_[i])];
+      const double k = std::ceil(kern.left_[kern.cand_[i]] / rate);
+      kern.kmax_[i] = static_cast<int>(std::clamp(k, 1.0, static_cast<double>(S)));
+      kern.state_base_[i] = n;
+      n += kern.kmax_[i];
+    }
+    const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
+    const bool has_params = pb.has_move_params[m] != 0;
+    constexpr double minus_inf = -1e300;
+    kern.value_.assign(n, minus_inf);
+    kern.value_[0] = 0.0;
+    kern.best_of_.assign(C, minus_inf);
+    kern.best_state_.assign(C, -1);
+    kern.pending_best_.resize(C);
+    kern.pending_state_.resize(C);
+    kern.dirty_.clear();
+    kern.alive_.clear();
+    if (kern.choice_.size() < static_cast<std::size_t>(S) * n) kern.choice_.resize(static_cast<std::size_t>(S) * n);
+    kern.slot_stamp_.resize(S);
+    if (kern.stamp_ > std::numeric_limits<std::uint32_t>::max() - static_cast<std::uint32_t>(S)) {
+      std::fill(kern.choice_.begin(), kern.choice_.end(), operator_kernel::choice_entry{});
+      kern.stamp_ = 0;
+    }
+    const auto gain = [&](int i, int k) {
+      const double rate = pb.rate[pb.mb(m, kern.cand_[i])], left = kern.left_[kern.cand_[i]];
+      return wP * (std::min((k + 1) * rate, left) - std::min(k * rate, left));
+    };
+    kern.first_gain_.resize(C);
+    kern.next_gain_.resize(n);
+    for (int i = 0; i < C; ++i) {
+      kern.first_gain_[i] = gain(i, 0);
+      for (int q = 0; q < kern.kmax_[i]; ++q) kern.next_gain_[kern.state_base_[i] + q] = gain(i, q + 1);
+    }
+    kern.switch_.resize(static_cast<std::size_t>(C) * C);
+    for (int j = 0; j < C; ++j)
+      for (int i = 0; i < C; ++i)
+        kern.switch_[static_cast<std::size_t>(j) * C + i] =
+            (has_params && i != j ? wM * pb.move_cost(m, kern.cand_[j], kern.cand_[i]) : 0.0) + wT;
+    for (int k = 0; k < S; ++k) {
+      const int t = pb.eval_order[k];
+      const std::size_t cm = pb.ms(m, t);
+      const std::uint32_t stamp = kern.slot_stamp_[k] = ++kern.stamp_;
+      operator_kernel::choice_entry* ch = kern.choice_.data() + static_cast<std::size_t>(k) * n;
+      const auto improve = [&](int to, double v, int from) {
+        kern.value_[to] = v;
+        ch[to] = {stamp, ~from};
+      };
+      const std::int32_t lk = pb.lock[cm];
+      if (!pb.available[cm] || pb.blacked_out[cm]) continue;
+      std::fill(kern.used_scratch_.begin(), kern.used_scratch_.end(), 0);
+      for (int x = 0; x < pb.num_machines; ++x) {
+        const std::int32_t v = x == m ? -1 : kern.row_plan_[pb.ms(x, t)];
+        if (v >= 0) ++kern.used_scratch_[pb.landing_of[v]];
+      }
+      for (const int j : kern.dirty_) {
+        const bool was_alive = kern.best_state_[j] >= 0;
+        kern.best_of_[j] = kern.pending_best_[j];
+        kern.best_state_[j] = kern.pending_state_[j];
+        if (!was_alive && kern.best_state_[j] >= 0) kern.alive_.push_back(j);
+      }
+      kern.dirty_.clear();
+      for (int i = 0; i < C; ++i) {
+        const int b = kern.cand_[i];
+        if (lk >= 0 && lk != b) continue;
+        if (!kern.in_window(b, t)) continue;
+        const int l = pb.landing_of[b];
+        const int cap = pb.landing_capacity[l];
+        double over = 0.0;
+        if (cap > 0 && lk < 0 && kern.used_scratch_[l] >= cap) {
+          if (!keeps_on_landing(pb, kern.mode_, m, b, kern.used_scratch_[l], cap)) continue;
+          over = pb.weights.landing_slack * (kern.used_scratch_[l] + 1 - cap);
+        }
+        const int base = kern.state_base_[i], K = kern.kmax_[i];
+        const int room = kern.sequence_room(m, b, k);
+        if (room < 1) continue;
+        double start = kern.value_[0];
+        int start_from = 0;
+        for (const int j : kern.alive_) {
+          if (j == i) continue;
+          const double v = kern.best_of_[j] - kern.switch_[static_cast<std::size_t>(j) * C + i];
+          if (v > start) {
+            start = v;
+            start_from = kern.best_state_[j];
+          }
+        }
+        start += kern.first_gain_[i] - over;
+        if (kern.best_state_[i] >= 0) {
+          const int qmax = std::min(K - 1, room - 2);
+          const auto from_q = [&](int q) {
+            const double v = kern.value_[base + q];
+            return v <= minus_inf ? minus_inf : v + (kern.next_gain_[base + q] - over);
+          };
+          if (qmax >= 0) {
+            const int cap_to = base + K - 1;
+            const double self = K - 1 <= qmax ? from_q(K - 1) : minus_inf;
+            if (K >= 2 && K - 2 <= qmax) {
+              const double v = from_q(K - 2);
+              if (v > minus_inf && v > kern.value_[cap_to]) improve(cap_to, v, base + K - 2);
+            }
+            if (self > minus_inf && self > kern.value_[cap_to]) improve(cap_to, self, cap_to);
+            for (int to = std::min(K - 2, qmax + 1); to >= 1; --to) {
+              const double v = from_q(to - 1);
+              if (v > minus_inf && v > kern.value_[base + to]) improve(base + to, v, base + to - 1);
+            }
+          }
+        }
+        if (start > kern.value_[base]) improve(base, start, start_from);
+        double best = minus_inf;
+        int best_s = -1;
+        for (int q = 0; q < K; ++q)
+          if (kern.value_[base + q] > best) {
+            best = kern.value_[base + q];
+            best_s = base + q;
+          }
+        kern.pending_best_[i] = best;
+        kern.pending_state_[i] = best_s;
+        kern.dirty_.push_back(i);
+      }
+    }
+    int s = static_cast<int>(std::max_element(kern.value_.begin(), kern.value_.end()) - kern.value_.begin());
+    for (int k = S - 1; k >= 0; --k) {
+      const int t = pb.eval_order[k];
+      const operator_kernel::choice_entry e = kern.choice_[static_cast<std::size_t>(k) * n + s];
+      std::int32_t cell = idle;
+      if (e.stamp == kern.slot_stamp_[k]) {
+        cell = kern.block_of_state(s);
+        s = ~e.from;
+      }
+      const std::int32_t lk = pb.lock[pb.ms(m, t)];
+      kern.row_plan_[pb.ms(m, t)] = lk >= 0 ? lk : cell;
+    }
+  }
 };
 
 }  // namespace fhops::harvest
@@ -134,5 +301,64 @@ TEST_CASE("sequence_room equals its dense recomputation on random plans", "[spee
     }
     CHECK(restricted > 0);  // the check saw prerequisites ...
     CHECK(binding > 0);     // ... and room that runs out
+  }
+}
+
+namespace row_tables_test {
+
+// A crews-like scenario: many blocks (so row_rebuild samples its candidates), landings of
+// capacity 1, move costs or none, and slack priced or a hard cap.
+problem crews_problem(bool mobilisation, double landing_slack, std::uint64_t seed) {
+  synth_parameters p = synth_tier("custom");
+  p.seed = seed;
+  p.blocks = {40, 40};
+  p.machines = {8, 8};
+  p.days = {14, 14};
+  p.landings = {6, 6};
+  p.shifts_per_day = 2;
+  p.landing_capacity = {1, 1};
+  p.mobilisation = mobilisation;
+  p.weights = objective_weights{1.0, 0.5, 2.0, landing_slack};
+  return problem(generate_synth(p).sc);
+}
+
+// Runs the current and the old row DP side by side on two kernels over a sequence of rebuilds
+// (random machines, sampled or every block, any landing or one, rows cleared now and then as the
+// operators do): the rows they build and the random draws they consume must be the same.
+void same_rows(const problem& pb, std::uint64_t seed) {
+  operator_kernel fast(pb), old(pb);
+  fhops::rng pick(seed), plans(seed + 1), r_fast(seed + 2), r_old(seed + 2);
+  for (int round = 0; round < 8; ++round) {
+    const schedule plan = random_plan(pb, plans);
+    kernel_probe::row_plan(fast).assign(plan.cells.begin(), plan.cells.end());
+    kernel_probe::row_plan(old) = kernel_probe::row_plan(fast);
+    for (int call = 0; call < 3 * pb.num_machines; ++call) {
+      const int m = static_cast<int>(pick.below(pb.num_machines));
+      const bool every_block = pick.chance(0.3);
+      const int only_landing = pick.chance(0.3) ? static_cast<int>(pick.below(pb.num_landings)) : -1;
+      if (pick.chance(0.3))  // start from an empty row (its locks stay), as the rebuild operators do
+        for (auto* k : {&fast, &old})
+          for (int t = 0; t < pb.num_slots; ++t) {
+            const std::size_t c = pb.ms(m, t);
+            kernel_probe::row_plan(*k)[c] = pb.lock[c] >= 0 ? pb.lock[c] : idle;
+          }
+      kernel_probe::rebuild_row(fast, m, r_fast, every_block, only_landing);
+      kernel_probe::old_rebuild_row(old, m, r_old, every_block, only_landing);
+      REQUIRE(kernel_probe::row_plan(fast) == kernel_probe::row_plan(old));
+      REQUIRE(r_fast.below(1u << 30) == r_old.below(1u << 30));
+    }
+  }
+}
+
+}  // namespace row_tables_test
+
+TEST_CASE("rebuild_row builds the rows of its pre-speed-up version", "[speed][rebuild]") {
+  for (const bool mobilisation : {true, false})
+    for (const double slack : {0.0, 3.0})
+      row_tables_test::same_rows(row_tables_test::crews_problem(mobilisation, slack, mobilisation ? 17 : 29), 101);
+  row_tables_test::same_rows(row_tables_test::chain_problem(20, 9, 7, 5), 202);  // sequencing
+  if (fhops_test::have_reference()) {
+    const problem med42(load_scenario(fhops_test::reference("scenarios/med42/scenario.yaml")));
+    row_tables_test::same_rows(med42, 303);
   }
 }

@@ -401,12 +401,13 @@ private:
       if (left_[b] > 1e-9 && (only_landing < 0 || pb.landing_of[b] == only_landing)) cand_.push_back(b);
     if (!every_block && cand_.size() > row_candidates) {
       for (std::size_t i = cand_.size() - 1; i > 0; --i) std::swap(cand_[i], cand_[r.below(i + 1)]);
+      // the blocks row m works now, marked in one pass over the row (not one pass per candidate)
+      in_row_.assign(pb.num_blocks, 0);
+      for (int t = 0; t < S; ++t)
+        if (const std::int32_t v = row_plan_[pb.ms(m, t)]; v >= 0) in_row_[v] = 1;
       std::size_t keep = 0;
-      for (std::size_t i = 0; i < cand_.size(); ++i) {  // current blocks first, then the shuffled rest
-        bool current = false;
-        for (int t = 0; t < S && !current; ++t) current = row_plan_[pb.ms(m, t)] == cand_[i];
-        if (current) std::swap(cand_[keep++], cand_[i]);
-      }
+      for (std::size_t i = 0; i < cand_.size(); ++i)  // current blocks first, then the shuffled rest
+        if (in_row_[cand_[i]]) std::swap(cand_[keep++], cand_[i]);
       cand_.resize(std::max(keep, row_candidates));
       std::sort(cand_.begin(), cand_.end());
     } else if (!every_block && !cand_.empty() && r.chance(0.3)) {
@@ -432,8 +433,14 @@ private:
     value_[0] = 0.0;
     best_of_.assign(C, minus_inf);
     best_state_.assign(C, -1);
-    pending_best_.resize(C);
-    pending_state_.resize(C);
+    // pending_best_[i] / pending_state_[i]: the best value of cand i's states and its lowest state
+    // attaining it, kept up to date as the states improve (values only grow), so a slot need not
+    // rescan every run length of every candidate
+    pending_best_.assign(C, minus_inf);
+    pending_state_.assign(C, -1);
+    // reach_[i]: the highest state of cand i above minus_inf (-1: none); the states above it offer
+    // their successors nothing, so a slot's run extensions stop there
+    reach_.assign(C, -1);
     dirty_.clear();
     alive_.clear();
     // The DP updates value_ in place, slot by slot. An idle slot carries every state over, so only
@@ -463,23 +470,41 @@ private:
       for (int i = 0; i < C; ++i)
         switch_[static_cast<std::size_t>(j) * C + i] =
             (has_params && i != j ? wM * pb.move_cost(m, cand_[j], cand_[i]) : 0.0) + wT;
+    // The other machines' use of the candidates' capped landings in each slot, counted once per
+    // call row by row (a per-slot count would read every machine's row at a stride of S):
+    // landing_use_[t*U + u] for the u-th such landing, U of them, use_index_[l] = u (-1: not counted).
+    use_index_.assign(pb.num_landings, -1);
+    int U = 0;
+    for (const int b : cand_)
+      if (const int l = pb.landing_of[b]; pb.landing_capacity[l] > 0 && use_index_[l] < 0) use_index_[l] = U++;
+    landing_use_.assign(static_cast<std::size_t>(S) * U, 0);
+    if (U > 0)
+      for (int x = 0; x < pb.num_machines; ++x) {
+        if (x == m) continue;
+        const std::int32_t* row = row_plan_.data() + pb.ms(x, 0);
+        for (int t = 0; t < S; ++t)
+          if (row[t] >= 0)
+            if (const int u = use_index_[pb.landing_of[row[t]]]; u >= 0) ++landing_use_[static_cast<std::size_t>(t) * U + u];
+      }
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
       const std::size_t cm = pb.ms(m, t);
       const std::uint32_t stamp = slot_stamp_[k] = ++stamp_;
       choice_entry* ch = choice_.data() + static_cast<std::size_t>(k) * n;
+      double best = minus_inf;  // the current candidate's best value and lowest state attaining it
+      int best_s = -1;
       const auto improve = [&](int to, double v, int from) {
         value_[to] = v;
         ch[to] = {stamp, ~from};
+        // values only grow, so the best so far and the improved states give the new best
+        if (v > best || (v == best && to < best_s)) {
+          best = v;
+          best_s = to;
+        }
       };
       const std::int32_t lk = pb.lock[cm];
       if (!pb.available[cm] || pb.blacked_out[cm]) continue;  // idle: every state carries over
-      // the other machines' use of each landing in this slot
-      std::fill(used_scratch_.begin(), used_scratch_.end(), 0);
-      for (int x = 0; x < pb.num_machines; ++x) {
-        const std::int32_t v = x == m ? -1 : row_plan_[pb.ms(x, t)];
-        if (v >= 0) ++used_scratch_[pb.landing_of[v]];
-      }
+      const int* used = landing_use_.data() + static_cast<std::size_t>(t) * U;
       // the best state of each block whose states changed in the previous slot (the others keep theirs)
       for (const int j : dirty_) {
         const bool was_alive = best_state_[j] >= 0;
@@ -495,15 +520,19 @@ private:
         const int l = pb.landing_of[b];
         const int cap = pb.landing_capacity[l];
         double over = 0.0;  // the slack a cell here adds when the landing is full (priced mode)
-        if (cap > 0 && lk < 0 && used_scratch_[l] >= cap) {
-          if (!keeps_on_landing(pb, mode_, m, b, used_scratch_[l], cap)) continue;
-          over = pb.weights.landing_slack * (used_scratch_[l] + 1 - cap);
+        if (cap > 0 && lk < 0 && used[use_index_[l]] >= cap) {
+          const int use = used[use_index_[l]];
+          if (!keeps_on_landing(pb, mode_, m, b, use, cap)) continue;
+          over = pb.weights.landing_slack * (use + 1 - cap);
         }
         const int base = state_base_[i], K = kmax_[i];
         // sequencing: a run of length q + 1 may go on only while m's count on b fits the room
         // its prerequisites leave (the count of the run stands for m's count on b)
         const int room = sequence_room(m, b, k);
         if (room < 1) continue;
+        best = pending_best_[i];
+        best_s = pending_state_[i];
+        const int reach = reach_[i];
         // the best way to start a run on b: from nothing (free) or from another block (a move),
         // against the values before this slot (best_of_ is not updated within a slot)
         double start = value_[0];
@@ -534,23 +563,30 @@ private:
               if (v > minus_inf && v > value_[cap_to]) improve(cap_to, v, base + K - 2);
             }
             if (self > minus_inf && self > value_[cap_to]) improve(cap_to, self, cap_to);
-            for (int to = std::min(K - 2, qmax + 1); to >= 1; --to) {
+            // improve() written out: this loop improves nearly every state of every candidate,
+            // and the compiler does not inline the lambda here
+            for (int to = std::min({K - 2, qmax + 1, reach + 1}); to >= 1; --to) {
               const double v = from_q(to - 1);
-              if (v > minus_inf && v > value_[base + to]) improve(base + to, v, base + to - 1);
+              const int s = base + to;
+              if (v > minus_inf && v > value_[s]) {
+                value_[s] = v;
+                ch[s] = {stamp, ~(s - 1)};
+                if (v > best || (v == best && s < best_s)) {
+                  best = v;
+                  best_s = s;
+                }
+              }
             }
           }
         }
         if (start > value_[base]) improve(base, start, start_from);
         // this candidate's states are final for the slot: their best, for the next slot
-        double best = minus_inf;
-        int best_s = -1;
-        for (int q = 0; q < K; ++q)
-          if (value_[base + q] > best) {
-            best = value_[base + q];
-            best_s = base + q;
-          }
         pending_best_[i] = best;
         pending_state_[i] = best_s;
+        // a slot raises the highest state by one at most (the cap needs K - 2 reached already)
+        int hi = std::min(reach + 1, K - 1);
+        while (hi >= 0 && value_[base + hi] <= minus_inf) --hi;
+        reach_[i] = hi;
         dirty_.push_back(i);
       }
     }
@@ -606,7 +642,8 @@ private:
   std::vector<int> block_cum_;                    // [b*(S+1)*R + k*R + r]: see block_cum()
   std::vector<std::uint64_t> block_cum_stamp_;    // block_cum_ of b is current when = log_stamp_
   std::uint64_t log_stamp_ = 0;                   // work_left calls with sequencing so far
-  std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, alive_, dirty_;
+  std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, alive_, dirty_, use_index_, landing_use_, reach_;
+  std::vector<std::uint8_t> in_row_;
   std::vector<double> value_, best_of_, pending_best_, switch_, first_gain_, next_gain_;
   struct choice_entry {
     std::uint32_t stamp = 0;  ///< the slot stamp the entry belongs to (0: none)
