@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "fhops/pages/compare_page.hpp"
 #include "fhops/telemetry/analysis/compare.hpp"
+#include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/util/file_identity.hpp"
 
@@ -40,7 +41,7 @@ int cmd_telemetry_compare(int argc, char** argv) {
     const std::string format = choice(vm, "format", {"text", "json", "html"});
     if (vm.count("scenario")) o.scenarios = vm["scenario"].as<std::vector<std::string>>();
     o.alpha = vm["alpha"].as<double>();
-    const std::filesystem::path store = tel::compare_store_path(vm["store"].as<std::string>());
+    const std::filesystem::path store = tel::locate_store(vm["store"].as<std::string>()).sqlite;
     fhops::io_paths io;
     io.input("the store", store);
     if (vm.count("out")) io.output("--out", vm["out"].as<std::string>());

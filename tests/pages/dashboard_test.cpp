@@ -111,7 +111,7 @@ TEST_CASE("dashboard: a store is named by its .sqlite, its log or its folder", "
   // one rule for every command that takes a STORE: serve and compare open the same file
   for (const fs::path& store : {fs::path("/x/telemetry/runs.jsonl"), fs::path("/x/telemetry/runs.sqlite"), dir, fs::path("/x/store.db")}) {
     INFO(store);
-    CHECK(db::resolve_store(store).sqlite == tel::compare_store_path(store));
+    CHECK(db::resolve_store(store).sqlite == tel::locate_store(store).sqlite);
     CHECK(tel::locate_store(store).steps_dir == db::resolve_store(store).steps_dir);
   }
 }

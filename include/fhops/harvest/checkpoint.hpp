@@ -30,9 +30,6 @@
 
 namespace fhops::harvest {
 
-/// The name of a solver in a checkpoint ("sa", "ils", "tabu").
-inline const char* solver_name(solver_kind k) { return k == solver_kind::sa ? "sa" : k == solver_kind::ils ? "ils" : "tabu"; }
-
 /// The options that decide a solve's trajectory, as space-separated `name=value` items (compared
 /// item by item on resume; a difference names the option).
 inline std::string trajectory_options(const solve_options& o) {
@@ -97,7 +94,7 @@ public:
   template <class Body>
   void write(Body&& body) {
     search::checkpoint_writer w;
-    w.put("fhops.solver", solver_name(o_->kind));
+    w.put("fhops.solver", solver_label(o_->kind));
     w.put("fhops.scenario", c_->scenario_id);
     w.put("fhops.options", trajectory_options(*o_));
     w.put("fhops.resumes", c_->resumes);
@@ -127,7 +124,7 @@ struct checkpoint_resume {
 inline checkpoint_resume open_checkpoint(std::string text, const solve_options& o, std::string_view scenario_id) {
   checkpoint_resume r{search::checkpoint_reader(std::move(text)), 0};
   const auto solver = r.reader.get<std::string>("fhops.solver");
-  if (solver != solver_name(o.kind)) throw search::checkpoint_error("checkpoint is for solver " + solver + ", not " + solver_name(o.kind));
+  if (solver != solver_label(o.kind)) throw search::checkpoint_error("checkpoint is for solver " + solver + ", not " + solver_label(o.kind));
   if (r.reader.get<std::string>("fhops.scenario") != scenario_id) throw search::checkpoint_error("checkpoint is for another scenario");
   const auto items = [](const std::string& text) {
     std::vector<std::string> v;
@@ -158,7 +155,7 @@ solve_outcome solve_checkpointed(const problem& pb, const solve_options& o, cons
 /// FNV-1a 64 of the contents of `files`, in order, as 16 hex digits: a scenario's identity for
 /// checkpoints (the same bundle copied elsewhere has the same identity).
 inline std::string files_fingerprint(const std::vector<std::filesystem::path>& files) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
+  std::uint64_t h = search::fnv1a64_basis;
   for (const auto& f : files) {
     h = search::fnv1a64(read_text_file(f), h);
     h = search::fnv1a64(std::string_view("\0", 1), h);

@@ -191,6 +191,12 @@ inline std::size_t require_operator(const std::string& name) {
 /// Which solver a configuration is for (Tabu starts from its own default weights).
 enum class solver_kind { sa, ils, tabu };
 
+/// The solver label of the reference (`sa`, `ils`, `tabu`): run records, checkpoints, commands.
+inline const char* solver_label(solver_kind k) { return k == solver_kind::sa ? "sa" : k == solver_kind::ils ? "ils" : "tabu"; }
+
+/// The solver a label names (`ils`, `tabu`; anything else is SA: check the label first).
+inline solver_kind solver_of_label(std::string_view s) { return s == "ils" ? solver_kind::ils : s == "tabu" ? solver_kind::tabu : solver_kind::sa; }
+
 /// Operator settings gathered from a profile and the command line.
 struct operator_settings {
   std::vector<std::string> presets;                       ///< --operator-preset, in order

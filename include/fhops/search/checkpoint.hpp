@@ -38,8 +38,11 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-/// FNV-1a, 64 bits: the checkpoint's checksum.
-constexpr std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ULL) noexcept {
+/// FNV-1a 64's offset basis: the hash of nothing, where a hash over several pieces starts.
+inline constexpr std::uint64_t fnv1a64_basis = 0xcbf29ce484222325ULL;
+
+/// FNV-1a, 64 bits: the checkpoint's checksum. `h` continues a hash over earlier pieces.
+constexpr std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = fnv1a64_basis) noexcept {
   for (const char c : s) {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ULL;

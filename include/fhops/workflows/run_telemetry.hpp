@@ -21,12 +21,6 @@
 
 namespace fhops::harvest {
 
-/// The solver label of the reference (`sa`, `ils`, `tabu`).
-inline const char* solver_label(solver_kind k) { return k == solver_kind::sa ? "sa" : k == solver_kind::ils ? "ils" : "tabu"; }
-
-/// The solver a label names (`ils`, `tabu`; anything else is SA: check the label first).
-inline solver_kind solver_of_label(std::string_view s) { return s == "ils" ? solver_kind::ils : s == "tabu" ? solver_kind::tabu : solver_kind::sa; }
-
 /// The step-record cadence of the reference (§1.7): SA every 100 steps, ILS and Tabu every 25.
 inline long long default_step_interval(solver_kind k) { return k == solver_kind::sa ? 100 : 25; }
 

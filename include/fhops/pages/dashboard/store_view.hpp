@@ -52,10 +52,10 @@ struct bad_parameter : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-/// Where a store's parts are: the SQLite file, the JSONL log and the step-log folder.
-struct store_paths {
-  std::filesystem::path sqlite, log, steps_dir;
-  std::filesystem::path history_dir;  ///< the weekly report snapshots (`history/` beside the log, as ops weekly keeps them)
+/// Where a store's parts are: the SQLite file, the JSONL log and the step-log folder
+/// (telemetry::store_location), and the weekly report snapshots.
+struct store_paths : telemetry::store_location {
+  std::filesystem::path history_dir;  ///< `history/` beside the log, as ops weekly keeps them
 };
 
 /// The parts of the store named by `store` (telemetry::locate_store: a run log, a folder holding
@@ -64,11 +64,7 @@ inline store_paths resolve_store(const std::filesystem::path& store) {
   std::error_code ec;
   std::filesystem::path p = std::filesystem::absolute(store, ec);
   if (ec) p = store;
-  const telemetry::store_location where = telemetry::locate_store(p);
-  store_paths out;
-  out.sqlite = where.sqlite;
-  out.log = where.log;
-  out.steps_dir = where.steps_dir;
+  store_paths out{telemetry::locate_store(p), {}};
   out.history_dir = out.log.parent_path() / "history";
   return out;
 }

@@ -315,13 +315,11 @@ inline std::vector<compared_run> load_compared_runs(sqlite_store& store, const c
   });
 }
 
-/// The SQLite file of the store a path names (locate_store: a run log, a folder or the file).
-inline std::filesystem::path compare_store_path(const std::filesystem::path& path) { return locate_store(path).sqlite; }
-
-/// Opens the store read-only (compare_store_path) and compares its runs. Errors (a missing,
-/// corrupt or locked store — after waiting `busy_timeout_ms` for writers) are store_error naming the file.
+/// Opens the store a path names read-only (its SQLite file, as locate_store finds it: a run log,
+/// a folder or the file) and compares its runs. Errors (a missing, corrupt or locked store — after
+/// waiting `busy_timeout_ms` for writers) are store_error naming the file.
 inline comparison_result compare_store(const std::filesystem::path& path, const compare_options& o, int busy_timeout_ms = 60000) {
-  const std::filesystem::path store_path = compare_store_path(path);
+  const std::filesystem::path store_path = locate_store(path).sqlite;
   sqlite_store store(store_path, store_options{.busy_timeout_ms = busy_timeout_ms, .read_only = true, .verify = true});
   auto res = compare_groups(load_compared_runs(store, o), o);
   res.source = store_path.string();
