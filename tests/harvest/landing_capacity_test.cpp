@@ -146,7 +146,8 @@ TEST_CASE("priced moves are scored exactly and reach slack on soft-capacity scen
     fhops::rng r(11);
     harvest_move mv;
     std::vector<long long> with_slack(operator_count, 0);
-    for (int i = 0; i < 3000; ++i) {
+    INFO(pb.name);
+    for (int i = 0; i < 6000; ++i) {  // a random walk: each operator gets ~400 turns to show it
       const std::size_t o = i % operator_count;
       if (!nbh.propose(o, state, r, mv)) continue;
       const auto score = space.evaluate(state, mv);  // throws on a delta/full mismatch

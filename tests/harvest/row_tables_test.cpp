@@ -75,7 +75,7 @@ struct kernel_probe {
     kern.pending_best_.resize(C);
     kern.pending_state_.resize(C);
     kern.dirty_.clear();
-    kern.alive_.clear();
+    std::vector<int> alive;  // the kernel's own DP no longer keeps this list
     if (kern.choice_.size() < static_cast<std::size_t>(S) * n) kern.choice_.resize(static_cast<std::size_t>(S) * n);
     kern.slot_stamp_.resize(S);
     if (kern.stamp_ > std::numeric_limits<std::uint32_t>::max() - static_cast<std::uint32_t>(S)) {
@@ -117,7 +117,7 @@ struct kernel_probe {
         const bool was_alive = kern.best_state_[j] >= 0;
         kern.best_of_[j] = kern.pending_best_[j];
         kern.best_state_[j] = kern.pending_state_[j];
-        if (!was_alive && kern.best_state_[j] >= 0) kern.alive_.push_back(j);
+        if (!was_alive && kern.best_state_[j] >= 0) alive.push_back(j);
       }
       kern.dirty_.clear();
       for (int i = 0; i < C; ++i) {
@@ -136,7 +136,7 @@ struct kernel_probe {
         if (room < 1) continue;
         double start = kern.value_[0];
         int start_from = 0;
-        for (const int j : kern.alive_) {
+        for (const int j : alive) {
           if (j == i) continue;
           const double v = kern.best_of_[j] - kern.switch_[static_cast<std::size_t>(j) * C + i];
           if (v > start) {

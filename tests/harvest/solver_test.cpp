@@ -485,9 +485,9 @@ TEST_CASE("landing_rebuild rotates a landing's crew onto their best blocks in on
   REQUIRE(state.score() == 15.0);
   fhops::rng r(11);
   harvest_move mv;
-  int proposed = 0;
+  int proposed = 0, turns = 0;
   double found = state.score();
-  for (int i = 0; i < 10; ++i)
+  for (; proposed < 10 && turns < 200; ++turns)  // it declines most turns (turn_share)
     if (nbh.propose(op("landing_rebuild"), state, r, mv)) {
       ++proposed;
       std::set<int> rows;
@@ -495,8 +495,40 @@ TEST_CASE("landing_rebuild rotates a landing's crew onto their best blocks in on
       CHECK(rows.size() == 3);  // the whole crew at once
       found = std::max(found, space.evaluate(state, mv));
     }
+  INFO("turns " << turns);
   CHECK(proposed == 10);
   CHECK(found == 30.0);
+}
+
+TEST_CASE("landing_rebuild proposes on about turn_share of its turns and declines the others", "[operators][landing_rebuild]") {
+  // The rotate scenario's three machines always have a move; a declined turn leaves the move empty.
+  scenario sc;
+  sc.name = "turns";
+  sc.num_days = 5;
+  sc.landings = {{"L1", 3}};
+  sc.blocks = {{"B1", "L1", 10.0, 1, 5, {}, {}}, {"B2", "L1", 10.0, 1, 5, {}, {}}};
+  sc.machines = {{"M1", {}, {}, 24.0, 0.0, {}}, {"M2", {}, {}, 24.0, 0.0, {}}};
+  sc.production_rates = {{"M1", "B1", 1.0}, {"M1", "B2", 2.0}, {"M2", "B2", 1.0}, {"M2", "B1", 2.0}};
+  const problem pb(sc);
+  schedule own(pb);
+  for (int m = 0; m < 2; ++m)
+    for (int t = 0; t < pb.num_slots; ++t) own.at(m, t) = m;
+  harvest_neighbourhood nbh(pb);
+  incremental_evaluator state(pb);
+  state.reset(own);
+  fhops::rng r(5);
+  harvest_move mv;
+  constexpr int turns = 2000;
+  int proposed = 0;
+  for (int i = 0; i < turns; ++i) {
+    mv.changes.clear();
+    if (nbh.propose(op("landing_rebuild"), state, r, mv)) {
+      ++proposed;
+      CHECK_FALSE(mv.changes.empty());
+    }
+  }
+  const double share = static_cast<double>(proposed) / turns;
+  CHECK(share == Approx(landing_rebuild_operator::turn_share).margin(0.05));
 }
 
 TEST_CASE("landing_rebuild changes the rows of one landing's crew and at most one more machine", "[operators][landing_rebuild][reference]") {

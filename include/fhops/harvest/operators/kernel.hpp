@@ -442,7 +442,8 @@ private:
     // their successors nothing, so a slot's run extensions stop there
     reach_.assign(C, -1);
     dirty_.clear();
-    alive_.clear();
+    by_best_.clear();
+    alive_pos_.assign(C, -1);
     // The DP updates value_ in place, slot by slot. An idle slot carries every state over, so only
     // the states a slot improves record where they came from: choice_[k*n + s] = {stamp, ~p}
     // holds for slot k only when its stamp is slot_stamp_[k]; any other entry means "carried".
@@ -466,10 +467,13 @@ private:
       for (int q = 0; q < kmax_[i]; ++q) next_gain_[state_base_[i] + q] = gain(i, q + 1);
     }
     switch_.resize(static_cast<std::size_t>(C) * C);  // [j*C+i]: cost of leaving cand j for cand i
+    min_switch_.assign(C, std::numeric_limits<double>::infinity());  // [i]: the least of them into i (j != i)
     for (int j = 0; j < C; ++j)
-      for (int i = 0; i < C; ++i)
-        switch_[static_cast<std::size_t>(j) * C + i] =
-            (has_params && i != j ? wM * pb.move_cost(m, cand_[j], cand_[i]) : 0.0) + wT;
+      for (int i = 0; i < C; ++i) {
+        const double cost = (has_params && i != j ? wM * pb.move_cost(m, cand_[j], cand_[i]) : 0.0) + wT;
+        switch_[static_cast<std::size_t>(j) * C + i] = cost;
+        if (j != i) min_switch_[i] = std::min(min_switch_[i], cost);
+      }
     // The other machines' use of the candidates' capped landings in each slot, counted once per
     // call row by row (a per-slot count would read every machine's row at a stride of S):
     // landing_use_[t*U + u] for the u-th such landing, U of them, use_index_[l] = u (-1: not counted).
@@ -510,7 +514,23 @@ private:
         const bool was_alive = best_state_[j] >= 0;
         best_of_[j] = pending_best_[j];
         best_state_[j] = pending_state_[j];
-        if (!was_alive && best_state_[j] >= 0) alive_.push_back(j);
+        if (!was_alive && best_state_[j] >= 0) {
+          alive_pos_[j] = static_cast<int>(by_best_.size());  // candidates come alive in this order
+          by_best_.push_back(j);
+        }
+      }
+      if (!dirty_.empty()) {
+        // by_best_: the live candidates by best_of_ descending, ties by alive_pos_. Values only
+        // grow, so it is nearly sorted already: an insertion sort
+        const auto before = [&](int a, int b) {
+          return best_of_[a] > best_of_[b] || (best_of_[a] == best_of_[b] && alive_pos_[a] < alive_pos_[b]);
+        };
+        for (std::size_t x = 1; x < by_best_.size(); ++x) {
+          const int v = by_best_[x];
+          std::size_t y = x;
+          for (; y > 0 && before(v, by_best_[y - 1]); --y) by_best_[y] = by_best_[y - 1];
+          by_best_[y] = v;
+        }
       }
       dirty_.clear();
       for (int i = 0; i < C; ++i) {
@@ -534,15 +554,20 @@ private:
         best_s = pending_state_[i];
         const int reach = reach_[i];
         // the best way to start a run on b: from nothing (free) or from another block (a move),
-        // against the values before this slot (best_of_ is not updated within a slot)
+        // against the values before this slot (best_of_ is not updated within a slot): the first
+        // maximum in the order "nothing", then the candidates as they came alive. Read by best_of_
+        // descending, the scan stops where even the cheapest move into i cannot reach the best so far.
         double start = value_[0];
-        int start_from = 0;
-        for (const int j : alive_) {
+        int start_from = 0, start_pos = -1;
+        const double least = min_switch_[i];
+        for (const int j : by_best_) {
+          if (best_of_[j] - least < start) break;
           if (j == i) continue;
           const double v = best_of_[j] - switch_[static_cast<std::size_t>(j) * C + i];
-          if (v > start) {
+          if (v > start || (v == start && start_pos >= 0 && alive_pos_[j] < start_pos)) {
             start = v;
             start_from = best_state_[j];
+            start_pos = alive_pos_[j];
           }
         }
         start += first_gain_[i] - over;
@@ -642,9 +667,10 @@ private:
   std::vector<int> block_cum_;                    // [b*(S+1)*R + k*R + r]: see block_cum()
   std::vector<std::uint64_t> block_cum_stamp_;    // block_cum_ of b is current when = log_stamp_
   std::uint64_t log_stamp_ = 0;                   // work_left calls with sequencing so far
-  std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, alive_, dirty_, use_index_, landing_use_, reach_;
+  std::vector<int> cand_, state_base_, kmax_, best_state_, pending_state_, dirty_, use_index_, landing_use_, reach_;
+  std::vector<int> by_best_, alive_pos_;  // the live candidates by best_of_ (descending); the order each came alive
   std::vector<std::uint8_t> in_row_;
-  std::vector<double> value_, best_of_, pending_best_, switch_, first_gain_, next_gain_;
+  std::vector<double> value_, best_of_, pending_best_, switch_, min_switch_, first_gain_, next_gain_;
   struct choice_entry {
     std::uint32_t stamp = 0;  ///< the slot stamp the entry belongs to (0: none)
     std::int32_t from = 0;    ///< ~(the state before the slot); the slot worked

@@ -50,11 +50,17 @@ static_assert(harvest_operator<row_rebuild_operator>);
 /// against the rows rebuilt before it;
 /// then each is rebuilt once more against all the others. The DP sees every block the machine
 /// can work (no candidate sampling), so the second pass is a best response per machine.
+/// It costs as much as thirty or more single-row rebuilds, and a step of SA or Tabu tries operators in
+/// a weighted order until one is accepted, so a rarely accepted operator is tried in most steps
+/// whatever its weight: it proposes on turn_share of its turns only (a declined turn passes to
+/// the next operator and costs nothing).
 struct landing_rebuild_operator {
   static constexpr std::string_view name = "landing_rebuild";
+  static constexpr double turn_share = 0.3;
   bool propose(operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) const {
     const problem& pb = *kern.pb_;
     const int S = pb.num_slots, M = pb.num_machines;
+    if (!r.chance(turn_share)) return false;
     kern.group_.clear();
     if (!kern.add_landing_crew(plan, r, kern.group_limit)) return false;
     if (static_cast<int>(kern.group_.size()) < M && r.chance(0.5)) {
