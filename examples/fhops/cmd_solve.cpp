@@ -225,6 +225,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     } catch (const std::exception&) {
       load_error = std::current_exception();
     }
+    if (preloaded)  // SA's defaults depend on the scenario (default_weights_for); the settings were checked above
+      o.weights = fhops::harvest::resolve_weights(kind, psolver, ops, &preloaded->scenario.weights);
     fhops::io_paths io;
     if (preloaded) scenario_inputs(io, preloaded->scenario);
     else io.input("the scenario file", vm["scenario"].as<std::string>());

@@ -607,6 +607,25 @@ TEST_CASE("the lns and price presets are the defaults plus landing_rebuild or pr
   }
 }
 
+TEST_CASE("solve-heur's defaults add landing_rebuild where landing capacity is hard, and only there", "[solver][landing_rebuild]") {
+  const std::size_t lr = static_cast<std::size_t>(operator_id::landing_rebuild);
+  objective_weights hard, soft;
+  soft.landing_slack = 4.0;
+  for (std::size_t i = 0; i < operator_count; ++i) {
+    INFO(operator_names[i]);
+    CHECK(default_weights_for(hard)[i] == (i == lr ? 0.02 : default_weights[i]));
+    CHECK(default_weights_for(soft)[i] == default_weights[i]);
+  }
+  // the scenario decides SA's defaults only: not Tabu's or ILS's, and not over any setting
+  CHECK(resolve_weights(solver_kind::sa, nullptr, {}, &hard) == default_weights_for(hard));
+  CHECK(resolve_weights(solver_kind::sa, nullptr, {}, &soft) == default_weights);
+  CHECK(resolve_weights(solver_kind::sa, nullptr, {}) == default_weights);
+  CHECK(resolve_weights(solver_kind::tabu, nullptr, {}, &hard) == default_tabu_weights);
+  CHECK(resolve_weights(solver_kind::ils, nullptr, {}, &hard) == default_weights);
+  CHECK(resolve_weights(solver_kind::sa, nullptr, {{"fhops-default"}, {}, {}}, &hard) == default_weights);
+  CHECK(resolve_weights(solver_kind::sa, nullptr, {{}, {}, {{"swap", 2.0}}}, &hard)[lr] == 0.0);
+}
+
 namespace {
 
 // Degenerate but valid scenarios (issue 24): no machine, no open slot, one machine on one day, no

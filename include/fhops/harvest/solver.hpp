@@ -48,6 +48,15 @@ inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0
 /// fhops-cpp's Tabu defaults: the reference Tabu's five plus the run operators, row_rebuild and seq_fill.
 inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 0.5};
 
+/// solve-heur's defaults for a scenario (issue 20's automatic operator mix): default_weights plus
+/// landing_rebuild 0.02 where landing capacity is hard (objective weight landing_slack 0). At 10 s
+/// the crew rebuilds gained on the crews families and large84 and lost on every soft-capacity
+/// family (bench/RESULTS.md, "The SA default: landing_rebuild where landing capacity is hard").
+inline operator_weights default_weights_for(const objective_weights& objective) {
+  operator_weights w = default_weights;
+  if (objective.landing_slack == 0.0) w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.02;
+  return w;
+}
 /// A named operator preset.
 struct operator_preset {
   std::string_view name;
@@ -209,8 +218,10 @@ struct operator_settings {
 /// enabled operators and --operator names; weights are merged profile presets, profile weights, CLI
 /// presets, then --operator-weight. Without any setting the fhops-cpp defaults apply; with settings
 /// the reference's base weights do (Tabu: the reference Tabu's own). Fix of the reference quirk: an --operator whose weight would be 0 is
-/// enabled with weight 1 instead of leaving nothing enabled.
-inline operator_weights resolve_weights(solver_kind kind, const profile_solver* profile, const operator_settings& cli) {
+/// enabled with weight 1 instead of leaving nothing enabled. Given the scenario's `objective`, SA's
+/// defaults are default_weights_for(objective).
+inline operator_weights resolve_weights(solver_kind kind, const profile_solver* profile, const operator_settings& cli,
+                                        const objective_weights* objective = nullptr) {
   std::vector<std::string> ops;
   std::map<std::size_t, double> merged;
   const auto add_preset = [&](const std::string& name) {
@@ -242,6 +253,7 @@ inline operator_weights resolve_weights(solver_kind kind, const profile_solver* 
   const bool configured = !ops.empty() || !merged.empty();
   operator_weights w = kind == solver_kind::tabu ? (configured ? reference_tabu_weights : default_tabu_weights)
                        : configured                ? reference_weights
+                       : kind == solver_kind::sa && objective ? default_weights_for(*objective)
                                                    : default_weights;
   if (!ops.empty()) {
     for (std::size_t i = 0; i < operator_count; ++i) {
