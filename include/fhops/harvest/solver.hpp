@@ -49,14 +49,16 @@ inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0
 inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 0.5};
 
 /// solve-heur's defaults for a scenario (issue 20's automatic operator mix): default_weights plus
-/// landing_rebuild 0.02 where landing capacity is hard (objective weight landing_slack 0). At 10 s
-/// the crew rebuilds gained on the crews families and large84 and lost on every soft-capacity
-/// family (bench/RESULTS.md, "The SA default: landing_rebuild where landing capacity is hard").
+/// landing_rebuild 0.02 (the preset `lns`) where landing capacity is hard (objective weight
+/// landing_slack 0). At 10 s the crew rebuilds gained on the crews families and large84 and lost
+/// on every soft-capacity family (bench/RESULTS.md, "The SA default: landing_rebuild where landing
+/// capacity is hard").
 inline operator_weights default_weights_for(const objective_weights& objective) {
   operator_weights w = default_weights;
   if (objective.landing_slack == 0.0) w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.02;
   return w;
 }
+
 /// A named operator preset.
 struct operator_preset {
   std::string_view name;

@@ -50,10 +50,10 @@ static_assert(harvest_operator<row_rebuild_operator>);
 /// against the rows rebuilt before it;
 /// then each is rebuilt once more against all the others. The DP sees every block the machine
 /// can work (no candidate sampling), so the second pass is a best response per machine.
-/// It costs as much as thirty or more single-row rebuilds, and a step of SA or Tabu tries operators in
-/// a weighted order until one is accepted, so a rarely accepted operator is tried in most steps
-/// whatever its weight: it proposes on turn_share of its turns only (a declined turn passes to
-/// the next operator and costs nothing).
+/// It costs as much as thirty or more single-row rebuilds, and a SA step tries the operators in a
+/// weighted order until one is accepted (a Tabu step tries them all), so a rarely accepted operator
+/// is tried in most steps whatever its weight: it proposes on turn_share of its turns only (a
+/// declined turn costs one random draw and passes to the next operator).
 struct landing_rebuild_operator {
   static constexpr std::string_view name = "landing_rebuild";
   static constexpr double turn_share = 0.3;
