@@ -462,10 +462,12 @@ TEST_CASE("row_rebuild improves a poor plan on the reference's med42", "[operato
   CHECK(state.score() > 254.534);  // better than the reference's "never move" plan
 }
 
-TEST_CASE("landing_rebuild rotates a landing's crew onto their best blocks in one move", "[operators][landing_rebuild]") {
-  // One landing, three blocks of 10 units, three machines; machine i works block i at rate 1 and
-  // block i+1 at rate 2 (the third block is out of its reach). The plan has every machine on its
-  // own block (15 units); the best plan rotates all three (each finishes a block: 30 units).
+namespace {
+
+// One landing, three blocks of 10 units, three machines; machine i works block i at rate 1 and
+// block i+1 at rate 2 (the third block is out of its reach). The plan own_blocks has every machine
+// on its own block (15 units); the best plan rotates all three (each finishes a block: 30 units).
+scenario rotate_scenario() {
   scenario sc;
   sc.name = "rotate";
   sc.num_days = 5;
@@ -474,10 +476,21 @@ TEST_CASE("landing_rebuild rotates a landing's crew onto their best blocks in on
   sc.machines = {{"M1", {}, {}, 24.0, 0.0, {}}, {"M2", {}, {}, 24.0, 0.0, {}}, {"M3", {}, {}, 24.0, 0.0, {}}};
   sc.production_rates = {{"M1", "B1", 1.0}, {"M1", "B2", 2.0}, {"M2", "B2", 1.0},
                          {"M2", "B3", 2.0}, {"M3", "B3", 1.0}, {"M3", "B1", 2.0}};
-  const problem pb(sc);
+  return sc;
+}
+
+schedule own_blocks(const problem& pb) {
   schedule own(pb);
-  for (int m = 0; m < 3; ++m)
+  for (int m = 0; m < pb.num_machines; ++m)
     for (int t = 0; t < pb.num_slots; ++t) own.at(m, t) = m;
+  return own;
+}
+
+}  // namespace
+
+TEST_CASE("landing_rebuild rotates a landing's crew onto their best blocks in one move", "[operators][landing_rebuild]") {
+  const problem pb(rotate_scenario());
+  const schedule own = own_blocks(pb);
   harvest_neighbourhood nbh(pb);
   harvest_space space(pb, /*check_delta=*/true);
   incremental_evaluator state(pb);
@@ -501,21 +514,12 @@ TEST_CASE("landing_rebuild rotates a landing's crew onto their best blocks in on
 }
 
 TEST_CASE("landing_rebuild proposes on about turn_share of its turns and declines the others", "[operators][landing_rebuild]") {
-  // The rotate scenario's three machines always have a move; a declined turn leaves the move empty.
-  scenario sc;
-  sc.name = "turns";
-  sc.num_days = 5;
-  sc.landings = {{"L1", 3}};
-  sc.blocks = {{"B1", "L1", 10.0, 1, 5, {}, {}}, {"B2", "L1", 10.0, 1, 5, {}, {}}};
-  sc.machines = {{"M1", {}, {}, 24.0, 0.0, {}}, {"M2", {}, {}, 24.0, 0.0, {}}};
-  sc.production_rates = {{"M1", "B1", 1.0}, {"M1", "B2", 2.0}, {"M2", "B2", 1.0}, {"M2", "B1", 2.0}};
-  const problem pb(sc);
-  schedule own(pb);
-  for (int m = 0; m < 2; ++m)
-    for (int t = 0; t < pb.num_slots; ++t) own.at(m, t) = m;
+  // From the rotate scenario's own-block plan the crew always has a better rotation, so every
+  // turn it does not decline proposes a move.
+  const problem pb(rotate_scenario());
   harvest_neighbourhood nbh(pb);
   incremental_evaluator state(pb);
-  state.reset(own);
+  state.reset(own_blocks(pb));
   fhops::rng r(5);
   harvest_move mv;
   constexpr int turns = 2000;
