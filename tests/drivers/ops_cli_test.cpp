@@ -2,6 +2,7 @@
 // demo bundle, failures reported while the rest still runs, and the Pages site with its size guard.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -46,6 +47,28 @@ TEST_CASE("checklist: every step runs, failures are recorded, the entry ticks on
   CHECK(md.find("- [ ] Manual box: **manual** — by hand") != std::string::npos);
   CHECK(md.find("| a | ok |") != std::string::npos);
   CHECK(md.find("`cmd a`") != std::string::npos);
+}
+
+TEST_CASE("the browser check: every page in one browser, each page's DOM and console messages its own", "[driver][site]") {
+  if (!fhops_test::have_browser()) return;
+  const auto dir = fhops_test::scratch("browser_check");
+  fhops_test::write(dir / "site/a.html", "<!DOCTYPE html><html><body><p id=\"a\">A &amp; &lt;b&gt; \"q\"</p>"
+                                         "<svg class=\"chart\"><rect class=\"mark\"></rect></svg></body></html>");
+  fhops_test::write(dir / "site/sub dir/b.html", "<!DOCTYPE html><html><body><p id=\"b\">B</p>"
+                                                 "<script>console.log('from b'); no_such_function();</script></body></html>");
+  fhops_test::write(dir / "site/c.html", "<!DOCTYPE html><html><body><a href=\"missing.html\">gone</a></body></html>");
+  const std::vector<fs::path> pages{dir / "site/a.html", dir / "site/sub dir/b.html", dir / "site/c.html"};
+  const auto views = fhops_test::open_in_browser(pages, dir);
+  REQUIRE(views.size() == 3);
+  for (const auto& v : views) CHECK(v.exit_code == 0);
+  CHECK(views[0].dom.find("<p id=\"a\">A &amp; &lt;b&gt; \"q\"</p>") != std::string::npos);  // as the browser serialises it
+  CHECK(views[0].dom.find("</html>") != std::string::npos);
+  CHECK(views[0].console.empty());
+  CHECK(views[1].dom.find("<p id=\"b\">B</p>") != std::string::npos);
+  CHECK(views[1].console.find("from b") != std::string::npos);
+  CHECK(views[1].console.find("no_such_function") != std::string::npos);
+  CHECK(views[2].console.empty());
+  CHECK(views[2].dom.find("href=\"missing.html\"") != std::string::npos);
 }
 
 TEST_CASE("ops weekly --light on the demo bundle: every file the runbook names", "[driver][ops]") {

@@ -1,1 +1,0 @@
-#include "fhops/util/threads.hpp"

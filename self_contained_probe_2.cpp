@@ -1,1 +1,0 @@
-#include "fhops/util/yaml_file.hpp"
