@@ -54,10 +54,11 @@ void add_bound_fields(fhops::telemetry::run_record& r, const fhops::harvest::bou
   r.extra.emplace_back("gap", fhops::telemetry::json(gap));
 }
 
-int solve_command(const std::string& name, solver_kind kind, int argc, char** argv) {
+int solve_command(solver_kind kind, int argc, char** argv) {
+  const std::string name = fhops::harvest::solver_info_of(kind).command;
   return guarded(name, [&] {
     const bool units_resume = resume_is_units_switch(kind, argc, argv);
-    const long long default_iters = kind == solver_kind::ils ? 250 : 2000;
+    const long long default_iters = fhops::harvest::solver_info_of(kind).default_iterations;
     po::options_description opts("Options");
     opts.add_options()
       ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
@@ -145,8 +146,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
     // Operator weights: profile + presets + --operator + --operator-weight.
     const fhops::harvest::solver_profile* profile = nullptr;
     if (vm.count("profile")) profile = &fhops::harvest::find_profile(vm["profile"].as<std::string>());
-    const fhops::harvest::profile_solver* psolver =
-        profile ? (kind == solver_kind::sa ? &profile->sa : kind == solver_kind::ils ? &profile->ils : &profile->tabu) : nullptr;
+    const fhops::harvest::profile_solver* psolver = fhops::harvest::profile_for(profile, kind);
     fhops::harvest::operator_settings ops;
     if (vm.count("operator-preset")) ops.presets = vm["operator-preset"].as<std::vector<std::string>>();
     if (vm.count("operator")) ops.operators = vm["operator"].as<std::vector<std::string>>();
@@ -452,8 +452,7 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
       if (mirror_error) throw mirror_failure();
       return exit_ok;
     }
-    const char* label = kind == solver_kind::sa ? "heuristic" : kind == solver_kind::ils ? "ils" : "tabu";
-    std::cout << fmt::format("Objective ({}): {:.3f}. Saved to {}\n", label, out.best.score, csv);
+    std::cout << fmt::format("Objective ({}): {:.3f}. Saved to {}\n", fhops::harvest::solver_info_of(kind).objective_label, out.best.score, csv);
     std::cout << fhops::harvest::kpi_summary_text(kpis, kpi_mode == "basic" ? fhops::harvest::kpi_mode::basic
                                                                             : fhops::harvest::kpi_mode::extended);
     std::cout << "Operators: " << operators_repr(o.weights) << "\n";
@@ -477,8 +476,8 @@ int solve_command(const std::string& name, solver_kind kind, int argc, char** ar
 
 }  // namespace
 
-int cmd_solve_heur(int argc, char** argv) { return solve_command("solve-heur", solver_kind::sa, argc, argv); }
-int cmd_solve_ils(int argc, char** argv) { return solve_command("solve-ils", solver_kind::ils, argc, argv); }
-int cmd_solve_tabu(int argc, char** argv) { return solve_command("solve-tabu", solver_kind::tabu, argc, argv); }
+int cmd_solve_heur(int argc, char** argv) { return solve_command(solver_kind::sa, argc, argv); }
+int cmd_solve_ils(int argc, char** argv) { return solve_command(solver_kind::ils, argc, argv); }
+int cmd_solve_tabu(int argc, char** argv) { return solve_command(solver_kind::tabu, argc, argv); }
 
 }  // namespace fhops_cli

@@ -271,6 +271,44 @@ TEST_CASE("operator weights resolve as the reference's merge", "[solver][weights
   }
 }
 
+TEST_CASE("the solver registry: one entry per solver, found by kind and label, its defaults those resolve_weights gives", "[solver][registry]") {
+  REQUIRE(solver_registry.size() == 3);
+  const operator_settings none;
+  operator_settings swap2{{}, {}, {{"swap", 2.0}}};
+  objective_weights hard;
+  hard.landing_slack = 0.0;
+  const solver_profile& intense = find_profile("intense-diversify");
+  for (const solver_kind k : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
+    const solver_info& info = solver_info_of(k);
+    INFO(info.label);
+    CHECK(info.kind == k);
+    REQUIRE(find_solver(info.label) != nullptr);
+    CHECK(find_solver(info.label)->kind == k);
+    CHECK(solver_of_label(info.label) == k);
+    CHECK(std::string(solver_label(k)) == info.label);
+    CHECK(resolve_weights(k, nullptr, none) == solver_defaults(k));
+    CHECK(resolve_weights(k, nullptr, none, &hard) == solver_defaults(k, &hard));
+    auto base = *info.configured_base;
+    base[op("swap")] = 2.0;
+    CHECK(resolve_weights(k, nullptr, swap2) == base);
+    CHECK(profile_for(&intense, k) == &(intense.*info.profile));
+    CHECK(profile_for(nullptr, k) == nullptr);
+  }
+  CHECK(find_solver("heuristic") == nullptr);
+  CHECK(find_solver("") == nullptr);
+  // What each entry says, against the reference (heuristics.md §8, telemetry §1.7).
+  CHECK(std::string(solver_info_of(solver_kind::sa).command) == "solve-heur");
+  CHECK(std::string(solver_info_of(solver_kind::ils).command) == "solve-ils");
+  CHECK(std::string(solver_info_of(solver_kind::tabu).command) == "solve-tabu");
+  CHECK(solver_info_of(solver_kind::ils).default_iterations == 250);
+  CHECK(solver_info_of(solver_kind::sa).step_interval == 100);
+  CHECK(solver_info_of(solver_kind::tabu).step_interval == 25);
+  CHECK(solver_defaults(solver_kind::sa, &hard) == default_weights_for(hard));
+  CHECK(solver_defaults(solver_kind::ils, &hard) == default_weights);  // only SA's defaults follow the scenario
+  CHECK(solver_defaults(solver_kind::tabu) == default_tabu_weights);
+  CHECK(profile_for(&intense, solver_kind::ils)->extra.at("perturbation_strength") == 5.0);
+}
+
 TEST_CASE("the name=value weight syntax (test_cli_utils)", "[solver][weights]") {
   CHECK(parse_operator_weight("swap=2") == std::pair<std::string, double>{"swap", 2.0});
   CHECK(parse_operator_weight(" Move = 0 ") == std::pair<std::string, double>{"move", 0.0});

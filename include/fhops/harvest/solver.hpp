@@ -202,11 +202,66 @@ inline std::size_t require_operator(const std::string& name) {
 /// Which solver a configuration is for (Tabu starts from its own default weights).
 enum class solver_kind { sa, ils, tabu };
 
+/// One solver of the product: how the commands, run records, profiles and tuners name it and what
+/// it does without settings. solver_registry holds one per solver_kind, in the enum's order, so a
+/// runtime choice is a lookup, not a switch.
+struct solver_info {
+  solver_kind kind;
+  const char* label;                            ///< the reference's label: run records, checkpoints, --solver
+  const char* command;                          ///< the driver's command
+  const char* objective_label;                  ///< the console's "Objective (...)"
+  long long default_iterations;                 ///< --iters without a value
+  long long step_interval;                      ///< telemetry step cadence of the reference (§1.7)
+  telemetry::acceptance_column acceptance;      ///< how a step reports its acceptance rate (§1.7)
+  profile_solver solver_profile::*profile;      ///< its part of a solver profile
+  const operator_weights* defaults;             ///< weights without any operator setting (fhops-cpp's)
+  const operator_weights* configured_base;      ///< weights a preset or weight setting starts from (the reference's)
+  bool scenario_defaults;                       ///< without settings, default_weights_for the scenario instead of `defaults`
+};
+
+/// The solvers, in solver_kind order.
+inline constexpr std::array<solver_info, 3> solver_registry{{
+    {solver_kind::sa, "sa", "solve-heur", "heuristic", 2000, 100, telemetry::acceptance_column::accepted, &solver_profile::sa,
+     &default_weights, &reference_weights, true},
+    {solver_kind::ils, "ils", "solve-ils", "ils", 250, 25, telemetry::acceptance_column::none, &solver_profile::ils, &default_weights,
+     &reference_weights, false},
+    {solver_kind::tabu, "tabu", "solve-tabu", "tabu", 2000, 25, telemetry::acceptance_column::improvements, &solver_profile::tabu,
+     &default_tabu_weights, &reference_tabu_weights, false},
+}};
+
+/// The registry's entry of `k`.
+constexpr const solver_info& solver_info_of(solver_kind k) { return solver_registry[static_cast<std::size_t>(k)]; }
+static_assert(solver_info_of(solver_kind::sa).kind == solver_kind::sa && solver_info_of(solver_kind::ils).kind == solver_kind::ils &&
+                  solver_info_of(solver_kind::tabu).kind == solver_kind::tabu,
+              "solver_registry must list the solvers in solver_kind order");
+
+/// The entry whose label is `label` (`sa`, `ils`, `tabu`), or nullptr.
+inline const solver_info* find_solver(std::string_view label) {
+  for (const auto& s : solver_registry)
+    if (label == s.label) return &s;
+  return nullptr;
+}
+
 /// The solver label of the reference (`sa`, `ils`, `tabu`): run records, checkpoints, commands.
-inline const char* solver_label(solver_kind k) { return k == solver_kind::sa ? "sa" : k == solver_kind::ils ? "ils" : "tabu"; }
+inline const char* solver_label(solver_kind k) { return solver_info_of(k).label; }
 
 /// The solver a label names (`ils`, `tabu`; anything else is SA: check the label first).
-inline solver_kind solver_of_label(std::string_view s) { return s == "ils" ? solver_kind::ils : s == "tabu" ? solver_kind::tabu : solver_kind::sa; }
+inline solver_kind solver_of_label(std::string_view s) {
+  const solver_info* info = find_solver(s);
+  return info ? info->kind : solver_kind::sa;
+}
+
+/// The weights `k` uses without operator settings; for SA on a scenario (`objective` given),
+/// default_weights_for it.
+inline operator_weights solver_defaults(solver_kind k, const objective_weights* objective = nullptr) {
+  const solver_info& info = solver_info_of(k);
+  return info.scenario_defaults && objective ? default_weights_for(*objective) : *info.defaults;
+}
+
+/// A profile's settings for `k` (nullptr without a profile).
+inline const profile_solver* profile_for(const solver_profile* profile, solver_kind k) {
+  return profile ? &(profile->*solver_info_of(k).profile) : nullptr;
+}
 
 /// Operator settings gathered from a profile and the command line.
 struct operator_settings {
@@ -253,10 +308,7 @@ inline operator_weights resolve_weights(solver_kind kind, const profile_solver* 
   }
   for (const auto& [k, v] : cli.weights) merged[require_operator(k)] = v;
   const bool configured = !ops.empty() || !merged.empty();
-  operator_weights w = kind == solver_kind::tabu ? (configured ? reference_tabu_weights : default_tabu_weights)
-                       : configured                ? reference_weights
-                       : kind == solver_kind::sa && objective ? default_weights_for(*objective)
-                                                   : default_weights;
+  operator_weights w = configured ? *solver_info_of(kind).configured_base : solver_defaults(kind, objective);
   if (!ops.empty()) {
     for (std::size_t i = 0; i < operator_count; ++i) {
       const bool listed = std::find(ops.begin(), ops.end(), operator_names[i]) != ops.end();

@@ -480,7 +480,7 @@ inline bench_run sa_run(const analytics_inputs& in, const std::string& label, co
 inline page_output operator_sweep_page(const analytics_inputs& in, const deadline& limit) {
   namespace p = detail::pages;
   const std::filesystem::path path = in.scenario ? *in.scenario : p::bundled(in, "synth-medium");
-  std::vector<bench_run> runs{p::sa_run(in, "default", default_weights, "sa_assignments.csv")};
+  std::vector<bench_run> runs{p::sa_run(in, "default", solver_defaults(solver_kind::sa), "sa_assignments.csv")};
   std::vector<std::string> presets{"explore", "stabilise"};
   if (!in.light) presets.push_back("mobilisation");
   for (const auto& name : presets) runs.push_back(p::sa_run(in, name, find_preset(name).weights, "sa_assignments_" + name + ".csv"));
@@ -528,7 +528,7 @@ inline page_output benchmark_summary_page(const analytics_inputs& in, const dead
     if (!in.light) names.insert(names.end(), {"synth-medium", "synth-large"});
     for (const auto& n : names) scenarios.push_back({n, p::bundled(in, n)});
   }
-  std::vector<bench_run> runs{p::sa_run(in, "default", default_weights, "sa_assignments.csv")};
+  std::vector<bench_run> runs{p::sa_run(in, "default", solver_defaults(solver_kind::sa), "sa_assignments.csv")};
   bench_run ils{"ils", "", {}, "ils_assignments.csv"};
   ils.options.kind = solver_kind::ils;
   ils.options.seed = in.seed;
@@ -536,7 +536,7 @@ inline page_output benchmark_summary_page(const analytics_inputs& in, const dead
   ils.options.stop.max_seconds = in.light ? 1.0 : 10.0;
   bench_run tabu{"tabu", "", {}, "tabu_assignments.csv"};
   tabu.options.kind = solver_kind::tabu;
-  tabu.options.weights = default_tabu_weights;
+  tabu.options.weights = solver_defaults(solver_kind::tabu);
   tabu.options.seed = in.seed;
   tabu.options.stop.max_iterations = in.light ? 300 : 3000;
   tabu.options.stop.max_seconds = in.light ? 1.0 : 10.0;

@@ -23,6 +23,13 @@ struct operator_counters {
   long long improvements = 0;   ///< its moves that raised the best score
 };
 
+/// How a step's acceptance rate is reported (the reference differs per solver, §1.7).
+enum class acceptance_column {
+  accepted,      ///< cumulative accepted / proposals, 0 without proposals (SA)
+  improvements,  ///< cumulative improvements / proposals, null without proposals (Tabu)
+  none,          ///< always null (ILS)
+};
+
 /// Emitted once before the first iteration.
 struct run_begin_event {
   std::string_view algorithm;   ///< "sa", "ils", "tabu", ...

@@ -55,13 +55,6 @@ private:
   std::tuple<Observers...> os_;
 };
 
-/// How a step's acceptance rate is reported (the reference differs per solver, §1.7).
-enum class acceptance_column {
-  accepted,      ///< cumulative accepted / proposals, 0 without proposals (SA)
-  improvements,  ///< cumulative improvements / proposals, null without proposals (Tabu)
-  none,          ///< always null (ILS)
-};
-
 /// Settings of a step recorder.
 struct step_recorder_parameters {
   std::string run_id;

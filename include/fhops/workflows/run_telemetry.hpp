@@ -22,14 +22,10 @@
 namespace fhops::harvest {
 
 /// The step-record cadence of the reference (§1.7): SA every 100 steps, ILS and Tabu every 25.
-inline long long default_step_interval(solver_kind k) { return k == solver_kind::sa ? 100 : 25; }
+inline long long default_step_interval(solver_kind k) { return solver_info_of(k).step_interval; }
 
 /// How a solver's steps report their acceptance rate (§1.7).
-inline telemetry::acceptance_column acceptance_column_for(solver_kind k) {
-  return k == solver_kind::sa ? telemetry::acceptance_column::accepted
-         : k == solver_kind::ils ? telemetry::acceptance_column::none
-                                 : telemetry::acceptance_column::improvements;
-}
+inline telemetry::acceptance_column acceptance_column_for(solver_kind k) { return solver_info_of(k).acceptance; }
 
 /// What the caller adds to a run record (the reference's telemetry context).
 struct run_context {

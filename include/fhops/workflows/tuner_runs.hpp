@@ -239,7 +239,7 @@ struct restart_settings {
   solve_options options(const problem& pb, std::uint64_t seed) const {
     solve_options o;
     o.kind = solver;
-    o.weights = solver == solver_kind::tabu ? default_tabu_weights : default_weights;
+    o.weights = solver_defaults(solver);
     o.stop.max_iterations = iters;
     o.seed = seed;
     if (solver == solver_kind::ils) {

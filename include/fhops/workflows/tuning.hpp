@@ -74,7 +74,7 @@ inline tune::parameter_space solver_tuning_space(solver_kind kind) {
 inline solve_options tuning_base_options(solver_kind kind, long long iters, std::optional<double> seconds) {
   solve_options o;
   o.kind = kind;
-  o.weights = kind == solver_kind::tabu ? reference_tabu_weights : reference_weights;
+  o.weights = *solver_info_of(kind).configured_base;
   o.stop.max_iterations = iters;
   if (seconds) {
     o.stop.max_seconds = *seconds;
