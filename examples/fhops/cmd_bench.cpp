@@ -121,6 +121,7 @@ int bench_suite(int argc, char** argv) {
       fh::bench_run base{"sa", "default", {}, "sa_assignments.csv"};
       base.options.kind = fh::solver_kind::sa;
       base.options.weights = fh::resolve_weights(fh::solver_kind::sa, nullptr, ops);
+      base.scenario_defaults = ops.presets.empty() && ops.operators.empty() && ops.weights.empty();  // as solve-heur: per scenario
       base.options.seed = static_cast<std::uint64_t>(vm["sa-seed"].as<long long>());
       budget(base.options, "sa-iters");
       if (!ops.weights.empty() || !ops.operators.empty()) base.preset_label = "custom";
@@ -134,6 +135,7 @@ int bench_suite(int argc, char** argv) {
           fh::bench_run c = base;
           c.preset_label = std::string(fh::find_preset(x).name);
           c.options.weights = fh::find_preset(x).weights;
+          c.scenario_defaults = false;
           std::string file = c.preset_label;
           std::replace(file.begin(), file.end(), '+', '_');
           c.csv_name = "sa_assignments_" + file + ".csv";

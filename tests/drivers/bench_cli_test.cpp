@@ -67,6 +67,42 @@ TEST_CASE("bench suite: summary.csv/json, repeats, best heuristic = highest obje
   CHECK(std::string_view(arr.at(0)["solver"]) == "sa");  // insertion order: user-1's SA base run first
 }
 
+TEST_CASE("bench suite's default SA run is solve-heur's default on each scenario (landing_rebuild where capacity is hard)", "[driver][bench]") {
+  const auto dir = fhops_test::scratch("bench_default_mix");
+  const auto bundle = [&](const std::string& name) {
+    return fhops_test::write_bundle(dir / name, name, 3, "id,landing_id,work_required\nB1,L1,12\nB2,L1,12\n", "id\nM1\nM2\n",
+                                    "id,daily_capacity\nL1,1\n", "machine_id,day,available\n",
+                                    "machine_id,block_id,rate\nM1,B1,5\nM1,B2,5\nM2,B1,5\nM2,B2,5\n");
+  };
+  const std::string hard = bundle("hard").string();  // landing_slack 0 by default
+  const auto soft = bundle("soft");
+  std::ofstream(soft, std::ios::app) << "objective_weights: {production: 1, mobilisation: 0, landing_slack: 1}\n";
+  // The landing_rebuild weight of each (scenario, preset) row of summary.csv.
+  const auto weights = [&](const std::string& options) {
+    const auto out = dir / "out";
+    const auto r = run(driver() + " bench suite -s " + hard + " -s " + soft.string() + " --out-dir " + out.string() + " --sa-iters 50 " + options);
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    const auto table = fhops::csv_table::parse(fhops_test::slurp(out / "summary.csv"), (out / "summary.csv").string());
+    std::map<std::string, std::string> w;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      const std::string config(table.raw(i, table.column("operators_config")));
+      const auto at = config.find("\"landing_rebuild\": ");
+      REQUIRE(at != std::string::npos);
+      const auto begin = at + std::string("\"landing_rebuild\": ").size();
+      w[std::string(table.raw(i, table.column("scenario"))) + "/" + std::string(table.raw(i, table.column("preset_label")))] =
+          config.substr(begin, config.find_first_of(",}", begin) - begin);
+    }
+    return w;
+  };
+  auto w = weights("-C explore");
+  CHECK(w["user-1/default"] == "0.02");  // hard capacity: solve-heur's automatic mix
+  CHECK(w["user-2/default"] == "0.0");   // slack priced: the plain defaults
+  CHECK(w["user-1/explore"] == "0.0");   // a compared preset is that preset
+  w = weights("-P fhops-default");
+  CHECK(w["user-1/fhops-default"] == "0.0");  // an operator setting replaces the mix, as in solve-heur
+}
+
 TEST_CASE("bench suite --run-seconds: the clock bounds every solver; iterations only where given", "[driver][bench]") {
   const auto dir = fhops_test::scratch("bench_seconds");
   const auto r = run(driver() + " bench suite -s " + demo() + " --out-dir " + dir.string() +

@@ -481,6 +481,7 @@ inline page_output operator_sweep_page(const analytics_inputs& in, const deadlin
   namespace p = detail::pages;
   const std::filesystem::path path = in.scenario ? *in.scenario : p::bundled(in, "synth-medium");
   std::vector<bench_run> runs{p::sa_run(in, "default", solver_defaults(solver_kind::sa), "sa_assignments.csv")};
+  runs.front().scenario_defaults = true;
   std::vector<std::string> presets{"explore", "stabilise"};
   if (!in.light) presets.push_back("mobilisation");
   for (const auto& name : presets) runs.push_back(p::sa_run(in, name, find_preset(name).weights, "sa_assignments_" + name + ".csv"));
@@ -529,6 +530,7 @@ inline page_output benchmark_summary_page(const analytics_inputs& in, const dead
     for (const auto& n : names) scenarios.push_back({n, p::bundled(in, n)});
   }
   std::vector<bench_run> runs{p::sa_run(in, "default", solver_defaults(solver_kind::sa), "sa_assignments.csv")};
+  runs.front().scenario_defaults = true;
   bench_run ils{"ils", "", {}, "ils_assignments.csv"};
   ils.options.kind = solver_kind::ils;
   ils.options.seed = in.seed;

@@ -342,7 +342,7 @@ inline telemetry_rounds_result telemetry_rounds(const std::vector<named_scenario
       for (const solver_kind kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
         solve_options o;
         o.kind = kind;
-        o.weights = solver_defaults(kind);
+        o.weights = solver_defaults(kind, &pb.weights);
         const long long base = kind == solver_kind::sa    ? budget.sa_iterations
                                : kind == solver_kind::ils ? budget.ils_iterations
                                                           : budget.tabu_iterations;

@@ -36,6 +36,9 @@ struct bench_run {
   std::string preset_label;  ///< SA: "default", "custom", or the presets joined by '+'
   solve_options options;
   std::string csv_name;      ///< assignments file written under <out>/<scenario>/
+  /// The solver's defaults on each scenario (solver_defaults(options.kind, its objective), as the
+  /// solve commands without operator options) instead of options.weights.
+  bool scenario_defaults = false;
 };
 
 namespace detail {
@@ -80,9 +83,11 @@ inline record run_bench_cell(const problem& pb, const std::string& scenario, con
                              const bench_repeat_fn& on_repeat = {}) {
   std::vector<double> objectives, runtimes, rates;
   std::optional<solve_outcome> best;
+  solve_options options = run.options;
+  if (run.scenario_defaults) options.weights = solver_defaults(options.kind, &pb.weights);
   for (std::size_t r = 0; r < std::max<std::size_t>(repeats, 1); ++r) {
-    solve_options o = run.options;
-    o.seed = run.options.seed + r;
+    solve_options o = options;
+    o.seed = options.seed + r;
     const auto t0 = std::chrono::steady_clock::now();
     solve_outcome out = solve(pb, o);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -101,7 +106,7 @@ inline record run_bench_cell(const problem& pb, const std::string& scenario, con
   rec.set("assignments", static_cast<long long>(rows.size()));
   for (const auto& [k, v] : compute_kpis(pb, best->search.best).totals)
     std::visit([&](const auto& x) { rec.set("kpi_" + k, x); }, v);
-  const solve_options& o = run.options;
+  const solve_options& o = options;
   const long long iters = o.stop.max_iterations;
   if (run.solver == "sa") {
     const auto& s = best->search;
