@@ -9,6 +9,7 @@
 #include <future>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -69,6 +70,20 @@ inline std::filesystem::path write_bundle(const std::filesystem::path& dir, cons
   write(dir / "c.csv", calendar);
   write(dir / "r.csv", rates);
   return dir / "scenario.yaml";
+}
+
+/// Two bundles under `dir` alike but for landing capacity: `hard/` (landing_slack 0, the default)
+/// and `soft/` (slack priced, weight 1); two machines, two blocks on one landing of capacity 1.
+/// Returns their yaml paths, hard first.
+inline std::pair<std::string, std::string> hard_and_soft_bundles(const std::filesystem::path& dir) {
+  const auto bundle = [&](const std::string& name) {
+    return write_bundle(dir / name, name, 3, "id,landing_id,work_required\nB1,L1,12\nB2,L1,12\n", "id\nM1\nM2\n", "id,daily_capacity\nL1,1\n",
+                        "machine_id,day,available\n", "machine_id,block_id,rate\nM1,B1,5\nM1,B2,5\nM2,B1,5\nM2,B2,5\n");
+  };
+  const auto hard = bundle("hard");
+  const auto soft = bundle("soft");
+  std::ofstream(soft, std::ios::app) << "objective_weights: {production: 1, mobilisation: 0, landing_slack: 1}\n";
+  return {hard.string(), soft.string()};
 }
 
 /// The permission bits of `p` (stat; the check fails when `p` cannot be stat'ed).

@@ -69,18 +69,11 @@ TEST_CASE("bench suite: summary.csv/json, repeats, best heuristic = highest obje
 
 TEST_CASE("bench suite's default SA run is solve-heur's default on each scenario (landing_rebuild where capacity is hard)", "[driver][bench]") {
   const auto dir = fhops_test::scratch("bench_default_mix");
-  const auto bundle = [&](const std::string& name) {
-    return fhops_test::write_bundle(dir / name, name, 3, "id,landing_id,work_required\nB1,L1,12\nB2,L1,12\n", "id\nM1\nM2\n",
-                                    "id,daily_capacity\nL1,1\n", "machine_id,day,available\n",
-                                    "machine_id,block_id,rate\nM1,B1,5\nM1,B2,5\nM2,B1,5\nM2,B2,5\n");
-  };
-  const std::string hard = bundle("hard").string();  // landing_slack 0 by default
-  const auto soft = bundle("soft");
-  std::ofstream(soft, std::ios::app) << "objective_weights: {production: 1, mobilisation: 0, landing_slack: 1}\n";
+  const auto [hard, soft] = fhops_test::hard_and_soft_bundles(dir);
   // The landing_rebuild weight of each (scenario, preset) row of summary.csv.
   const auto weights = [&](const std::string& options) {
     const auto out = dir / "out";
-    const auto r = run(driver() + " bench suite -s " + hard + " -s " + soft.string() + " --out-dir " + out.string() + " --sa-iters 50 " + options);
+    const auto r = run(driver() + " bench suite -s " + hard + " -s " + soft + " --out-dir " + out.string() + " --sa-iters 50 " + options);
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     const auto table = fhops::csv_table::parse(fhops_test::slurp(out / "summary.csv"), (out / "summary.csv").string());

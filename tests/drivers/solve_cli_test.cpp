@@ -170,14 +170,7 @@ TEST_CASE("--landing-capacity: priced plans may hold slack, reference plans neve
 
 TEST_CASE("solve-heur's defaults turn landing_rebuild on where landing capacity is hard", "[driver][solve][landing_rebuild]") {
   const auto dir = fhops_test::scratch("solve_default_mix");
-  const auto bundle = [&](const std::string& name) {
-    return fhops_test::write_bundle(dir / name, name, 3, "id,landing_id,work_required\nB1,L1,12\nB2,L1,12\n", "id\nM1\nM2\n",
-                                    "id,daily_capacity\nL1,1\n", "machine_id,day,available\n",
-                                    "machine_id,block_id,rate\nM1,B1,5\nM1,B2,5\nM2,B1,5\nM2,B2,5\n");
-  };
-  const std::string hard = bundle("hard").string();  // landing_slack 0 by default
-  const auto yaml = bundle("soft");
-  std::ofstream(yaml, std::ios::app) << "objective_weights: {production: 1, mobilisation: 0, landing_slack: 1}\n";
+  const auto [hard, soft] = fhops_test::hard_and_soft_bundles(dir);
   const auto weight = [&](const std::string& scenario, const std::string& options) {
     const auto r = run(driver() + " solve-heur " + scenario + " --out " + (dir / "p.csv").string() + " --iters 50 --format json " + options);
     REQUIRE(r.exit_code == 0);
@@ -187,7 +180,7 @@ TEST_CASE("solve-heur's defaults turn landing_rebuild on where landing capacity 
     return double(obj["operators"]["landing_rebuild"]["weight"]);
   };
   CHECK(weight(hard, "") == 0.02);                   // hard capacity: the automatic mix
-  CHECK(weight(yaml.string(), "") == 0.0);           // landing_slack priced (as in the demo): the plain defaults
+  CHECK(weight(soft, "") == 0.0);                    // landing_slack priced (as in the demo): the plain defaults
   CHECK(weight(demo(), "") == 0.0);
   CHECK(weight(hard, "-P fhops-default") == 0.0);    // any operator setting replaces the mix
   CHECK(weight(hard, "-w landing_rebuild=0.5") == 0.5);
