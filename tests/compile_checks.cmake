@@ -5,6 +5,7 @@
 # 2. The C++ snippet of docs/howto/search_library.md compiles, with the TSP example of the test
 #    suite standing in for the reader's own problem.
 # 3. Optionally (-DBENCH_SOURCES=ON) the benchmark sources compile (see the end).
+include("${CMAKE_CURRENT_LIST_DIR}/scratch_dir.cmake")  # WORK_DIR: never the current directory
 set(flags -std=c++20 -fsyntax-only -I "${SOURCE_DIR}/include" -I "${SOURCE_DIR}/tests")
 file(GLOB probes "${SOURCE_DIR}/tests/compile_fail/*.cpp")
 set(failed "")

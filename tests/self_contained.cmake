@@ -1,5 +1,5 @@
 # CTest: every public header compiles on its own (includes what it uses). Arguments:
-# -DSOURCE_DIR -DCXX (the C++ compiler); -DMPI_INCLUDES (a ;-list): the MPI headers' folders;
+# -DSOURCE_DIR -DCXX (the C++ compiler); -DWORK_DIR (scratch files); -DMPI_INCLUDES (a ;-list): the MPI headers' folders;
 # without them the MPI executor is not probed. -DSTANDALONE=ON probes one header per compile (the
 # plain method, to cross-check the chains below).
 #
@@ -16,6 +16,7 @@
 # runs its COMMANDs concurrently); a failing chain is re-checked one header at a time to name the
 # culprit.
 cmake_policy(VERSION 3.20)
+include("${CMAKE_CURRENT_LIST_DIR}/scratch_dir.cmake")  # WORK_DIR: never the current directory
 file(GLOB_RECURSE headers RELATIVE "${SOURCE_DIR}/include" "${SOURCE_DIR}/include/fhops/*.hpp")
 set(flags -std=c++20 -fsyntax-only -I "${SOURCE_DIR}/include")
 if(MPI_INCLUDES)
@@ -162,12 +163,12 @@ endfunction()
 set(failed "")
 set(k 0)
 while(k LESS n_chains)
-  set(p1 "${CMAKE_CURRENT_BINARY_DIR}/self_contained_probe_1.cpp")
+  set(p1 "${WORK_DIR}/self_contained_probe_1.cpp")
   write_probe("${p1}" "${chain_${k}}")
   set(pair ${k})
   math(EXPR j "${k} + 1")
   if(j LESS n_chains)
-    set(p2 "${CMAKE_CURRENT_BINARY_DIR}/self_contained_probe_2.cpp")
+    set(p2 "${WORK_DIR}/self_contained_probe_2.cpp")
     write_probe("${p2}" "${chain_${j}}")
     list(APPEND pair ${j})
     execute_process(COMMAND "${CXX}" ${flags} "${p1}" COMMAND "${CXX}" ${flags} "${p2}"
