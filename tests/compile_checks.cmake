@@ -89,7 +89,9 @@ if(BENCH_SOURCES)
   # their main()s and file-scope names do not meet. Should the unit fail, every source is
   # compiled alone: the check fails only for a source that does not compile on its own (a
   # source the trick cannot hold, e.g. one specialising a std template, costs time, not a
-  # false failure).
+  # false failure). The other way round it is weaker than one compile per source: inside its
+  # namespace a source's own names hide those a `using namespace` brings in, where alone they could
+  # clash; the benchmarks' own build (FHOPS_BUILD_BENCH, on by default) compiles each alone.
   set(bench_flags ${bench_flags} -I "${SOURCE_DIR}/bench" "-DFHOPS_BENCH_SOURCE_DIR=\"${SOURCE_DIR}\"" "-DFHOPS_BENCH_BINARY_DIR=\"${WORK_DIR}\"")
   set(heads "")
   set(bodies "")
