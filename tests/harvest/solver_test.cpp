@@ -2,6 +2,7 @@
 #include "../test_support.hpp"
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -268,6 +269,28 @@ TEST_CASE("operator weights resolve as the reference's merge", "[solver][weights
     operator_settings bad_preset{{"default"}, {}, {}};
     CHECK_THROWS_WITH(resolve_weights(solver_kind::sa, nullptr, bad_preset), Catch::StartsWith("Unknown operator preset 'default'. Available: balanced, "));
     CHECK_THROWS_WITH(find_profile("nope"), Catch::StartsWith("Unknown profile 'nope'. Available: default, explore, intense-diversify"));
+  }
+}
+
+TEST_CASE("operator weights by name: weights_of sets the named operators, every other one 0 or the base's", "[solver][weights]") {
+  // Compile-time checks (weights_of is consteval; an unknown name would not compile).
+  static_assert(weights_of({{"swap", 1}, {"move", 1}}) == operator_weights{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  static_assert(reference_tabu_weights == operator_weights{1, 1, 0.6, 0.6, 0.4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  static_assert(default_weights == operator_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 1});
+  static_assert(default_tabu_weights == operator_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 0.5});
+  static_assert(weights_of(default_weights, {{"swap", 3}})[static_cast<std::size_t>(operator_id::swap)] == 3.0);
+  // The presets as the reference lists them (heuristics.md §2.3), position by position.
+  const std::map<std::string_view, operator_weights> expected{
+      {"balanced", {1, 1}}, {"swap-only", {1}}, {"move-only", {0, 1}}, {"swap-heavy", {2, 0.5}}, {"diversify", {1.5, 1.5}},
+      {"explore", {1, 1, 0.6, 0.6, 0.2}}, {"mobilisation", {0.8, 0.8, 0.4, 0.4, 1.2}}, {"stabilise", {0.5, 1.5, 0.2, 0.2}},
+      {"runs", {0, 0, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05}}, {"fhops-default", default_weights},
+      {"lns", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0.02, 0, 0, 1}}, {"price", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0.02, 0, 1}},
+      {"landings", {1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0.05, 0.5}}};
+  REQUIRE(operator_presets().size() == expected.size());
+  for (const auto& p : operator_presets()) {
+    INFO(p.name);
+    REQUIRE(expected.count(p.name) == 1);
+    CHECK(p.weights == expected.at(p.name));
   }
 }
 

@@ -65,7 +65,7 @@ inline constexpr std::array<std::string_view, operator_count> operator_names{
     "price_rebuild", "landing_swap", "seq_fill"};
 
 /// The index of an operator name (case-sensitive, lower case), or -1.
-inline int operator_index(std::string_view name) {
+constexpr int operator_index(std::string_view name) {
   for (std::size_t i = 0; i < operator_count; ++i)
     if (operator_names[i] == name) return static_cast<int>(i);
   return -1;

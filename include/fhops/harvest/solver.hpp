@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -36,17 +37,42 @@ namespace fhops::harvest {
 /// Operator weights in registry order.
 using operator_weights = std::array<double, operator_count>;
 
+/// One operator's weight by name, an element of weights_of's list.
+struct named_weight {
+  std::string_view name;
+  double weight;
+};
+
+/// `base` with the named operators' weights set: `weights_of({}, {{"swap", 1}, {"move", 1}})`.
+/// Evaluated by the compiler; a name that is not an operator's does not compile.
+consteval operator_weights weights_of(operator_weights base, std::initializer_list<named_weight> list) {
+  for (const auto& [name, weight] : list) {
+    const int i = operator_index(name);
+    if (i < 0) throw "weights_of: not an operator name";  // reached while compiling: a compile error
+    base[static_cast<std::size_t>(i)] = weight;
+  }
+  return base;
+}
+
+/// The named operators' weights, every other operator 0.
+consteval operator_weights weights_of(std::initializer_list<named_weight> list) { return weights_of(operator_weights{}, list); }
+
 /// The reference's default weights (swap and move only).
-inline constexpr operator_weights reference_weights{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+inline constexpr operator_weights reference_weights = weights_of({{"swap", 1}, {"move", 1}});
 /// The reference Tabu's own defaults.
-inline constexpr operator_weights reference_tabu_weights{1, 1, 0.6, 0.6, 0.4, 0, 0, 0, 0, 0, 0};
+inline constexpr operator_weights reference_tabu_weights =
+    weights_of({{"swap", 1}, {"move", 1}, {"block_insertion", 0.6}, {"cross_exchange", 0.6}, {"mobilisation_shake", 0.4}});
 /// fhops-cpp's default weights: the reference's swap and move plus the run operators, which move
 /// whole block sequences (mobilisation dominates the objective, so single-slot moves stall), now
 /// and then a row_rebuild (a machine's row rebuilt by dynamic programming; costly, so rare), and
 /// seq_fill, which solve() drops on scenarios without sequencing (it has no move there).
-inline constexpr operator_weights default_weights{1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 1};
+inline constexpr operator_weights default_weights =
+    weights_of(reference_weights, {{"run_fill", 1}, {"run_extend", 1}, {"run_clear", 1}, {"run_swap", 0.5}, {"run_replace", 0.5},
+                                   {"row_rebuild", 0.05}, {"seq_fill", 1}});
 /// fhops-cpp's Tabu defaults: the reference Tabu's five plus the run operators, row_rebuild and seq_fill.
-inline constexpr operator_weights default_tabu_weights{1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0, 0.5};
+inline constexpr operator_weights default_tabu_weights =
+    weights_of(reference_tabu_weights, {{"run_fill", 1}, {"run_extend", 1}, {"run_clear", 1}, {"run_swap", 0.5}, {"run_replace", 0.5},
+                                        {"row_rebuild", 0.05}, {"seq_fill", 0.5}});
 
 /// solve-heur's defaults for a scenario (issue 20's automatic operator mix): default_weights plus
 /// landing_rebuild 0.02 (the preset `lns`) where landing capacity is hard (objective weight
@@ -69,25 +95,27 @@ struct operator_preset {
 /// The reference presets (heuristics.md §2.3) plus `runs` and `fhops-default`.
 inline const std::vector<operator_preset>& operator_presets() {
   static const std::vector<operator_preset> presets{
-      {"balanced", {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Default swap/move weights (1.0 each)."},
-      {"swap-only", {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable move and rely solely on swap moves."},
-      {"move-only", {0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Disable swap and allow only move operations."},
-      {"swap-heavy", {2, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Bias toward swap moves while keeping move available."},
-      {"diversify", {1.5, 1.5, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "Encourage both operators equally with higher weights."},
-      {"explore", {1, 1, 0.6, 0.6, 0.2, 0, 0, 0, 0, 0, 0},
+      {"balanced", reference_weights, "Default swap/move weights (1.0 each)."},
+      {"swap-only", weights_of({{"swap", 1}}), "Disable move and rely solely on swap moves."},
+      {"move-only", weights_of({{"move", 1}}), "Disable swap and allow only move operations."},
+      {"swap-heavy", weights_of({{"swap", 2}, {"move", 0.5}}), "Bias toward swap moves while keeping move available."},
+      {"diversify", weights_of({{"swap", 1.5}, {"move", 1.5}}), "Encourage both operators equally with higher weights."},
+      {"explore", weights_of({{"swap", 1}, {"move", 1}, {"block_insertion", 0.6}, {"cross_exchange", 0.6}, {"mobilisation_shake", 0.2}}),
        "Activate block insertion/cross exchange with moderate mobilisation shake to diversify neighbourhood search."},
-      {"mobilisation", {0.8, 0.8, 0.4, 0.4, 1.2, 0, 0, 0, 0, 0, 0},
+      {"mobilisation",
+       weights_of({{"swap", 0.8}, {"move", 0.8}, {"block_insertion", 0.4}, {"cross_exchange", 0.4}, {"mobilisation_shake", 1.2}}),
        "Emphasise mobilisation_shake to escape local minima in distance-constrained scenarios."},
-      {"stabilise", {0.5, 1.5, 0.2, 0.2, 0, 0, 0, 0, 0, 0, 0},
+      {"stabilise", weights_of({{"swap", 0.5}, {"move", 1.5}, {"block_insertion", 0.2}, {"cross_exchange", 0.2}}),
        "Favour move operations to consolidate plans while keeping advanced operators at low weights."},
-      {"runs", {0, 0, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05},
+      {"runs",
+       weights_of({{"run_fill", 1}, {"run_extend", 1}, {"run_clear", 1}, {"run_swap", 0.5}, {"run_replace", 0.5}, {"row_rebuild", 0.05}}),
        "fhops-cpp run operators only: fill, extend, clear, swap and replace whole block runs, and row_rebuild."},
       {"fhops-default", default_weights, "fhops-cpp default: swap/move plus the run operators (and seq_fill where sequencing applies)."},
-      {"lns", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0.02, 0, 0, 1},
+      {"lns", weights_of(default_weights, {{"landing_rebuild", 0.02}}),
        "fhops-cpp default plus landing_rebuild: the rows of every machine on one landing rebuilt together (long runs on big scenarios)."},
-      {"price", {1, 1, 0, 0, 0, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0.02, 0, 1},
+      {"price", weights_of(default_weights, {{"price_rebuild", 0.02}}),
        "fhops-cpp default plus price_rebuild: one or two landings' crews rebuilt jointly against block and landing prices (long runs on big scenarios)."},
-      {"landings", {1, 1, 0.6, 0.6, 0.4, 1, 1, 1, 0.5, 0.5, 0.05, 0, 0, 0.05, 0.5},
+      {"landings", weights_of(default_tabu_weights, {{"landing_swap", 0.05}}),
        "fhops-cpp Tabu default plus landing_swap: two machines trade landings and their rows are rebuilt on the new landings (long runs on big scenarios)."},
   };
   return presets;
