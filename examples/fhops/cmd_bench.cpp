@@ -110,10 +110,8 @@ int bench_suite(int argc, char** argv) {
     const auto budget = [&](fh::solve_options& o, const char* iters_option) {
       o.stop.max_iterations = vm[iters_option].as<long long>();
       if (seconds) {
-        o.stop.max_seconds = *seconds;
+        fh::use_time_budget(o, *seconds);
         if (vm[iters_option].defaulted()) o.stop.max_iterations = 0;
-        o.cooling = "budget";
-        o.restart_period = 0;
       }
     };
     std::vector<fh::bench_run> runs;

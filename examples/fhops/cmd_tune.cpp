@@ -81,7 +81,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     if (p.help) return exit_ok;
     const auto& vm = p.vm;
 
-    const fh::solver_kind solver = fh::solver_of_label(choice(vm, "solver", {"sa", "ils", "tabu"}));
+    const fh::solver_kind solver = fh::solver_of_label(choice(vm, "solver", solver_labels()));
     const long long iters = vm["iters"].as<long long>();
     const long long jobs = vm["jobs"].as<long long>();
     const fh::solve_options base = tune_base_options(vm, solver);

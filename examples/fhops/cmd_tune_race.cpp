@@ -100,7 +100,7 @@ int cmd_tune_race(int argc, char** argv) {
     if (p.help) return exit_ok;
     const auto& vm = p.vm;
 
-    const std::string solver_name = choice(vm, "solver", {"sa", "ils", "tabu"});
+    const std::string solver_name = choice(vm, "solver", solver_labels());
     const fh::solver_kind solver = fh::solver_of_label(solver_name);
     const long long iters = vm["iters"].as<long long>();
     const auto budget = static_cast<std::size_t>(vm["budget"].as<long long>());

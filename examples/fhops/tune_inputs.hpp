@@ -43,6 +43,13 @@ inline tune_inputs load_tune_inputs(const po::variables_map& vm) {
   return in;
 }
 
+/// The solvers' labels (`sa`, `ils`, `tabu`; the registry's), the values of --solver.
+inline std::vector<std::string> solver_labels() {
+  std::vector<std::string> out;
+  for (const auto& s : fhops::harvest::solver_registry) out.emplace_back(s.label);
+  return out;
+}
+
 /// The options every run of a tune command starts from: --iters, and --time-limit when given
 /// (then the iteration budget only when --iters is given too).
 inline fhops::harvest::solve_options tune_base_options(const po::variables_map& vm, fhops::harvest::solver_kind solver) {

@@ -401,6 +401,16 @@ struct solve_options {
   landing_capacity_mode landing_capacity = landing_capacity_mode::priced;
 };
 
+/// A wall-clock budget of `seconds` for `o`, with the schedule a timed SA run uses: cooling over the
+/// budget and no restarts (the reference's restart after 100 steps without an accepted move assumes
+/// an iteration budget). The solve commands apply the same rule unless --cooling or
+/// --restart-period say otherwise; the iteration budget is left to the caller.
+inline void use_time_budget(solve_options& o, double seconds) {
+  o.stop.max_seconds = seconds;
+  o.cooling = "budget";
+  o.restart_period = 0;
+}
+
 /// What a solve returns.
 struct solve_outcome {
   search::search_result<schedule> search;  ///< best schedule, counters, operator stats

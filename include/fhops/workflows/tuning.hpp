@@ -76,11 +76,7 @@ inline solve_options tuning_base_options(solver_kind kind, long long iters, std:
   o.kind = kind;
   o.weights = *solver_info_of(kind).configured_base;
   o.stop.max_iterations = iters;
-  if (seconds) {
-    o.stop.max_seconds = *seconds;
-    o.cooling = "budget";
-    o.restart_period = 0;
-  }
+  if (seconds) use_time_budget(o, *seconds);
   return o;
 }
 
