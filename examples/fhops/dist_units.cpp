@@ -183,11 +183,7 @@ bench_units_result run_bench_units(const bench_units_spec& s, dist_session& sess
     fh::bench_run run = s.runs[u % nr];
     const fh::problem& pb = (*s.problems)[u / nr];
     if (run.solver == "tabu" && run.options.tabu.tenure < 1) run.options.tabu.tenure = std::max(10, pb.num_machines);
-    if (run.scenario_defaults) {  // the weights this scenario's cell runs with (its work unit's key names them)
-      run.options.weights = fh::solver_defaults(run.options.kind, &pb.weights);
-      run.scenario_defaults = false;
-    }
-    return run;
+    return fh::bench_run_on(run, pb);  // the weights this scenario's cell runs with (its work unit's key names them)
   };
   std::vector<std::string> keys;
   for (std::size_t u = 0; u < units; ++u) {

@@ -76,6 +76,35 @@ inline std::string html_text(std::string_view s) {
 
 }  // namespace detail
 
+/// What one headless chromium run left: its exit code, the DOM it dumped, its console messages.
+struct chromium_dump {
+  int exit_code = -1;
+  std::string dom;
+  std::vector<std::string> console;  ///< the log's console lines, one message each
+};
+
+/// Runs headless chromium on `url` with a fresh profile (files `base`.dom, .log, .rc; the profile
+/// `base`-profile, removed after), `extra` options before --dump-dom.
+inline chromium_dump dump_dom(const std::string& url, const std::string& base, const std::string& extra) {
+  run("timeout 120 " + chromium() +
+      " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
+      " --disable-sync --no-first-run --enable-logging=stderr --v=0 --user-data-dir=" + base + "-profile " + extra +
+      " --dump-dom '" + url + "' > " + base + ".dom 2> " + base + ".log; echo $? > " + base + ".rc");
+  std::filesystem::remove_all(base + "-profile");
+  chromium_dump d;
+  const std::string rc = slurp(base + ".rc");
+  d.exit_code = rc.empty() ? -1 : std::atoi(rc.c_str());
+  d.dom = slurp(base + ".dom");
+  const std::string log = slurp(base + ".log");
+  for (std::size_t start = 0; start < log.size();) {
+    const auto end = std::min(log.find('\n', start), log.size());
+    std::string line = log.substr(start, end - start);
+    if (line.find(":CONSOLE") != std::string::npos) d.console.push_back(std::move(line));
+    start = end + 1;
+  }
+  return d;
+}
+
 /// Loads every one of `pages` (files) in one headless browser and returns the DOMs and console
 /// messages in the order of `pages`. A harness page holds each page as a frame and, once all have
 /// loaded, copies every frame's DOM into itself (--allow-file-access-from-files lets a file:// page
@@ -101,30 +130,19 @@ inline std::vector<browser_view> open_in_browser(const std::vector<std::filesyst
       "});</script></body></html>\n";
   fs::create_directories(scratch_dir);
   write(base + "-harness.html", harness);
-  run("timeout 120 " + chromium() +
-      " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
-      " --disable-sync --no-first-run --allow-file-access-from-files --enable-logging=stderr --v=0 --user-data-dir=" + base +
-      "-profile --dump-dom '" + detail::file_url(base + "-harness.html") + "' > " + base + ".dom 2> " + base + ".log; echo $? > " + base + ".rc");
-  fs::remove_all(base + "-profile");
-  const std::string rc = slurp(base + ".rc");
-  const std::string dom = slurp(base + ".dom");
-  const std::string log = slurp(base + ".log");
+  const chromium_dump d = dump_dom(detail::file_url(base + "-harness.html"), base, "--allow-file-access-from-files");
   std::vector<browser_view> views(pages.size());
   for (std::size_t i = 0; i < pages.size(); ++i) {
     browser_view& v = views[i];
-    v.exit_code = rc.empty() ? -1 : std::atoi(rc.c_str());
+    v.exit_code = d.exit_code;
     const std::string open = "<textarea id=\"frame-" + std::to_string(i) + "\">";
-    if (const auto at = dom.find(open); at != std::string::npos) {
+    if (const auto at = d.dom.find(open); at != std::string::npos) {
       const auto begin = at + open.size();
-      const auto end = dom.find("</textarea>", begin);
-      if (end != std::string::npos) v.dom = detail::html_text(std::string_view(dom).substr(begin, end - begin));
+      const auto end = d.dom.find("</textarea>", begin);
+      if (end != std::string::npos) v.dom = detail::html_text(std::string_view(d.dom).substr(begin, end - begin));
     }
   }
-  for (std::size_t start = 0; start < log.size();) {
-    const auto end = std::min(log.find('\n', start), log.size());
-    const std::string line = log.substr(start, end - start);
-    start = end + 1;
-    if (line.find(":CONSOLE") == std::string::npos) continue;
+  for (const std::string& line : d.console) {
     bool placed = false;
     for (std::size_t i = 0; i < pages.size(); ++i)
       if (line.find("source: " + detail::file_url(pages[i]) + " (") != std::string::npos) {

@@ -225,24 +225,11 @@ private:
 inline browser_view open_url_in_browser(const std::string& url, const std::filesystem::path& scratch_dir, int budget_ms = 3000) {
   static int n = 0;
   const std::string base = (scratch_dir / ("chromium-url-" + std::to_string(n++))).string();
-  const std::string cmd = "timeout 120 " + chromium() +
-                          " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
-                          " --disable-sync --no-first-run --enable-logging=stderr --v=0 --user-data-dir=" + base + "-profile" +
-                          " --virtual-time-budget=" + std::to_string(budget_ms) + " --dump-dom '" + url + "' > " + base + ".dom 2> " +
-                          base + ".log; echo $? > " + base + ".rc";
-  run(cmd);
+  chromium_dump d = dump_dom(url, base, "--virtual-time-budget=" + std::to_string(budget_ms));
   browser_view v;
-  const std::string rc = slurp(base + ".rc");
-  v.exit_code = rc.empty() ? -1 : std::atoi(rc.c_str());
-  v.dom = slurp(base + ".dom");
-  const std::string log = slurp(base + ".log");
-  for (std::size_t start = 0; start < log.size();) {
-    const auto end = std::min(log.find('\n', start), log.size());
-    const std::string line = log.substr(start, end - start);
-    if (line.find(":CONSOLE") != std::string::npos) v.console += line + "\n";
-    start = end + 1;
-  }
-  std::filesystem::remove_all(base + "-profile");
+  v.exit_code = d.exit_code;
+  v.dom = std::move(d.dom);
+  for (const std::string& line : d.console) v.console += line + "\n";
   return v;
 }
 

@@ -41,6 +41,16 @@ struct bench_run {
   bool scenario_defaults = false;
 };
 
+/// `run` as it runs on `pb`: with scenario_defaults, options.weights are the solver's defaults for
+/// `pb`'s objective (and the flag is cleared).
+inline bench_run bench_run_on(bench_run run, const problem& pb) {
+  if (run.scenario_defaults) {
+    run.options.weights = solver_defaults(run.options.kind, &pb.weights);
+    run.scenario_defaults = false;
+  }
+  return run;
+}
+
 namespace detail {
 
 inline double median_of(std::vector<double> v) {
@@ -83,8 +93,7 @@ inline record run_bench_cell(const problem& pb, const std::string& scenario, con
                              const bench_repeat_fn& on_repeat = {}) {
   std::vector<double> objectives, runtimes, rates;
   std::optional<solve_outcome> best;
-  solve_options options = run.options;
-  if (run.scenario_defaults) options.weights = solver_defaults(options.kind, &pb.weights);
+  const solve_options options = bench_run_on(run, pb).options;
   for (std::size_t r = 0; r < std::max<std::size_t>(repeats, 1); ++r) {
     solve_options o = options;
     o.seed = options.seed + r;
