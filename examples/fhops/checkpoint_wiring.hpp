@@ -21,7 +21,7 @@
 #include "fhops/harvest/solver.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/input_file.hpp"
-#include "telemetry_wiring.hpp"
+#include "fhops/telemetry/run_store.hpp"
 
 namespace fhops_cli {
 
@@ -93,7 +93,7 @@ inline std::pair<fhops::harvest::checkpoint_resume, checkpoint_driver_fields> op
 
 // A resumed run's record keeps the checkpointed run's id, and its step log is cut back to its
 // length at the checkpoint: the run appends from there, as if it had never stopped.
-inline void continue_step_log(cli_telemetry* telemetry, std::vector<fhops::telemetry::run_record>& records, const checkpoint_driver_fields& d) {
+inline void continue_step_log(fhops::telemetry::run_store* telemetry, std::vector<fhops::telemetry::run_record>& records, const checkpoint_driver_fields& d) {
   if (!telemetry) return;
   records[0].run_id = d.run_id;
   if (!telemetry->steps_on() || d.steps_bytes < 0) return;

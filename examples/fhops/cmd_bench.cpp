@@ -8,7 +8,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "dist_units.hpp"
+#include "dist_wiring.hpp"
+#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/search/exact/lp_solver.hpp"
 #include "fhops/telemetry/analysis/compare.hpp"
@@ -189,7 +190,7 @@ int bench_suite(int argc, char** argv) {
     for (const char* name : {"summary.csv", "summary.json", "summary.md"}) io.output("the bench summary", out / name);
     if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
     io.check();
-    std::optional<cli_telemetry> telemetry;
+    std::optional<fhops::telemetry::run_store> telemetry;
     const bool compare = vm["compare"].as<bool>();
     if (compare && !vm.count("telemetry-log")) throw usage_error("--compare needs --telemetry-log (the comparison reads the runs from its store)");
     long long watermark = 0;  // --compare: the runs stored after this row are this suite's
@@ -203,12 +204,12 @@ int bench_suite(int argc, char** argv) {
     }
     // Each scenario x solver run is a work unit: here (--jobs at a time) or on the MPI ranks
     // under mpirun; the rows are put back in unit order, so the summary is the same either way.
-    dist_session session(static_cast<std::size_t>(jobs));
-    const bench_units_result units =
-        runs.empty() ? bench_units_result{}
-                     : run_bench_units({scenarios, runs, &problems, &loaded_scenarios, static_cast<std::size_t>(repeats), out, vm["resume"].as<bool>()},
-                                       session, telemetry ? &*telemetry : nullptr);
-    if (!session.coordinator()) return exit_ok;
+    const auto session = open_session(static_cast<std::size_t>(jobs));
+    const fh::bench_units_result units =
+        runs.empty() ? fh::bench_units_result{}
+                     : fh::run_bench_units({scenarios, runs, &problems, &loaded_scenarios, static_cast<std::size_t>(repeats), out, vm["resume"].as<bool>()},
+                                       *session, telemetry ? &*telemetry : nullptr);
+    if (!session->coordinator()) return exit_ok;
     if (units.resumed) std::cerr << units.resumed << " cell(s) already recorded by this suite: not re-run (--resume).\n";
     if (report_lost_units("bench suite", units.lost)) return exit_failure;  // incomplete: no summary until --resume completes it
     // The MIP rows (one cbc run at a time, on this process), each before its scenario's rows.

@@ -6,7 +6,7 @@
 // Parallelism (--jobs N, or mpirun -np N): the work is cut into independent work units — one
 // (tier, tuner, scenario) — each run with one trial at a time and its own seeds, so results do not
 // depend on N (fhops/workflows/plan_units.hpp). Units run on N threads or on the MPI ranks
-// (dist_units.hpp); the coordinator is the one telemetry writer: in unit order, or under mpirun
+// (fhops/workflows/unit_runs.hpp); the coordinator is the one telemetry writer: in unit order, or under mpirun
 // or with --resume each unit's records as it finishes (completion order) followed by its
 // work_unit line, which --resume reads to skip the unit. Console lines come in unit order.
 #include <algorithm>
@@ -19,7 +19,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "dist_units.hpp"
+#include "dist_wiring.hpp"
+#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/telemetry/analysis/comparisons.hpp"
 #include "fhops/telemetry/analysis/history.hpp"
@@ -32,7 +33,7 @@
 #include "fhops/workflows/tuning_plan.hpp"
 #include "fhops/workflows/work_units.hpp"
 #include "io_check.hpp"
-#include "telemetry_wiring.hpp"
+#include "fhops/telemetry/run_store.hpp"
 
 namespace fhops_cli {
 
@@ -187,8 +188,8 @@ int plan_run(int argc, char** argv) {
           }
     const fh::work_plan work_plan = fh::work_plan::of("tuning-plan run", unit_keys);
 
-    // The units run on the MPI ranks under mpirun, else on --jobs threads (dist_units.hpp).
-    dist_session session(jobs);
+    // The units run on the MPI ranks under mpirun, else on --jobs threads (fhops/workflows/unit_runs.hpp).
+    const auto session = open_session(jobs);
     // The store: fresh (the old one moved aside) unless --append or --resume; the coordinator moves
     // it before any rank opens the log.
     const fs::path out_dir = vm["out-dir"].as<std::string>();
@@ -214,32 +215,32 @@ int plan_run(int argc, char** argv) {
     if (resume) {
       recorded = fh::scan_plan_store(log, work_plan);
       fh::check_resumable(recorded, log, work_plan);
-      if (session.coordinator()) report_missing_units("tuning-plan run", recorded.missing(units.size()));
+      if (session->coordinator()) session->say(fhops::dist::missing_units_message("fhops tuning-plan run", recorded.missing(units.size())));
     }
-    if (session.coordinator() && !vm["append"].as<bool>() && !resume)
+    if (session->coordinator() && !vm["append"].as<bool>() && !resume)
       if (const auto moved = fhops::telemetry::set_aside_store(log))
         std::cerr << "Previous telemetry store moved to " << moved->string() << "\n";
-    session.barrier();
-    cli_telemetry telemetry(log, step_override.value_or(25), 60000);
-    if (session.coordinator() && vm["verbose"].as<bool>())
+    session->barrier();
+    fhops::telemetry::run_store telemetry(log, step_override.value_or(25), 60000);
+    if (session->coordinator() && vm["verbose"].as<bool>())
       for (std::size_t ti = 0; ti < tiers.size(); ++ti) std::cout << fh::plan_verbose_line(tiers[ti], budgets[ti], tuners) << "\n";
     std::cout.flush();
 
     // The units run on the ranks or threads; the coordinator writes their records and prints a
-    // line per unit, in unit order (dist_units.hpp).
-    plan_units_spec spec;
+    // line per unit, in unit order (fhops/workflows/unit_runs.hpp).
+    fh::plan_units_spec spec;
     spec.units = units;
     spec.plan = &work_plan;
     spec.recorded = std::move(recorded);
-    spec.track = resume || session.distributed();
+    spec.track = resume || session->distributed();
     spec.step_interval = step_override;
     for (const fh::plan_unit& u : units) {
       spec.targets.push_back({tiers[u.tier], &budgets[u.tier], &grid_spaces[u.tier], &entries[u.scenario], names[u.scenario],
                               &scenarios[u.scenario], &problems[u.scenario]});
       spec.labels.push_back(fmt::format("[tier:{}] {} {}", tiers[u.tier], fh::plan_tuner_name(u.tuner), keys[u.scenario]));
     }
-    plan_units_result ran = run_plan_units(spec, session, telemetry);
-    if (!session.coordinator()) return exit_ok;
+    fh::plan_units_result ran = fh::run_plan_units(spec, *session, telemetry);
+    if (!session->coordinator()) return exit_ok;
     if (ran.resumed) std::cout << ran.resumed << " unit(s) already recorded by this plan: not re-run (--resume).\n";
     if (report_lost_units("tuning-plan run", ran.lost)) return exit_failure;  // incomplete: the --resume run writes summaries and reports
     std::vector<std::string>& mirror_errors = ran.mirror_errors;

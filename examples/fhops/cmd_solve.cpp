@@ -14,7 +14,7 @@
 
 #include "checkpoint_wiring.hpp"
 #include "cli.hpp"
-#include "dist_units.hpp"
+#include "dist_wiring.hpp"
 #include "commands.hpp"
 #include "fhops/harvest/bounds/bound.hpp"
 #include "fhops/harvest/bounds/lagrangian.hpp"
@@ -23,13 +23,16 @@
 #include "fhops/harvest/solver.hpp"
 #include "fhops/util/atomic_file.hpp"
 #include "fhops/workflows/run_telemetry.hpp"
+#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/workflows/work_units.hpp"
 #include "io_check.hpp"
 #include "progress.hpp"
 #include "report.hpp"
-#include "telemetry_wiring.hpp"
+#include "fhops/telemetry/run_store.hpp"
 
 namespace fhops_cli {
+
+namespace tel = fhops::telemetry;
 
 namespace {
 
@@ -264,7 +267,7 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     }
 
     // Telemetry: checked and opened before any work, so a bad log path costs nothing.
-    std::optional<cli_telemetry> telemetry;
+    std::optional<fhops::telemetry::run_store> telemetry;
     fhops::harvest::run_context ctx;
     if (vm.count("telemetry-log")) {
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
@@ -313,10 +316,10 @@ int solve_command(solver_kind kind, int argc, char** argv) {
         const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
                                                 : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
         const bool resume = units_resume && vm["resume"].as<bool>();
-        std::optional<dist_session> session;  // under mpirun or with --resume the runs are work units (dist_units.hpp)
-        if (launched_by_mpi() || resume) session.emplace(launched_by_mpi() ? 1 : threads);
-        multistart_units_spec spec{name, static_cast<std::size_t>(multistart), {}, {}, resume};
-        std::optional<multistart_units_result> units;
+        std::unique_ptr<fhops::dist::session> session;  // under mpirun or with --resume the runs are work units (fhops/workflows/unit_runs.hpp)
+        if (fhops::dist::launched_by_mpi() || resume) session = open_session(fhops::dist::launched_by_mpi() ? 1 : threads);
+        fhops::harvest::multistart_units_spec spec{name, static_cast<std::size_t>(multistart), {}, {}, resume};
+        std::optional<fhops::harvest::multistart_units_result> units;
         const auto lost = [&] { return units && report_lost_units(name, units->lost); };  // incomplete: --resume completes it
         if (telemetry) {
           for (long long k = 0; k < multistart; ++k) records.push_back(begin_record(k));
@@ -325,7 +328,7 @@ int solve_command(solver_kind kind, int argc, char** argv) {
             const std::uint64_t run_seed = k == 0 ? o.seed : fhops::derive_seed(o.seed, k);
             spec.unit_keys.push_back(fmt::format("{}|{}|{}", ctx.scenario_path.value_or(""), tel::dump(records[0].config), run_seed));
           }
-          if (session) units = run_multistart_units(pb, o, spec, &*telemetry, *session);
+          if (session) units = fhops::harvest::run_multistart_units(pb, o, spec, &*telemetry, *session);
           if (session && !session->coordinator()) return exit_ok;
           if (lost()) return exit_failure;
           if (units) {
@@ -355,7 +358,7 @@ int solve_command(solver_kind kind, int argc, char** argv) {
           best_index = best;
           out = std::move(*runs[best].result);
         } else {
-          if (session) units = run_multistart_units(pb, o, spec, nullptr, *session);
+          if (session) units = fhops::harvest::run_multistart_units(pb, o, spec, nullptr, *session);
           if (session && !session->coordinator()) return exit_ok;
           if (lost()) return exit_failure;
           auto [runs, best] = units ? std::pair{std::move(units->runs), units->best}
@@ -382,7 +385,7 @@ int solve_command(solver_kind kind, int argc, char** argv) {
         out = fhops::harvest::solve_checkpointed(
             pb, o, checkpoints,
             fhops::telemetry::fanout(telemetry ? telemetry->step_observer(records[0].run_id, fhops::harvest::acceptance_column_for(kind))
-                                               : cli_telemetry::recorder(nullptr, {}),
+                                               : fhops::telemetry::run_store::recorder(nullptr, {}),
                                      progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds)),
             resumed ? &resumed->first.reader : nullptr);
         if (out.search.reason == fhops::search::stop_reason::interrupted) {

@@ -12,7 +12,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "dist_units.hpp"
+#include "dist_wiring.hpp"
+#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/tune/tune.hpp"
 #include "fhops/workflows/discovery.hpp"
@@ -21,10 +22,12 @@
 #include "fhops/workflows/tuning.hpp"
 #include "io_check.hpp"
 #include "table.hpp"
-#include "telemetry_wiring.hpp"
+#include "fhops/telemetry/run_store.hpp"
 #include "tune_inputs.hpp"
 
 namespace fhops_cli {
+
+namespace tel = fhops::telemetry;
 
 namespace {
 
@@ -118,10 +121,10 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       return exit_failure;
     }
     const bool any_bundle = std::any_of(entries.begin(), entries.end(), [](const auto& e) { return !e.bundle.empty(); });
-    // Under mpirun, or with --resume, the trials run as work units (dist_units.hpp).
+    // Under mpirun, or with --resume, the trials run as work units (fhops/workflows/unit_runs.hpp).
     const bool resume = vm["resume"].as<bool>();
-    std::optional<dist_session> session;
-    if (resume || launched_by_mpi()) session.emplace(static_cast<std::size_t>(jobs));
+    std::unique_ptr<fhops::dist::session> session;
+    if (resume || fhops::dist::launched_by_mpi()) session = open_session(static_cast<std::size_t>(jobs));
     const bool tty = ::isatty(2);
     const char* progress_env = std::getenv("FHOPS_PROGRESS");
     const bool progress_lines = progress_env && std::string_view(progress_env) == "always";
@@ -140,21 +143,21 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     // Telemetry: every trial is a run record (JSONL + SQLite mirror, step logs beside them).
     const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
     const std::filesystem::path log = checked_tune_log(vm, in);
-    cli_telemetry telemetry(log, step_interval, 5000);
+    fhops::telemetry::run_store telemetry(log, step_interval, 5000);
     const std::string algorithm = fh::tuner_label(kind);
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
     fh::trial_records finished_records;  // by trial number, for the current scenario
     std::size_t records_written = 0;
     std::vector<std::string> mirror_errors;
     std::vector<std::pair<std::string, double>> scenario_best;  // summary key -> best objective
-    std::optional<tuner_units_result> units;
+    std::optional<fh::tuner_units_result> units;
     if (session) {
-      tuner_units_spec spec{name, kind, solver, kind == tuner::grid ? &grid_space : &space, base, {}, &problems, &loaded_scenarios,
+      fh::tuner_units_spec spec{name, kind, solver, kind == tuner::grid ? &grid_space : &space, base, {}, &problems, &loaded_scenarios,
                             static_cast<std::size_t>(count), static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>()),
                             resume};
       for (const auto& e : entries)
         spec.contexts.push_back({kind, solver, "cli." + name, e.path.string(), tier, count, iters, e.bundle, e.member});
-      units = run_tuner_units(spec, *session, telemetry);
+      units = fh::run_tuner_units(spec, *session, telemetry);
       if (!session->coordinator()) return exit_ok;
       records_written += units->records_written;
       mirror_errors.insert(mirror_errors.end(), units->mirror_errors.begin(), units->mirror_errors.end());

@@ -15,7 +15,6 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "dist_units.hpp"
 #include "dist_wiring.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/telemetry/json_reader.hpp"
@@ -27,10 +26,12 @@
 #include "fhops/workflows/work_units.hpp"
 #include "io_check.hpp"
 #include "table.hpp"
-#include "telemetry_wiring.hpp"
+#include "fhops/telemetry/run_store.hpp"
 #include "tune_inputs.hpp"
 
 namespace fhops_cli {
+
+namespace tel = fhops::telemetry;
 
 namespace {
 
@@ -127,8 +128,8 @@ int cmd_tune_race(int argc, char** argv) {
     for (const auto& pb : problems) bases.push_back(fh::tuning_options_for(base, pb.num_machines));
     const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
     const std::filesystem::path log = checked_tune_log(vm, in);
-    cli_telemetry telemetry(log, step_interval, 5000);
-    dist_session session(static_cast<std::size_t>(vm["jobs"].as<long long>()));
+    fhops::telemetry::run_store telemetry(log, step_interval, 5000);
+    const auto session = open_session(static_cast<std::size_t>(vm["jobs"].as<long long>()));
 
     const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
     const fh::race_blocks blocks = fh::race_blocks::plan(entries.size(), rp.blocks, seed);
@@ -158,12 +159,12 @@ int cmd_tune_race(int argc, char** argv) {
     };
 
     // The coordinator races; the workers run whatever it hands out, step after step.
-    const bool coordinator = session.coordinator();
+    const bool coordinator = session->coordinator();
     std::optional<ft::race> race;
     try {
       if (coordinator) race.emplace(space, rp);
     } catch (const std::invalid_argument& e) {
-      session.agree(false);
+      session->agree(false);
       throw;
     }
     fhops::rng r(seed);
@@ -196,11 +197,11 @@ int cmd_tune_race(int argc, char** argv) {
       std::vector<ft::race_trial> step;
       if (coordinator)
         while (auto t = race->ask(r)) step.push_back(std::move(*t));
-      if (!session.agree(!step.empty())) break;
+      if (!session->agree(!step.empty())) break;
       if (coordinator && !pending.empty() && pending.front().second.iteration != step.front().iteration) flush();
       std::map<std::size_t, std::string> texts, errors;  // by evaluation number
       std::size_t cursor = 0;
-      session.run(
+      session->run(
           [&]() -> std::optional<fhops::dist::job> {
             if (cursor == step.size()) return std::nullopt;
             const ft::race_trial& t = step[cursor++];
@@ -215,7 +216,7 @@ int cmd_tune_race(int argc, char** argv) {
       for (const ft::race_trial& t : step) {  // told in ask order: the race does not depend on timing
         ft::race_result res{t, std::numeric_limits<double>::quiet_NaN(), {}};
         if (const auto it = texts.find(t.t.number); it != texts.end()) {
-          tel::json::object rec = json_lines(it->second).front();
+          tel::json::object rec = fhops::harvest::json_lines(it->second).front();
           const std::size_t si = blocks.scenario[t.block];
           const fh::tuned_trial tt = fh::tuned_trial_from_record(rec, t.t, fh::race_options(t, bases[si], blocks.seed[t.block]));
           res.value = tt.result.value;

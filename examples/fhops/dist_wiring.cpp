@@ -1,22 +1,17 @@
 // The driver's scale-out plumbing shared by the MPI and the local build (dist_wiring.hpp).
 #include "dist_wiring.hpp"
 
-#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
+#include <string_view>
 
 namespace fhops_cli {
 
-bool launched_by_mpi() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"})
-    if (const char* s = std::getenv(v); s && *s) return true;
-  return false;
-}
+// The session itself: dist/session_mpi.cpp or dist/session_local.cpp, as the build chose.
+std::unique_ptr<fhops::dist::session> open_dist_session(std::size_t threads);
 
 namespace {
 
@@ -25,12 +20,19 @@ bool hook_matches(const char* variable, std::size_t unit) {
   return s && *s && std::string(s) == std::to_string(unit);
 }
 
-}  // namespace
-
 void unit_test_hooks(std::size_t unit) {
   if (hook_matches("FHOPS_TEST_KILL_UNIT", unit)) std::raise(SIGKILL);
   if (hook_matches("FHOPS_TEST_FAIL_UNIT", unit))
     throw std::runtime_error("FHOPS_TEST_FAIL_UNIT: work unit " + std::to_string(unit) + " fails on purpose");
+}
+
+}  // namespace
+
+std::unique_ptr<fhops::dist::session> open_session(std::size_t threads) {
+  auto s = open_dist_session(threads);
+  s->unit_hook = unit_test_hooks;
+  s->console = [](std::string_view line) { std::cerr << std::string(line) + "\n"; };
+  return s;
 }
 
 bool report_lost_units(const std::string& command, const std::vector<std::size_t>& lost) {
@@ -40,18 +42,6 @@ bool report_lost_units(const std::string& command, const std::vector<std::size_t
   std::cerr << "fhops " << command << ": error: " << lost.size() << " work unit(s) lost: " << list
             << " (the other units' records are in the store; run the same command with --resume to run only the missing units)\n";
   return true;
-}
-
-void report_missing_units(const std::string& command, const std::vector<std::size_t>& missing) {
-  if (missing.empty()) {
-    std::cerr << "fhops " << command << " --resume: every work unit is in the store; nothing to run\n";
-    return;
-  }
-  constexpr std::size_t shown = 20;
-  std::string list;
-  for (std::size_t i = 0; i < std::min(shown, missing.size()); ++i) list += (i ? ", " : "") + std::to_string(missing[i]);
-  if (missing.size() > shown) list += fmt::format(", ... ({} more)", missing.size() - shown);
-  std::cerr << "fhops " << command << " --resume: running the " << missing.size() << " work unit(s) missing from the store: " << list << "\n";
 }
 
 }  // namespace fhops_cli

@@ -4,17 +4,20 @@
 #include "../test_support.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <boost/mpi/collectives/all_reduce.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 
 #include "fhops/dist/executor.hpp"
 #include "fhops/dist/mpi.hpp"
+#include "fhops/dist/session.hpp"
 #include "fhops/util/threads.hpp"
 
 namespace {
@@ -136,4 +139,29 @@ TEST_CASE("mpi_executor: an exception in on_result releases the workers and reac
   if (e.coordinator()) CHECK_THROWS_WITH(run(), "writer failed");
   else run();
   check_static_plan(e, 8);  // the executor is usable afterwards
+}
+
+TEST_CASE("open_session under mpirun: an mpi_session over the world (MPI already initialised here); agree and barrier", "[dist][mpi]") {
+  boost::mpi::communicator world;
+  REQUIRE(fd::launched_by_mpi());
+  const auto s = fd::open_session(3);  // threads matter only locally
+  CHECK(s->distributed());
+  CHECK(s->ranks() == world.size());
+  CHECK(s->coordinator() == (world.rank() == 0));
+  std::size_t hooked = 0;
+  s->unit_hook = [&](std::size_t) { ++hooked; };
+  std::vector<std::size_t> ids(9);
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = i;
+  std::size_t results = 0;
+  s->run(fd::units_of(ids),
+         [&](const fd::job& j) {
+           s->before_unit(j.unit);
+           return std::to_string(j.unit);
+         },
+         [&](const fd::unit_result&) { ++results; });
+  CHECK(results == (s->coordinator() ? ids.size() : 0));
+  CHECK(boost::mpi::all_reduce(world, hooked, std::plus<std::size_t>()) == ids.size());  // each unit's hook ran once, wherever it ran
+  s->barrier();
+  CHECK(s->agree(world.rank() == 0));  // rank 0's value everywhere
+  CHECK_FALSE(s->agree(world.rank() != 0));
 }

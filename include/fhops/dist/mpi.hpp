@@ -5,7 +5,8 @@
 /// 1..N-1 run units. With one rank, rank 0 runs the units itself, strictly in turn. Every rank
 /// calls run() with the same arguments' shape (SPMD); `next` and `on_result` are only called on
 /// rank 0. Waiting polls with a short back-off instead of MPI's busy wait, so an idle coordinator
-/// leaves its core to the workers. Needs an initialised MPI environment (boost::mpi::environment).
+/// leaves its core to the workers. Needs an initialised MPI environment (boost::mpi::environment);
+/// `mpi_session` opens one and is the executor as a dist::session (session.hpp).
 #pragma once
 
 #include <algorithm>
@@ -13,16 +14,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include <boost/mpi/collectives/broadcast.hpp>
 #include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
 #include <boost/mpi/status.hpp>
 #include <boost/serialization/string.hpp>
 
 #include "fhops/dist/executor.hpp"
+#include "fhops/dist/session.hpp"
 
 namespace fhops::dist {
 
@@ -137,5 +143,37 @@ private:
 };
 
 static_assert(executor<mpi_executor>);
+
+/// A session on the ranks of an MPI job: MPI is initialised when the session opens (unless the
+/// process did already) and finalised when it closes; one distributed session per process.
+class mpi_session final : public session {
+public:
+  mpi_session() {
+    if (boost::mpi::environment::finalized())
+      throw std::runtime_error("MPI was already finalised in this process: one distributed command per process");
+    if (!boost::mpi::environment::initialized()) env_.emplace(/*abort_on_exception=*/false);
+    mpi_.emplace(boost::mpi::communicator());
+  }
+  bool distributed() const override { return true; }
+  bool coordinator() const override { return mpi_->coordinator(); }
+  int ranks() const override { return mpi_->size(); }
+  void run(const next_fn& next, const work_fn& work, const result_fn& on_result) override { mpi_->run(next, work, on_result); }
+  void barrier() override { mpi_->communicator().barrier(); }
+  bool agree(bool value) override {
+    boost::mpi::broadcast(mpi_->communicator(), value, 0);
+    return value;
+  }
+
+private:
+  std::optional<boost::mpi::environment> env_;  // declared first: finalised after the executor goes
+  std::optional<mpi_executor> mpi_;
+};
+
+/// The session of a command: on the MPI ranks when an MPI launcher started the process
+/// (launched_by_mpi()), else on this process with `threads` units at a time.
+inline std::unique_ptr<session> open_session(std::size_t threads) {
+  if (launched_by_mpi()) return std::make_unique<mpi_session>();
+  return std::make_unique<local_session>(threads);
+}
 
 }  // namespace fhops::dist

@@ -163,6 +163,8 @@ public:
   void flush() {}
   /// Appends any record object as one line.
   void append(const json::object& record) { out_.append(jsonl_line(record)); }
+  /// Appends finished lines (records serialised elsewhere, e.g. on another process) in one write.
+  void append_lines(std::string_view lines) { out_.append(lines); }
   const std::filesystem::path& path() const { return out_.path(); }
 
 private:
