@@ -14,21 +14,18 @@
 
 #include "checkpoint_wiring.hpp"
 #include "cli.hpp"
-#include "dist_wiring.hpp"
 #include "commands.hpp"
+#include "dist_wiring.hpp"
 #include "fhops/harvest/bounds/bound.hpp"
-#include "fhops/harvest/bounds/lagrangian.hpp"
 #include "fhops/harvest/checkpoint.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/harvest/solver.hpp"
-#include "fhops/util/atomic_file.hpp"
+#include "fhops/telemetry/run_store.hpp"
 #include "fhops/workflows/run_telemetry.hpp"
-#include "fhops/workflows/unit_runs.hpp"
-#include "fhops/workflows/work_units.hpp"
+#include "fhops/workflows/solve_run.hpp"
 #include "io_check.hpp"
 #include "progress.hpp"
 #include "report.hpp"
-#include "fhops/telemetry/run_store.hpp"
 
 namespace fhops_cli {
 
@@ -45,17 +42,6 @@ constexpr long long max_multistart = 10'000;
 // bound's budget when there is no time limit.
 constexpr double bound_search_share = 0.9;
 constexpr double bound_seconds_untimed = 10.0;
-
-// The bound of --bound in a run record's extra: upper_bound and the gap of the record's own
-// objective (null when absent); a failed run's record is left as it is.
-void add_bound_fields(fhops::telemetry::run_record& r, const fhops::harvest::bound_result& b) {
-  if (r.status != "ok") return;
-  std::optional<double> gap;
-  if (const auto* obj = fhops::telemetry::find(r.metrics, "objective"); obj && obj->is_number() && b.upper_bound)
-    gap = fhops::harvest::relative_gap(*b.upper_bound, obj->as_double());
-  r.extra.emplace_back("upper_bound", fhops::telemetry::json(b.upper_bound));
-  r.extra.emplace_back("gap", fhops::telemetry::json(gap));
-}
 
 int solve_command(solver_kind kind, int argc, char** argv) {
   const std::string name = fhops::harvest::solver_info_of(kind).command;
@@ -252,27 +238,33 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     if (vm.count("telemetry-log")) telemetry_outputs(io, vm["telemetry-log"].as<std::string>());
     if (checkpoint_file) io.output("--checkpoint", *checkpoint_file);
     io.check();
-    const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fhops::harvest::default_step_interval(kind);
-    fhops::harvest::checkpoint_options checkpoints;
-    std::optional<std::pair<fhops::harvest::checkpoint_resume, checkpoint_driver_fields>> resumed;
+    fhops::harvest::solve_request rq;
+    rq.kind = kind;
+    rq.command = name;
+    rq.plan_csv = csv;
+    rq.step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fhops::harvest::default_step_interval(kind);
+    std::optional<fhops::harvest::recorded_checkpoint> resumed;
     if (checkpoint_file && preloaded) {
+      auto& checkpoints = rq.checkpoints.emplace();
       checkpoints.file = *checkpoint_file;
       checkpoints.every_seconds = vm.count("checkpoint-every") ? vm["checkpoint-every"].as<double>() : 60.0;
       checkpoints.stop_request = &stop_requested;
       checkpoints.scenario_id = fhops::harvest::files_fingerprint(preloaded->scenario.files);
       if (resume_file) {
-        resumed = open_resume(*resume_file, o, checkpoints.scenario_id, vm.count("telemetry-log") > 0, step_interval);
-        checkpoints.resumes = resumed->first.resumes + 1;
+        resumed = fhops::harvest::open_recorded_checkpoint(*resume_file, o, checkpoints.scenario_id, vm.count("telemetry-log") > 0, rq.step_interval);
+        checkpoints.resumes = resumed->resume.resumes + 1;
+        rq.resume = &*resumed;
       }
     }
 
     // Telemetry: checked and opened before any work, so a bad log path costs nothing.
     std::optional<fhops::telemetry::run_store> telemetry;
-    fhops::harvest::run_context ctx;
     if (vm.count("telemetry-log")) {
       const std::filesystem::path log = vm["telemetry-log"].as<std::string>();
       if (std::filesystem::is_directory(log)) throw usage_error("--telemetry-log '" + log.string() + "' is a directory; give a file path");
-      telemetry.emplace(log, step_interval, busy_milliseconds(vm, "telemetry-busy-timeout"));
+      telemetry.emplace(log, rq.step_interval, busy_milliseconds(vm, "telemetry-busy-timeout"));
+      rq.store = &*telemetry;
+      auto& ctx = rq.context;
       ctx.source = "cli." + name;
       ctx.scenario_path = vm["scenario"].as<std::string>();
       if (profile) {
@@ -289,155 +281,42 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     } else if (vm.count("step-interval")) {
       throw usage_error("--step-interval needs --telemetry-log");
     }
-    const auto wall_start = std::chrono::steady_clock::now();
-    const auto wall = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count(); };
 
     // Load, solve, write, print. A failure after this point is still recorded (status "error").
-    std::optional<fhops::harvest::scenario> loaded_scenario;
-    std::vector<fhops::telemetry::run_record> records;
-    fhops::harvest::solve_outcome out;
-    std::string multistart_note, telemetry_note;
-    std::size_t best_index = 0;
-    fhops::harvest::kpi_result kpis;
-    std::optional<fhops::harvest::lagrangian_result> bound;
-    std::optional<fhops::harvest::bound_result> upper;
-    try {
-      if (load_error) std::rethrow_exception(load_error);
-      auto loaded = std::move(*preloaded);
-      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
-      loaded_scenario = std::move(loaded.scenario);
-      const fhops::harvest::problem pb(*loaded_scenario);
-      const auto begin_record = [&](std::optional<long long> run_index) {
-        auto c = ctx;
-        c.multi_start_run_id = run_index;
-        return fhops::harvest::begin_run_record(kind, o, c, &*loaded_scenario, run_index && *run_index > 0 ? std::nullopt : std::optional<long long>(seed));
-      };
-      if (multistart > 1) {
-        const std::size_t threads = workers > 1 ? static_cast<std::size_t>(workers)
-                                                : std::min<std::size_t>(multistart, std::max(1u, std::thread::hardware_concurrency()));
-        const bool resume = units_resume && vm["resume"].as<bool>();
-        std::unique_ptr<fhops::dist::session> session;  // under mpirun or with --resume the runs are work units (fhops/workflows/unit_runs.hpp)
-        if (fhops::dist::launched_by_mpi() || resume) session = open_session(fhops::dist::launched_by_mpi() ? 1 : threads);
-        fhops::harvest::multistart_units_spec spec{name, static_cast<std::size_t>(multistart), {}, {}, resume};
-        std::optional<fhops::harvest::multistart_units_result> units;
-        const auto lost = [&] { return units && report_lost_units(name, units->lost); };  // incomplete: --resume completes it
-        if (telemetry) {
-          for (long long k = 0; k < multistart; ++k) records.push_back(begin_record(k));
-          for (std::size_t k = 0; k < records.size(); ++k) {
-            spec.run_ids.push_back(records[k].run_id);
-            const std::uint64_t run_seed = k == 0 ? o.seed : fhops::derive_seed(o.seed, k);
-            spec.unit_keys.push_back(fmt::format("{}|{}|{}", ctx.scenario_path.value_or(""), tel::dump(records[0].config), run_seed));
-          }
-          if (session) units = fhops::harvest::run_multistart_units(pb, o, spec, &*telemetry, *session);
-          if (session && !session->coordinator()) return exit_ok;
-          if (lost()) return exit_failure;
-          if (units) {
-            for (std::size_t k = 0; k < records.size(); ++k) records[k].run_id = units->run_ids[k];
-            if (units->resumed) std::cerr << units->resumed << " run(s) already recorded by this multistart: not re-run (--resume).\n";
-          }
-          auto [runs, best] = units ? std::pair{std::move(units->runs), units->best}
-                                    : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads, [&](std::size_t k) {
-                                        return telemetry->step_observer(records[k].run_id, fhops::harvest::acceptance_column_for(kind));
-                                      });
-          for (std::size_t k = 0; k < runs.size(); ++k) {
-            records[k].seed = static_cast<long long>(runs[k].seed);
-            if (runs[k].result) {
-              fhops::harvest::finish_run_record(records[k], kind, o, *runs[k].result, fhops::harvest::compute_kpis(pb, runs[k].result->search.best),
-                                                runs[k].result->search.seconds);
-            } else {
-              std::string message = "unknown error";
-              try {
-                std::rethrow_exception(runs[k].error);
-              } catch (const std::exception& e) {
-                message = e.what();
-              } catch (...) {
-              }
-              fhops::harvest::fail_run_record(records[k], message, wall());
-            }
-          }
-          best_index = best;
-          out = std::move(*runs[best].result);
-        } else {
-          if (session) units = fhops::harvest::run_multistart_units(pb, o, spec, nullptr, *session);
-          if (session && !session->coordinator()) return exit_ok;
-          if (lost()) return exit_failure;
-          auto [runs, best] = units ? std::pair{std::move(units->runs), units->best}
-                                    : fhops::harvest::solve_multistart(pb, o, static_cast<std::size_t>(multistart), threads);
-          out = std::move(*runs[best].result);
-        }
-        multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);
-      } else if (checkpoint_file) {
-        if (telemetry) records.push_back(begin_record(std::nullopt));
-        if (resumed) continue_step_log(telemetry ? &*telemetry : nullptr, records, resumed->second);
-        checkpoints.extra = [&](fhops::search::checkpoint_writer& w) {
-          checkpoint_driver_fields d{records.empty() ? "" : records[0].run_id, step_interval, -1};
-          if (telemetry && telemetry->steps_on()) {
-            if (const auto error = telemetry->flush_steps()) throw fhops::output_error("step log failed: " + *error);
-            std::error_code ec;
-            const auto size = std::filesystem::file_size(telemetry->step_file(d.run_id), ec);
-            d.steps_bytes = ec ? 0 : static_cast<long long>(size);
-          }
-          w.put("driver.run_id", d.run_id);
-          w.put("driver.step_interval", d.step_interval);
-          w.put("driver.steps_bytes", d.steps_bytes);
-        };
-        const stop_signals signals;
-        out = fhops::harvest::solve_checkpointed(
-            pb, o, checkpoints,
-            fhops::telemetry::fanout(telemetry ? telemetry->step_observer(records[0].run_id, fhops::harvest::acceptance_column_for(kind))
-                                               : fhops::telemetry::run_store::recorder(nullptr, {}),
-                                     progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds)),
-            resumed ? &resumed->first.reader : nullptr);
-        if (out.search.reason == fhops::search::stop_reason::interrupted) {
-          progress_line::clear();
-          std::cerr << "checkpoint written to " << *checkpoint_file << "; resume with --resume " << *checkpoint_file << "\n";
-          return stop_signals::exit_code();  // no plan, no run record: the run goes on after --resume
-        }
-      } else if (telemetry) {
-        records.push_back(begin_record(std::nullopt));
-        out = fhops::harvest::solve(pb, o, fhops::telemetry::fanout(telemetry->step_observer(records[0].run_id, fhops::harvest::acceptance_column_for(kind)),
-                                                                   progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds)));
-      } else {
-        out = fhops::harvest::solve(pb, o, progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds));
-      }
-      kpis = fhops::harvest::compute_kpis(pb, out.search.best);
-      if (bound_steps > 0) bound = fhops::harvest::lagrangian_bound(pb, {.iterations = bound_steps, .target = out.best.score});
-      if (want_bound) {
-        const double left = timed ? vm["time-limit"].as<double>() - wall() : bound_seconds_untimed;
-        upper.emplace();  // absent unless a step finishes in the time left
-        if (left > 0.0) upper = fhops::harvest::scenario_bound(pb, {.time_limit = left, .target = out.best.score});
-      }
-      if (telemetry && multistart <= 1) {
-        fhops::harvest::finish_run_record(records[0], kind, o, out, kpis, wall());
-        if (checkpoints.resumes > 0) records[0].extra.emplace_back("resumes", fhops::telemetry::json(checkpoints.resumes));
-      }
-      if (upper)
-        for (auto& r : records) add_bound_fields(r, *upper);
-      fhops::write_file_atomic(csv, fhops::harvest::assignments_csv_text(pb, out.search.best));
-    } catch (const fhops::harvest::work_plan_mismatch&) {
-      throw;  // a usage error: nothing ran
-    } catch (const std::exception& e) {
-      if (!telemetry) throw;
-      if (records.empty())
-        records.push_back(fhops::harvest::begin_run_record(kind, o, ctx, loaded_scenario ? &*loaded_scenario : nullptr, seed));
-      for (auto& r : records)
-        if (r.status == "ok") fhops::harvest::fail_run_record(r, e.what(), wall());
-      if (const auto mirror_error = telemetry->record(records))
-        throw std::runtime_error(std::string(e.what()) + " (the failed run was recorded in " + telemetry->log().string() +
-                                 "; its SQLite mirror failed: " + *mirror_error + ")");
-      throw;
+    if (load_error) fhops::harvest::rethrow_recorded(rq.store, kind, o, rq.context, nullptr, load_error);
+    for (const auto& w : preloaded->warnings) std::cerr << "warning: " << w << "\n";
+    rq.options = o;
+    rq.multistart = static_cast<std::size_t>(multistart);
+    rq.threads = workers > 1 ? static_cast<std::size_t>(workers) : std::min<std::size_t>(rq.multistart, std::max(1u, std::thread::hardware_concurrency()));
+    rq.resume_units = units_resume && vm["resume"].as<bool>();
+    if (multistart > 1 && (fhops::dist::launched_by_mpi() || rq.resume_units))  // the runs are work units (fhops/workflows/unit_runs.hpp)
+      rq.open_session = [threads = rq.threads] { return open_session(fhops::dist::launched_by_mpi() ? 1 : threads); };
+    rq.lagrangian_steps = bound_steps;
+    rq.bound = want_bound;
+    rq.bound_seconds_from_start = timed;
+    rq.bound_seconds = timed ? vm["time-limit"].as<double>() : bound_seconds_untimed;
+    std::optional<stop_signals> signals;  // SIGTERM and SIGINT checkpoint a checkpointed run and stop it
+    if (rq.checkpoints) signals.emplace();
+    fhops::harvest::solve_result res =
+        fhops::harvest::run_solve(preloaded->scenario, rq, progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds));
+    if (res.worker) return exit_ok;
+    if (report_lost_units(name, res.lost)) return exit_failure;  // incomplete: --resume completes it
+    if (res.interrupted) {
+      progress_line::clear();
+      std::cerr << "checkpoint written to " << *checkpoint_file << "; resume with --resume " << *checkpoint_file << "\n";
+      return stop_signals::exit_code();  // no plan, no run record: the run goes on after --resume
     }
-    std::optional<std::string> mirror_error;
-    if (telemetry) {
-      mirror_error = telemetry->record(records);
-      if (multistart > 1)
-        telemetry->append({{"type", "multi_start_summary"}, {"best_objective", out.best.score},
-                           {"best_run_id", static_cast<long long>(best_index)}, {"runs_executed", multistart},
-                           {"best_telemetry_run_id", records[best_index].run_id}});
-      telemetry_note = fmt::format("Telemetry: {} run record(s) appended to {}{}{}.", records.size(), telemetry->log().string(),
+    const auto& out = res.outcome;
+    const auto& kpis = res.kpis;
+    const auto& bound = res.lagrangian;
+    const auto& upper = res.bound;
+    const auto& mirror_error = res.mirror_error;
+    std::string multistart_note, telemetry_note;
+    if (multistart > 1) multistart_note = fmt::format("Parallel multi-start executed {} runs; best seed={}.", multistart, out.seed);
+    if (telemetry)
+      telemetry_note = fmt::format("Telemetry: {} run record(s) appended to {}{}{}.", res.records.size(), telemetry->log().string(),
                                    mirror_error ? "" : " and " + telemetry->sqlite().string(),
                                    telemetry->steps_on() ? "; step logs in " + tel::steps_dir_for(telemetry->log()).string() : "");
-    }
     const auto mirror_failure = [&] {
       return std::runtime_error("telemetry: the run record is in " + telemetry->log().string() + " but the SQLite mirror failed: " +
                                 *mirror_error + " (rebuild it with 'fhops telemetry import " + telemetry->log().string() +
