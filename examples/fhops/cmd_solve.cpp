@@ -192,7 +192,7 @@ int solve_command(solver_kind kind, int argc, char** argv) {
       long long tenure = vm["tabu-tenure"].as<long long>();
       if (vm["tabu-tenure"].defaulted() && psolver && psolver->extra.count("tabu_tenure"))
         tenure = static_cast<long long>(psolver->extra.at("tabu_tenure"));
-      o.tabu.tenure = tenure > 0 ? tenure : -1;  // resolved below, once the problem is known
+      o.tabu.tenure = tenure;  // 0: automatic, resolved below once the scenario is loaded
       o.tabu.candidates = vm["candidates"].as<long long>() > 0 ? vm["candidates"].as<long long>() : (batch > 1 ? batch : 0);
       o.stop.stall_limit = vm["stall-limit"].as<long long>();
       o.tabu.restart_stall = vm["restart-stall"].as<long long>();
@@ -220,10 +220,7 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     if (preloaded) scenario_inputs(io, preloaded->scenario);
     else io.input("the scenario file", vm["scenario"].as<std::string>());
     const std::optional<long long> tenure_arg = kind == solver_kind::tabu && o.tabu.tenure > 0 ? std::optional(o.tabu.tenure) : std::nullopt;
-    if (kind == solver_kind::tabu && o.tabu.tenure < 1 && preloaded) {
-      o.tabu.tenure = std::max(10, static_cast<int>(preloaded->scenario.machines.size()));  // the problem's machines
-      if (o.tabu.tenure_max > 0) o.tabu.tenure_max = std::max(o.tabu.tenure_max, o.tabu.tenure);  // automatic tenure above the range
-    }
+    if (kind == solver_kind::tabu && preloaded) fhops::harvest::resolve_tabu_tenure(o, static_cast<int>(preloaded->scenario.machines.size()));
 
     // Checkpoints: --checkpoint FILE, or --resume FILE, which goes on checkpointing to FILE.
     const std::optional<std::string> resume_file =

@@ -182,7 +182,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
                                      : fmt::format("{} {} (bundle={}, {}={})\n", title, display, e.bundle, unit, count));
       std::cout.flush();
       fh::solve_options o = base;
-      if (o.tabu.tenure < 1) o.tabu.tenure = std::max(10, pb.num_machines);
+      fh::resolve_tabu_tenure(o, pb.num_machines);
       double best_so_far = -std::numeric_limits<double>::infinity();
       std::size_t finished = 0, successes = 0;
       const std::string key = e.bundle.empty() ? display : e.bundle + ":" + e.member;

@@ -365,6 +365,37 @@ TEST_CASE("preset and profile listings have the reference's layout", "[solver]")
         "stabilise: Focus on consolidation/minimal mobilisation; good for cleanup passes.\n");
 }
 
+TEST_CASE("Tabu's automatic tenure: resolve_tabu_tenure gives max(10, machines) and lifts a restart range; solve() resolves it too",
+          "[solver][tabu]") {
+  solve_options o;
+  o.kind = solver_kind::tabu;
+  o.tabu.tenure = 0;
+  o.tabu.restart_stall = 50;
+  o.tabu.tenure_max = 5;
+  resolve_tabu_tenure(o, 12);
+  CHECK(o.tabu.tenure == 12);
+  CHECK(o.tabu.tenure_max == 12);  // the range's top lifted to the automatic tenure
+  resolve_tabu_tenure(o, 30);      // resolved once: a tenure >= 1 is kept
+  CHECK(o.tabu.tenure == 12);
+  solve_options few;
+  few.tabu.tenure = 0;
+  resolve_tabu_tenure(few, 3);
+  CHECK(few.tabu.tenure == 10);
+  CHECK(few.tabu.tenure_max == 0);  // no range: none made
+
+  const problem pb = solver_demo_problem();
+  solve_options automatic;
+  automatic.kind = solver_kind::tabu;
+  automatic.weights = default_tabu_weights;
+  automatic.stop = {300, 0.0, 0, std::nullopt};
+  automatic.tabu.tenure = 0;
+  solve_options explicit_tenure = automatic;
+  explicit_tenure.tabu.tenure = automatic_tabu_tenure(pb.num_machines);
+  const auto a = solve(pb, automatic), b = solve(pb, explicit_tenure);
+  CHECK(a.search.best == b.search.best);
+  CHECK(a.search.evaluations == b.search.evaluations);
+}
+
 TEST_CASE("solves are deterministic for a seed, also as a parallel multi-start", "[solver][determinism]") {
   const problem pb = solver_demo_problem();
   for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {

@@ -411,6 +411,19 @@ inline void use_time_budget(solve_options& o, double seconds) {
   o.restart_period = 0;
 }
 
+/// Tabu's automatic tenure, the reference's `--tabu-tenure 0`: max(10, machines).
+inline long long automatic_tabu_tenure(int num_machines) { return std::max<long long>(10, num_machines); }
+
+/// Resolves an automatic Tabu tenure (tabu.tenure < 1, as `--tabu-tenure 0` leaves it) for a
+/// problem with `num_machines` machines, and raises the top of a restart range (tenure_max, when
+/// set) to it; a tenure >= 1 is kept. solve() resolves it itself; a caller that records the tenure
+/// resolves it first.
+inline void resolve_tabu_tenure(solve_options& o, int num_machines) {
+  if (o.tabu.tenure >= 1) return;
+  o.tabu.tenure = automatic_tabu_tenure(num_machines);
+  if (o.tabu.tenure_max > 0) o.tabu.tenure_max = std::max(o.tabu.tenure_max, o.tabu.tenure);
+}
+
 /// What a solve returns.
 struct solve_outcome {
   search::search_result<schedule> search;  ///< best schedule, counters, operator stats
@@ -507,7 +520,9 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
       return run(algo);
     }
     case solver_kind::tabu: {
-      search::tabu_search algo(o.tabu);
+      solve_options resolved = o;  // an automatic tenure (< 1) becomes max(10, machines)
+      resolve_tabu_tenure(resolved, pb.num_machines);
+      search::tabu_search algo(resolved.tabu);
       return run(algo);
     }
     case solver_kind::sa: break;

@@ -451,7 +451,7 @@ inline std::vector<record> bench(const analytics_inputs& in, const std::vector<n
     for (auto run : runs) {
       limit.check();
       run.options.stop.max_seconds = limit.clamp(run.options.stop.max_seconds);
-      if (run.solver == "tabu" && run.options.tabu.tenure < 1) run.options.tabu.tenure = std::max(10, problems[i].num_machines);
+      if (run.solver == "tabu") resolve_tabu_tenure(run.options, problems[i].num_machines);
       rows.push_back(run_bench_cell(problems[i], scenarios[i].name, scenarios[i].path, run, repeats, in.scratch / tag / scenarios[i].name));
       limit.check();
     }

@@ -348,7 +348,7 @@ inline telemetry_rounds_result telemetry_rounds(const std::vector<named_scenario
                                                           : budget.tabu_iterations;
         o.stop.max_iterations = base << (r - 1);  // a campaign that doubles its budget each round
         o.stop.max_seconds = limit.clamp(budget.seconds);
-        if (kind == solver_kind::tabu) o.tabu.tenure = std::max(10, pb.num_machines);
+        if (kind == solver_kind::tabu) o.tabu.tenure = automatic_tabu_tenure(pb.num_machines);
         o.seed = 1 + derive_seed(seed, stream++) % 999'999'999;
         run_context ctx;
         ctx.source = "analytics.telemetry_rounds";

@@ -247,7 +247,7 @@ struct restart_settings {
       if (stall_limit) o.ils.stall_limit = *stall_limit;
     } else if (solver == solver_kind::tabu) {
       if (stall_limit) o.stop.stall_limit = *stall_limit;
-      o.tabu.tenure = std::max(10, pb.num_machines);
+      o.tabu.tenure = automatic_tabu_tenure(pb.num_machines);
     }
     return o;
   }

@@ -251,7 +251,7 @@ inline bench_units_result run_bench_units(const bench_units_spec& s, dist::sessi
   const auto run_of = [&](std::size_t u) {
     bench_run run = s.runs[u % nr];
     const problem& pb = (*s.problems)[u / nr];
-    if (run.solver == "tabu" && run.options.tabu.tenure < 1) run.options.tabu.tenure = std::max(10, pb.num_machines);
+    if (run.solver == "tabu") resolve_tabu_tenure(run.options, pb.num_machines);
     return bench_run_on(run, pb);  // the weights this scenario's cell runs with (its work unit's key names them)
   };
   std::vector<std::string> keys;

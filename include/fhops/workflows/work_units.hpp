@@ -318,7 +318,7 @@ inline solve_outcome solve_outcome_from_json(const problem& pb, const telemetry:
 /// The solver options of a tuner's trials on a problem: Tabu's automatic tenure becomes
 /// max(10, machines), as the tune commands do.
 inline solve_options tuning_options_for(solve_options base, int num_machines) {
-  if (base.tabu.tenure < 1) base.tabu.tenure = std::max(10, num_machines);
+  resolve_tabu_tenure(base, num_machines);
   return base;
 }
 
