@@ -13,16 +13,17 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "dist_wiring.hpp"
-#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/harvest/harvest.hpp"
+#include "fhops/telemetry/run_store.hpp"
 #include "fhops/tune/tune.hpp"
 #include "fhops/workflows/discovery.hpp"
 #include "fhops/workflows/run_telemetry.hpp"
 #include "fhops/workflows/tuner_runs.hpp"
 #include "fhops/workflows/tuning.hpp"
+#include "fhops/workflows/tuning_run.hpp"
+#include "fhops/workflows/unit_runs.hpp"
 #include "io_check.hpp"
 #include "table.hpp"
-#include "fhops/telemetry/run_store.hpp"
 #include "tune_inputs.hpp"
 
 namespace fhops_cli {
@@ -45,6 +46,28 @@ std::string weights_cell(const fh::operator_weights& w) {
   std::string out;
   for (const auto& [n, x] : on) out += (out.empty() ? "" : ", ") + fmt::format("{}={:.2f}", n, x);
   return out.size() >= 80 ? out.substr(0, 77) + "..." : out;
+}
+
+// tune-bayes: a scenario's best trial and the table of its trials, as they were told.
+void print_bayes_trials(const fh::scenario_entry& e, const std::vector<fh::tuned_trial>& mine) {
+  const std::string file = e.path.filename().string();
+  std::optional<std::size_t> best;
+  for (std::size_t k = 0; k < mine.size(); ++k)
+    if (mine[k].result.ok() && (!best || mine[k].result.value > mine[*best].result.value)) best = k;
+  if (best) {
+    const long long b = mine[*best].options.batch > 1 ? mine[*best].options.batch : 1;
+    std::cout << fmt::format("Best objective for {}: {:.3f} (trial {}, batch={})\n", file, mine[*best].result.value, *best, b);
+  }
+  std::vector<std::string> header{"Trial", "Objective", "Batch", "Weights"};
+  if (!e.bundle.empty()) header.push_back("Bundle");
+  text_table t(fmt::format("Bayesian tuner trials — {}", file), header);
+  for (const auto& x : mine) {
+    std::vector<std::string> r{std::to_string(x.result.t.number), x.result.ok() ? fmt::format("{:.3f}", x.result.value) : "failed",
+                               std::to_string(x.options.batch > 1 ? x.options.batch : 1), weights_cell(x.options.weights)};
+    if (!e.bundle.empty()) r.push_back(e.bundle);
+    t.add(std::move(r));
+  }
+  std::cout << t.str();
 }
 
 int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
@@ -134,135 +157,56 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       fh::tuned_trial trial;
     };
     std::vector<row> rows;
-    std::size_t failures = 0;
     const char* title = kind == tuner::random ? "Tuning" : kind == tuner::grid ? "Grid tuning" : "Bayesian tuning";
     const char* unit = kind == tuner::random ? "runs" : kind == tuner::grid ? "configs" : "trials";
     const char* unit_long = kind == tuner::random ? "run(s)" : kind == tuner::grid ? "configuration(s)" : "trial(s)";
-    const std::vector<fh::scenario>& loaded_scenarios = in.scenarios;
-    const std::vector<fh::problem>& problems = in.problems;
     // Telemetry: every trial is a run record (JSONL + SQLite mirror, step logs beside them).
     const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
     const std::filesystem::path log = checked_tune_log(vm, in);
     fhops::telemetry::run_store telemetry(log, step_interval, 5000);
-    const std::string algorithm = fh::tuner_label(kind);
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
-    fh::trial_records finished_records;  // by trial number, for the current scenario
-    std::size_t records_written = 0;
-    std::vector<std::string> mirror_errors;
-    std::vector<std::pair<std::string, double>> scenario_best;  // summary key -> best objective
-    std::optional<fh::tuner_units_result> units;
-    if (session) {
-      fh::tuner_units_spec spec{name, kind, solver, kind == tuner::grid ? &grid_space : &space, base, {}, &problems, &loaded_scenarios,
-                            static_cast<std::size_t>(count), static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>()),
-                            resume};
-      for (const auto& e : entries)
-        spec.contexts.push_back({kind, solver, "cli." + name, e.path.string(), tier, count, iters, e.bundle, e.member});
-      units = fh::run_tuner_units(spec, *session, telemetry);
-      if (!session->coordinator()) return exit_ok;
-      records_written += units->records_written;
-      mirror_errors.insert(mirror_errors.end(), units->mirror_errors.begin(), units->mirror_errors.end());
-      if (units->resumed) std::cout << units->resumed << " trial(s) already recorded by this plan: not re-run (--resume).\n";
+
+    fh::tuning_request rq{kind, solver, name, kind == tuner::grid ? &grid_space : &space, base, static_cast<std::size_t>(count),
+                          static_cast<std::size_t>(jobs), static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>()),
+                          {}, {}, &in.problems, &in.scenarios, &telemetry, session.get(), resume};
+    for (const auto& e : entries) {
+      rq.contexts.push_back({kind, solver, "cli." + name, e.path.string(), tier, count, iters, e.bundle, e.member});
+      rq.summary_keys.push_back(e.bundle.empty() ? fh::scenario_display_name(e.path) : e.bundle + ":" + e.member);
     }
-    // One scenario's trials: run here, or replayed from the work units.
-    const auto tune_scenario = [&](std::size_t si, const fhops::tune::parameter_space& sp, const fh::solve_options& o, std::size_t n,
-                                   std::uint64_t seed, std::size_t j, const auto& run_one, const auto& on_done) {
-      if (!units) return static_cast<void>(fh::run_tuner(kind, sp, o, si, n, seed, j, run_one, on_done));
-      for (const auto& t : units->trials[si]) on_done(t);
-    };
-    const auto write_summary = [&](const std::vector<std::pair<std::string, double>>& best, long long configurations) {
-      if (units && !units->lost.empty()) return;  // incomplete: the --resume run writes the summary
-      if (auto err = telemetry.record_summary({algorithm, configurations, best, tel::new_run_id(), tel::utc_iso_seconds()}))
-        mirror_errors.push_back(*err);
-    };
-    for (std::size_t si = 0; si < entries.size(); ++si) {
+    fh::tuning_progress progress;
+    progress.resumed = [](std::size_t n) { std::cout << n << " trial(s) already recorded by this plan: not re-run (--resume).\n"; };
+    progress.scenario_started = [&](std::size_t si) {
       const auto& e = entries[si];
-      const fh::problem& pb = problems[si];
       const std::string display = fh::scenario_display_name(e.path);
       std::cout << (e.bundle.empty() ? fmt::format("{} {} ({} {})\n", title, display, count, unit_long)
                                      : fmt::format("{} {} (bundle={}, {}={})\n", title, display, e.bundle, unit, count));
       std::cout.flush();
-      fh::solve_options o = base;
-      fh::resolve_tabu_tenure(o, pb.num_machines);
-      double best_so_far = -std::numeric_limits<double>::infinity();
-      std::size_t finished = 0, successes = 0;
-      const std::string key = e.bundle.empty() ? display : e.bundle + ":" + e.member;
-      // One solve of a trial, recorded: the run record is built before, completed after (or
-      // marked failed), and written by on_trial in trial order.
-      const fh::tuner_trial_context trial_ctx{kind, solver, "cli." + name, e.path.string(), tier, count, iters, e.bundle, e.member};
-      const auto run_one = fh::recording_trial_runner(trial_ctx, pb, &loaded_scenarios[si], finished_records, [&](const std::string& run_id) {
-        return telemetry.step_observer(run_id, fh::acceptance_column_for(solver));
-      });
-      const auto on_trial = [&](const fh::tuned_trial& t) {
-        ++finished;
-        if (auto rec = finished_records.take(t.result.t.number)) {
-          if (auto err = telemetry.record({*rec})) mirror_errors.push_back(*err);
-          ++records_written;
-        }
-        if (t.result.ok()) ++successes;
-        if (t.result.ok()) best_so_far = std::max(best_so_far, t.result.value);
-        else {
-          ++failures;
-          std::cerr << fmt::format("warning: {} trial {} failed: {}\n", display, t.result.t.number, t.result.error);
-        }
-        if (progress_lines)  // one line per trial (FHOPS_PROGRESS=always: logs)
-          std::cerr << fmt::format("  [{}/{}] trial {}: {} (best so far {:.3f})\n", finished, count, t.result.t.number,
-                                   t.result.ok() ? fmt::format("{:.3f}", t.result.value) : std::string("failed"), best_so_far);
-        else if (tty)
-          std::cerr << fmt::format("\r  [{}/{}] best so far {:.3f}", finished, count, best_so_far) << (finished == static_cast<std::size_t>(count) ? "\r\033[K" : "")
-                    << std::flush;
-        rows.push_back({display, e.bundle, t});
-      };
-      const auto scenario_done = [&] {  // best_so_far is the scenario's best successful trial
-        if (successes == 0) return;
-        if (kind == tuner::bayes) write_summary({{key, best_so_far}}, static_cast<long long>(successes));  // one per scenario
-        else scenario_best.emplace_back(key, best_so_far);
-      };
-      const auto n = static_cast<std::size_t>(count);
-      const auto j = static_cast<std::size_t>(jobs);
-      const auto strategy_seed = static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>());
-      const fhops::tune::parameter_space& strategy_space = kind == tuner::grid ? grid_space : space;
-      if (kind != tuner::bayes) {
-        tune_scenario(si, strategy_space, o, n, strategy_seed, j, run_one, on_trial);
-      } else {
-        std::vector<fh::tuned_trial> mine;
-        tune_scenario(si, strategy_space, o, n, strategy_seed, j, run_one, [&](const fh::tuned_trial& t) {
-          on_trial(t);
-          mine.push_back(t);
-        });
-        const std::string file = e.path.filename().string();
-        std::optional<std::size_t> best;
-        for (std::size_t k = 0; k < mine.size(); ++k)
-          if (mine[k].result.ok() && (!best || mine[k].result.value > mine[*best].result.value)) best = k;
-        if (best) {
-          const long long b = mine[*best].options.batch > 1 ? mine[*best].options.batch : 1;
-          std::cout << fmt::format("Best objective for {}: {:.3f} (trial {}, batch={})\n", file, mine[*best].result.value, *best, b);
-        }
-        std::vector<std::string> header{"Trial", "Objective", "Batch", "Weights"};
-        if (!e.bundle.empty()) header.push_back("Bundle");
-        text_table t(fmt::format("Bayesian tuner trials — {}", file), header);
-        for (const auto& x : mine) {
-          std::vector<std::string> r{std::to_string(x.result.t.number), x.result.ok() ? fmt::format("{:.3f}", x.result.value) : "failed",
-                                     std::to_string(x.options.batch > 1 ? x.options.batch : 1), weights_cell(x.options.weights)};
-          if (!e.bundle.empty()) r.push_back(e.bundle);
-          t.add(std::move(r));
-        }
-        std::cout << t.str();
-      }
-      scenario_done();
-    }
+    };
+    progress.trial_done = [&](std::size_t si, const fh::tuned_trial& t, std::size_t finished, double best_so_far) {
+      const std::string display = fh::scenario_display_name(entries[si].path);
+      if (!t.result.ok()) std::cerr << fmt::format("warning: {} trial {} failed: {}\n", display, t.result.t.number, t.result.error);
+      if (progress_lines)  // one line per trial (FHOPS_PROGRESS=always: logs)
+        std::cerr << fmt::format("  [{}/{}] trial {}: {} (best so far {:.3f})\n", finished, count, t.result.t.number,
+                                 t.result.ok() ? fmt::format("{:.3f}", t.result.value) : std::string("failed"), best_so_far);
+      else if (tty)
+        std::cerr << fmt::format("\r  [{}/{}] best so far {:.3f}", finished, count, best_so_far) << (finished == static_cast<std::size_t>(count) ? "\r\033[K" : "")
+                  << std::flush;
+      rows.push_back({display, entries[si].bundle, t});
+    };
+    if (kind == tuner::bayes)
+      progress.scenario_done = [&](std::size_t si, const std::vector<fh::tuned_trial>& mine) { print_bayes_trials(entries[si], mine); };
+    const fh::tuning_result res = fh::run_tuning(rq, progress);
+    if (res.worker) return exit_ok;
+    const std::size_t failures = res.failures;
+    const std::size_t records_written = res.records_written;
 
-    if (kind != tuner::bayes && !scenario_best.empty()) {
-      long long configurations = 0;
-      for (const auto& r : rows) configurations += r.trial.result.ok();
-      write_summary(scenario_best, configurations);
-    }
     std::vector<const row*> ok;
     for (const auto& r : rows)
       if (r.trial.result.ok()) ok.push_back(&r);
     if (ok.empty()) {
       std::cout << (kind == tuner::random ? "Random" : kind == tuner::grid ? "Grid" : "Bayesian")
                 << " tuner did not produce any successful runs.\n";
-      return units && report_lost_units(name, units->lost) ? exit_failure : exit_ok;
+      return report_lost_units(name, res.lost) ? exit_failure : exit_ok;
     }
     std::stable_sort(ok.begin(), ok.end(), [](const row* a, const row* b) { return a->trial.result.value > b->trial.result.value; });
     if (kind != tuner::bayes) {
@@ -300,10 +244,10 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     if (failures) std::cout << failures << " run(s) failed (see the warnings above).\n";
     std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", records_written, log.string(),
                              (log.parent_path() / "steps").string());
-    if (units && report_lost_units(name, units->lost)) return exit_failure;
-    if (!mirror_errors.empty()) {
+    if (report_lost_units(name, res.lost)) return exit_failure;
+    if (!res.mirror_errors.empty()) {
       std::cerr << "fhops " << name << ": error: the SQLite mirror " << telemetry.sqlite().string()
-                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";
+                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << res.mirror_errors.front() << "\n";
       return exit_failure;
     }
     return exit_ok;
