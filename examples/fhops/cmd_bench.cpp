@@ -9,7 +9,6 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "dist_wiring.hpp"
-#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/search/exact/lp_solver.hpp"
 #include "fhops/telemetry/analysis/compare.hpp"
@@ -17,6 +16,7 @@
 #include "fhops/util/file_identity.hpp"
 #include "fhops/workflows/bench_suite.hpp"
 #include "fhops/workflows/discovery.hpp"
+#include "fhops/workflows/unit_runs.hpp"
 #include "io_check.hpp"
 #include "table.hpp"
 

@@ -20,20 +20,19 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "dist_wiring.hpp"
-#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/telemetry/analysis/comparisons.hpp"
-#include "fhops/telemetry/analysis/history.hpp"
-#include "fhops/telemetry/analysis/report.hpp"
+#include "fhops/telemetry/run_store.hpp"
 #include "fhops/telemetry/set_aside.hpp"
 #include "fhops/workflows/discovery.hpp"
+#include "fhops/workflows/plan_reports.hpp"
 #include "fhops/workflows/plan_units.hpp"
 #include "fhops/workflows/run_telemetry.hpp"
 #include "fhops/workflows/tuning.hpp"
 #include "fhops/workflows/tuning_plan.hpp"
+#include "fhops/workflows/unit_runs.hpp"
 #include "fhops/workflows/work_units.hpp"
 #include "io_check.hpp"
-#include "fhops/telemetry/run_store.hpp"
 
 namespace fhops_cli {
 
@@ -48,21 +47,6 @@ std::vector<T> unique_in_order(const std::vector<T>& xs) {
   for (const auto& x : xs)
     if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
   return out;
-}
-
-void write_table(const fs::path& dir, const std::string& stem, const fhops::telemetry::data_table& t, std::vector<fs::path>& written) {
-  fhops::write_file_atomic(dir / (stem + ".csv"), fhops::telemetry::table_csv(t));
-  fhops::write_file_atomic(dir / (stem + ".md"), fhops::telemetry::table_markdown(t));
-  written.push_back(dir / (stem + ".csv"));
-  written.push_back(dir / (stem + ".md"));
-}
-
-void write_comparisons(const fs::path& dir, const std::string& suffix, const fhops::telemetry::comparison_tables& c,
-                       std::vector<fs::path>& written) {
-  namespace tel = fhops::telemetry;
-  write_table(dir, "tuner_comparison" + suffix, tel::comparison_table(c.comparison), written);
-  write_table(dir, "tuner_leaderboard" + suffix, tel::leaderboard_table(c.leaderboard), written);
-  write_table(dir, "tuner_difficulty" + suffix, tel::difficulty_table(c.difficulty), written);
 }
 
 int plan_run(int argc, char** argv) {
@@ -138,7 +122,6 @@ int plan_run(int argc, char** argv) {
     for (const auto& t : strings("tuner")) tuners.push_back(fh::parse_plan_tuner(t));
     tuners = unique_in_order(tuners);
     if (tuners.empty()) tuners = plan ? plan->tuners : std::vector<fh::plan_tuner>{fh::plan_tuner::random, fh::plan_tuner::grid, fh::plan_tuner::bayes};
-    const auto runs_tuner = [&](fh::plan_tuner t) { return std::find(tuners.begin(), tuners.end(), t) != tuners.end(); };
     std::vector<fh::tier_budget> budgets;
     std::vector<fhops::tune::parameter_space> grid_spaces;  // checks presets and batch sizes before any work (exit 2)
     for (const auto& t : tiers) {
@@ -170,23 +153,8 @@ int plan_run(int argc, char** argv) {
       keys.push_back(e.bundle.empty() ? names.back() : e.bundle + ":" + e.member);
     }
 
-    // The units, in the reference's order: tier, then random, grid, bayes, ILS, Tabu, then scenario;
-    // the work plan's key of a unit holds its tier, tuner, scenario and the tuner's whole budget.
-    std::vector<fh::plan_unit> units;
-    std::vector<std::string> unit_keys;
-    for (std::size_t ti = 0; ti < tiers.size(); ++ti)
-      for (const fh::plan_tuner t : fh::plan_tuners)
-        if (runs_tuner(t))
-          for (std::size_t si = 0; si < entries.size(); ++si) {
-            units.push_back({ti, t, si});
-            const fh::tuner_budget& tb = budgets[ti][t];
-            unit_keys.push_back(fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", tiers[ti], fh::plan_tuner_name(t), entries[si].path.string(),
-                                            keys[si], tb.runs.value_or(-1), tb.iters.value_or(-1), tb.seed.value_or(-1),
-                                            fh::detail::python_list(tb.batch_sizes.value_or(std::vector<long long>{})),
-                                            fh::detail::python_list(tb.presets.value_or(std::vector<std::string>{})),
-                                            tb.perturbation_strength.value_or(-1), tb.stall_limit.value_or(-1), tb.hybrid_use_mip.value_or(false)));
-          }
-    const fh::work_plan work_plan = fh::work_plan::of("tuning-plan run", unit_keys);
+    // The units, in the reference's order (tier, tuner, scenario), and their work plan.
+    const auto [units, work_plan] = fh::plan_work_units(tiers, budgets, tuners, entries, keys);
 
     // The units run on the MPI ranks under mpirun, else on --jobs threads (fhops/workflows/unit_runs.hpp).
     const auto session = open_session(jobs);
@@ -250,33 +218,7 @@ int plan_run(int argc, char** argv) {
       if (auto err = telemetry.record_summary(summary)) mirror_errors.push_back(*err);
 
     // Reports, once, after all tiers.
-    namespace tel = fhops::telemetry;
-    std::vector<fs::path> written;
-    {
-      tel::sqlite_store store(telemetry.sqlite(), tel::store_options{60000});
-      const auto rows = tel::build_report(store);
-      fhops::write_file_atomic(out_dir / "tuner_report.csv", tel::report_csv(rows));
-      fhops::write_file_atomic(out_dir / "tuner_report.md", tel::report_markdown(rows));
-      written.push_back(out_dir / "tuner_report.csv");
-      written.push_back(out_dir / "tuner_report.md");
-      // The per-scenario summary of that report, as `telemetry history --report <label>=tuner_report.csv` writes it.
-      const auto reports = tel::load_reports({{label, out_dir / "tuner_report.csv"}});
-      const auto summary = tel::summarise_reports(tel::compare_reports(reports), {label});
-      fhops::write_file_atomic(out_dir / "tuner_summary.csv", tel::frame_csv(summary));
-      fhops::write_file_atomic(out_dir / "tuner_summary.md", tel::summary_markdown(summary, {label}));
-      written.push_back(out_dir / "tuner_summary.csv");
-      written.push_back(out_dir / "tuner_summary.md");
-      const auto scored = tel::load_scored_runs(store);
-      write_comparisons(out_dir, "", tel::compare_runs(scored), written);
-      std::set<std::string> bundle_names;
-      for (const auto& r : scored) bundle_names.insert(r.bundle);
-      for (const auto& b : bundle_names) {
-        std::vector<tel::scored_run> mine;
-        std::copy_if(scored.begin(), scored.end(), std::back_inserter(mine), [&](const tel::scored_run& r) { return r.bundle == b; });
-        const auto tables = tel::compare_runs(mine);
-        if (!tables.comparison.empty()) write_comparisons(out_dir, "_" + tel::sanitise_bundle_name(b), tables, written);
-      }
-    }
+    const std::vector<fs::path> written = fh::write_plan_reports(telemetry.sqlite(), out_dir, label);
     std::cout << fmt::format("{} run record(s) written to {} (mirrored into {}); reports in {}.\n", ran.records_written, log.string(),
                              telemetry.sqlite().string(), out_dir.string());
     if (vm["verbose"].as<bool>())

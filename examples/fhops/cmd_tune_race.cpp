@@ -18,6 +18,7 @@
 #include "dist_wiring.hpp"
 #include "fhops/harvest/harvest.hpp"
 #include "fhops/telemetry/json_reader.hpp"
+#include "fhops/telemetry/run_store.hpp"
 #include "fhops/tune/race.hpp"
 #include "fhops/workflows/discovery.hpp"
 #include "fhops/workflows/race_runs.hpp"
@@ -26,7 +27,6 @@
 #include "fhops/workflows/work_units.hpp"
 #include "io_check.hpp"
 #include "table.hpp"
-#include "fhops/telemetry/run_store.hpp"
 #include "tune_inputs.hpp"
 
 namespace fhops_cli {

@@ -2,6 +2,7 @@
 // the --verbose line and the ILS/Tabu seed counter; its work units (plan_units.hpp).
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -265,4 +266,33 @@ TEST_CASE("plan tuner summaries: bayes per scenario, random and grid per tier af
   CHECK(summaries[2].configurations == 3);
   CHECK(summaries[2].scenario_best == std::vector<std::pair<std::string, double>>{{"b:a", 20.0}, {"b:c", 21.0}});
   CHECK(summaries[2].summary_id == "id3");
+}
+
+TEST_CASE("plan_work_units: tier, then the plan's tuners in the reference's order, then scenario; the key holds each tuner's budget",
+          "[plan]") {
+  const std::vector<fh::scenario_entry> entries{{"a/scenario.yaml", "", ""}, {"b/scenario.yaml", "bund", "b"}};
+  const sv keys{"a", "bund:b"};
+  const sv tiers{"short", "medium"};
+  std::vector<fh::tier_budget> budgets;
+  for (const auto& t : tiers) budgets.push_back(fh::resolve_tier_budget(t, nullptr, fh::tier_budget{}));
+  const std::vector<fh::plan_tuner> tuners{fh::plan_tuner::tabu, fh::plan_tuner::random};  // given out of order
+  const auto [units, plan] = fh::plan_work_units(tiers, budgets, tuners, entries, keys);
+  REQUIRE(units.size() == 8);
+  std::vector<std::tuple<std::size_t, fh::plan_tuner, std::size_t>> got;
+  for (const auto& u : units) got.emplace_back(u.tier, u.tuner, u.scenario);
+  const std::vector<std::tuple<std::size_t, fh::plan_tuner, std::size_t>> expected{
+      {0, fh::plan_tuner::random, 0}, {0, fh::plan_tuner::random, 1}, {0, fh::plan_tuner::tabu, 0}, {0, fh::plan_tuner::tabu, 1},
+      {1, fh::plan_tuner::random, 0}, {1, fh::plan_tuner::random, 1}, {1, fh::plan_tuner::tabu, 0}, {1, fh::plan_tuner::tabu, 1}};
+  CHECK(got == expected);
+  CHECK(plan.units == 8);
+  CHECK(plan.command == "tuning-plan run");
+  // Another budget for one tuner is another plan (a --resume against the old store is refused).
+  auto other = budgets;
+  other[1].tabu.iters = other[1].tabu.iters.value_or(0) + 1;
+  CHECK(fh::plan_work_units(tiers, other, tuners, entries, keys).plan.id != plan.id);
+  CHECK(fh::plan_work_units(tiers, budgets, tuners, entries, keys).plan.id == plan.id);
+  // A budget of a tuner the plan does not run changes nothing.
+  auto unused = budgets;
+  unused[0].bayes.runs = unused[0].bayes.runs.value_or(0) + 5;
+  CHECK(fh::plan_work_units(tiers, unused, tuners, entries, keys).plan.id == plan.id);
 }

@@ -31,6 +31,7 @@
 #include "fhops/workflows/tuner_runs.hpp"
 #include "fhops/workflows/tuning.hpp"
 #include "fhops/workflows/tuning_plan.hpp"
+#include "fhops/workflows/work_units.hpp"
 
 namespace fhops::harvest {
 
@@ -170,6 +171,36 @@ std::vector<telemetry::tuner_summary_record> plan_tuner_summaries(const std::vec
     }
   }
   return out;
+}
+
+/// A plan's units and its work plan.
+struct plan_work {
+  std::vector<plan_unit> units;
+  work_plan plan;
+};
+
+/// The units of a plan in the reference's order — tier, then random, grid, bayes, ILS and Tabu
+/// (those in `tuners`), then scenario — and the work plan ("tuning-plan run") whose key of a unit
+/// holds its tier, tuner, scenario (path and `keys[scenario]`) and that tuner's whole budget.
+inline plan_work plan_work_units(const std::vector<std::string>& tiers, const std::vector<tier_budget>& budgets,
+                                 const std::vector<plan_tuner>& tuners, const std::vector<scenario_entry>& entries,
+                                 const std::vector<std::string>& keys) {
+  std::vector<plan_unit> units;
+  std::vector<std::string> unit_keys;
+  for (std::size_t ti = 0; ti < tiers.size(); ++ti)
+    for (const plan_tuner t : plan_tuners)
+      if (std::find(tuners.begin(), tuners.end(), t) != tuners.end())
+        for (std::size_t si = 0; si < entries.size(); ++si) {
+          units.push_back({ti, t, si});
+          const tuner_budget& tb = budgets[ti][t];
+          unit_keys.push_back(fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", tiers[ti], plan_tuner_name(t), entries[si].path.string(),
+                                          keys[si], tb.runs.value_or(-1), tb.iters.value_or(-1), tb.seed.value_or(-1),
+                                          detail::python_list(tb.batch_sizes.value_or(std::vector<long long>{})),
+                                          detail::python_list(tb.presets.value_or(std::vector<std::string>{})),
+                                          tb.perturbation_strength.value_or(-1), tb.stall_limit.value_or(-1), tb.hybrid_use_mip.value_or(false)));
+        }
+  work_plan plan = work_plan::of("tuning-plan run", unit_keys);
+  return {std::move(units), std::move(plan)};
 }
 
 }  // namespace fhops::harvest
