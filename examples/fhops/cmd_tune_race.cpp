@@ -38,38 +38,6 @@ namespace {
 namespace fh = fhops::harvest;
 namespace ft = fhops::tune;
 
-// An evaluation as it travels to a worker: the race id, the trial and the candidate's parent.
-std::string payload_of(const ft::race_trial& t, std::optional<std::size_t> parent, const std::string& race_id) {
-  const auto n = [](std::size_t x) { return tel::json(static_cast<long long>(x)); };
-  return tel::dump(tel::json::object{{"race_id", race_id},
-                                     {"number", n(t.t.number)},
-                                     {"candidate", n(t.candidate)},
-                                     {"parent", parent ? n(*parent) : tel::json()},
-                                     {"iteration", n(t.iteration)},
-                                     {"block", n(t.block)},
-                                     {"configuration", fh::configuration_json(t.t.config)}});
-}
-
-struct travelling_trial {
-  ft::race_trial t;
-  std::optional<std::size_t> parent;
-  std::string race_id;
-};
-
-travelling_trial trial_of(std::string_view payload) {
-  const tel::json v = tel::parse_json(payload);
-  const auto n = [&](const char* key) { return static_cast<std::size_t>(std::get<long long>(v.find(key)->value)); };
-  travelling_trial out;
-  out.t.t.number = n("number");
-  out.t.candidate = n("candidate");
-  out.t.iteration = n("iteration");
-  out.t.block = n("block");
-  out.t.t.config = fh::configuration_from_json(*v.find("configuration"));
-  if (!v.find("parent")->is_null()) out.parent = n("parent");
-  out.race_id = *v.string_at("race_id");
-  return out;
-}
-
 }  // namespace
 
 int cmd_tune_race(int argc, char** argv) {
@@ -132,117 +100,35 @@ int cmd_tune_race(int argc, char** argv) {
     const auto session = open_session(static_cast<std::size_t>(vm["jobs"].as<long long>()));
 
     const auto seed = static_cast<std::uint64_t>(vm["seed"].as<long long>());
-    const fh::race_blocks blocks = fh::race_blocks::plan(entries.size(), rp.blocks, seed);
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
-    std::vector<fh::race_run_context> contexts;
-    for (const auto& e : entries)
-      contexts.push_back({solver, "cli." + name, "", tier, static_cast<long long>(budget), iters, e.path.string(), e.bundle, e.member});
-
-    // One evaluation, on any rank or thread: its run record (JSONL line), also when the solve fails.
-    std::mutex steps_mutex;  // local threads close their step files one at a time
-    const fhops::dist::work_fn work = [&](const fhops::dist::job& j) {
-      const travelling_trial tt = trial_of(j.payload);
-      const std::size_t si = blocks.scenario[tt.t.block];
-      const fh::solve_options so = fh::race_options(tt.t, bases[si], blocks.seed[tt.t.block]);
-      fh::race_run_context ctx = contexts[si];
-      ctx.race_id = tt.race_id;
-      auto rec = fh::begin_race_run_record(ctx, tt.t, tt.parent, so, &scenarios[si]);
-      try {
-        fh::recorded_solve(problems[si], so, rec, telemetry.step_observer(rec.run_id, fh::acceptance_column_for(solver)));
-      } catch (const std::exception&) {  // a failed solve is a finished evaluation: its record says status error
-      }
-      {
-        std::lock_guard lock(steps_mutex);
-        telemetry.close_steps({rec});
-      }
-      return tel::jsonl_line(rec);
-    };
-
-    // The coordinator races; the workers run whatever it hands out, step after step.
-    const bool coordinator = session->coordinator();
-    std::optional<ft::race> race;
-    try {
-      if (coordinator) race.emplace(space, rp);
-    } catch (const std::invalid_argument& e) {
-      session->agree(false);
-      throw;
+    fh::race_request rq{solver, &space, rp, seed, fh::race_blocks::plan(entries.size(), rp.blocks, seed), bases, {}, {}, &problems, &scenarios, &telemetry};
+    for (const auto& e : entries) {
+      rq.contexts.push_back({solver, "cli." + name, "", tier, static_cast<long long>(budget), iters, e.path.string(), e.bundle, e.member});
+      rq.summary_keys.push_back(e.bundle.empty() ? fh::scenario_display_name(e.path) : e.bundle + ":" + e.member);
     }
-    fhops::rng r(seed);
-    const std::string race_id = coordinator ? tel::new_run_id() : std::string();
     const bool tty = ::isatty(2);
     const char* progress_env = std::getenv("FHOPS_PROGRESS");
     const bool progress_lines = progress_env && std::string_view(progress_env) == "always";
-    std::vector<ft::race_result> results;
-    std::vector<std::pair<tel::json::object, ft::race_trial>> pending;  // the current iteration's records
-    std::size_t records_written = 0, failures = 0;
-    std::vector<std::string> mirror_errors;
-    std::vector<std::string> lost;
-    const auto flush = [&] {  // the iteration is over: each record gets its candidate's fate
-      if (pending.empty()) return;
-      std::string lines;
-      std::vector<tel::json::object> objects;
-      for (auto& [rec, t] : pending) {
-        fh::set_race_fate(rec, race->candidates()[t.candidate], t.iteration);
-        lines += tel::jsonl_line(rec);
-        objects.push_back(std::move(rec));
-      }
-      if (auto err = telemetry.write(lines, objects)) mirror_errors.push_back(*err);
-      records_written += objects.size();
-      pending.clear();
-    };
-    if (coordinator)
+    fh::race_progress progress;
+    progress.started = [&] {
       std::cout << fmt::format("Racing {} configurations on {} scenario(s) (budget {} runs, {} blocks, seed {})\n", solver_name, entries.size(),
                                budget, rp.blocks, seed);
-    for (;;) {
-      std::vector<ft::race_trial> step;
-      if (coordinator)
-        while (auto t = race->ask(r)) step.push_back(std::move(*t));
-      if (!session->agree(!step.empty())) break;
-      if (coordinator && !pending.empty() && pending.front().second.iteration != step.front().iteration) flush();
-      std::map<std::size_t, std::string> texts, errors;  // by evaluation number
-      std::size_t cursor = 0;
-      session->run(
-          [&]() -> std::optional<fhops::dist::job> {
-            if (cursor == step.size()) return std::nullopt;
-            const ft::race_trial& t = step[cursor++];
-            return fhops::dist::job{t.t.number, payload_of(t, race->candidates()[t.candidate].parent, race_id)};
-          },
-          work,
-          [&](const fhops::dist::unit_result& u) {
-            if (u.ok()) texts[u.unit] = u.result;
-            else errors[u.unit] = *u.error;
-          });
-      if (!coordinator) continue;
-      for (const ft::race_trial& t : step) {  // told in ask order: the race does not depend on timing
-        ft::race_result res{t, std::numeric_limits<double>::quiet_NaN(), {}};
-        if (const auto it = texts.find(t.t.number); it != texts.end()) {
-          tel::json::object rec = fhops::harvest::json_lines(it->second).front();
-          const std::size_t si = blocks.scenario[t.block];
-          const fh::tuned_trial tt = fh::tuned_trial_from_record(rec, t.t, fh::race_options(t, bases[si], blocks.seed[t.block]));
-          res.value = tt.result.value;
-          res.error = tt.result.error;
-          pending.emplace_back(std::move(rec), t);
-        } else {
-          res.error = errors[t.t.number];
-          lost.push_back(std::to_string(t.t.number));
-        }
-        if (!res.ok()) {
-          ++failures;
-          std::cerr << fmt::format("warning: run {} (candidate {}, block {}) failed: {}\n", t.t.number, t.candidate, t.block + 1, res.error);
-        }
-        race->tell(t, res.value);
-        results.push_back(std::move(res));
-      }
+    };
+    progress.failed = [](const ft::race_result& res) {
+      std::cerr << fmt::format("warning: run {} (candidate {}, block {}) failed: {}\n", res.t.t.number, res.t.candidate, res.t.block + 1, res.error);
+    };
+    progress.step_done = [&](const ft::race& race, std::size_t iteration) {
       std::size_t alive = 0;
-      for (const auto& c : race->candidates()) alive += c.alive;
-      const std::string line = fmt::format("[{}/{}] iteration {}, {} block(s): {} alive", race->used(), budget, step.back().iteration + 1,
-                                           race->race_blocks(), alive);
+      for (const auto& c : race.candidates()) alive += c.alive;
+      const std::string line = fmt::format("[{}/{}] iteration {}, {} block(s): {} alive", race.used(), budget, iteration + 1, race.race_blocks(), alive);
       if (progress_lines) std::cerr << "  " << line << "\n";
       else if (tty) std::cerr << "\r  " << line << "\033[K" << std::flush;
-    }
-    if (!coordinator) return exit_ok;
+    };
+    const fh::race_outcome outcome = fh::run_race_session(rq, *session, progress);
+    if (outcome.worker) return exit_ok;
     if (tty && !progress_lines) std::cerr << "\r\033[K" << std::flush;
-    flush();
+    const auto& race = outcome.race;
+    const auto& results = outcome.results;
 
     // The iterations: who raced, who left, what it cost.
     const auto& cs = race->candidates();
@@ -268,35 +154,22 @@ int cmd_tune_race(int argc, char** argv) {
     } else {
       const ft::race_candidate& b = cs[*best];
       text_table per_scenario(fmt::format("Best configuration: candidate {} (iteration {})", b.id, b.born + 1), {"Scenario", "Blocks", "Mean objective"});
-      std::vector<std::pair<std::string, double>> summary;
-      for (std::size_t si = 0; si < entries.size(); ++si) {
-        double sum = 0.0;
-        std::size_t n = 0;
-        for (std::size_t k = 0; k < b.results.size(); ++k)
-          if (blocks.scenario[k] == si && b.results[k] && std::isfinite(*b.results[k])) sum += *b.results[k], ++n;
-        if (n == 0) continue;
-        const std::string key = entries[si].bundle.empty() ? fh::scenario_display_name(entries[si].path) : entries[si].bundle + ":" + entries[si].member;
-        per_scenario.add({key, std::to_string(n), fmt::format("{:.3f}", sum / static_cast<double>(n))});
-        summary.emplace_back(key, sum / static_cast<double>(n));
-      }
+      for (const auto& m : outcome.best_means) per_scenario.add({m.key, std::to_string(m.blocks), fmt::format("{:.3f}", m.mean)});
       std::cout << per_scenario.str();
       std::cout << fmt::format("Best {} configuration (candidate {}, mean objective {:.3f} over {} block(s)): {}\n", solver_name, b.id, b.mean(),
                                b.evaluated(), b.config.json());
-      if (lost.empty())
-        if (auto err = telemetry.record_summary({"race", static_cast<long long>(cs.size()), summary, tel::new_run_id(), tel::utc_iso_seconds()}))
-          mirror_errors.push_back(*err);
     }
     std::cout << fmt::format("Runs used: {} of {} ({} candidate(s), {} iteration(s)).\n", race->used(), budget, cs.size(), iterations);
-    if (failures) std::cout << failures << " run(s) failed (see the warnings above).\n";
-    std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", records_written, log.string(),
+    if (outcome.failures) std::cout << outcome.failures << " run(s) failed (see the warnings above).\n";
+    std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", outcome.records_written, log.string(),
                              (log.parent_path() / "steps").string());
-    if (!lost.empty()) {
-      std::cerr << "fhops " << name << ": error: " << lost.size() << " run(s) lost (a worker failed); the race counted them as failed\n";
+    if (!outcome.lost.empty()) {
+      std::cerr << "fhops " << name << ": error: " << outcome.lost.size() << " run(s) lost (a worker failed); the race counted them as failed\n";
       return exit_failure;
     }
-    if (!mirror_errors.empty()) {
+    if (!outcome.mirror_errors.empty()) {
       std::cerr << "fhops " << name << ": error: the SQLite mirror " << telemetry.sqlite().string()
-                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";
+                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << outcome.mirror_errors.front() << "\n";
       return exit_failure;
     }
     return exit_ok;

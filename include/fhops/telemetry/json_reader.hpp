@@ -239,4 +239,17 @@ jsonl_stats read_jsonl(const std::string& path, OnRecord&& on_record, std::size_
   return st;
 }
 
+/// The JSON objects of JSONL text (one object a line): e.g. run records as they travel
+/// between processes.
+inline std::vector<json::object> json_lines(std::string_view lines) {
+  std::vector<json::object> objects;
+  for (std::size_t p = 0; p < lines.size();) {
+    const std::size_t e = lines.find('\n', p);
+    objects.push_back(parse_json(lines.substr(p, e - p)).as_object());
+    if (e == std::string_view::npos) break;
+    p = e + 1;
+  }
+  return objects;
+}
+
 }  // namespace fhops::telemetry

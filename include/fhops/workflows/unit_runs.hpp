@@ -43,24 +43,12 @@
 
 namespace fhops::harvest {
 
-/// The JSON objects of JSONL text (one object a line): a unit's run records as they travel.
-inline std::vector<telemetry::json::object> json_lines(std::string_view lines) {
-  std::vector<telemetry::json::object> objects;
-  for (std::size_t p = 0; p < lines.size();) {
-    const std::size_t e = lines.find('\n', p);
-    objects.push_back(telemetry::parse_json(lines.substr(p, e - p)).as_object());
-    if (e == std::string_view::npos) break;
-    p = e + 1;
-  }
-  return objects;
-}
-
 namespace detail {
 
 // Appends a unit's run records (JSONL text) and its work_unit marker line (empty when not
 // tracking) to the store; a mirror error is kept in `errors`. Returns the number of records.
 inline std::size_t write_unit_records(telemetry::run_store& store, std::string_view lines, const std::string& marker, std::vector<std::string>& errors) {
-  const std::vector<telemetry::json::object> objects = json_lines(lines);
+  const std::vector<telemetry::json::object> objects = telemetry::json_lines(lines);
   if (auto err = store.write(std::string(lines) + marker, objects)) errors.push_back(*err);
   return objects.size();
 }
