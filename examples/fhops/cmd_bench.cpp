@@ -212,21 +212,13 @@ int bench_suite(int argc, char** argv) {
     if (!session->coordinator()) return exit_ok;
     if (units.resumed) std::cerr << units.resumed << " cell(s) already recorded by this suite: not re-run (--resume).\n";
     if (report_lost_units("bench suite", units.lost)) return exit_failure;  // incomplete: no summary until --resume completes it
-    // The MIP rows (one cbc run at a time, on this process), each before its scenario's rows.
-    std::vector<fhops::record> rows;
-    std::set<std::string> placed;
-    for (std::size_t i = 0; i < scenarios.size(); ++i) {
-      const auto& [label, path] = scenarios[i];
-      if (include_mip) rows.push_back(fh::run_bench_mip(problems[i], label, path, vm["time-limit"].as<double>(), out / label));
-      if (placed.insert(label).second)
-        for (const auto& r : units.rows)
-          if (const auto* s = std::get_if<std::string>(r.find("scenario")); s && *s == label) rows.push_back(r);
-    }
-    fh::add_bench_comparisons(rows);
-    const auto sorted = fh::bench_csv_order(rows);
-    fhops::write_file_atomic(out / "summary.csv", fhops::records_csv(sorted, fhops::record_columns(rows)));
-    fhops::write_file_atomic(out / "summary.json", fhops::records_json(rows) + "\n");
-    fhops::write_file_atomic(out / "summary.md", fh::bench_markdown(sorted));
+    // The summary; the MIP rows (one cbc run at a time, on this process) each before its scenario's rows.
+    std::vector<std::string> labels;
+    for (const auto& sc : scenarios) labels.push_back(sc.first);
+    const auto sorted = fh::write_bench_summary(out, labels, units.rows, [&](std::size_t i) -> std::optional<fhops::record> {
+      if (!include_mip) return std::nullopt;
+      return fh::run_bench_mip(problems[i], scenarios[i].first, scenarios[i].second, vm["time-limit"].as<double>(), out / scenarios[i].first);
+    });
     text_table t("FHOPS Benchmark Summary", {"scenario", "solver", "preset_label", "objective", "min", "max", "runtime_s", "evals/s",
                                              "gap_vs_best", "assignments"});
     for (const auto& r : sorted) {

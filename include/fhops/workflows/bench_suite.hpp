@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -272,6 +274,29 @@ inline std::vector<record> bench_csv_order(std::vector<record> rows) {
     return text(a, "solver") < text(b, "solver");
   });
   return rows;
+}
+
+/// The suite's summary: per scenario (`labels`, in order), its MIP row when `mip_row(i)` gives one
+/// (called in scenario order, before that scenario's rows), then its cells' rows from `cells` (in
+/// unit order); the comparisons added (add_bench_comparisons); `summary.csv` (in CSV order),
+/// `summary.json` and `summary.md` written atomically into `out`. Returns the rows in CSV order.
+template <class MipRow>
+std::vector<record> write_bench_summary(const std::filesystem::path& out, const std::vector<std::string>& labels, const std::vector<record>& cells,
+                                        MipRow&& mip_row) {
+  std::vector<record> rows;
+  std::set<std::string> placed;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (std::optional<record> mip = mip_row(i)) rows.push_back(std::move(*mip));
+    if (placed.insert(labels[i]).second)
+      for (const auto& r : cells)
+        if (const auto* s = std::get_if<std::string>(r.find("scenario")); s && *s == labels[i]) rows.push_back(r);
+  }
+  add_bench_comparisons(rows);
+  auto sorted = bench_csv_order(rows);
+  write_file_atomic(out / "summary.csv", records_csv(sorted, record_columns(rows)));
+  write_file_atomic(out / "summary.json", records_json(rows) + "\n");
+  write_file_atomic(out / "summary.md", bench_markdown(sorted));
+  return sorted;
 }
 
 }  // namespace fhops::harvest

@@ -233,15 +233,7 @@ inline race_outcome run_race_session(const race_request& rq, dist::session& sess
     race_run_context ctx = rq.contexts[si];
     ctx.race_id = tt.race_id;
     auto rec = begin_race_run_record(ctx, tt.t, tt.parent, so, &(*rq.scenarios)[si]);
-    try {
-      recorded_solve((*rq.problems)[si], so, rec, store.step_observer(rec.run_id, acceptance_column_for(rq.solver)));
-    } catch (const std::exception&) {  // a failed solve is a finished evaluation: its record says status error
-    }
-    {
-      std::lock_guard lock(steps_mutex);
-      store.close_steps({rec});
-    }
-    return telemetry::jsonl_line(rec);
+    return recorded_unit_line((*rq.problems)[si], so, rec, store, steps_mutex);
   };
 
   // The coordinator races; the workers run whatever it hands out, step after step.

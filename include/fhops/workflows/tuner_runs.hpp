@@ -21,6 +21,7 @@
 
 #include "fhops/harvest/kpi.hpp"
 #include "fhops/harvest/solver.hpp"
+#include "fhops/telemetry/run_store.hpp"
 #include "fhops/tune/grid_search.hpp"
 #include "fhops/tune/random_search.hpp"
 #include "fhops/tune/tpe.hpp"
@@ -126,6 +127,23 @@ solve_outcome recorded_solve(const problem& pb, const solve_options& so, telemet
     fail_run_record(rec, ex.what(), secs());
     throw;
   }
+}
+
+/// A work unit's solve whose record travels to the coordinator (unit_runs.hpp, race_runs.hpp):
+/// solved with the store's step observer and completed (a failed solve is a finished unit, its
+/// record status "error"), its step file closed (one thread at a time, under `steps_mutex`), and
+/// the record as one JSONL line.
+inline std::string recorded_unit_line(const problem& pb, const solve_options& so, telemetry::run_record& rec, telemetry::run_store& store,
+                                      std::mutex& steps_mutex) {
+  try {
+    recorded_solve(pb, so, rec, store.step_observer(rec.run_id, acceptance_column_for(so.kind)));
+  } catch (const std::exception&) {  // recorded: status "error"
+  }
+  {
+    std::lock_guard lock(steps_mutex);
+    store.close_steps({rec});
+  }
+  return telemetry::jsonl_line(rec);
 }
 
 /// The run records of a tuner's trials, filled by the worker threads and taken in trial order.

@@ -115,15 +115,7 @@ inline tuner_units_result run_tuner_units(const tuner_units_spec& s, dist::sessi
     const solve_options so = options_of(si, t);
     auto rec = begin_tuner_trial_record(s.contexts[si], t, so, &(*s.scenarios)[si]);
     plan.tag(rec, j.unit);
-    try {
-      recorded_solve((*s.problems)[si], so, rec, store.step_observer(rec.run_id, acceptance_column_for(s.solver)));
-    } catch (const std::exception&) {  // a failed solve is a finished unit: its record says status error
-    }
-    {
-      std::lock_guard lock(steps_mutex);
-      store.close_steps({rec});
-    }
-    return telemetry::jsonl_line(rec);
+    return recorded_unit_line((*s.problems)[si], so, rec, store, steps_mutex);
   };
 
   tuner_units_result out;
