@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <fmt/format.h>
@@ -292,8 +293,7 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     rq.bound = want_bound;
     rq.bound_seconds_from_start = timed;
     rq.bound_seconds = timed ? vm["time-limit"].as<double>() : bound_seconds_untimed;
-    std::optional<stop_signals> signals;  // SIGTERM and SIGINT checkpoint a checkpointed run and stop it
-    if (rq.checkpoints) signals.emplace();
+    rq.while_searching = [] { return std::make_shared<stop_signals>(); };  // SIGTERM and SIGINT checkpoint a checkpointed run and stop it
     fhops::harvest::solve_result res =
         fhops::harvest::run_solve(preloaded->scenario, rq, progress_line(format == "text", o.stop.max_iterations, o.stop.max_seconds));
     if (res.worker) return exit_ok;

@@ -103,6 +103,9 @@ struct solve_request {
   /// One checkpointed run (not with a multistart): checkpoints as these say, from `resume` when set.
   std::optional<checkpoint_options> checkpoints;
   recorded_checkpoint* resume = nullptr;
+  /// When set, called just before the checkpointed search and what it returns is held until the
+  /// search ends (e.g. signal handlers that set the checkpoints' stop request).
+  std::function<std::shared_ptr<void>()> while_searching;
   long long step_interval = 0;            ///< the store's step cadence, noted in checkpoints
 
   int lagrangian_steps = 0;               ///< > 0: also a Lagrangian bound by this many steps
@@ -263,11 +266,13 @@ solve_result run_solve(const scenario& sc, const solve_request& rq, Progress pro
         w.put("driver.step_interval", d.step_interval);
         w.put("driver.steps_bytes", d.steps_bytes);
       };
+      std::shared_ptr<void> during = rq.while_searching ? rq.while_searching() : nullptr;
       out = solve_checkpointed(
           pb, o, checkpoints,
           telemetry::fanout(store ? store->step_observer(records[0].run_id, acceptance_column_for(rq.kind)) : telemetry::run_store::recorder(nullptr, {}),
                             std::move(progress)),
           rq.resume ? &rq.resume->resume.reader : nullptr);
+      during.reset();
       if (out.search.reason == search::stop_reason::interrupted) {
         res.interrupted = true;  // no plan, no run record: the run goes on after a resume
         return res;
