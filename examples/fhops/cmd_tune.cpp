@@ -70,7 +70,8 @@ void print_bayes_trials(const fh::scenario_entry& e, const std::vector<fh::tuned
   std::cout << t.str();
 }
 
-int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
+int tune_command(tuner kind, int argc, char** argv) {
+  const std::string name = fh::tuner_info_of(kind).command;
   return guarded(name, [&] {
     po::options_description opts("Options");
     opts.add_options()
@@ -157,9 +158,10 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
       fh::tuned_trial trial;
     };
     std::vector<row> rows;
-    const char* title = kind == tuner::random ? "Tuning" : kind == tuner::grid ? "Grid tuning" : "Bayesian tuning";
-    const char* unit = kind == tuner::random ? "runs" : kind == tuner::grid ? "configs" : "trials";
-    const char* unit_long = kind == tuner::random ? "run(s)" : kind == tuner::grid ? "configuration(s)" : "trial(s)";
+    const fh::tuner_info& info = fh::tuner_info_of(kind);
+    const char* title = info.heading;
+    const char* unit = info.unit;
+    const char* unit_long = info.unit_long;
     // Telemetry: every trial is a run record (JSONL + SQLite mirror, step logs beside them).
     const long long step_interval = vm.count("step-interval") ? vm["step-interval"].as<long long>() : fh::default_step_interval(solver);
     const std::filesystem::path log = checked_tune_log(vm, in);
@@ -167,7 +169,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
 
     fh::tuning_request rq{kind, solver, name, kind == tuner::grid ? &grid_space : &space, base, static_cast<std::size_t>(count),
-                          static_cast<std::size_t>(jobs), static_cast<std::uint64_t>(vm[kind == tuner::random ? "base-seed" : "seed"].as<long long>()),
+                          static_cast<std::size_t>(jobs), static_cast<std::uint64_t>(vm[info.seed_option].as<long long>()),
                           {}, {}, &in.problems, &in.scenarios, &telemetry, session.get(), resume};
     for (const auto& e : entries) {
       rq.contexts.push_back({kind, solver, "cli." + name, e.path.string(), tier, count, iters, e.bundle, e.member});
@@ -204,8 +206,7 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
     for (const auto& r : rows)
       if (r.trial.result.ok()) ok.push_back(&r);
     if (ok.empty()) {
-      std::cout << (kind == tuner::random ? "Random" : kind == tuner::grid ? "Grid" : "Bayesian")
-                << " tuner did not produce any successful runs.\n";
+      std::cout << info.name << " tuner did not produce any successful runs.\n";
       return report_lost_units(name, res.lost) ? exit_failure : exit_ok;
     }
     std::stable_sort(ok.begin(), ok.end(), [](const row* a, const row* b) { return a->trial.result.value > b->trial.result.value; });
@@ -256,8 +257,8 @@ int tune_command(const std::string& name, tuner kind, int argc, char** argv) {
 
 }  // namespace
 
-int cmd_tune_random(int argc, char** argv) { return tune_command("tune-random", tuner::random, argc, argv); }
-int cmd_tune_grid(int argc, char** argv) { return tune_command("tune-grid", tuner::grid, argc, argv); }
-int cmd_tune_bayes(int argc, char** argv) { return tune_command("tune-bayes", tuner::bayes, argc, argv); }
+int cmd_tune_random(int argc, char** argv) { return tune_command(tuner::random, argc, argv); }
+int cmd_tune_grid(int argc, char** argv) { return tune_command(tuner::grid, argc, argv); }
+int cmd_tune_bayes(int argc, char** argv) { return tune_command(tuner::bayes, argc, argv); }
 
 }  // namespace fhops_cli

@@ -110,3 +110,36 @@ TEST_CASE("run_tuning as work units: a lost trial, no summary; --resume runs onl
   CHECK(count(log, "\"record_type\":\"run\"") == 3);
   CHECK(count(log, "tuner_summary") == 1);
 }
+
+TEST_CASE("the tuner registry: one entry per tuner in kind order; TPE writes a summary per scenario, the others one for all",
+          "[workflows][tuning_run][registry]") {
+  REQUIRE(fh::tuner_registry.size() == 3);
+  std::set<std::string> labels, commands;
+  for (const auto& t : fh::tuner_registry) {
+    CHECK(&fh::tuner_info_of(t.kind) == &t);
+    CHECK(std::string(fh::tuner_label(t.kind)) == t.label);
+    CHECK(std::string(t.command) == std::string("tune-") + t.label);
+    labels.insert(t.label);
+    commands.insert(t.command);
+  }
+  CHECK(labels.size() == 3);
+  CHECK(commands.size() == 3);
+
+  tuning_fixture f;
+  f.scenarios.push_back(f.scenarios[0]);
+  f.problems.emplace_back(f.scenarios[1]);
+  for (const auto kind : {fh::tuner_kind::random, fh::tuner_kind::bayes}) {
+    const auto dir = fhops_test::scratch(std::string("tuning_run_registry_") + fh::tuner_label(kind));
+    tel::run_store store(dir / "runs.jsonl", 0, 5000);
+    fh::tuning_request rq = f.request(store, nullptr, false);
+    rq.kind = kind;
+    rq.trials = 2;
+    rq.contexts[0].kind = kind;
+    rq.contexts.push_back(rq.contexts[0]);
+    rq.summary_keys.push_back("demo-again");
+    const fh::tuning_result res = fh::run_tuning(rq);
+    CHECK(res.records_written == 4);
+    CHECK(count(slurp(store.log()), "\"record_type\":\"tuner_summary\"") == (fh::tuner_info_of(kind).per_scenario_summary ? 2u : 1u));
+    CHECK(slurp(store.log()).find(std::string("\"algorithm\":\"") + fh::tuner_label(kind) + "\"") != std::string::npos);
+  }
+}

@@ -129,7 +129,7 @@ plan_unit_outcome run_plan_unit(const plan_unit& u, const plan_unit_target& t, S
     const long long count = kind == tuner_kind::grid ? static_cast<long long>(tb.batch_sizes->size() * tb.presets->size()) : *tb.runs;
     const solve_options base = tuning_base_options(solver_kind::sa, *tb.iters, std::nullopt);
     const tune::parameter_space space = kind == tuner_kind::grid ? *t.grid_space : solver_tuning_space(solver_kind::sa);
-    const tuner_trial_context ctx{kind, solver_kind::sa, std::string("cli.tune-") + tuner_label(kind), t.entry->path.string(), t.tier,
+    const tuner_trial_context ctx{kind, solver_kind::sa, std::string("cli.") + tuner_info_of(kind).command, t.entry->path.string(), t.tier,
                                   count, *tb.iters, t.entry->bundle, t.entry->member};
     trial_records records;
     const auto run_one =

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -34,8 +35,36 @@ namespace fhops::harvest {
 /// The three configuration tuners.
 enum class tuner_kind { random, grid, bayes };
 
+/// One configuration tuner of the product: how its command, run records and console name it and
+/// what its count of trials is called. tuner_registry holds one per tuner_kind, in the enum's
+/// order, so a runtime choice is a lookup, not a switch (as solver_registry for the solvers).
+struct tuner_info {
+  tuner_kind kind;
+  const char* label;         ///< `tuner_meta.algorithm` of its runs and the tuner summary's algorithm
+  const char* command;       ///< the driver's command
+  const char* seed_option;   ///< the option that seeds it
+  const char* name;          ///< the console's "<name> tuner did not produce any successful runs"
+  const char* heading;       ///< the console's "<heading> SCENARIO (...)" per scenario
+  const char* unit;          ///< its count per scenario, short ("runs" in "bundle=B, runs=N")
+  const char* unit_long;     ///< and long ("3 run(s)")
+  bool per_scenario_summary; ///< a tuner summary per scenario (TPE) rather than one for all
+};
+
+/// The tuners, in tuner_kind order.
+inline constexpr std::array<tuner_info, 3> tuner_registry{{
+    {tuner_kind::random, "random", "tune-random", "base-seed", "Random", "Tuning", "runs", "run(s)", false},
+    {tuner_kind::grid, "grid", "tune-grid", "seed", "Grid", "Grid tuning", "configs", "configuration(s)", false},
+    {tuner_kind::bayes, "bayes", "tune-bayes", "seed", "Bayesian", "Bayesian tuning", "trials", "trial(s)", true},
+}};
+
+/// The registry's entry of `k`.
+constexpr const tuner_info& tuner_info_of(tuner_kind k) { return tuner_registry[static_cast<std::size_t>(k)]; }
+static_assert(tuner_info_of(tuner_kind::random).kind == tuner_kind::random && tuner_info_of(tuner_kind::grid).kind == tuner_kind::grid &&
+                  tuner_info_of(tuner_kind::bayes).kind == tuner_kind::bayes,
+              "tuner_registry must list the tuners in tuner_kind order");
+
 /// `random`, `grid` or `bayes` (the `tuner_meta.algorithm` of their runs).
-inline const char* tuner_label(tuner_kind k) { return k == tuner_kind::random ? "random" : k == tuner_kind::grid ? "grid" : "bayes"; }
+constexpr const char* tuner_label(tuner_kind k) { return tuner_info_of(k).label; }
 
 /// What a tuner trial's run record says besides the solve: who ran it, on what, with which budget.
 struct tuner_trial_context {

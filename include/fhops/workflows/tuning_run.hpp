@@ -132,10 +132,10 @@ inline tuning_result run_tuning(const tuning_request& rq, const tuning_progress&
     if (progress.scenario_done) progress.scenario_done(si, told);
     successful_trials += static_cast<long long>(successes);
     if (successes == 0) continue;  // best_so_far is the scenario's best successful trial
-    if (rq.kind == tuner_kind::bayes) write_summary({{rq.summary_keys[si], best_so_far}}, static_cast<long long>(successes));  // one per scenario
+    if (tuner_info_of(rq.kind).per_scenario_summary) write_summary({{rq.summary_keys[si], best_so_far}}, static_cast<long long>(successes));
     else scenario_best.emplace_back(rq.summary_keys[si], best_so_far);
   }
-  if (rq.kind != tuner_kind::bayes && !scenario_best.empty()) write_summary(scenario_best, successful_trials);
+  if (!tuner_info_of(rq.kind).per_scenario_summary && !scenario_best.empty()) write_summary(scenario_best, successful_trials);
   return res;
 }
 
