@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "../test_support.hpp"
+#include "demo_inputs.hpp"
 #include "fhops/dist/session.hpp"
-#include "fhops/harvest/loader.hpp"
 #include "fhops/telemetry/run_store.hpp"
 #include "fhops/workflows/race_runs.hpp"
 #include "fhops/workflows/tuning.hpp"
@@ -22,10 +22,7 @@ namespace tel = fhops::telemetry;
 using fhops_test::count;
 using fhops_test::slurp;
 
-struct race_fixture {
-  std::vector<fh::scenario> scenarios{fh::load_scenario(fhops_test::demo())};
-  std::vector<fh::problem> problems{fh::problem(scenarios[0])};
-  fhops::tune::parameter_space space = fh::solver_tuning_space(fh::solver_kind::sa);
+struct race_fixture : fhops_test::demo_inputs {
 
   fh::race_request request(tel::run_store& store) const {
     fh::race_request rq;

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "../test_support.hpp"
+#include "demo_inputs.hpp"
 #include "fhops/dist/session.hpp"
-#include "fhops/harvest/loader.hpp"
 #include "fhops/telemetry/run_store.hpp"
 #include "fhops/workflows/tuning.hpp"
 #include "fhops/workflows/tuning_run.hpp"
@@ -21,10 +21,7 @@ namespace tel = fhops::telemetry;
 using fhops_test::count;
 using fhops_test::slurp;
 
-struct tuning_fixture {
-  std::vector<fh::scenario> scenarios{fh::load_scenario(fhops_test::demo())};
-  std::vector<fh::problem> problems{fh::problem(scenarios[0])};
-  fhops::tune::parameter_space space = fh::solver_tuning_space(fh::solver_kind::sa);
+struct tuning_fixture : fhops_test::demo_inputs {
 
   fh::tuning_request request(tel::run_store& store, fd::session* session, bool resume) const {
     fh::tuning_request rq;
