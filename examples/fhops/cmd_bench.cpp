@@ -232,11 +232,7 @@ int bench_suite(int argc, char** argv) {
     std::cout << t.str() << "Summary written to " << (out / "summary.csv").string() << ", " << (out / "summary.json").string() << " and "
               << (out / "summary.md").string() << "\n";
     if (telemetry) std::cout << units.records_written << " telemetry record(s) written to " << telemetry->log().string() << ".\n";
-    if (!units.mirror_errors.empty()) {
-      std::cerr << "fhops bench suite: error: the SQLite mirror " << telemetry->sqlite().string()
-                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << units.mirror_errors.front() << "\n";
-      return exit_failure;
-    }
+    if (telemetry && report_mirror_errors("bench suite", telemetry->sqlite(), units.mirror_errors)) return exit_failure;
     if (compare)
       std::cout << "\n" << fhops::telemetry::compare_text(fhops::telemetry::compare_store(telemetry->sqlite(), {.after_rowid = watermark}));
     return exit_ok;

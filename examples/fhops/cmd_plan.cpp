@@ -224,11 +224,7 @@ int plan_run(int argc, char** argv) {
     if (vm["verbose"].as<bool>())
       for (const auto& w : written) std::cout << "  " << w.string() << "\n";
     if (ran.failed_runs) std::cout << ran.failed_runs << " run(s) failed (see the warnings above).\n";
-    if (!mirror_errors.empty()) {
-      std::cerr << "fhops tuning-plan run: error: the SQLite mirror " << telemetry.sqlite().string()
-                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << mirror_errors.front() << "\n";
-      return exit_failure;
-    }
+    if (report_mirror_errors("tuning-plan run", telemetry.sqlite(), mirror_errors)) return exit_failure;
     return exit_ok;
   });
 }

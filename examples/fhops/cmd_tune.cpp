@@ -246,11 +246,7 @@ int tune_command(tuner kind, int argc, char** argv) {
     std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", records_written, log.string(),
                              (log.parent_path() / "steps").string());
     if (report_lost_units(name, res.lost)) return exit_failure;
-    if (!res.mirror_errors.empty()) {
-      std::cerr << "fhops " << name << ": error: the SQLite mirror " << telemetry.sqlite().string()
-                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << res.mirror_errors.front() << "\n";
-      return exit_failure;
-    }
+    if (report_mirror_errors(name, telemetry.sqlite(), res.mirror_errors)) return exit_failure;
     return exit_ok;
   });
 }

@@ -167,11 +167,7 @@ int cmd_tune_race(int argc, char** argv) {
       std::cerr << "fhops " << name << ": error: " << outcome.lost.size() << " run(s) lost (a worker failed); the race counted them as failed\n";
       return exit_failure;
     }
-    if (!outcome.mirror_errors.empty()) {
-      std::cerr << "fhops " << name << ": error: the SQLite mirror " << telemetry.sqlite().string()
-                << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << outcome.mirror_errors.front() << "\n";
-      return exit_failure;
-    }
+    if (report_mirror_errors(name, telemetry.sqlite(), outcome.mirror_errors)) return exit_failure;
     return exit_ok;
   });
 }

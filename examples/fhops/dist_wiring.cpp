@@ -44,4 +44,11 @@ bool report_lost_units(const std::string& command, const std::vector<std::size_t
   return true;
 }
 
+bool report_mirror_errors(const std::string& command, const std::filesystem::path& sqlite, const std::vector<std::string>& errors) {
+  if (errors.empty()) return false;
+  std::cerr << "fhops " << command << ": error: the SQLite mirror " << sqlite.string()
+            << " failed (the JSONL log has every record; rebuild the mirror with 'fhops telemetry import'): " << errors.front() << "\n";
+  return true;
+}
+
 }  // namespace fhops_cli

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,5 +21,9 @@ std::unique_ptr<fhops::dist::session> open_session(std::size_t threads);
 
 /// Prints the lost units on stderr (with how to resume) and returns whether there were any.
 bool report_lost_units(const std::string& command, const std::vector<std::size_t>& lost);
+
+/// Prints the first error of the SQLite mirror `sqlite` on stderr (the JSONL log has every record;
+/// how to rebuild the mirror) and returns whether there was any.
+bool report_mirror_errors(const std::string& command, const std::filesystem::path& sqlite, const std::vector<std::string>& errors);
 
 }  // namespace fhops_cli

@@ -241,3 +241,34 @@ TEST_CASE("a solve killed mid-run leaves earlier runs intact and the store healt
   CHECK(store.count("runs") == 1);
   CHECK(run(driver() + " telemetry repair " + log.string()).out.find("no torn records") != std::string::npos);
 }
+
+TEST_CASE("tune-* with a read-only mirror: one line naming the mirror and how to rebuild it, exit 1, every record in the JSONL",
+          "[driver][telemetry]") {
+  namespace fs = std::filesystem;
+  const auto dir = scratch("cli_tune_mirror");
+  const auto log = dir / "runs.jsonl";
+  const std::string tune = driver() + " tune-random " + demo() + " --runs 1 --iters 20 --telemetry-log " + log.string();
+  REQUIRE(run(tune).exit_code == 0);
+  const std::size_t before = records(log).size();  // a run record and the tuner summary
+  REQUIRE(before == 2);
+  std::string as_user;  // root ignores file modes: run the driver as nobody
+  if (::geteuid() == 0) {
+    if (!fs::exists("/usr/sbin/runuser")) {
+      WARN("skipped: running as root without runuser");
+      return;
+    }
+    as_user = "/usr/sbin/runuser -u nobody -- ";
+  }
+  fs::permissions(dir, fs::perms::all);
+  fs::permissions(log, fs::perms::owner_all | fs::perms::group_all | fs::perms::others_all);
+  fs::permissions(dir / "runs.sqlite", fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  for (const char* side : {"runs.sqlite-wal", "runs.sqlite-shm"})
+    if (fs::exists(dir / side)) fs::permissions(dir / side, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  if (fs::exists(dir / "steps")) fs::permissions(dir / "steps", fs::perms::all);
+  const auto r = run(as_user + tune);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("fhops tune-random: error: the SQLite mirror " + (dir / "runs.sqlite").string() + " failed") != std::string::npos);
+  CHECK(r.out.find("fhops telemetry import") != std::string::npos);
+  CHECK(records(log).size() == 2 * before);  // nothing lost: the log has this run's records too
+  CHECK(count(dir / "runs.sqlite", "SELECT COUNT(*) FROM runs") == 1);
+}
