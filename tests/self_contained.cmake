@@ -1,6 +1,7 @@
 # CTest: every public header compiles on its own (includes what it uses). Arguments:
 # -DSOURCE_DIR -DCXX (the C++ compiler); -DWORK_DIR (scratch files); -DMPI_INCLUDES (a ;-list): the MPI headers' folders;
-# without them the MPI executor is not probed. -DSTANDALONE=ON probes one header per compile (the
+# without them the MPI executor is not probed; -DEXTRA_FLAGS (a ;-list): more compiler flags (the
+# build's FHOPS_COMPILER_SPEED_FLAGS). -DSTANDALONE=ON probes one header per compile (the
 # plain method, to cross-check the chains below).
 #
 # Probes in chains. A translation unit `#include "H1"`, `#include "H2"`, ..., `#include "Hn"`
@@ -18,7 +19,7 @@
 cmake_policy(VERSION 3.20)
 include("${CMAKE_CURRENT_LIST_DIR}/scratch_dir.cmake")  # WORK_DIR: never the current directory
 file(GLOB_RECURSE headers RELATIVE "${SOURCE_DIR}/include" "${SOURCE_DIR}/include/fhops/*.hpp")
-set(flags -std=c++20 -fsyntax-only -I "${SOURCE_DIR}/include")
+set(flags -std=c++20 -fsyntax-only -I "${SOURCE_DIR}/include" ${EXTRA_FLAGS})
 if(MPI_INCLUDES)
   foreach(dir ${MPI_INCLUDES})
     list(APPEND flags -I "${dir}")
