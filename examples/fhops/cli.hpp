@@ -269,6 +269,17 @@ auto parse_option(const std::string& option, Parse&& parse) {
   }
 }
 
+/// Runs `check`; an std::invalid_argument it throws (a library's check of option values, whose
+/// message names the options) becomes a usage error with the same message.
+template <class Check>
+void usage_checked(Check&& check) {
+  try {
+    check();
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());
+  }
+}
+
 /// Checks a choice option, naming it in the usage error.
 inline std::string choice(const po::variables_map& vm, const std::string& option, const std::vector<std::string>& allowed) {
   const std::string v = vm[option].as<std::string>();

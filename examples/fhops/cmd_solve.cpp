@@ -27,6 +27,7 @@
 #include "io_check.hpp"
 #include "progress.hpp"
 #include "report.hpp"
+#include "solver_option_table.hpp"
 
 namespace fhops_cli {
 
@@ -35,9 +36,6 @@ namespace tel = fhops::telemetry;
 namespace {
 
 using fhops::harvest::solver_kind;
-
-// Every run of a multistart is kept (plan, counters, run record) until the best is chosen.
-constexpr long long max_multistart = 10'000;
 
 // --bound: the share of --time-limit the search keeps (the bound gets what is left), and the
 // bound's budget when there is no time limit.
@@ -86,32 +84,8 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     else
       opts.add_options()("resume", po::value<std::string>(), "continue the run checkpointed in FILE (same scenario, solver and options; checkpoints go on to FILE "
                                                            "unless --checkpoint says otherwise). solve-heur: with --parallel-multistart, --resume is the work-unit switch");
-    if (kind == solver_kind::sa)
-      opts.add_options()
-        ("parallel-multistart", integer_value("parallel-multistart", 1, max_multistart)->default_value(1), "independent runs with derived seeds, at most 10000; the best is kept")
-        ("cooling", po::value<std::string>()->default_value("auto"), "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)")
-        ("acceptance", po::value<std::string>()->default_value("metropolis"), "metropolis, threshold, record (record-to-record) or late (late acceptance)")
-        ("initial-temperature", real_value("initial-temperature", {0.0, true}), "T0 (default: geometric max(1, initial/10); budget 20)")
-        ("final-temperature", real_value("final-temperature", {0.0, true})->default_value(0.05, "0.05"), "budget cooling: temperature at the end of the budget")
-        ("late-length", integer_value("late-length", 1, 1'000'000)->default_value(1000), "late acceptance history length (1..1000000)")
-        ("restart-period", integer_value("restart-period", 0), "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)")
-        ("debug", po::bool_switch(), "accepted for compatibility (errors are always one line)");
-    if (kind == solver_kind::ils)
-      opts.add_options()
-        ("perturbation-strength", integer_value("perturbation-strength", 1)->default_value(2), "random moves per perturbation (reference: 3)")
-        ("stall-limit", integer_value("stall-limit", 1)->default_value(10), "iterations without a new best before perturbing the best")
-        ("ls-samples", integer_value("ls-samples", 0)->default_value(0), "candidates per local-search step (0 = one per enabled operator)")
-        ("ls-patience", integer_value("ls-patience", 1)->default_value(100), "non-improving local-search steps before the local search stops (reference: 1)")
-        ("ils-acceptance", po::value<std::string>()->default_value("better"), "better (perturb the best local optimum) or walk (perturb the latest, as the reference)")
-        ("hybrid-use-mip", po::bool_switch(), "at each stall, offer the exact MIP's plan (solve-mip, by cbc; solved once, at the first stall)")
-        ("hybrid-mip-time-limit", integer_value("hybrid-mip-time-limit", 0)->default_value(60), "cbc's time limit of that MIP in seconds (0 = none)");
-    if (kind == solver_kind::tabu)
-      opts.add_options()
-        ("tabu-tenure", integer_value("tabu-tenure", 0)->default_value(0), "moves a reversal stays tabu (0 = max(10, machines))")
-        ("stall-limit", integer_value("stall-limit", 1)->default_value(1000000), "stop after this many iterations without a new best")
-        ("restart-stall", integer_value("restart-stall", 0)->default_value(0), "elite restarts: after N iterations without a new best, go back to the best plan with an empty tabu list (0 = never; see docs/howto/search_library.md)")
-        ("tabu-tenure-max", integer_value("tabu-tenure-max", 0)->default_value(0), "with --restart-stall: each restart draws the tenure from [tabu-tenure, this] (0 = keep the tenure)")
-        ("candidates", integer_value("candidates", 0)->default_value(0), "candidates per iteration (0 = --batch-neighbours rule)");
+    const auto& solver_table = fhops::harvest::solver_options_of(kind);  // the solver's own options
+    add_solver_options(opts, solver_table);
     po::options_description hidden;
     hidden.add_options()("scenario", po::value<std::string>(), "scenario.yaml or bundle folder");
     po::positional_options_description pos;
@@ -167,42 +141,13 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     const long long workers = cli_or_profile("parallel-workers", psolver ? psolver->parallel_workers : std::nullopt);
     o.batch = batch > 1 ? batch : 0;
     long long multistart = 1;
-    if (kind == solver_kind::sa) {
+    if (vm.count("parallel-multistart"))  // solve-heur's
       multistart = cli_or_profile("parallel-multistart", psolver ? psolver->parallel_multistart : std::nullopt);
-      if (units_resume && vm["resume"].as<bool>() && multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
-      if (units_resume && vm["resume"].as<bool>() && !vm.count("telemetry-log")) throw usage_error("--resume needs --telemetry-log (the store it resumes)");
-      std::string cooling = choice(vm, "cooling", {"auto", "geometric", "budget"});
-      o.cooling = cooling == "auto" ? (timed ? "budget" : "geometric") : cooling;
-      o.acceptance = choice(vm, "acceptance", {"metropolis", "threshold", "record", "late"});
-      if (vm.count("initial-temperature")) o.initial_temperature = vm["initial-temperature"].as<double>();
-      o.final_temperature = vm["final-temperature"].as<double>();
-      o.late_length = vm["late-length"].as<long long>();
-      o.restart_period = vm.count("restart-period") ? vm["restart-period"].as<long long>() : (timed ? 0 : 100);
-    } else if (kind == solver_kind::ils) {
-      o.hybrid_use_mip = vm["hybrid-use-mip"].as<bool>();
-      o.hybrid_mip_time_limit = vm["hybrid-mip-time-limit"].as<long long>();
-      o.ils.perturbation_strength = vm["perturbation-strength"].as<long long>();
-      if (vm["perturbation-strength"].defaulted() && psolver && psolver->extra.count("perturbation_strength"))
-        o.ils.perturbation_strength = static_cast<long long>(psolver->extra.at("perturbation_strength"));
-      o.ils.stall_limit = vm["stall-limit"].as<long long>();
-      o.ils.samples = vm["ls-samples"].as<long long>();
-      o.ils.samples = o.ils.samples > 0 ? o.ils.samples : (batch > 1 ? batch : 0);
-      o.ils.patience = vm["ls-patience"].as<long long>();
-      o.ils.accept_worse = choice(vm, "ils-acceptance", {"better", "walk"}) == "walk";
-    } else {
-      long long tenure = vm["tabu-tenure"].as<long long>();
-      if (vm["tabu-tenure"].defaulted() && psolver && psolver->extra.count("tabu_tenure"))
-        tenure = static_cast<long long>(psolver->extra.at("tabu_tenure"));
-      o.tabu.tenure = tenure;  // 0: automatic, resolved below once the scenario is loaded
-      o.tabu.candidates = vm["candidates"].as<long long>() > 0 ? vm["candidates"].as<long long>() : (batch > 1 ? batch : 0);
-      o.stop.stall_limit = vm["stall-limit"].as<long long>();
-      o.tabu.restart_stall = vm["restart-stall"].as<long long>();
-      o.tabu.tenure_max = vm["tabu-tenure-max"].as<long long>();
-      if (o.tabu.tenure_max > 0 && o.tabu.restart_stall == 0) throw usage_error("--tabu-tenure-max needs --restart-stall");
-      if (o.tabu.tenure_max > 0 && o.tabu.tenure > 0 && o.tabu.tenure_max < o.tabu.tenure)
-        throw usage_error("--tabu-tenure-max must be >= --tabu-tenure (got " + std::to_string(o.tabu.tenure_max) + " < " +
-                          std::to_string(o.tabu.tenure) + ")");
-    }
+    if (units_resume && vm["resume"].as<bool>() && multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
+    if (units_resume && vm["resume"].as<bool>() && !vm.count("telemetry-log")) throw usage_error("--resume needs --telemetry-log (the store it resumes)");
+    usage_checked([&] {
+      fhops::harvest::apply_solver_options(o, solver_option_values_of(vm, solver_table), {timed, batch, psolver});
+    });
 
     // The scenario is read before the telemetry log is opened, so that an output that would
     // overwrite one of its files is refused before anything is written; a load error is thrown
