@@ -132,20 +132,13 @@ int cmd_tune_race(int argc, char** argv) {
 
     // The iterations: who raced, who left, what it cost.
     const auto& cs = race->candidates();
-    const std::size_t iterations = results.empty() ? 0 : results.back().t.iteration + 1;
+    const auto account = ft::race_iterations(*race, results);
+    const std::size_t iterations = account.size();
     text_table per_iteration("Race iterations", {"Iteration", "Candidates", "New", "Blocks", "Eliminated", "Discarded", "Runs"});
     for (std::size_t i = 0; i < iterations; ++i) {
-      std::size_t raced = 0, fresh = 0, eliminated = 0, discarded = 0, runs = 0, reached = 0;
-      for (const auto& c : cs) {
-        if (c.born > i || (c.eliminated_iteration && *c.eliminated_iteration < i)) continue;
-        ++raced;
-        fresh += c.born == i;
-        if (c.eliminated_iteration == i) (c.eliminated_by_test ? eliminated : discarded) += 1;
-      }
-      for (const auto& res : results)
-        if (res.t.iteration == i) ++runs, reached = std::max(reached, res.t.block + 1);
-      per_iteration.add({std::to_string(i + 1), std::to_string(raced), std::to_string(fresh), std::to_string(reached), std::to_string(eliminated),
-                         std::to_string(discarded), std::to_string(runs)});
+      const auto& a = account[i];
+      per_iteration.add({std::to_string(i + 1), std::to_string(a.candidates), std::to_string(a.fresh), std::to_string(a.blocks),
+                         std::to_string(a.eliminated), std::to_string(a.discarded), std::to_string(a.runs)});
     }
     std::cout << per_iteration.str();
     const std::optional<std::size_t> best = race->best();

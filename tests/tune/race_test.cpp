@@ -169,3 +169,32 @@ TEST_CASE("racing minimises when asked", "[race]") {
   REQUIRE(rc.best());
   CHECK(quality(rc.candidates()[*rc.best()].config) < 1.5);
 }
+
+TEST_CASE("race_iterations: a finished race's account per iteration adds up to its candidates and runs", "[race]") {
+  race rc(noisy_space(), params(200));
+  const auto results = run_race(rc, noisy, {7, 1});
+  const auto account = race_iterations(rc, results);
+  const auto& cs = rc.candidates();
+  REQUIRE(account.size() == results.back().t.iteration + 1);
+  CHECK(account.size() == 3);
+  std::size_t runs = 0, fresh = 0, gone = 0;
+  for (std::size_t i = 0; i < account.size(); ++i) {
+    const auto& a = account[i];
+    CAPTURE(i);
+    runs += a.runs;
+    fresh += a.fresh;
+    gone += a.eliminated + a.discarded;
+    CHECK(a.fresh <= a.candidates);
+    std::size_t born_here = 0;
+    for (const auto& c : cs) born_here += c.born == i;
+    CHECK(a.fresh == born_here);
+  }
+  CHECK(account[0].fresh == 11);  // irace's first candidates for 2 parameters and 200 runs
+  CHECK(account[0].candidates == 11);
+  CHECK(account[0].eliminated >= 5);  // the clearly bad ones, at the first test
+  CHECK(account[0].blocks >= 5);      // the first test comes after 5 blocks
+  CHECK(runs == results.size());
+  CHECK(fresh == cs.size());
+  CHECK(gone == static_cast<std::size_t>(std::count_if(cs.begin(), cs.end(), [](const race_candidate& c) { return c.eliminated_iteration.has_value(); })));
+  CHECK(race_iterations(rc, {}).empty());
+}

@@ -503,4 +503,33 @@ std::vector<race_result> run_race(Strategy& strategy, Objective&& objective, con
   return run_race(strategy, std::forward<Objective>(objective), o, [](const race_result&) {});
 }
 
+/// One iteration of a finished race, as its account lists it.
+struct race_iteration_account {
+  std::size_t candidates = 0;  ///< raced in it: sampled by then, not eliminated before it
+  std::size_t fresh = 0;       ///< sampled in it
+  std::size_t blocks = 0;      ///< the blocks its evaluations reached
+  std::size_t eliminated = 0;  ///< dropped by a test in it
+  std::size_t discarded = 0;   ///< not among its elites at its end
+  std::size_t runs = 0;        ///< its evaluations
+};
+
+/// The account of `r` per iteration, from its candidates and its `results` (every iteration up to
+/// the last result's).
+inline std::vector<race_iteration_account> race_iterations(const race& r, const std::vector<race_result>& results) {
+  const std::size_t iterations = results.empty() ? 0 : results.back().t.iteration + 1;
+  std::vector<race_iteration_account> out(iterations);
+  for (std::size_t i = 0; i < iterations; ++i) {
+    auto& a = out[i];
+    for (const auto& c : r.candidates()) {
+      if (c.born > i || (c.eliminated_iteration && *c.eliminated_iteration < i)) continue;
+      ++a.candidates;
+      a.fresh += c.born == i;
+      if (c.eliminated_iteration == i) (c.eliminated_by_test ? a.eliminated : a.discarded) += 1;
+    }
+    for (const auto& res : results)
+      if (res.t.iteration == i) ++a.runs, a.blocks = std::max(a.blocks, res.t.block + 1);
+  }
+  return out;
+}
+
 }  // namespace fhops::tune
