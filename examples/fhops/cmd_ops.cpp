@@ -159,7 +159,7 @@ int pages(int argc, char** argv) {
     fhops::add_markdown_pages(files, site.modified);
     files.emplace_back(".nojekyll", "");
     files.emplace_back("index.html", fhops::site_index(p.vm["title"].as<std::string>(), files,
-                                                       "Built by fhops ops pages on " + fhops::harvest::iso_date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())),
+                                                       "Built by fhops ops pages on " + fhops::iso_date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())),
                                                        site.modified));
     fhops::add_site_navigation(files, {{"Index", "index.html"},
                                        {"Runbook", "telemetry/runbook_entry.html"},

@@ -30,11 +30,11 @@ std::string joined(const std::vector<std::string>& args) {
 TEST_CASE("weekly calendar: ISO weeks and seeds, the date and --skip checked with one line", "[weekly]") {
   using std::chrono::sys_days;
   const sys_days sunday = fh::parse_iso_date("2026-12-06");
-  CHECK(fh::iso_date(sunday) == "2026-12-06");
-  CHECK(fh::iso_week(sunday) == std::pair<int, unsigned>{2026, 49});
+  CHECK(fhops::iso_date(sunday) == "2026-12-06");
+  CHECK(fhops::iso_week(sunday) == std::pair<int, unsigned>{2026, 49});
   CHECK(fh::week_seed(sunday) == 202649);
-  CHECK(fh::iso_week(fh::parse_iso_date("2027-01-01")) == std::pair<int, unsigned>{2026, 53});  // a Friday: the week of 2026's last Thursday
-  CHECK(fh::iso_week(fh::parse_iso_date("2024-12-30")) == std::pair<int, unsigned>{2025, 1});   // a Monday whose Thursday is in 2025
+  CHECK(fhops::iso_week(fh::parse_iso_date("2027-01-01")) == std::pair<int, unsigned>{2026, 53});  // a Friday: the week of 2026's last Thursday
+  CHECK(fhops::iso_week(fh::parse_iso_date("2024-12-30")) == std::pair<int, unsigned>{2025, 1});   // a Monday whose Thursday is in 2025
   for (const std::string bad : {"2026-02-30", "2026/12/06", "2026-12-06x", "yesterday"}) {
     CAPTURE(bad);
     try {

@@ -20,6 +20,7 @@
 
 #include "fhops/pages/markdown_html.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/calendar.hpp"
 #include "fhops/util/csv.hpp"
 #include "fhops/util/html.hpp"
 
@@ -45,8 +46,7 @@ inline std::string file_date(const std::filesystem::path& p) {
   std::error_code ec;
   const auto t = std::filesystem::last_write_time(p, ec);
   if (ec) return {};
-  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(std::chrono::file_clock::to_sys(t))};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return iso_date(std::chrono::floor<std::chrono::days>(std::chrono::file_clock::to_sys(t)));
 }
 
 }  // namespace detail

@@ -30,6 +30,7 @@
 #include "fhops/telemetry/maintenance.hpp"
 #include "fhops/telemetry/records.hpp"
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/calendar.hpp"
 #include "fhops/util/flat_records.hpp"
 #include "fhops/util/input_file.hpp"
 #include "fhops/workflows/checklist.hpp"
@@ -46,21 +47,6 @@ inline std::chrono::sys_days parse_iso_date(const std::string& text) {
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
   if (!in || a != '-' || b != '-' || !in.eof() || !ymd.ok()) throw std::invalid_argument("--date must be YYYY-MM-DD (got '" + text + "')");
   return std::chrono::sys_days{ymd};
-}
-
-/// The date as YYYY-MM-DD.
-inline std::string iso_date(std::chrono::sys_days day) {
-  const std::chrono::year_month_day ymd{day};
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
-
-/// The ISO 8601 week of a day: (ISO year, week 1..53). The week belongs to the year of its Thursday.
-inline std::pair<int, unsigned> iso_week(std::chrono::sys_days day) {
-  namespace chr = std::chrono;
-  const chr::sys_days thursday = day - chr::days{chr::weekday{day}.iso_encoding() - 1} + chr::days{3};
-  const chr::year y = chr::year_month_day{thursday}.year();
-  return {static_cast<int>(y), static_cast<unsigned>((thursday - chr::sys_days{y / chr::January / 1}).count() / 7 + 1)};
 }
 
 /// The default seed of a week's runs: ISO year * 100 + ISO week (2026-W48 -> 202648), so each
