@@ -145,6 +145,7 @@ int bench_suite(int argc, char** argv) {
       fh::bench_run r{"ils", "", {}, "ils_assignments.csv"};
       r.options.kind = fh::solver_kind::ils;
       r.options.weights = fh::solver_defaults(fh::solver_kind::ils);
+      r.scenario_defaults = true;  // as solve-ils: per scenario
       r.options.seed = static_cast<std::uint64_t>(vm["ils-seed"].as<long long>());
       r.options.ils.perturbation_strength = vm["ils-perturbation-strength"].as<long long>();
       r.options.ils.stall_limit = vm["ils-stall-limit"].as<long long>();
@@ -159,6 +160,7 @@ int bench_suite(int argc, char** argv) {
       fh::bench_run r{"tabu", "", {}, "tabu_assignments.csv"};
       r.options.kind = fh::solver_kind::tabu;
       r.options.weights = fh::solver_defaults(fh::solver_kind::tabu);
+      r.scenario_defaults = true;  // as solve-tabu: per scenario
       r.options.seed = static_cast<std::uint64_t>(vm["tabu-seed"].as<long long>());
       r.options.tabu.tenure = vm["tabu-tenure"].as<long long>();
       r.options.stop.stall_limit = vm["tabu-stall-limit"].as<long long>();

@@ -160,8 +160,14 @@ int solve_command(solver_kind kind, int argc, char** argv) {
     } catch (const std::exception&) {
       load_error = std::current_exception();
     }
-    if (preloaded)  // SA's defaults depend on the scenario (default_weights_for); the settings were checked above
-      o.weights = fhops::harvest::resolve_weights(kind, psolver, ops, &preloaded->scenario.weights);
+    if (preloaded) {  // the defaults depend on the scenario (solver_defaults); the settings were checked above
+      fhops::harvest::scenario_traits traits{.priced_slack = preloaded->scenario.weights.landing_slack > 0.0, .sequencing = false};
+      try {
+        traits = fhops::harvest::traits_of(fhops::harvest::problem(preloaded->scenario));
+      } catch (const std::exception&) {  // the solve builds the problem again, and reports (and records) the error
+      }
+      o.weights = fhops::harvest::resolve_weights(kind, psolver, ops, &traits);
+    }
     fhops::io_paths io;
     if (preloaded) scenario_inputs(io, preloaded->scenario);
     else io.input("the scenario file", vm["scenario"].as<std::string>());

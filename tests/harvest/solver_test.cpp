@@ -298,8 +298,7 @@ TEST_CASE("the solver registry: one entry per solver, found by kind and label, i
   REQUIRE(solver_registry.size() == 3);
   const operator_settings none;
   operator_settings swap2{{}, {}, {{"swap", 2.0}}};
-  objective_weights hard;
-  hard.landing_slack = 0.0;
+  const scenario_traits hard{};  // hard capacity, no sequencing
   const solver_profile& intense = find_profile("intense-diversify");
   for (const solver_kind k : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
     const solver_info& info = solver_info_of(k);
@@ -327,7 +326,9 @@ TEST_CASE("the solver registry: one entry per solver, found by kind and label, i
   CHECK(solver_info_of(solver_kind::sa).step_interval == 100);
   CHECK(solver_info_of(solver_kind::tabu).step_interval == 25);
   CHECK(solver_defaults(solver_kind::sa, &hard) == default_weights_for(hard));
-  CHECK(solver_defaults(solver_kind::ils, &hard) == default_weights);  // only SA's defaults follow the scenario
+  CHECK(solver_defaults(solver_kind::ils, &hard) == default_ils_weights_for(hard));
+  CHECK(solver_defaults(solver_kind::tabu, &hard) == default_tabu_weights_for(hard));
+  CHECK(solver_defaults(solver_kind::ils) == default_weights);  // without a scenario, the registry's defaults
   CHECK(solver_defaults(solver_kind::tabu) == default_tabu_weights);
   CHECK(profile_for(&intense, solver_kind::ils)->extra.at("perturbation_strength") == 5.0);
 }
@@ -703,23 +704,49 @@ TEST_CASE("the lns and price presets are the defaults plus landing_rebuild or pr
   }
 }
 
-TEST_CASE("solve-heur's defaults add landing_rebuild where landing capacity is hard, and only there", "[solver][landing_rebuild]") {
+TEST_CASE("the defaults add landing_rebuild where landing capacity is hard (SA) and there is no sequencing (ILS, Tabu)",
+          "[solver][landing_rebuild]") {
   const std::size_t lr = static_cast<std::size_t>(operator_id::landing_rebuild);
-  objective_weights hard, soft;
-  soft.landing_slack = 4.0;
+  const scenario_traits hard{.priced_slack = false, .sequencing = false}, soft{.priced_slack = true, .sequencing = false},
+      hard_seq{.priced_slack = false, .sequencing = true}, soft_seq{.priced_slack = true, .sequencing = true};
   for (std::size_t i = 0; i < operator_count; ++i) {
     INFO(operator_names[i]);
     CHECK(default_weights_for(hard)[i] == (i == lr ? 0.02 : default_weights[i]));
+    CHECK(default_weights_for(hard_seq)[i] == (i == lr ? 0.02 : default_weights[i]));
     CHECK(default_weights_for(soft)[i] == default_weights[i]);
+    CHECK(default_weights_for(soft_seq)[i] == default_weights[i]);
+    CHECK(default_ils_weights_for(hard)[i] == (i == lr ? 0.02 : default_weights[i]));
+    CHECK(default_tabu_weights_for(hard)[i] == (i == lr ? 0.02 : default_tabu_weights[i]));
+    for (const scenario_traits& t : {soft, hard_seq, soft_seq}) {
+      CHECK(default_ils_weights_for(t)[i] == default_weights[i]);
+      CHECK(default_tabu_weights_for(t)[i] == default_tabu_weights[i]);
+    }
   }
-  // the scenario decides SA's defaults only: not Tabu's or ILS's, and not over any setting
+  // the scenario decides the defaults only, not over any setting
   CHECK(resolve_weights(solver_kind::sa, nullptr, {}, &hard) == default_weights_for(hard));
   CHECK(resolve_weights(solver_kind::sa, nullptr, {}, &soft) == default_weights);
   CHECK(resolve_weights(solver_kind::sa, nullptr, {}) == default_weights);
-  CHECK(resolve_weights(solver_kind::tabu, nullptr, {}, &hard) == default_tabu_weights);
-  CHECK(resolve_weights(solver_kind::ils, nullptr, {}, &hard) == default_weights);
+  CHECK(resolve_weights(solver_kind::tabu, nullptr, {}, &hard) == default_tabu_weights_for(hard));
+  CHECK(resolve_weights(solver_kind::tabu, nullptr, {}, &hard_seq) == default_tabu_weights);
+  CHECK(resolve_weights(solver_kind::ils, nullptr, {}, &hard) == default_ils_weights_for(hard));
+  CHECK(resolve_weights(solver_kind::ils, nullptr, {}, &soft) == default_weights);
   CHECK(resolve_weights(solver_kind::sa, nullptr, {{"fhops-default"}, {}, {}}, &hard) == default_weights);
+  CHECK(resolve_weights(solver_kind::ils, nullptr, {{"fhops-default"}, {}, {}}, &hard) == default_weights);
   CHECK(resolve_weights(solver_kind::sa, nullptr, {{}, {}, {{"swap", 2.0}}}, &hard)[lr] == 0.0);
+  CHECK(resolve_weights(solver_kind::tabu, nullptr, {{}, {}, {{"swap", 2.0}}}, &hard)[lr] == 0.0);
+}
+
+TEST_CASE("a problem's traits: priced slack and sequencing", "[solver][landing_rebuild]") {
+  const scenario demo_sc = load_scenario(fhops_test::source_dir() / "examples/scenarios/demo/scenario.yaml");
+  const problem demo(demo_sc);
+  const scenario_traits t = traits_of(demo);
+  CHECK(t.priced_slack == (demo.weights.landing_slack > 0.0));
+  CHECK(t.sequencing == demo.has_sequencing);
+  scenario soft = demo_sc;
+  soft.weights.landing_slack = 2.0;
+  CHECK(traits_of(problem(soft)).priced_slack);
+  soft.weights.landing_slack = 0.0;
+  CHECK_FALSE(traits_of(problem(soft)).priced_slack);
 }
 
 namespace {

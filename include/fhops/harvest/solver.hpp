@@ -74,15 +74,39 @@ inline constexpr operator_weights default_tabu_weights =
     weights_of(reference_tabu_weights, {{"run_fill", 1}, {"run_extend", 1}, {"run_clear", 1}, {"run_swap", 0.5}, {"run_replace", 0.5},
                                         {"row_rebuild", 0.05}, {"seq_fill", 0.5}});
 
-/// solve-heur's defaults for a scenario (issue 20's automatic operator mix): default_weights plus
-/// landing_rebuild 0.02 (the preset `lns`) where landing capacity is hard (objective weight
-/// landing_slack 0). At 10 s the crew rebuilds gained on the crews families and large84 and lost
-/// on every soft-capacity family (bench/RESULTS.md, "The SA default: landing_rebuild where landing
-/// capacity is hard").
-inline operator_weights default_weights_for(const objective_weights& objective) {
-  operator_weights w = default_weights;
-  if (objective.landing_slack == 0.0) w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.02;
+/// What the automatic operator mix (issue 20) reads of a scenario.
+struct scenario_traits {
+  bool priced_slack = false;  ///< the objective prices landing slack (weight landing_slack > 0): capacity is soft
+  bool sequencing = false;    ///< some block's roles have prerequisites (problem::has_sequencing)
+};
+
+/// The traits of a problem.
+inline scenario_traits traits_of(const problem& pb) { return {pb.weights.landing_slack > 0.0, pb.has_sequencing}; }
+
+/// `w` with landing_rebuild 0.02 when `on`.
+inline operator_weights with_landing_rebuild(operator_weights w, bool on) {
+  if (on) w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.02;
   return w;
+}
+
+/// solve-heur's defaults for a scenario: default_weights plus landing_rebuild 0.02 (the preset
+/// `lns`) where landing capacity is hard. At 10 s the crew rebuilds gained on the crews families
+/// and large84 and lost on every soft-capacity family (bench/RESULTS.md, "The SA default:
+/// landing_rebuild where landing capacity is hard").
+inline operator_weights default_weights_for(const scenario_traits& t) { return with_landing_rebuild(default_weights, !t.priced_slack); }
+
+/// solve-ils's defaults for a scenario: default_weights plus landing_rebuild 0.02 where landing
+/// capacity is hard and there is no sequencing (there it gained on every crews instance and lost
+/// on the roles and mobilisation families, which have sequencing: bench/RESULTS.md, "ILS and
+/// Tabu: landing_rebuild without sequencing").
+inline operator_weights default_ils_weights_for(const scenario_traits& t) {
+  return with_landing_rebuild(default_weights, !t.priced_slack && !t.sequencing);
+}
+
+/// solve-tabu's defaults for a scenario: default_tabu_weights plus landing_rebuild 0.02 under the
+/// same rule as ILS.
+inline operator_weights default_tabu_weights_for(const scenario_traits& t) {
+  return with_landing_rebuild(default_tabu_weights, !t.priced_slack && !t.sequencing);
 }
 
 /// A named operator preset.
@@ -244,17 +268,18 @@ struct solver_info {
   profile_solver solver_profile::*profile;      ///< its part of a solver profile
   const operator_weights* defaults;             ///< weights without any operator setting (fhops-cpp's)
   const operator_weights* configured_base;      ///< weights a preset or weight setting starts from (the reference's)
-  bool scenario_defaults;                       ///< without settings, default_weights_for the scenario instead of `defaults`
+  /// the weights without settings on a scenario of known traits (`defaults` when the traits are unknown)
+  operator_weights (*defaults_for)(const scenario_traits&);
 };
 
 /// The solvers, in solver_kind order.
 inline constexpr std::array<solver_info, 3> solver_registry{{
     {solver_kind::sa, "sa", "solve-heur", "heuristic", 2000, 100, telemetry::acceptance_column::accepted, &solver_profile::sa,
-     &default_weights, &reference_weights, true},
+     &default_weights, &reference_weights, &default_weights_for},
     {solver_kind::ils, "ils", "solve-ils", "ils", 250, 25, telemetry::acceptance_column::none, &solver_profile::ils, &default_weights,
-     &reference_weights, false},
+     &reference_weights, &default_ils_weights_for},
     {solver_kind::tabu, "tabu", "solve-tabu", "tabu", 2000, 25, telemetry::acceptance_column::improvements, &solver_profile::tabu,
-     &default_tabu_weights, &reference_tabu_weights, false},
+     &default_tabu_weights, &reference_tabu_weights, &default_tabu_weights_for},
 }};
 
 /// The registry's entry of `k`.
@@ -279,11 +304,11 @@ inline solver_kind solver_of_label(std::string_view s) {
   return info ? info->kind : solver_kind::sa;
 }
 
-/// The weights `k` uses without operator settings; for SA on a scenario (`objective` given),
-/// default_weights_for it.
-inline operator_weights solver_defaults(solver_kind k, const objective_weights* objective = nullptr) {
+/// The weights `k` uses without operator settings: on a scenario of known traits its defaults_for
+/// them, else its defaults.
+inline operator_weights solver_defaults(solver_kind k, const scenario_traits* traits = nullptr) {
   const solver_info& info = solver_info_of(k);
-  return info.scenario_defaults && objective ? default_weights_for(*objective) : *info.defaults;
+  return traits ? info.defaults_for(*traits) : *info.defaults;
 }
 
 /// A profile's settings for `k` (nullptr without a profile).
@@ -303,10 +328,10 @@ struct operator_settings {
 /// enabled operators and --operator names; weights are merged profile presets, profile weights, CLI
 /// presets, then --operator-weight. Without any setting the fhops-cpp defaults apply; with settings
 /// the reference's base weights do (Tabu: the reference Tabu's own). Fix of the reference quirk: an --operator whose weight would be 0 is
-/// enabled with weight 1 instead of leaving nothing enabled. Given the scenario's `objective`, SA's
-/// defaults are default_weights_for(objective).
+/// enabled with weight 1 instead of leaving nothing enabled. Given the scenario's `traits`, the
+/// defaults are the solver's defaults_for them (default_weights_for and its ILS and Tabu kin).
 inline operator_weights resolve_weights(solver_kind kind, const profile_solver* profile, const operator_settings& cli,
-                                        const objective_weights* objective = nullptr) {
+                                        const scenario_traits* traits = nullptr) {
   std::vector<std::string> ops;
   std::map<std::size_t, double> merged;
   const auto add_preset = [&](const std::string& name) {
@@ -336,7 +361,7 @@ inline operator_weights resolve_weights(solver_kind kind, const profile_solver* 
   }
   for (const auto& [k, v] : cli.weights) merged[require_operator(k)] = v;
   const bool configured = !ops.empty() || !merged.empty();
-  operator_weights w = configured ? *solver_info_of(kind).configured_base : solver_defaults(kind, objective);
+  operator_weights w = configured ? *solver_info_of(kind).configured_base : solver_defaults(kind, traits);
   if (!ops.empty()) {
     for (std::size_t i = 0; i < operator_count; ++i) {
       const bool listed = std::find(ops.begin(), ops.end(), operator_names[i]) != ops.end();

@@ -533,12 +533,15 @@ inline page_output benchmark_summary_page(const analytics_inputs& in, const dead
   runs.front().scenario_defaults = true;
   bench_run ils{"ils", "", {}, "ils_assignments.csv"};
   ils.options.kind = solver_kind::ils;
+  ils.options.weights = solver_defaults(solver_kind::ils);
+  ils.scenario_defaults = true;
   ils.options.seed = in.seed;
   ils.options.stop.max_iterations = in.light ? 20 : 150;
   ils.options.stop.max_seconds = in.light ? 1.0 : 10.0;
   bench_run tabu{"tabu", "", {}, "tabu_assignments.csv"};
   tabu.options.kind = solver_kind::tabu;
   tabu.options.weights = solver_defaults(solver_kind::tabu);
+  tabu.scenario_defaults = true;
   tabu.options.seed = in.seed;
   tabu.options.stop.max_iterations = in.light ? 300 : 3000;
   tabu.options.stop.max_seconds = in.light ? 1.0 : 10.0;

@@ -339,10 +339,11 @@ inline telemetry_rounds_result telemetry_rounds(const std::vector<named_scenario
     std::vector<telemetry::json::object> records;
     for (std::size_t i = 0; i < loaded.size(); ++i) {
       const auto& [sc, pb] = loaded[i];
+      const scenario_traits traits = traits_of(pb);
       for (const solver_kind kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {
         solve_options o;
         o.kind = kind;
-        o.weights = solver_defaults(kind, &pb.weights);
+        o.weights = solver_defaults(kind, &traits);
         const long long base = kind == solver_kind::sa    ? budget.sa_iterations
                                : kind == solver_kind::ils ? budget.ils_iterations
                                                           : budget.tabu_iterations;

@@ -38,16 +38,17 @@ struct bench_run {
   std::string preset_label;  ///< SA: "default", "custom", or the presets joined by '+'
   solve_options options;
   std::string csv_name;      ///< assignments file written under <out>/<scenario>/
-  /// The solver's defaults on each scenario (solver_defaults(options.kind, its objective), as the
+  /// The solver's defaults on each scenario (solver_defaults(options.kind, its traits), as the
   /// solve commands without operator options) instead of options.weights.
   bool scenario_defaults = false;
 };
 
 /// `run` as it runs on `pb`: with scenario_defaults, options.weights are the solver's defaults for
-/// `pb`'s objective (and the flag is cleared).
+/// `pb`'s traits (and the flag is cleared).
 inline bench_run bench_run_on(bench_run run, const problem& pb) {
   if (run.scenario_defaults) {
-    run.options.weights = solver_defaults(run.options.kind, &pb.weights);
+    const scenario_traits traits = traits_of(pb);
+    run.options.weights = solver_defaults(run.options.kind, &traits);
     run.scenario_defaults = false;
   }
   return run;
