@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "fhops/util/atomic_file.hpp"
+#include "fhops/util/choice.hpp"
 #include "fhops/util/input_error.hpp"
 
 namespace fhops_cli {
@@ -282,12 +283,12 @@ void usage_checked(Check&& check) {
 
 /// Checks a choice option, naming it in the usage error.
 inline std::string choice(const po::variables_map& vm, const std::string& option, const std::vector<std::string>& allowed) {
-  const std::string v = vm[option].as<std::string>();
-  for (const auto& a : allowed)
-    if (v == a) return v;
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  throw usage_error("--" + option + " must be one of " + list + " (got '" + v + "')");
+  const std::string& v = vm[option].as<std::string>();
+  try {
+    return fhops::one_of(option, v, allowed);
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());
+  }
 }
 
 }  // namespace fhops_cli

@@ -26,17 +26,51 @@
 
 namespace fhops_cli {
 
+// solve-landings' options.
+po::options_description landings_option_table() {
+  po::options_description opts("Options");
+  opts.add_options()
+    ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
+    ("max-crew", int_value("max-crew", 1, 8)->default_value(3), "machines per landing at most, 1..8 (also at most the landing's capacity)")
+    ("bound-iterations", int_value("bound-iterations", 0)->default_value(100), "subgradient steps of each crew's upper bound (0 = no bound)")
+    ("certify", po::bool_switch(), "also bound plans of any crew size (over capacity too) by column generation with cbc, "
+                                   "and check whether moving machines between landings can pay")
+    ("cbc", po::value<std::string>()->default_value("cbc"), "the cbc program of --certify (Debian package coinor-cbc)")
+    ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)");
+  return opts;
+}
+
+// The crews per landing: "  L1: M1 M2\n" lines, or the members of a JSON object ("L1":["M1","M2"]).
+std::string crews_text(const fhops::harvest::problem& pb, const std::vector<std::vector<int>>& crew_of, bool json) {
+  std::string crews;
+  for (int l = 0; l < pb.num_landings; ++l) {
+    if (json) crews += fmt::format("{}\"{}\":[", l ? "," : "", pb.landing_ids[l]);
+    else crews += fmt::format("  {}:", pb.landing_ids[l]);
+    for (std::size_t i = 0; i < crew_of[l].size(); ++i)
+      crews += json ? fmt::format("{}\"{}\"", i ? "," : "", pb.machine_ids[crew_of[l][i]]) : " " + pb.machine_ids[crew_of[l][i]];
+    crews += json ? "]" : "\n";
+  }
+  return crews;
+}
+
+// The certificate's lines: its bound and gap to the plan written (score `written`), and whether
+// moving machines between landings could pay.
+std::string certificate_text(const fhops::harvest::landing_certificate& cert, const fhops::harvest::landing_change_check& check,
+                             double written) {
+  // a bound below the plan's score by the solver's tolerance (1e-6 relative) is no gap: print 0.000, not -0.000
+  double gap = cert.bound - written;
+  if (gap < 0.0 && gap > -1e-6 * std::max(1.0, std::abs(written))) gap = 0.0;
+  std::string out = fmt::format("Certificate (cbc): no plan that keeps every machine on one landing scores more than {:.3f}, whatever "
+                                "the crews' sizes (gap {:.3f}; {} round(s), {} crews{})\n",
+                                cert.bound, gap, cert.iterations, cert.columns, cert.converged ? "" : ", not converged");
+  if (check.never_pays)
+    return out + fmt::format("Moving a machine between landings never pays here: no plan at all scores more than {:.3f}\n", cert.bound);
+  return out + "The certificate covers only plans that keep every machine on one landing: " + check.reason + "\n";
+}
+
 int cmd_solve_landings(int argc, char** argv) {
   return guarded("solve-landings", [&] {
-    po::options_description opts("Options");
-    opts.add_options()
-      ("out", po::value<std::string>(), "assignments CSV to write (required; folders are created)")
-      ("max-crew", int_value("max-crew", 1, 8)->default_value(3), "machines per landing at most, 1..8 (also at most the landing's capacity)")
-      ("bound-iterations", int_value("bound-iterations", 0)->default_value(100), "subgradient steps of each crew's upper bound (0 = no bound)")
-      ("certify", po::bool_switch(), "also bound plans of any crew size (over capacity too) by column generation with cbc, "
-                                     "and check whether moving machines between landings can pay")
-      ("cbc", po::value<std::string>()->default_value("cbc"), "the cbc program of --certify (Debian package coinor-cbc)")
-      ("format", po::value<std::string>()->default_value("text"), "output: text or json (one object)");
+    const po::options_description opts = landings_option_table();
     po::options_description hidden;
     hidden.add_options()("scenario", po::value<std::string>(), "scenario.yaml or bundle folder");
     po::positional_options_description pos;
@@ -97,15 +131,7 @@ int cmd_solve_landings(int argc, char** argv) {
     const fhops::harvest::evaluation eval = certificate_plan ? fhops::harvest::evaluate(pb, plan) : r.eval;
     fhops::write_file_atomic(out, fhops::harvest::assignments_csv_text(pb, plan));
     const auto crew_of = certificate_plan ? fhops::harvest::crews_of_plan(pb, plan) : r.crews;
-    std::string crews;
-    for (int l = 0; l < pb.num_landings; ++l) {
-      if (format == "json") crews += fmt::format("{}\"{}\":[", l ? "," : "", pb.landing_ids[l]);
-      else crews += fmt::format("  {}:", pb.landing_ids[l]);
-      for (std::size_t i = 0; i < crew_of[l].size(); ++i)
-        crews += format == "json" ? fmt::format("{}\"{}\"", i ? "," : "", pb.machine_ids[crew_of[l][i]])
-                                  : " " + pb.machine_ids[crew_of[l][i]];
-      crews += format == "json" ? "]" : "\n";
-    }
+    const std::string crews = crews_text(pb, crew_of, format == "json");
     const bool bounded = params.bound_iterations > 0;
     if (format == "json") {
       using fhops::json_number;
@@ -131,18 +157,7 @@ int cmd_solve_landings(int argc, char** argv) {
     if (bounded)
       std::cout << fmt::format("Upper bound over plans that keep every machine on one landing (crews of at most {}): {:.3f} "
                                "(the decomposition's gap {:.3f})\n", params.max_crew, r.bound, r.bound - r.value);
-    if (cert) {
-      // a bound below the plan's score by the solver's tolerance (1e-6 relative) is no gap: print 0.000, not -0.000
-      double gap = cert->bound - eval.score;
-      if (gap < 0.0 && gap > -1e-6 * std::max(1.0, std::abs(eval.score))) gap = 0.0;
-      std::cout << fmt::format("Certificate (cbc): no plan that keeps every machine on one landing scores more than {:.3f}, whatever "
-                               "the crews' sizes (gap {:.3f}; {} round(s), {} crews{})\n",
-                               cert->bound, gap, cert->iterations, cert->columns, cert->converged ? "" : ", not converged");
-      if (check.never_pays)
-        std::cout << fmt::format("Moving a machine between landings never pays here: no plan at all scores more than {:.3f}\n", cert->bound);
-      else
-        std::cout << "The certificate covers only plans that keep every machine on one landing: " << check.reason << "\n";
-    }
+    if (cert) std::cout << certificate_text(*cert, check, eval.score);
     std::cout << "Crews:\n" << crews
               << fmt::format("{} crews searched, {} given the segment bound, in {:.2f} s\n", r.crews_searched, r.crews_tightened, seconds);
     return exit_ok;

@@ -49,41 +49,110 @@ std::vector<T> unique_in_order(const std::vector<T>& xs) {
   return out;
 }
 
+// The plan's options: what runs (plan, bundles, scenarios, tiers, tuners), each tuner's budget
+// flags (the top layer over the tier's and the plan's), the store and the parallelism.
+po::options_description plan_option_table() {
+  po::options_description opts("Options");
+  opts.add_options()
+    ("plan", po::value<std::string>(), "baseline-smoke, synthetic-smoke or full-spectrum")
+    ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable; default: the plan's, else baseline unless --scenario is given)")
+    ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios); without it the shipped bundles (baseline, demo, synthetic) are examples/bundles/<name>.yaml")
+    ("scenario,s", po::value<std::vector<std::string>>()->composing(), "scenario path (repeatable)")
+    ("tier", po::value<std::vector<std::string>>()->composing(), "short, medium or long (repeatable; default: the plan's, else short)")
+    ("tuner", po::value<std::vector<std::string>>()->composing(), "random, grid, bayes, ils or tabu (repeatable; default: the plan's, else random grid bayes)")
+    ("out-dir", po::value<std::string>()->default_value("tmp/tuning-benchmarks"), "output folder")
+    ("telemetry-log", po::value<std::string>(), "run log (default <out-dir>/telemetry/runs.jsonl)")
+    ("append", po::bool_switch(), "add to the existing store (default: move it aside to <log dir>/<stem>.<UTC stamp>/ and start fresh)")
+    ("random-runs", integer_value("random-runs", 1, max_option_runs), "random: runs per scenario")
+    ("random-iters", integer_value("random-iters", 1), "random: iterations per run")
+    ("random-seed", integer_value("random-seed", 0), "random: base seed (default 123)")
+    ("grid-iters", integer_value("grid-iters", 1), "grid: iterations per configuration")
+    ("grid-batch-size", integer_list_value("grid-batch-size", 1)->composing(), "grid: batch size (repeatable)")
+    ("grid-preset", po::value<std::vector<std::string>>()->composing(), "grid: operator preset (repeatable)")
+    ("grid-seed", integer_value("grid-seed", 0), "grid: seed of the first configuration (default 123)")
+    ("bayes-trials", integer_value("bayes-trials", 1, max_option_runs), "bayes: trials per scenario")
+    ("bayes-iters", integer_value("bayes-iters", 1), "bayes: iterations per trial")
+    ("bayes-seed", integer_value("bayes-seed", 0), "bayes: sampler and base run seed (default 123)")
+    ("ils-runs", integer_value("ils-runs", 1, max_option_runs), "ILS: restarts per scenario")
+    ("ils-iters", integer_value("ils-iters", 1), "ILS: iterations per restart")
+    ("ils-base-seed", integer_value("ils-base-seed", 0), "ILS: base seed (default 321)")
+    ("tabu-runs", integer_value("tabu-runs", 1, max_option_runs), "Tabu: restarts per scenario")
+    ("tabu-iters", integer_value("tabu-iters", 1), "Tabu: iterations per restart")
+    ("tabu-base-seed", integer_value("tabu-base-seed", 0), "Tabu: base seed (default 555)")
+    ("summary-label", po::value<std::string>()->default_value("current"), "label of the per-scenario summary")
+    ("jobs,j", integer_value("jobs", 1), "units of work at the same time (default 1; results do not depend on it; threads: at most 4 per hardware thread)")
+    ("max-workers", integer_value("max-workers", 1), "alias of --jobs (the reference's name)")
+    ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
+    ("resume", po::bool_switch(), "keep the store and run only the units (tier x tuner x scenario) of this plan not yet in it; the summaries and reports cover the whole plan (see docs/howto/scale_out.md)")
+    ("verbose,v", po::bool_switch(), "print each tier's budgets and the artefact paths");
+  return opts;
+}
+
+// The budgets the flags set (the top layer over the tier's and the plan's): unset where not given.
+fh::tier_budget budget_flags(const po::variables_map& vm) {
+  fh::tier_budget flags;
+  const auto number = [&](const char* o) { return vm.count(o) ? std::optional<long long>(vm[o].as<long long>()) : std::nullopt; };
+  flags.random = {.runs = number("random-runs"), .iters = number("random-iters"), .seed = number("random-seed")};
+  flags.grid = {.iters = number("grid-iters"), .seed = number("grid-seed")};
+  if (vm.count("grid-batch-size")) {  // sorted and deduplicated, as tune-grid
+    auto batches = vm["grid-batch-size"].as<std::vector<long long>>();
+    std::sort(batches.begin(), batches.end());
+    batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
+    flags.grid.batch_sizes = batches;
+  }
+  if (vm.count("grid-preset")) {
+    std::vector<std::string> presets;
+    for (const auto& x : vm["grid-preset"].as<std::vector<std::string>>()) presets.push_back(fh::lower(x));
+    flags.grid.presets = presets;
+  }
+  flags.bayes = {.runs = number("bayes-trials"), .iters = number("bayes-iters"), .seed = number("bayes-seed")};
+  flags.ils = {.runs = number("ils-runs"), .iters = number("ils-iters"), .seed = number("ils-base-seed")};
+  flags.tabu = {.runs = number("tabu-runs"), .iters = number("tabu-iters"), .seed = number("tabu-base-seed")};
+  return flags;
+}
+
+// The store and the reports may not be any of the inputs (scenario files, bundle manifests).
+void check_plan_outputs(const std::vector<fh::scenario>& scenarios, const std::vector<std::string>& bundles,
+                        const std::vector<fh::scenario_entry>& entries, const fs::path& log, const fs::path& out_dir) {
+  fhops::io_paths io;
+  for (const auto& sc : scenarios) scenario_inputs(io, sc);
+  bundle_inputs(io, bundles);
+  telemetry_outputs(io, log);
+  std::set<std::string> suffixes{""};
+  for (const auto& e : entries)
+    if (!e.bundle.empty()) suffixes.insert("_" + fhops::telemetry::sanitise_bundle_name(e.bundle));
+  for (const std::string stem : {"tuner_report", "tuner_summary"})
+    for (const char* ext : {".csv", ".md"}) io.output("the report", out_dir / (stem + ext));
+  for (const auto& suffix : suffixes)
+    for (const std::string stem : {"tuner_comparison", "tuner_leaderboard", "tuner_difficulty"})
+      for (const char* ext : {".csv", ".md"}) io.output("the comparison table", out_dir / (stem + suffix + ext));
+  io.check();
+}
+
+// Every scenario loaded (its warnings printed) before any work, with its display name and its key
+// (bundle:member for a bundle's).
+struct plan_scenarios {
+  std::vector<fh::scenario> scenarios;
+  std::vector<fh::problem> problems;
+  std::vector<std::string> names, keys;
+};
+
+plan_scenarios load_plan_scenarios(const std::vector<fh::scenario_entry>& entries) {
+  plan_scenarios out;
+  for (const auto& e : entries) {
+    auto loaded = fh::load_scenario_with_warnings(e.path);
+    for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+    out.problems.emplace_back(loaded.scenario);
+    out.scenarios.push_back(std::move(loaded.scenario));
+    out.names.push_back(fh::scenario_display_name(e.path));
+    out.keys.push_back(e.bundle.empty() ? out.names.back() : e.bundle + ":" + e.member);
+  }
+  return out;
+}
+
 int plan_run(int argc, char** argv) {
   return guarded("tuning-plan run", [&] {
-    po::options_description opts("Options");
-    opts.add_options()
-      ("plan", po::value<std::string>(), "baseline-smoke, synthetic-smoke or full-spectrum")
-      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle alias, alias=target, manifest or folder (repeatable; default: the plan's, else baseline unless --scenario is given)")
-      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios); without it the shipped bundles (baseline, demo, synthetic) are examples/bundles/<name>.yaml")
-      ("scenario,s", po::value<std::vector<std::string>>()->composing(), "scenario path (repeatable)")
-      ("tier", po::value<std::vector<std::string>>()->composing(), "short, medium or long (repeatable; default: the plan's, else short)")
-      ("tuner", po::value<std::vector<std::string>>()->composing(), "random, grid, bayes, ils or tabu (repeatable; default: the plan's, else random grid bayes)")
-      ("out-dir", po::value<std::string>()->default_value("tmp/tuning-benchmarks"), "output folder")
-      ("telemetry-log", po::value<std::string>(), "run log (default <out-dir>/telemetry/runs.jsonl)")
-      ("append", po::bool_switch(), "add to the existing store (default: move it aside to <log dir>/<stem>.<UTC stamp>/ and start fresh)")
-      ("random-runs", integer_value("random-runs", 1, max_option_runs), "random: runs per scenario")
-      ("random-iters", integer_value("random-iters", 1), "random: iterations per run")
-      ("random-seed", integer_value("random-seed", 0), "random: base seed (default 123)")
-      ("grid-iters", integer_value("grid-iters", 1), "grid: iterations per configuration")
-      ("grid-batch-size", integer_list_value("grid-batch-size", 1)->composing(), "grid: batch size (repeatable)")
-      ("grid-preset", po::value<std::vector<std::string>>()->composing(), "grid: operator preset (repeatable)")
-      ("grid-seed", integer_value("grid-seed", 0), "grid: seed of the first configuration (default 123)")
-      ("bayes-trials", integer_value("bayes-trials", 1, max_option_runs), "bayes: trials per scenario")
-      ("bayes-iters", integer_value("bayes-iters", 1), "bayes: iterations per trial")
-      ("bayes-seed", integer_value("bayes-seed", 0), "bayes: sampler and base run seed (default 123)")
-      ("ils-runs", integer_value("ils-runs", 1, max_option_runs), "ILS: restarts per scenario")
-      ("ils-iters", integer_value("ils-iters", 1), "ILS: iterations per restart")
-      ("ils-base-seed", integer_value("ils-base-seed", 0), "ILS: base seed (default 321)")
-      ("tabu-runs", integer_value("tabu-runs", 1, max_option_runs), "Tabu: restarts per scenario")
-      ("tabu-iters", integer_value("tabu-iters", 1), "Tabu: iterations per restart")
-      ("tabu-base-seed", integer_value("tabu-base-seed", 0), "Tabu: base seed (default 555)")
-      ("summary-label", po::value<std::string>()->default_value("current"), "label of the per-scenario summary")
-      ("jobs,j", integer_value("jobs", 1), "units of work at the same time (default 1; results do not depend on it; threads: at most 4 per hardware thread)")
-      ("max-workers", integer_value("max-workers", 1), "alias of --jobs (the reference's name)")
-      ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
-      ("resume", po::bool_switch(), "keep the store and run only the units (tier x tuner x scenario) of this plan not yet in it; the summaries and reports cover the whole plan (see docs/howto/scale_out.md)")
-      ("verbose,v", po::bool_switch(), "print each tier's budgets and the artefact paths");
+    const po::options_description opts = plan_option_table();
     const parsed p = parse("tuning-plan run", "[--plan P] [--bundle B]... [--scenario S]... [--tier T]... [--tuner T]... [OPTIONS]",
                            argc, argv, opts, po::positional_options_description{});
     if (p.help) return exit_ok;
@@ -91,24 +160,8 @@ int plan_run(int argc, char** argv) {
     const auto strings = [&](const char* o) { return vm.count(o) ? vm[o].as<std::vector<std::string>>() : std::vector<std::string>{}; };
 
     // Budgets: the flags are the top layer.
-    fh::tier_budget flags;
     const auto number = [&](const char* o) { return vm.count(o) ? std::optional<long long>(vm[o].as<long long>()) : std::nullopt; };
-    flags.random = {.runs = number("random-runs"), .iters = number("random-iters"), .seed = number("random-seed")};
-    flags.grid = {.iters = number("grid-iters"), .seed = number("grid-seed")};
-    if (vm.count("grid-batch-size")) {  // sorted and deduplicated, as tune-grid
-      auto batches = vm["grid-batch-size"].as<std::vector<long long>>();
-      std::sort(batches.begin(), batches.end());
-      batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
-      flags.grid.batch_sizes = batches;
-    }
-    if (vm.count("grid-preset")) {
-      std::vector<std::string> presets;
-      for (const auto& x : strings("grid-preset")) presets.push_back(fh::lower(x));
-      flags.grid.presets = presets;
-    }
-    flags.bayes = {.runs = number("bayes-trials"), .iters = number("bayes-iters"), .seed = number("bayes-seed")};
-    flags.ils = {.runs = number("ils-runs"), .iters = number("ils-iters"), .seed = number("ils-base-seed")};
-    flags.tabu = {.runs = number("tabu-runs"), .iters = number("tabu-iters"), .seed = number("tabu-base-seed")};
+    const fh::tier_budget flags = budget_flags(vm);
     const auto jobs_opt = number("jobs"), workers_opt = number("max-workers");
     if (jobs_opt && workers_opt && *jobs_opt != *workers_opt) throw usage_error("--jobs and --max-workers disagree (they are the same option)");
     const auto jobs = static_cast<std::size_t>(jobs_opt.value_or(workers_opt.value_or(1)));
@@ -141,17 +194,7 @@ int plan_run(int argc, char** argv) {
       std::cout << "No scenarios resolved. Provide --bundle or explicit paths.\n";
       return exit_failure;
     }
-    std::vector<fh::scenario> scenarios;
-    std::vector<fh::problem> problems;
-    std::vector<std::string> names, keys;
-    for (const auto& e : entries) {
-      auto loaded = fh::load_scenario_with_warnings(e.path);
-      for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
-      problems.emplace_back(loaded.scenario);
-      scenarios.push_back(std::move(loaded.scenario));
-      names.push_back(fh::scenario_display_name(e.path));
-      keys.push_back(e.bundle.empty() ? names.back() : e.bundle + ":" + e.member);
-    }
+    const auto [scenarios, problems, names, keys] = load_plan_scenarios(entries);
 
     // The units, in the reference's order (tier, tuner, scenario), and their work plan.
     const auto [units, work_plan] = fh::plan_work_units(tiers, budgets, tuners, entries, keys);
@@ -163,21 +206,7 @@ int plan_run(int argc, char** argv) {
     const fs::path out_dir = vm["out-dir"].as<std::string>();
     const fs::path log = vm.count("telemetry-log") ? fs::path(vm["telemetry-log"].as<std::string>()) : out_dir / "telemetry" / "runs.jsonl";
     if (fs::is_directory(log)) throw usage_error("--telemetry-log " + log.string() + " is a directory");
-    {
-      fhops::io_paths io;
-      for (const auto& sc : scenarios) scenario_inputs(io, sc);
-      bundle_inputs(io, bundles);
-      telemetry_outputs(io, log);
-      std::set<std::string> suffixes{""};
-      for (const auto& e : entries)
-        if (!e.bundle.empty()) suffixes.insert("_" + fhops::telemetry::sanitise_bundle_name(e.bundle));
-      for (const std::string stem : {"tuner_report", "tuner_summary"})
-        for (const char* ext : {".csv", ".md"}) io.output("the report", out_dir / (stem + ext));
-      for (const auto& suffix : suffixes)
-        for (const std::string stem : {"tuner_comparison", "tuner_leaderboard", "tuner_difficulty"})
-          for (const char* ext : {".csv", ".md"}) io.output("the comparison table", out_dir / (stem + suffix + ext));
-      io.check();
-    }
+    check_plan_outputs(scenarios, bundles, entries, log, out_dir);
     const bool resume = vm["resume"].as<bool>();
     fh::plan_store_scan recorded;  // every rank reads it, so every rank stops on a mismatch
     if (resume) {

@@ -47,33 +47,39 @@ struct output_plan {
 
 }  // namespace
 
+// telemetry history's options: the reports, the history folder, the store and the outputs.
+po::options_description history_option_table() {
+  po::options_description opts("Options");
+  opts.add_options()
+    ("report", po::value<std::vector<std::string>>()->composing(),
+     "LABEL=PATH or PATH (repeatable, required; the first is the baseline; a folder means <folder>/tuner_report.csv)")
+    ("history-dir", po::value<std::string>(), "folder of report snapshots (<snapshot>.csv, metrics from <snapshot>.sqlite)")
+    ("history-pattern", po::value<std::string>()->default_value("*.csv"), "snapshot file pattern")
+    ("out-csv", po::value<std::string>(), "comparison CSV")
+    ("out-markdown", po::value<std::string>(), "comparison Markdown")
+    ("out-chart", po::value<std::string>(), "comparison chart (HTML with SVG)")
+    ("out-history-csv", po::value<std::string>(), "history CSV")
+    ("out-history-markdown", po::value<std::string>(), "history Markdown")
+    ("out-history-chart", po::value<std::string>(), "history chart (HTML with SVG)")
+    ("out-history-delta-csv", po::value<std::string>(), "latest vs previous snapshot, CSV")
+    ("out-history-delta-markdown", po::value<std::string>(), "latest vs previous snapshot, Markdown")
+    ("out-history-delta-html", po::value<std::string>(), "latest vs previous snapshot, HTML page (bar charts of the changes + table)")
+    ("out-summary-csv", po::value<std::string>(), "best algorithm per scenario and report, CSV")
+    ("out-summary-markdown", po::value<std::string>(), "best algorithm per scenario and report, Markdown")
+    ("telemetry-log", po::value<std::string>(), "runs.jsonl whose .sqlite and steps/ give the convergence analysis")
+    ("convergence-threshold", real_value("convergence-threshold", {real_domain::any_real})->default_value(0.01, "0.01"), "hard gap to the reference (fraction)")
+    ("convergence-soft-threshold", real_value("convergence-soft-threshold", {real_domain::any_real})->default_value(0.05, "0.05"), "soft gap to the reference (fraction)")
+    ("reference-objectives", po::value<std::string>(),
+     "CSV scenario,objective of known optima or bounds; an entry wins over the store's MIP runs for its scenario")
+    ("out-convergence-csv", po::value<std::string>(), "convergence per run, CSV")
+    ("out-convergence-summary-csv", po::value<std::string>(), "convergence per scenario, algorithm and tier, CSV")
+    ("out-convergence-summary-markdown", po::value<std::string>(), "convergence summary, Markdown");
+  return opts;
+}
+
 int cmd_telemetry_history(int argc, char** argv) {
   return guarded("telemetry history", [&] {
-    po::options_description opts("Options");
-    opts.add_options()
-      ("report", po::value<std::vector<std::string>>()->composing(),
-       "LABEL=PATH or PATH (repeatable, required; the first is the baseline; a folder means <folder>/tuner_report.csv)")
-      ("history-dir", po::value<std::string>(), "folder of report snapshots (<snapshot>.csv, metrics from <snapshot>.sqlite)")
-      ("history-pattern", po::value<std::string>()->default_value("*.csv"), "snapshot file pattern")
-      ("out-csv", po::value<std::string>(), "comparison CSV")
-      ("out-markdown", po::value<std::string>(), "comparison Markdown")
-      ("out-chart", po::value<std::string>(), "comparison chart (HTML with SVG)")
-      ("out-history-csv", po::value<std::string>(), "history CSV")
-      ("out-history-markdown", po::value<std::string>(), "history Markdown")
-      ("out-history-chart", po::value<std::string>(), "history chart (HTML with SVG)")
-      ("out-history-delta-csv", po::value<std::string>(), "latest vs previous snapshot, CSV")
-      ("out-history-delta-markdown", po::value<std::string>(), "latest vs previous snapshot, Markdown")
-      ("out-history-delta-html", po::value<std::string>(), "latest vs previous snapshot, HTML page (bar charts of the changes + table)")
-      ("out-summary-csv", po::value<std::string>(), "best algorithm per scenario and report, CSV")
-      ("out-summary-markdown", po::value<std::string>(), "best algorithm per scenario and report, Markdown")
-      ("telemetry-log", po::value<std::string>(), "runs.jsonl whose .sqlite and steps/ give the convergence analysis")
-      ("convergence-threshold", real_value("convergence-threshold", {real_domain::any_real})->default_value(0.01, "0.01"), "hard gap to the reference (fraction)")
-      ("convergence-soft-threshold", real_value("convergence-soft-threshold", {real_domain::any_real})->default_value(0.05, "0.05"), "soft gap to the reference (fraction)")
-      ("reference-objectives", po::value<std::string>(),
-       "CSV scenario,objective of known optima or bounds; an entry wins over the store's MIP runs for its scenario")
-      ("out-convergence-csv", po::value<std::string>(), "convergence per run, CSV")
-      ("out-convergence-summary-csv", po::value<std::string>(), "convergence per scenario, algorithm and tier, CSV")
-      ("out-convergence-summary-markdown", po::value<std::string>(), "convergence summary, Markdown");
+    const po::options_description opts = history_option_table();
     const parsed p = parse("telemetry history", "--report [LABEL=]PATH... [--history-dir DIR] [--telemetry-log LOG] [OUTPUTS]", argc,
                            argv, opts, po::positional_options_description{});
     if (p.help) return exit_ok;

@@ -48,6 +48,12 @@ std::string weights_cell(const fh::operator_weights& w) {
   return out.size() >= 80 ? out.substr(0, 77) + "..." : out;
 }
 
+// A finished trial, as the results tables show it.
+struct trial_row {
+  std::string scenario, bundle;
+  fh::tuned_trial trial;
+};
+
 // tune-bayes: a scenario's best trial and the table of its trials, as they were told.
 void print_bayes_trials(const fh::scenario_entry& e, const std::vector<fh::tuned_trial>& mine) {
   const std::string file = e.path.filename().string();
@@ -70,36 +76,105 @@ void print_bayes_trials(const fh::scenario_entry& e, const std::vector<fh::tuned
   std::cout << t.str();
 }
 
+// The results tables: every successful trial, best first (not tune-bayes: it printed its
+// trials per scenario), then the best configuration per scenario. False when no trial succeeded.
+bool print_tune_results(tuner kind, const std::string& solver_label, const std::vector<fh::scenario_entry>& entries,
+                        const std::vector<trial_row>& rows, bool any_bundle) {
+  std::vector<const trial_row*> ok;
+  for (const auto& r : rows)
+    if (r.trial.result.ok()) ok.push_back(&r);
+  if (ok.empty()) return false;
+  std::stable_sort(ok.begin(), ok.end(), [](const trial_row* a, const trial_row* b) { return a->trial.result.value > b->trial.result.value; });
+  if (kind != tuner::bayes) {
+    std::vector<std::string> header{"Scenario"};
+    if (any_bundle) header.push_back("Bundle");
+    if (kind == tuner::random) header.insert(header.end(), {"Objective", "Seed", "Batch", "Operators"});
+    else header.insert(header.end(), {"Objective", "Preset", "Batch", "Seed"});
+    text_table t(kind == tuner::random ? "Random tuner results" : "Grid tuner results", header);
+    for (const trial_row* r : ok) {
+      const auto& c = r->trial.result.t.config;
+      std::vector<std::string> cells{r->scenario};
+      if (any_bundle) cells.push_back(r->bundle);
+      const std::string obj = fmt::format("{:.3f}", r->trial.result.value),
+                        batch = std::to_string(r->trial.options.batch > 1 ? r->trial.options.batch : 1);
+      if (kind == tuner::random) cells.insert(cells.end(), {obj, std::to_string(r->trial.seed), batch, weights_cell(r->trial.options.weights)});
+      else cells.insert(cells.end(), {obj, c.category("preset"), batch, std::to_string(r->trial.seed)});
+      t.add(std::move(cells));
+    }
+    std::cout << t.str();
+  }
+  // The best configuration per scenario (replay: the same configuration, seed and budget).
+  text_table best("Best configuration per scenario", {"Scenario", "Solver", "Objective", "Seed", "Configuration"});
+  std::map<std::string, const trial_row*> top;
+  for (const trial_row* r : ok)
+    if (!top.count(r->scenario)) top[r->scenario] = r;
+  for (const auto& e : entries) {
+    const std::string d = fh::scenario_display_name(e.path);
+    const auto it = top.find(d);
+    if (it == top.end()) continue;
+    best.add({d, solver_label, fmt::format("{:.3f}", it->second->trial.result.value),
+              std::to_string(it->second->trial.seed), it->second->trial.result.t.config.json()});
+    top.erase(it);
+  }
+  std::cout << best.str();
+  return true;
+}
+
+// The tuners' options: the shared ones, then each tuner's own.
+po::options_description tune_option_table(tuner kind) {
+  po::options_description opts("Options");
+  opts.add_options()
+    ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle: a shipped name (baseline, demo, synthetic), alias, alias=target, manifest or folder (repeatable)")
+    ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
+    ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
+    ("iters", integer_value("iters", 10)->default_value(250), "iterations per run (>= 10)")
+    ("time-limit", seconds_value("time-limit"), "wall-clock seconds per run (then --iters only if given)")
+    ("jobs,j", integer_value("jobs", 1)->default_value(1), "runs at the same time (threads: at most one per run and 4 per hardware thread)")
+    ("tier-label", po::value<std::string>(), "label recorded with the runs")
+    ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
+    ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
+    ("resume", po::bool_switch(), "skip the trials this command line already recorded in the telemetry log (work units; see docs/howto/scale_out.md)");
+  if (kind != tuner::grid)
+    opts.add_options()("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)");
+  if (kind == tuner::random)
+    opts.add_options()
+      ("runs", integer_value("runs", 1, max_option_runs)->default_value(3), "configurations per scenario (1..100000)")
+      ("base-seed", po::value<long long>()->default_value(123), "seed of the configuration draws and the run seeds");
+  if (kind == tuner::grid)
+    opts.add_options()
+      ("batch-size", integer_list_value("batch-size", 1)->composing(), "batch size to try (repeatable; default 1 2 3)")
+      ("preset", po::value<std::vector<std::string>>()->composing(), "operator preset to try (repeatable; default balanced explore mobilisation)")
+      ("seed", po::value<long long>()->default_value(123), "seed of the first configuration; +1 per configuration");
+  if (kind == tuner::bayes)
+    opts.add_options()
+      ("trials", integer_value("trials", 1, max_option_runs)->default_value(20), "trials per scenario (1..100000)")
+      ("seed", po::value<long long>()->default_value(123), "sampler seed and base run seed");
+  return opts;
+}
+
+// The tuner's space and how many configurations it tries per scenario (`count`).
+fhops::tune::parameter_space tune_space(tuner kind, const po::variables_map& vm, fh::solver_kind solver, long long& count) {
+  if (kind != tuner::grid) {
+    count = vm[kind == tuner::random ? "runs" : "trials"].as<long long>();
+    return vm.count("space") ? fh::load_tuning_space(vm["space"].as<std::string>(), solver) : fh::solver_tuning_space(solver);
+  }
+  std::vector<long long> batches{1, 2, 3};
+  std::vector<std::string> presets{"balanced", "explore", "mobilisation"};
+  if (vm.count("batch-size")) batches = vm["batch-size"].as<std::vector<long long>>();
+  std::sort(batches.begin(), batches.end());
+  batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
+  if (vm.count("preset")) {
+    presets.clear();
+    for (const auto& x : vm["preset"].as<std::vector<std::string>>()) presets.push_back(fh::lower(x));
+  }
+  count = static_cast<long long>(batches.size() * presets.size());
+  return fh::preset_grid_space(batches, presets);
+}
+
 int tune_command(tuner kind, int argc, char** argv) {
   const std::string name = fh::tuner_info_of(kind).command;
   return guarded(name, [&] {
-    po::options_description opts("Options");
-    opts.add_options()
-      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle: a shipped name (baseline, demo, synthetic), alias, alias=target, manifest or folder (repeatable)")
-      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
-      ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
-      ("iters", integer_value("iters", 10)->default_value(250), "iterations per run (>= 10)")
-      ("time-limit", seconds_value("time-limit"), "wall-clock seconds per run (then --iters only if given)")
-      ("jobs,j", integer_value("jobs", 1)->default_value(1), "runs at the same time (threads: at most one per run and 4 per hardware thread)")
-      ("tier-label", po::value<std::string>(), "label recorded with the runs")
-      ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
-      ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)")
-      ("resume", po::bool_switch(), "skip the trials this command line already recorded in the telemetry log (work units; see docs/howto/scale_out.md)");
-    if (kind != tuner::grid)
-      opts.add_options()("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)");
-    if (kind == tuner::random)
-      opts.add_options()
-        ("runs", integer_value("runs", 1, max_option_runs)->default_value(3), "configurations per scenario (1..100000)")
-        ("base-seed", po::value<long long>()->default_value(123), "seed of the configuration draws and the run seeds");
-    if (kind == tuner::grid)
-      opts.add_options()
-        ("batch-size", integer_list_value("batch-size", 1)->composing(), "batch size to try (repeatable; default 1 2 3)")
-        ("preset", po::value<std::vector<std::string>>()->composing(), "operator preset to try (repeatable; default balanced explore mobilisation)")
-        ("seed", po::value<long long>()->default_value(123), "seed of the first configuration; +1 per configuration");
-    if (kind == tuner::bayes)
-      opts.add_options()
-        ("trials", integer_value("trials", 1, max_option_runs)->default_value(20), "trials per scenario (1..100000)")
-        ("seed", po::value<long long>()->default_value(123), "sampler seed and base run seed");
+    const po::options_description opts = tune_option_table(kind);
     po::options_description hidden;
     hidden.add_options()("scenarios", po::value<std::vector<std::string>>()->composing(), "scenario paths");
     po::positional_options_description pos;
@@ -112,30 +187,11 @@ int tune_command(tuner kind, int argc, char** argv) {
     const long long iters = vm["iters"].as<long long>();
     const long long jobs = vm["jobs"].as<long long>();
     const fh::solve_options base = tune_base_options(vm, solver);
+    // The space (read before any work): tune-grid's presets x batch sizes (an unknown preset or a
+    // bad batch size is a usage error), else the solver's whole space or the parameters a space
+    // file lists.
     long long count = 0;
-    std::vector<long long> batches{1, 2, 3};
-    std::vector<std::string> presets{"balanced", "explore", "mobilisation"};
-    if (kind == tuner::random) {
-      count = vm["runs"].as<long long>();
-    } else if (kind == tuner::bayes) {
-      count = vm["trials"].as<long long>();
-    } else {
-      if (vm.count("batch-size")) batches = vm["batch-size"].as<std::vector<long long>>();
-      std::sort(batches.begin(), batches.end());
-      batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
-      if (vm.count("preset")) {
-        presets.clear();
-        for (const auto& x : vm["preset"].as<std::vector<std::string>>()) presets.push_back(fh::lower(x));
-      }
-      count = static_cast<long long>(batches.size() * presets.size());
-    }
-
-    // The space: the solver's whole space, or the parameters a space file lists (read before any work).
-    // tune-grid's space names an unknown preset or a bad batch size (exit 2) before any work.
-    const fhops::tune::parameter_space grid_space = kind == tuner::grid ? fh::preset_grid_space(batches, presets) : fhops::tune::parameter_space{};
-    const fhops::tune::parameter_space space = kind != tuner::grid && vm.count("space")
-                                                   ? fh::load_tuning_space(vm["space"].as<std::string>(), solver)
-                                                   : fh::solver_tuning_space(solver);
+    const fhops::tune::parameter_space space = tune_space(kind, vm, solver, count);
 
     // Every scenario is loaded before any run: a bad bundle fails before work starts.
     tune_inputs in = load_tune_inputs(vm);
@@ -153,11 +209,7 @@ int tune_command(tuner kind, int argc, char** argv) {
     const char* progress_env = std::getenv("FHOPS_PROGRESS");
     const bool progress_lines = progress_env && std::string_view(progress_env) == "always";
 
-    struct row {
-      std::string scenario, bundle;
-      fh::tuned_trial trial;
-    };
-    std::vector<row> rows;
+    std::vector<trial_row> rows;
     const fh::tuner_info& info = fh::tuner_info_of(kind);
     const char* title = info.heading;
     const char* unit = info.unit;
@@ -168,7 +220,7 @@ int tune_command(tuner kind, int argc, char** argv) {
     fhops::telemetry::run_store telemetry(log, step_interval, 5000);
     const std::optional<std::string> tier = vm.count("tier-label") ? std::optional<std::string>(vm["tier-label"].as<std::string>()) : std::nullopt;
 
-    fh::tuning_request rq{kind, solver, name, kind == tuner::grid ? &grid_space : &space, base, static_cast<std::size_t>(count),
+    fh::tuning_request rq{kind, solver, name, &space, base, static_cast<std::size_t>(count),
                           static_cast<std::size_t>(jobs), static_cast<std::uint64_t>(vm[info.seed_option].as<long long>()),
                           {}, {}, &in.problems, &in.scenarios, &telemetry, session.get(), resume};
     for (const auto& e : entries) {
@@ -202,46 +254,10 @@ int tune_command(tuner kind, int argc, char** argv) {
     const std::size_t failures = res.failures;
     const std::size_t records_written = res.records_written;
 
-    std::vector<const row*> ok;
-    for (const auto& r : rows)
-      if (r.trial.result.ok()) ok.push_back(&r);
-    if (ok.empty()) {
+    if (!print_tune_results(kind, vm["solver"].as<std::string>(), entries, rows, any_bundle)) {
       std::cout << info.name << " tuner did not produce any successful runs.\n";
       return report_lost_units(name, res.lost) ? exit_failure : exit_ok;
     }
-    std::stable_sort(ok.begin(), ok.end(), [](const row* a, const row* b) { return a->trial.result.value > b->trial.result.value; });
-    if (kind != tuner::bayes) {
-      std::vector<std::string> header{"Scenario"};
-      if (any_bundle) header.push_back("Bundle");
-      if (kind == tuner::random) header.insert(header.end(), {"Objective", "Seed", "Batch", "Operators"});
-      else header.insert(header.end(), {"Objective", "Preset", "Batch", "Seed"});
-      text_table t(kind == tuner::random ? "Random tuner results" : "Grid tuner results", header);
-      for (const row* r : ok) {
-        const auto& c = r->trial.result.t.config;
-        std::vector<std::string> cells{r->scenario};
-        if (any_bundle) cells.push_back(r->bundle);
-        const std::string obj = fmt::format("{:.3f}", r->trial.result.value),
-                          batch = std::to_string(r->trial.options.batch > 1 ? r->trial.options.batch : 1);
-        if (kind == tuner::random) cells.insert(cells.end(), {obj, std::to_string(r->trial.seed), batch, weights_cell(r->trial.options.weights)});
-        else cells.insert(cells.end(), {obj, c.category("preset"), batch, std::to_string(r->trial.seed)});
-        t.add(std::move(cells));
-      }
-      std::cout << t.str();
-    }
-    // The best configuration per scenario (replay: the same configuration, seed and budget).
-    text_table best("Best configuration per scenario", {"Scenario", "Solver", "Objective", "Seed", "Configuration"});
-    std::map<std::string, const row*> top;
-    for (const row* r : ok)
-      if (!top.count(r->scenario)) top[r->scenario] = r;
-    for (const auto& e : entries) {
-      const std::string d = fh::scenario_display_name(e.path);
-      const auto it = top.find(d);
-      if (it == top.end()) continue;
-      best.add({d, vm["solver"].as<std::string>(), fmt::format("{:.3f}", it->second->trial.result.value),
-                std::to_string(it->second->trial.seed), it->second->trial.result.t.config.json()});
-      top.erase(it);
-    }
-    std::cout << best.str();
     if (failures) std::cout << failures << " run(s) failed (see the warnings above).\n";
     std::cout << fmt::format("{} telemetry record(s) written to {}. Step logs stored in {}.\n", records_written, log.string(),
                              (log.parent_path() / "steps").string());

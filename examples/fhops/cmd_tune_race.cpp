@@ -40,27 +40,33 @@ namespace ft = fhops::tune;
 
 }  // namespace
 
+// tune-race's options: the scenarios, the race's budget and shape, the solver and the store.
+po::options_description race_option_table() {
+  po::options_description opts("Options");
+  opts.add_options()
+    ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle: a shipped name (baseline, demo, synthetic), alias, alias=target, manifest or folder (repeatable)")
+    ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
+    ("budget", integer_value("budget", 1, 20000)->default_value(200), "solver runs in all (1..20000)")
+    ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
+    ("iters", integer_value("iters", 10)->default_value(250), "iterations per run (>= 10)")
+    ("time-limit", seconds_value("time-limit"), "wall-clock seconds per run (then --iters only if given)")
+    ("jobs,j", integer_value("jobs", 1)->default_value(1), "runs at the same time (threads; under mpirun the ranks run them)")
+    ("seed", po::value<long long>()->default_value(123), "seed of the race (candidates, block order, run seeds)")
+    ("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)")
+    ("first-test", integer_value("first-test", 2, 1000)->default_value(5), "blocks (scenario x seed) before the first elimination test")
+    ("alpha", real_value("alpha", real_domain{0.0, true, 1.0, ""}), "significance of the Friedman test and the post-hoc comparisons (default 0.05)")
+    ("elites", integer_value("elites", 0, 1000)->default_value(0), "survivors kept per iteration (0 = 2 + log2 of the parameters, as irace)")
+    ("iterations", integer_value("iterations", 0, 1000)->default_value(0), "iterations (0 = 2 + log2 of the parameters, fewer for a small budget)")
+    ("tier-label", po::value<std::string>(), "label recorded with the runs")
+    ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
+    ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)");
+  return opts;
+}
+
 int cmd_tune_race(int argc, char** argv) {
   const std::string name = "tune-race";
   return guarded(name, [&] {
-    po::options_description opts("Options");
-    opts.add_options()
-      ("bundle,b", po::value<std::vector<std::string>>()->composing(), "bundle: a shipped name (baseline, demo, synthetic), alias, alias=target, manifest or folder (repeatable)")
-      ("bundle-dir", po::value<std::string>(), "root the built-in aliases resolve under (e.g. ../shared/reference/scenarios)")
-      ("budget", integer_value("budget", 1, 20000)->default_value(200), "solver runs in all (1..20000)")
-      ("solver", po::value<std::string>()->default_value("sa"), "solver to tune: sa, ils or tabu")
-      ("iters", integer_value("iters", 10)->default_value(250), "iterations per run (>= 10)")
-      ("time-limit", seconds_value("time-limit"), "wall-clock seconds per run (then --iters only if given)")
-      ("jobs,j", integer_value("jobs", 1)->default_value(1), "runs at the same time (threads; under mpirun the ranks run them)")
-      ("seed", po::value<long long>()->default_value(123), "seed of the race (candidates, block order, run seeds)")
-      ("space", po::value<std::string>(), "YAML file restricting the tuned parameters (see docs/howto/tuning.md)")
-      ("first-test", integer_value("first-test", 2, 1000)->default_value(5), "blocks (scenario x seed) before the first elimination test")
-      ("alpha", real_value("alpha", real_domain{0.0, true, 1.0, ""}), "significance of the Friedman test and the post-hoc comparisons (default 0.05)")
-      ("elites", integer_value("elites", 0, 1000)->default_value(0), "survivors kept per iteration (0 = 2 + log2 of the parameters, as irace)")
-      ("iterations", integer_value("iterations", 0, 1000)->default_value(0), "iterations (0 = 2 + log2 of the parameters, fewer for a small budget)")
-      ("tier-label", po::value<std::string>(), "label recorded with the runs")
-      ("telemetry-log", po::value<std::string>()->default_value("telemetry/runs.jsonl"), "run log (JSONL; mirrored into the sibling .sqlite)")
-      ("step-interval", integer_value("step-interval", 0), "step-log cadence (default: SA 100, ILS/Tabu 25; 0 = no step logs)");
+    const po::options_description opts = race_option_table();
     po::options_description hidden;
     hidden.add_options()("scenarios", po::value<std::vector<std::string>>()->composing(), "scenario paths");
     po::positional_options_description pos;

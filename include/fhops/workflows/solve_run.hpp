@@ -92,6 +92,9 @@ struct solve_request {
   std::filesystem::path plan_csv;         ///< the best plan, written atomically
   telemetry::run_store* store = nullptr;  ///< where the run records go (none: no records)
   run_context context;                    ///< the records' context (with a store)
+  /// The scenario's problem when the caller has built it already (e.g. to read its traits); null:
+  /// run_solve builds it, and records the failure when it cannot.
+  const problem* built = nullptr;
 
   std::size_t multistart = 1;             ///< > 1: independent runs with derived seeds, the best kept
   std::size_t threads = 1;                ///< a local multistart's threads
@@ -201,7 +204,8 @@ solve_result run_solve(const scenario& sc, const solve_request& rq, Progress pro
   auto& records = res.records;
   auto& out = res.outcome;
   try {
-    const problem pb(sc);
+    std::optional<problem> own;
+    const problem& pb = rq.built ? *rq.built : own.emplace(sc);
     const auto begin_record = [&](std::optional<long long> run_index) {
       auto c = rq.context;
       c.multi_start_run_id = run_index;
