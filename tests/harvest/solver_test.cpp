@@ -749,6 +749,39 @@ TEST_CASE("a problem's traits: priced slack and sequencing", "[solver][landing_r
   CHECK_FALSE(traits_of(problem(soft)).priced_slack);
 }
 
+TEST_CASE("budget cooling's automatic final temperature: 1 where capacity is hard and nothing is sequenced, else 0.05, at most T0",
+          "[solver][cooling]") {
+  CHECK(default_final_temperature({.priced_slack = false, .sequencing = false}) == 1.0);
+  CHECK(default_final_temperature({.priced_slack = true, .sequencing = false}) == 0.05);
+  CHECK(default_final_temperature({.priced_slack = false, .sequencing = true}) == 0.05);
+  CHECK(default_final_temperature({.priced_slack = true, .sequencing = true}) == 0.05);
+
+  // A solve without a final temperature runs as one given the scenario's default, and not as one
+  // given the other value: synth-small without its blocks' harvest systems has hard capacity and
+  // no sequencing (its default is 1).
+  scenario sc = load_scenario(fhops_test::source_dir() / "examples/scenarios/synth-small/scenario.yaml");
+  for (auto& b : sc.blocks) b.harvest_system_id.reset();
+  const problem pb(sc);
+  REQUIRE_FALSE(traits_of(pb).priced_slack);
+  REQUIRE_FALSE(traits_of(pb).sequencing);
+  solve_options o;
+  o.cooling = "budget";
+  o.restart_period = 0;
+  o.stop = {.max_iterations = 3000};
+  const auto run = [&](std::optional<double> final_temperature, std::optional<double> initial = std::nullopt) {
+    solve_options x = o;
+    x.final_temperature = final_temperature;
+    x.initial_temperature = initial;
+    const auto out = solve(pb, x);
+    return std::pair{out.best.score, out.search.evaluations};
+  };
+  const auto automatic = run(std::nullopt);
+  CHECK(automatic == run(1.0));
+  CHECK(automatic != run(0.05));
+  // below an initial temperature of 1 the automatic value is T0 (budget_cooling refuses a final above it)
+  CHECK(run(std::nullopt, 0.5) == run(0.5, 0.5));
+}
+
 namespace {
 
 // Degenerate but valid scenarios (issue 24): no machine, no open slot, one machine on one day, no

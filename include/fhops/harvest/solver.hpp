@@ -109,6 +109,13 @@ inline operator_weights default_tabu_weights_for(const scenario_traits& t) {
   return with_landing_rebuild(default_tabu_weights, !t.priced_slack && !t.sequencing);
 }
 
+/// Budget cooling's final temperature for a scenario when none is given: 1 where landing capacity
+/// is hard and no block has sequencing, else 0.05 (the reference-free default of the other
+/// families). At fixed iteration budgets, seeds 42-49, the crews families' mean gap went 2.20 %
+/// -> 1.69 % with 1 (0.5: 2.07, 2: 1.87), while the roles, soft-capacity and mobilisation families
+/// lost at 10 s (bench/RESULTS.md, "SA: a warmer end where capacity is hard and nothing is sequenced").
+inline double default_final_temperature(const scenario_traits& t) { return !t.priced_slack && !t.sequencing ? 1.0 : 0.05; }
+
 /// A named operator preset.
 struct operator_preset {
   std::string_view name;
@@ -407,7 +414,9 @@ struct solve_options {
   std::string cooling = "geometric";        ///< geometric | budget
   double cooling_ratio = 0.995;
   std::optional<double> initial_temperature;
-  double final_temperature = 0.05;
+  /// budget cooling's temperature at the end; empty: default_final_temperature of the scenario's
+  /// traits, at most the initial temperature
+  std::optional<double> final_temperature;
   std::string acceptance = "metropolis";    ///< metropolis | threshold | record | late
   long long late_length = 1000;
   long long restart_period = 100;
@@ -565,8 +574,10 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
     throw std::invalid_argument("acceptance must be metropolis, threshold, record or late (got '" + o.acceptance + "')");
   };
   if (o.cooling == "geometric") return with_cooling(search::geometric_cooling({o.cooling_ratio, o.initial_temperature}));
-  if (o.cooling == "budget")
-    return with_cooling(search::budget_cooling({o.initial_temperature.value_or(20.0), o.final_temperature}));
+  if (o.cooling == "budget") {
+    const double t0 = o.initial_temperature.value_or(20.0);
+    return with_cooling(search::budget_cooling({t0, o.final_temperature.value_or(std::min(t0, default_final_temperature(traits_of(pb))))}));
+  }
   throw std::invalid_argument("cooling must be geometric or budget (got '" + o.cooling + "')");
 }
 

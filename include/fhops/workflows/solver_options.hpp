@@ -50,7 +50,9 @@ inline std::vector<solver_option> sa_options() {
       {"acceptance", option_type::text, "metropolis", 0, 0, false, {"metropolis", "threshold", "record", "late"},
        "metropolis, threshold, record (record-to-record) or late (late acceptance)"},
       {"initial-temperature", option_type::real, nullptr, 0, 0, true, {}, "T0 (default: geometric max(1, initial/10); budget 20)"},
-      {"final-temperature", option_type::real, "0.05", 0, 0, true, {}, "budget cooling: temperature at the end of the budget"},
+      {"final-temperature", option_type::real, nullptr, 0, 0, true, {},
+       "budget cooling: temperature at the end of the budget (default 0.05; 1 where landing capacity is hard and no block has "
+       "sequencing; at most T0)"},
       {"late-length", option_type::integer, "1000", 1, 1'000'000, false, {}, "late acceptance history length (1..1000000)"},
       {"restart-period", option_type::integer, nullptr, 0, std::numeric_limits<long long>::max(), false, {},
        "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)"},
@@ -149,7 +151,7 @@ inline void apply_solver_options(solve_options& o, const solver_option_values& v
       o.cooling = cooling == "auto" ? (ctx.timed ? "budget" : "geometric") : cooling;
       o.acceptance = v.get<std::string>("acceptance");
       if (v.has("initial-temperature")) o.initial_temperature = v.get<double>("initial-temperature");
-      o.final_temperature = v.get<double>("final-temperature");
+      if (v.has("final-temperature")) o.final_temperature = v.get<double>("final-temperature");
       o.late_length = v.get<long long>("late-length");
       o.restart_period = v.has("restart-period") ? v.get<long long>("restart-period") : (ctx.timed ? 0 : 100);
       break;
