@@ -138,7 +138,7 @@ struct solver_option_context {
 inline void apply_solver_options(solve_options& o, const solver_option_values& v, const solver_option_context& ctx) {
   for (const auto& opt : solver_options_of(o.kind)) {
     if (opt.type != option_type::text || opt.choices.empty() || !v.has(opt.name)) continue;
-    one_of(opt.name, v.get<std::string>(opt.name), opt.choices);
+    fhops::one_of(opt.name, v.get<std::string>(opt.name), opt.choices);
   }
   const auto profile_extra = [&](const char* option, const char* key, long long value) {
     if (v.is_default(option) && ctx.profile && ctx.profile->extra.count(key)) return static_cast<long long>(ctx.profile->extra.at(key));
