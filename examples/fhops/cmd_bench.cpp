@@ -107,6 +107,16 @@ std::vector<fh::bench_run> bench_runs(const po::variables_map& vm, std::optional
       if (vm[iters_option].defaulted()) o.stop.max_iterations = 0;
     }
   };
+  // ILS's and Tabu's run: the solver's defaults, per scenario as solve-ils and solve-tabu, and its
+  // --X-seed.
+  const auto default_run = [&](fh::solver_kind kind, const std::string& x) {
+    fh::bench_run r{x, "", {}, x + "_assignments.csv"};
+    r.options.kind = kind;
+    r.options.weights = fh::solver_defaults(kind);
+    r.scenario_defaults = true;
+    r.options.seed = static_cast<std::uint64_t>(vm[x + "-seed"].as<long long>());
+    return r;
+  };
   std::vector<fh::bench_run> runs;
   if (vm["include-sa"].as<bool>()) {
     fh::bench_run base{"sa", "default", {}, "sa_assignments.csv"};
@@ -134,11 +144,7 @@ std::vector<fh::bench_run> bench_runs(const po::variables_map& vm, std::optional
       }
   }
   if (vm["include-ils"].as<bool>()) {
-    fh::bench_run r{"ils", "", {}, "ils_assignments.csv"};
-    r.options.kind = fh::solver_kind::ils;
-    r.options.weights = fh::solver_defaults(fh::solver_kind::ils);
-    r.scenario_defaults = true;  // as solve-ils: per scenario
-    r.options.seed = static_cast<std::uint64_t>(vm["ils-seed"].as<long long>());
+    fh::bench_run r = default_run(fh::solver_kind::ils, "ils");
     r.options.ils.perturbation_strength = vm["ils-perturbation-strength"].as<long long>();
     r.options.ils.stall_limit = vm["ils-stall-limit"].as<long long>();
     const long long b = vm["ils-batch-neighbours"].as<long long>();
@@ -149,11 +155,7 @@ std::vector<fh::bench_run> bench_runs(const po::variables_map& vm, std::optional
     runs.push_back(r);
   }
   if (vm["include-tabu"].as<bool>()) {
-    fh::bench_run r{"tabu", "", {}, "tabu_assignments.csv"};
-    r.options.kind = fh::solver_kind::tabu;
-    r.options.weights = fh::solver_defaults(fh::solver_kind::tabu);
-    r.scenario_defaults = true;  // as solve-tabu: per scenario
-    r.options.seed = static_cast<std::uint64_t>(vm["tabu-seed"].as<long long>());
+    fh::bench_run r = default_run(fh::solver_kind::tabu, "tabu");
     r.options.tabu.tenure = vm["tabu-tenure"].as<long long>();
     r.options.stop.stall_limit = vm["tabu-stall-limit"].as<long long>();
     const long long b = vm["tabu-batch-neighbours"].as<long long>();
