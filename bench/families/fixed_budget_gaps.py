@@ -11,7 +11,10 @@ Usage: bench/families/fixed_budget_gaps.py LABEL [OPTIONS...]
 Prints the mean over the instances of each one's mean gap % to the best known value
 (config_gaps.py's), per instance, then the gaps of every run as JSON (for paired comparisons).
 Environment: FHOPS (driver, default build/examples/fhops), FAMILIES (default
-build/families/instances), SEEDS (default 42-49), INSTANCES (comma-separated subset).
+build/families/instances), SEEDS (default 42-49), INSTANCES (comma-separated subset), BUDGETS
+(name=iterations,... : other budgets, e.g. for a configuration whose iterations cost less).
+With no --time-limit but --cooling budget, the driver takes SA's timed defaults: on these
+instances one candidate per step (`--batch-neighbours 1` gives the reference's step).
 """
 import json
 import os
@@ -34,6 +37,9 @@ def main():
     folder = os.environ.get("FAMILIES", "build/families/instances")
     seeds = [int(s) for s in os.environ.get("SEEDS", "42,43,44,45,46,47,48,49").split(",")]
     names = os.environ.get("INSTANCES", ",".join(BUDGET)).split(",")
+    for item in filter(None, os.environ.get("BUDGETS", "").split(",")):  # name=iterations,...
+        name, iters = item.split("=")
+        BUDGET[name] = int(iters)
     means, cells, gaps = [], [], {}
     for name in names:
         gaps[name] = []

@@ -63,7 +63,7 @@ po::options_description solve_option_table(solver_kind kind, bool units_resume) 
     ("list-profiles", po::bool_switch(), "print the solver profiles and exit")
     ("show-operator-stats", po::bool_switch(), "print per-operator statistics")
     ("operator-selection", po::value<std::string>()->default_value("fixed"), "fixed (weights) or adaptive (roulette rewarded by improvement)")
-    ("batch-neighbours", po::value<long long>()->default_value(1), "candidates per iteration; <= 1 means one per enabled operator")
+    ("batch-neighbours", po::value<long long>()->default_value(1), "candidates per iteration; <= 1 means one per enabled operator (when not given, a timed SA run where landing capacity is hard and nothing is sequenced takes one candidate per step)")
     ("parallel-workers", integer_value("parallel-workers", 0)->default_value(1), "threads for multi-start runs (at most one per run and 4 per hardware thread)")
     ("tier-label", po::value<std::string>(), "label recorded with the run")
     ("telemetry-log", po::value<std::string>(), "append the run record to this JSONL log, mirror it into the sibling .sqlite and write step logs to the sibling steps/")
@@ -131,7 +131,9 @@ search_settings settle_search(solver_kind kind, const po::variables_map& vm, boo
   };
   s.batch = cli_or_profile("batch-neighbours", s.psolver ? s.psolver->batch_neighbours : std::nullopt);
   s.workers = cli_or_profile("parallel-workers", s.psolver ? s.psolver->parallel_workers : std::nullopt);
-  o.batch = s.batch > 1 ? s.batch : 0;
+  // Neither --batch-neighbours nor the profile: SA's candidates per step are the scenario's default
+  // (default_sa_batch); a given 1 is the reference's one per enabled operator.
+  if (!vm["batch-neighbours"].defaulted() || (s.psolver && s.psolver->batch_neighbours)) o.batch = s.batch > 1 ? s.batch : 0;
   if (vm.count("parallel-multistart"))  // solve-heur's
     s.multistart = cli_or_profile("parallel-multistart", s.psolver ? s.psolver->parallel_multistart : std::nullopt);
   if (units_resume && vm["resume"].as<bool>() && s.multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
@@ -164,7 +166,11 @@ solve_scenario read_scenario(const std::string& path, solver_kind kind, search_s
   } catch (const std::exception&) {  // run_solve builds the problem again, and reports (and records) the error
     sc.problem.reset();
   }
-  s.o.weights = fhops::harvest::resolve_weights(kind, s.psolver, s.ops, &traits);
+  // A timed SA run that takes one candidate per step (no --batch-neighbours, default_sa_batch)
+  // draws the rebuilds more often.
+  const bool one_candidate_step =
+      kind == solver_kind::sa && !s.o.batch && fhops::harvest::default_sa_batch(traits, s.o.cooling == "budget") == 1;
+  s.o.weights = fhops::harvest::resolve_weights(kind, s.psolver, s.ops, &traits, one_candidate_step);
   if (kind == solver_kind::tabu) fhops::harvest::resolve_tabu_tenure(s.o, static_cast<int>(sc.loaded->scenario.machines.size()));
   return sc;
 }

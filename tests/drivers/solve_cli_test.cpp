@@ -186,6 +186,40 @@ TEST_CASE("solve-heur's defaults turn landing_rebuild on where landing capacity 
   CHECK(weight(hard, "-w landing_rebuild=0.5") == 0.5);
 }
 
+TEST_CASE("a timed solve-heur where capacity is hard: one candidate per step, the rebuilds drawn more often", "[driver][solve][batch]") {
+  const auto dir = fhops_test::scratch("solve_one_candidate");
+  const auto [hard, soft] = fhops_test::hard_and_soft_bundles(dir);
+  struct figures {
+    double row_rebuild, landing_rebuild;
+    long long iterations, evaluations;
+  };
+  const auto solve = [&](const std::string& scenario, const std::string& options) {
+    // --time-limit makes the run timed (budget cooling); --iters 200 ends it first
+    const auto r = run(driver() + " solve-heur " + scenario + " --out " + (dir / "p.csv").string() + " --iters 200 --format json " + options);
+    REQUIRE(r.exit_code == 0);
+    simdjson::dom::parser parser;
+    simdjson::dom::element obj;
+    REQUIRE_FALSE(parser.parse(r.out).get(obj));
+    return figures{double(obj["operators"]["row_rebuild"]["weight"]), double(obj["operators"]["landing_rebuild"]["weight"]),
+                   int64_t(obj["iterations"]), int64_t(obj["evaluations"])};
+  };
+  const figures timed = solve(hard, "--time-limit 60");
+  CHECK(timed.row_rebuild == 0.2);
+  CHECK(timed.landing_rebuild == 0.05);
+  CHECK(timed.evaluations == timed.iterations);
+  const figures untimed = solve(hard, "");  // geometric cooling: the reference's step, the step weights
+  CHECK(untimed.row_rebuild == 0.05);
+  CHECK(untimed.landing_rebuild == 0.02);
+  CHECK(untimed.evaluations > untimed.iterations);
+  const figures given = solve(hard, "--time-limit 60 --batch-neighbours 1");  // a given 1: one per enabled operator
+  CHECK(given.row_rebuild == 0.05);
+  CHECK(given.evaluations > given.iterations);
+  const figures priced = solve(soft, "--time-limit 60");  // landing_slack priced: the reference's step
+  CHECK(priced.row_rebuild == 0.05);
+  CHECK(priced.evaluations > priced.iterations);
+  CHECK(solve(hard, "--time-limit 60 -w swap=1 -w row_rebuild=0.3").row_rebuild == 0.3);  // given weights stay
+}
+
 TEST_CASE("the reference's crash cases work", "[driver][solve]") {
   const auto dir = fhops_test::scratch("solve_crash");
   const std::string csv = (dir / "plan.csv").string();

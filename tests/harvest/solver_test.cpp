@@ -768,6 +768,7 @@ TEST_CASE("budget cooling's automatic final temperature: 1 where capacity is har
   o.cooling = "budget";
   o.restart_period = 0;
   o.stop = {.max_iterations = 3000};
+  o.batch = 0;  // the reference's step: its rejected candidates make the evaluations differ too
   const auto run = [&](std::optional<double> final_temperature, std::optional<double> initial = std::nullopt) {
     solve_options x = o;
     x.final_temperature = final_temperature;
@@ -780,6 +781,47 @@ TEST_CASE("budget cooling's automatic final temperature: 1 where capacity is har
   CHECK(automatic != run(0.05));
   // below an initial temperature of 1 the automatic value is T0 (budget_cooling refuses a final above it)
   CHECK(run(std::nullopt, 0.5) == run(0.5, 0.5));
+}
+
+TEST_CASE("SA's automatic candidates per step: one where a timed run meets hard capacity and no sequencing, else one per operator",
+          "[solver][batch]") {
+  CHECK(default_sa_batch({.priced_slack = false, .sequencing = false}, true) == 1);
+  CHECK(default_sa_batch({.priced_slack = true, .sequencing = false}, true) == 0);
+  CHECK(default_sa_batch({.priced_slack = false, .sequencing = true}, true) == 0);
+  CHECK(default_sa_batch({.priced_slack = false, .sequencing = false}, false) == 0);
+
+  // synth-small without its blocks' harvest systems: hard capacity, no sequencing.
+  scenario sc = load_scenario(fhops_test::source_dir() / "examples/scenarios/synth-small/scenario.yaml");
+  for (auto& b : sc.blocks) b.harvest_system_id.reset();
+  struct run_figures {
+    double score;
+    long long iterations, evaluations;
+    bool operator==(const run_figures&) const = default;
+  };
+  const auto run = [](const problem& pb, const std::string& cooling, std::optional<long long> batch) {
+    solve_options o;
+    o.cooling = cooling;
+    o.restart_period = 0;
+    o.stop = {.max_iterations = 3000};
+    o.batch = batch;
+    const auto out = solve(pb, o);
+    return run_figures{out.best.score, out.search.iterations, out.search.evaluations};
+  };
+  const problem hard(sc);
+  REQUIRE_FALSE(traits_of(hard).priced_slack);
+  REQUIRE_FALSE(traits_of(hard).sequencing);
+  const run_figures automatic = run(hard, "budget", std::nullopt);
+  CHECK(automatic == run(hard, "budget", 1));
+  CHECK(automatic.evaluations == automatic.iterations);  // one candidate per step
+  const run_figures per_operator = run(hard, "budget", 0);
+  CHECK(per_operator.evaluations > per_operator.iterations);  // rejected candidates within a step
+  CHECK_FALSE(automatic == per_operator);
+  // geometric cooling (an untimed run) and soft capacity keep the reference's step
+  CHECK(run(hard, "geometric", std::nullopt) == run(hard, "geometric", 0));
+  sc.weights.landing_slack = 2.0;
+  const problem soft(sc);
+  REQUIRE(traits_of(soft).priced_slack);
+  CHECK(run(soft, "budget", std::nullopt) == run(soft, "budget", 0));
 }
 
 namespace {

@@ -35,7 +35,7 @@ namespace fhops::harvest {
 inline std::string trajectory_options(const solve_options& o) {
   std::string weights;
   for (const double w : o.weights) weights += fmt::format("{}{}", weights.empty() ? "" : ",", w);
-  const auto optional = [](const std::optional<double>& v, const char* none) { return v ? fmt::format("{}", *v) : std::string(none); };
+  const auto optional = [](const auto& v, const char* none) { return v ? fmt::format("{}", *v) : std::string(none); };
   std::string out = fmt::format("weights={} seed={} iterations={} seconds={} stall_limit={} target={} adaptive={} landing_capacity={}", weights,
                                 o.seed, o.stop.max_iterations, o.stop.max_seconds, o.stop.stall_limit, optional(o.stop.target, "none"),
                                 o.adaptive, static_cast<int>(o.landing_capacity));
@@ -43,7 +43,7 @@ inline std::string trajectory_options(const solve_options& o) {
     case solver_kind::sa:
       return out + fmt::format(" batch={} cooling={} cooling_ratio={} initial_temperature={} final_temperature={} acceptance={} "
                                "late_length={} restart_period={}",
-                               o.batch, o.cooling, o.cooling_ratio, optional(o.initial_temperature, "auto"),
+                               optional(o.batch, "auto"), o.cooling, o.cooling_ratio, optional(o.initial_temperature, "auto"),
                                optional(o.final_temperature, "auto"), o.acceptance, o.late_length, o.restart_period);
     case solver_kind::ils:
       return out + fmt::format(" perturbation_strength={} ils_stall_limit={} samples={} patience={} accept_worse={} hybrid_use_mip={} "

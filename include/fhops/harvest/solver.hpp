@@ -116,6 +116,34 @@ inline operator_weights default_tabu_weights_for(const scenario_traits& t) {
 /// lost at 10 s (bench/RESULTS.md, "SA: a warmer end where capacity is hard and nothing is sequenced").
 inline double default_final_temperature(const scenario_traits& t) { return !t.priced_slack && !t.sequencing ? 1.0 : 0.05; }
 
+/// SA's candidates per step when none is given (annealer_parameters::batch): a run with budget
+/// cooling (a timed run) where landing capacity is hard and no block has sequencing takes **one**
+/// candidate per step, its operator drawn by weight; every other run takes one per enabled
+/// operator in a weighted order until one is accepted (0, the reference's step). In the reference's
+/// step the rare, costly operators (row_rebuild 0.05, landing_rebuild 0.02) come last in the order
+/// but are still reached whenever the cheap moves before them are rejected, which late in a cool
+/// run is most steps: on report-crews-120 they took ~30 % of the proposals and ~70 % of the time.
+/// Drawn by weight they are proposed as often as their weights say, and a 10 s run evaluates ~4 times
+/// more candidates. With the rebuilds' weights of default_one_candidate_weights_for, the crews
+/// families at fixed budgets (each run's budget about 10 s of its own speed), seeds 42-49: mean gap
+/// 1.69 % -> 1.06 %; soft capacity lost with one candidate per step (bench/RESULTS.md, "SA: one
+/// candidate per step on the crews").
+inline long long default_sa_batch(const scenario_traits& t, bool budget_cooling) {
+  return budget_cooling && !t.priced_slack && !t.sequencing ? 1 : 0;
+}
+
+/// solve-heur's defaults for a timed run that takes default_sa_batch's one candidate per step:
+/// default_weights_for with row_rebuild 0.2 and landing_rebuild 0.05, so that the rebuilds keep a
+/// share of the candidates (~3 % and ~0.7 %). With their step weights (0.05, 0.02) instead, the
+/// smallest crews instance and large84 lost (crews-40 at fixed budgets 1.09 % -> 1.62 %; large84's
+/// 10 s median ~1288 -> ~1283); with these, no crews instance lost.
+inline operator_weights default_one_candidate_weights_for(const scenario_traits& t) {
+  operator_weights w = default_weights_for(t);
+  w[static_cast<std::size_t>(operator_id::row_rebuild)] = 0.2;
+  w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.05;
+  return w;
+}
+
 /// A named operator preset.
 struct operator_preset {
   std::string_view name;
@@ -336,9 +364,11 @@ struct operator_settings {
 /// presets, then --operator-weight. Without any setting the fhops-cpp defaults apply; with settings
 /// the reference's base weights do (Tabu: the reference Tabu's own). Fix of the reference quirk: an --operator whose weight would be 0 is
 /// enabled with weight 1 instead of leaving nothing enabled. Given the scenario's `traits`, the
-/// defaults are the solver's defaults_for them (default_weights_for and its ILS and Tabu kin).
+/// defaults are the solver's defaults_for them (default_weights_for and its ILS and Tabu kin), or
+/// with `one_candidate_step` (SA's automatic one candidate per step, default_sa_batch)
+/// default_one_candidate_weights_for them.
 inline operator_weights resolve_weights(solver_kind kind, const profile_solver* profile, const operator_settings& cli,
-                                        const scenario_traits* traits = nullptr) {
+                                        const scenario_traits* traits = nullptr, bool one_candidate_step = false) {
   std::vector<std::string> ops;
   std::map<std::size_t, double> merged;
   const auto add_preset = [&](const std::string& name) {
@@ -368,7 +398,9 @@ inline operator_weights resolve_weights(solver_kind kind, const profile_solver* 
   }
   for (const auto& [k, v] : cli.weights) merged[require_operator(k)] = v;
   const bool configured = !ops.empty() || !merged.empty();
-  operator_weights w = configured ? *solver_info_of(kind).configured_base : solver_defaults(kind, traits);
+  operator_weights w = configured                             ? *solver_info_of(kind).configured_base
+                       : one_candidate_step && traits != nullptr ? default_one_candidate_weights_for(*traits)
+                                                                  : solver_defaults(kind, traits);
   if (!ops.empty()) {
     for (std::size_t i = 0; i < operator_count; ++i) {
       const bool listed = std::find(ops.begin(), ops.end(), operator_names[i]) != ops.end();
@@ -410,7 +442,9 @@ struct solve_options {
   std::uint64_t seed = 42;
   bool adaptive = false;                    ///< adaptive roulette operator selection
   // SA
-  long long batch = 0;                      ///< candidates per step (0 = one per enabled operator)
+  /// candidates per step (0 = one per enabled operator, the reference); empty: default_sa_batch of
+  /// the scenario's traits and the cooling
+  std::optional<long long> batch;
   std::string cooling = "geometric";        ///< geometric | budget
   double cooling_ratio = 0.995;
   std::optional<double> initial_temperature;
@@ -561,7 +595,7 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
     }
     case solver_kind::sa: break;
   }
-  search::annealer_parameters ap{o.batch, o.restart_period};
+  search::annealer_parameters ap{o.batch.value_or(default_sa_batch(traits_of(pb), o.cooling == "budget")), o.restart_period};
   const auto with_cooling = [&](auto cooling) {
     const auto with_acceptance = [&](auto acceptance) {
       search::annealer<decltype(cooling), decltype(acceptance)> algo(ap, cooling, acceptance);

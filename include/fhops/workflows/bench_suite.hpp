@@ -185,7 +185,7 @@ inline telemetry::run_record bench_run_record(const bench_run& run, const scenar
   ctx.scenario_path = scenario_path.string();
   ctx.iters = o.stop.max_iterations;
   if (o.stop.max_seconds > 0) ctx.time_limit = o.stop.max_seconds;
-  ctx.batch_size = o.kind == solver_kind::ils ? o.ils.samples : o.kind == solver_kind::tabu ? o.tabu.candidates : o.batch;
+  ctx.batch_size = o.kind == solver_kind::ils ? o.ils.samples : o.kind == solver_kind::tabu ? o.tabu.candidates : o.batch.value_or(0);
   if (o.kind == solver_kind::tabu) ctx.tabu_tenure_arg = o.tabu.tenure;
   telemetry::run_record rec = begin_run_record(o.kind, o, ctx, &sc, static_cast<long long>(o.seed));
   finish_run_record(rec, o.kind, o, out, compute_kpis(pb, out.search.best), wall);

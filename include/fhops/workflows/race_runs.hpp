@@ -96,7 +96,7 @@ inline telemetry::run_record begin_race_run_record(const race_run_context& c, co
   tel::run_record rec = begin_tuned_run_record(c.solver, so, c.source, c.scenario_path, c.tier, sc);
   const auto n = [](std::size_t x) { return static_cast<long long>(x); };
   tel::json::object config{{"candidate", n(t.candidate)},
-                           {"batch_size", so.batch > 1 ? so.batch : 1LL},
+                           {"batch_size", so.batch.value_or(0) > 1 ? *so.batch : 1LL},
                            {"operators", operator_weights_json(so.weights)},
                            {"solver", solver_label(c.solver)},
                            {"configuration", configuration_json(t.t.config)}};

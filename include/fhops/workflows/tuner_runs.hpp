@@ -102,7 +102,7 @@ inline telemetry::run_record begin_tuned_run_record(solver_kind solver, const so
   ctx.scenario_path = scenario_path;
   ctx.tier = tier;
   ctx.iters = so.stop.max_iterations;
-  ctx.batch_size = so.batch;
+  ctx.batch_size = so.batch.value_or(0);
   if (so.stop.max_seconds > 0) ctx.time_limit = so.stop.max_seconds;
   if (solver == solver_kind::tabu) ctx.tabu_tenure_arg = so.tabu.tenure;
   return begin_run_record(solver, so, ctx, sc, static_cast<long long>(so.seed));
@@ -117,7 +117,7 @@ inline telemetry::run_record begin_tuner_trial_record(const tuner_trial_context&
   tel::json::object ops = operator_weights_json(so.weights);
   const long long nops = static_cast<long long>(ops.size());
   const long long total = c.total, index = static_cast<long long>(tr.number) + 1;
-  const tel::json batch = so.batch > 1 ? tel::json(so.batch) : tel::json(1LL);
+  const tel::json batch = so.batch.value_or(0) > 1 ? tel::json(*so.batch) : tel::json(1LL);
   tel::json::object budget, config, progress;
   if (c.kind == tuner_kind::random) {
     budget = {{"runs_total", total}, {"iters_per_run", c.iters}, {"tier", tel::json(c.tier)}};

@@ -184,8 +184,8 @@ inline solve_options apply_configuration(const tune::configuration& c, solve_opt
     if (name == "batch_size") {
       const long long b = c.integer(name);
       o.batch = b > 1 ? b : 0;
-      o.ils.samples = o.batch;
-      o.tabu.candidates = o.batch;
+      o.ils.samples = *o.batch;
+      o.tabu.candidates = *o.batch;
     } else if (name == "preset") {
       o.weights = find_preset(c.category(name)).weights;
     } else if (name.rfind("weight_", 0) == 0) {
