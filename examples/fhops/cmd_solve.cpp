@@ -168,9 +168,7 @@ solve_scenario read_scenario(const std::string& path, solver_kind kind, search_s
   }
   // A timed SA run that takes one candidate per step (no --batch-neighbours, default_sa_batch)
   // draws the rebuilds more often.
-  const bool one_candidate_step =
-      kind == solver_kind::sa && !s.o.batch && fhops::harvest::default_sa_batch(traits, s.o.cooling == "budget") == 1;
-  s.o.weights = fhops::harvest::resolve_weights(kind, s.psolver, s.ops, &traits, one_candidate_step);
+  s.o.weights = fhops::harvest::resolve_weights(kind, s.psolver, s.ops, &traits, fhops::harvest::one_candidate_step(s.o, traits));
   if (kind == solver_kind::tabu) fhops::harvest::resolve_tabu_tenure(s.o, static_cast<int>(sc.loaded->scenario.machines.size()));
   return sc;
 }

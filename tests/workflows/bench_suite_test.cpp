@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "../test_support.hpp"
+#include "fhops/harvest/loader.hpp"
+#include "fhops/harvest/solver.hpp"
 #include "fhops/workflows/bench_suite.hpp"
 
 namespace {
@@ -54,4 +56,22 @@ TEST_CASE("write_bench_summary: MIP rows before their scenario's cells, comparis
   CHECK(json.find("\"scenario\": \"b\"") < json.find("\"solver\": \"mip\""));
   CHECK(fhops_test::count(fhops_test::slurp(dir / "summary.csv"), "\n") == 5);
   CHECK(fhops_test::slurp(dir / "summary.md").find("| a | mip |") != std::string::npos);
+}
+
+TEST_CASE("bench_run_on: a scenario's default weights as solve-heur takes them, a timed SA run's one-candidate step included",
+          "[workflows][bench][batch]") {
+  const auto dir = fhops_test::scratch("bench_run_on");
+  const auto [hard, soft] = fhops_test::hard_and_soft_bundles(dir);
+  const fh::problem hard_pb(fh::load_scenario(hard)), soft_pb(fh::load_scenario(soft));
+  fh::bench_run run{"sa", "default", {}, "sa_assignments.csv"};
+  run.scenario_defaults = true;
+  // an iteration budget: the reference's step and the step weights
+  CHECK(fh::bench_run_on(run, hard_pb).options.weights == fh::default_weights_for(fh::traits_of(hard_pb)));
+  fh::bench_run timed = run;
+  fh::use_time_budget(timed.options, 5.0);
+  CHECK(fh::bench_run_on(timed, hard_pb).options.weights == fh::default_one_candidate_weights_for(fh::traits_of(hard_pb)));
+  CHECK(fh::bench_run_on(timed, soft_pb).options.weights == fh::default_weights_for(fh::traits_of(soft_pb)));  // priced slack
+  timed.options.batch = 0;  // a batch given: the step weights
+  CHECK(fh::bench_run_on(timed, hard_pb).options.weights == fh::default_weights_for(fh::traits_of(hard_pb)));
+  CHECK_FALSE(fh::bench_run_on(timed, hard_pb).scenario_defaults);
 }

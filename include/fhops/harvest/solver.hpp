@@ -469,6 +469,12 @@ struct solve_options {
   landing_capacity_mode landing_capacity = landing_capacity_mode::priced;
 };
 
+/// Whether a solve with `o` on a scenario of traits `t` takes SA's automatic one candidate per step
+/// (no batch given, default_sa_batch 1); its default weights are then default_one_candidate_weights_for.
+inline bool one_candidate_step(const solve_options& o, const scenario_traits& t) {
+  return o.kind == solver_kind::sa && !o.batch && default_sa_batch(t, o.cooling == "budget") == 1;
+}
+
 /// A wall-clock budget of `seconds` for `o`, with the schedule a timed SA run uses: cooling over the
 /// budget and no restarts (the reference's restart after 100 steps without an accepted move assumes
 /// an iteration budget). The solve commands apply the same rule unless --cooling or

@@ -44,11 +44,13 @@ struct bench_run {
 };
 
 /// `run` as it runs on `pb`: with scenario_defaults, options.weights are the solver's defaults for
-/// `pb`'s traits (and the flag is cleared).
+/// `pb`'s traits, as solve-* chooses them (a timed SA run's one-candidate step included; the flag
+/// is cleared).
 inline bench_run bench_run_on(bench_run run, const problem& pb) {
   if (run.scenario_defaults) {
     const scenario_traits traits = traits_of(pb);
-    run.options.weights = solver_defaults(run.options.kind, &traits);
+    run.options.weights = one_candidate_step(run.options, traits) ? default_one_candidate_weights_for(traits)
+                                                                  : solver_defaults(run.options.kind, &traits);
     run.scenario_defaults = false;
   }
   return run;
