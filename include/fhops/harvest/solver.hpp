@@ -122,9 +122,9 @@ inline double default_final_temperature(const scenario_traits& t) { return !t.pr
 /// operator in a weighted order until one is accepted (0, the reference's step). In the reference's
 /// step the rare, costly operators (row_rebuild 0.05, landing_rebuild 0.02) come last in the order
 /// but are still reached whenever the cheap moves before them are rejected, which late in a cool
-/// run is most steps: on report-crews-120 they took ~30 % of the proposals and ~70 % of the time.
-/// Drawn by weight they are proposed as often as their weights say, and a 10 s run evaluates ~4 times
-/// more candidates. With the rebuilds' weights of default_one_candidate_weights_for, the crews
+/// run is most steps: on report-crews-120 each was proposed in ~30 % of the steps, and they took
+/// ~65 % of the time. Drawn by weight they are proposed as often as their weights say, and a 10 s
+/// run evaluates ~2.5 times more candidates. With the rebuilds' weights of default_one_candidate_weights_for, the crews
 /// families at fixed budgets (each run's budget about 10 s of its own speed), seeds 42-49: mean gap
 /// 1.69 % -> 1.06 %; soft capacity lost with one candidate per step (bench/RESULTS.md, "SA: one
 /// candidate per step on the crews").
