@@ -124,10 +124,10 @@ inline double default_final_temperature(const scenario_traits& t) { return !t.pr
 /// but are still reached whenever the cheap moves before them are rejected, which late in a cool
 /// run is most steps: on report-crews-120 each was proposed in ~30 % of the steps, and they took
 /// ~65 % of the time. Drawn by weight they are proposed as often as their weights say, and a 10 s
-/// run evaluates ~2.5 times more candidates. With the rebuilds' weights of default_one_candidate_weights_for, the crews
-/// families at fixed budgets (each run's budget about 10 s of its own speed), seeds 42-49: mean gap
-/// 1.69 % -> 1.06 %; soft capacity lost with one candidate per step (bench/RESULTS.md, "SA: one
-/// candidate per step on the crews").
+/// run evaluates ~2.5 times more candidates. With the rebuilds' weights of
+/// default_one_candidate_weights_for, the crews families at fixed budgets (each run's budget about
+/// 10 s of its own speed), seeds 42-49: mean gap 1.69 % -> 1.06 %; soft capacity lost with one
+/// candidate per step (bench/RESULTS.md, "SA: one candidate per step on the crews").
 inline long long default_sa_batch(const scenario_traits& t, bool budget_cooling) {
   return budget_cooling && !t.priced_slack && !t.sequencing ? 1 : 0;
 }
@@ -340,10 +340,12 @@ inline solver_kind solver_of_label(std::string_view s) {
 }
 
 /// The weights `k` uses without operator settings: on a scenario of known traits its defaults_for
-/// them, else its defaults.
-inline operator_weights solver_defaults(solver_kind k, const scenario_traits* traits = nullptr) {
+/// them (in SA's automatic one-candidate step, `one_candidate_step`: default_one_candidate_weights_for
+/// them), else its defaults.
+inline operator_weights solver_defaults(solver_kind k, const scenario_traits* traits = nullptr, bool one_candidate_step = false) {
   const solver_info& info = solver_info_of(k);
-  return traits ? info.defaults_for(*traits) : *info.defaults;
+  if (!traits) return *info.defaults;
+  return one_candidate_step ? default_one_candidate_weights_for(*traits) : info.defaults_for(*traits);
 }
 
 /// A profile's settings for `k` (nullptr without a profile).
@@ -364,9 +366,8 @@ struct operator_settings {
 /// presets, then --operator-weight. Without any setting the fhops-cpp defaults apply; with settings
 /// the reference's base weights do (Tabu: the reference Tabu's own). Fix of the reference quirk: an --operator whose weight would be 0 is
 /// enabled with weight 1 instead of leaving nothing enabled. Given the scenario's `traits`, the
-/// defaults are the solver's defaults_for them (default_weights_for and its ILS and Tabu kin), or
-/// with `one_candidate_step` (SA's automatic one candidate per step, default_sa_batch)
-/// default_one_candidate_weights_for them.
+/// defaults are solver_defaults for them (default_weights_for and its ILS and Tabu kin, or with
+/// `one_candidate_step` default_one_candidate_weights_for).
 inline operator_weights resolve_weights(solver_kind kind, const profile_solver* profile, const operator_settings& cli,
                                         const scenario_traits* traits = nullptr, bool one_candidate_step = false) {
   std::vector<std::string> ops;
@@ -398,9 +399,7 @@ inline operator_weights resolve_weights(solver_kind kind, const profile_solver* 
   }
   for (const auto& [k, v] : cli.weights) merged[require_operator(k)] = v;
   const bool configured = !ops.empty() || !merged.empty();
-  operator_weights w = configured                             ? *solver_info_of(kind).configured_base
-                       : one_candidate_step && traits != nullptr ? default_one_candidate_weights_for(*traits)
-                                                                  : solver_defaults(kind, traits);
+  operator_weights w = configured ? *solver_info_of(kind).configured_base : solver_defaults(kind, traits, one_candidate_step);
   if (!ops.empty()) {
     for (std::size_t i = 0; i < operator_count; ++i) {
       const bool listed = std::find(ops.begin(), ops.end(), operator_names[i]) != ops.end();

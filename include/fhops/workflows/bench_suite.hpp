@@ -38,7 +38,7 @@ struct bench_run {
   std::string preset_label;  ///< SA: "default", "custom", or the presets joined by '+'
   solve_options options;
   std::string csv_name;      ///< assignments file written under <out>/<scenario>/
-  /// The solver's defaults on each scenario (solver_defaults(options.kind, its traits), as the
+  /// The solver's defaults on each scenario (solver_defaults for its traits and the run's step, as the
   /// solve commands without operator options) instead of options.weights.
   bool scenario_defaults = false;
 };
@@ -49,8 +49,7 @@ struct bench_run {
 inline bench_run bench_run_on(bench_run run, const problem& pb) {
   if (run.scenario_defaults) {
     const scenario_traits traits = traits_of(pb);
-    run.options.weights = one_candidate_step(run.options, traits) ? default_one_candidate_weights_for(traits)
-                                                                  : solver_defaults(run.options.kind, &traits);
+    run.options.weights = solver_defaults(run.options.kind, &traits, one_candidate_step(run.options, traits));
     run.scenario_defaults = false;
   }
   return run;
