@@ -168,7 +168,8 @@ TEST_CASE("--landing-capacity: priced plans may hold slack, reference plans neve
   }
 }
 
-TEST_CASE("solve-heur's defaults turn landing_rebuild on where landing capacity is hard", "[driver][solve][landing_rebuild]") {
+TEST_CASE("solve-heur's defaults turn landing_rebuild on where landing capacity is hard and nothing is sequenced",
+          "[driver][solve][landing_rebuild]") {
   const auto dir = fhops_test::scratch("solve_default_mix");
   const auto [hard, soft] = fhops_test::hard_and_soft_bundles(dir);
   const auto weight = [&](const std::string& scenario, const std::string& options) {
@@ -182,6 +183,8 @@ TEST_CASE("solve-heur's defaults turn landing_rebuild on where landing capacity 
   CHECK(weight(hard, "") == 0.02);                   // hard capacity: the automatic mix
   CHECK(weight(soft, "") == 0.0);                    // landing_slack priced (as in the demo): the plain defaults
   CHECK(weight(demo(), "") == 0.0);
+  // synth-small: hard capacity, but its blocks' harvest systems sequence the roles
+  CHECK(weight((fhops_test::source_dir() / "examples/scenarios/synth-small").string(), "") == 0.0);
   CHECK(weight(hard, "-P fhops-default") == 0.0);    // any operator setting replaces the mix
   CHECK(weight(hard, "-w landing_rebuild=0.5") == 0.5);
 }
@@ -214,6 +217,11 @@ TEST_CASE("a timed solve-heur where capacity is hard: one candidate per step, th
   const figures given = solve(hard, "--time-limit 60 --batch-neighbours 1");  // a given 1: one per enabled operator
   CHECK(given.row_rebuild == 0.05);
   CHECK(given.evaluations > given.iterations);
+  // sequenced (synth-small's harvest systems): one candidate per step, the step weights, no landing_rebuild
+  const figures sequenced = solve((fhops_test::source_dir() / "examples/scenarios/synth-small").string(), "--time-limit 60");
+  CHECK(sequenced.row_rebuild == 0.05);
+  CHECK(sequenced.landing_rebuild == 0.0);
+  CHECK(sequenced.evaluations == sequenced.iterations);
   const figures priced = solve(soft, "--time-limit 60");  // landing_slack priced: the reference's step
   CHECK(priced.row_rebuild == 0.05);
   CHECK(priced.evaluations > priced.iterations);

@@ -326,7 +326,7 @@ TEST_CASE("the solver registry: one entry per solver, found by kind and label, i
   CHECK(solver_info_of(solver_kind::sa).step_interval == 100);
   CHECK(solver_info_of(solver_kind::tabu).step_interval == 25);
   CHECK(solver_defaults(solver_kind::sa, &hard) == default_weights_for(hard));
-  CHECK(solver_defaults(solver_kind::ils, &hard) == default_ils_weights_for(hard));
+  CHECK(solver_defaults(solver_kind::ils, &hard) == default_weights_for(hard));
   CHECK(solver_defaults(solver_kind::tabu, &hard) == default_tabu_weights_for(hard));
   CHECK(solver_defaults(solver_kind::ils) == default_weights);  // without a scenario, the registry's defaults
   CHECK(solver_defaults(solver_kind::tabu) == default_tabu_weights);
@@ -704,21 +704,16 @@ TEST_CASE("the lns and price presets are the defaults plus landing_rebuild or pr
   }
 }
 
-TEST_CASE("the defaults add landing_rebuild where landing capacity is hard (SA) and there is no sequencing (ILS, Tabu)",
-          "[solver][landing_rebuild]") {
+TEST_CASE("the defaults add landing_rebuild where landing capacity is hard and there is no sequencing", "[solver][landing_rebuild]") {
   const std::size_t lr = static_cast<std::size_t>(operator_id::landing_rebuild);
   const scenario_traits hard{.priced_slack = false, .sequencing = false}, soft{.priced_slack = true, .sequencing = false},
       hard_seq{.priced_slack = false, .sequencing = true}, soft_seq{.priced_slack = true, .sequencing = true};
   for (std::size_t i = 0; i < operator_count; ++i) {
     INFO(operator_names[i]);
     CHECK(default_weights_for(hard)[i] == (i == lr ? 0.02 : default_weights[i]));
-    CHECK(default_weights_for(hard_seq)[i] == (i == lr ? 0.02 : default_weights[i]));
-    CHECK(default_weights_for(soft)[i] == default_weights[i]);
-    CHECK(default_weights_for(soft_seq)[i] == default_weights[i]);
-    CHECK(default_ils_weights_for(hard)[i] == (i == lr ? 0.02 : default_weights[i]));
     CHECK(default_tabu_weights_for(hard)[i] == (i == lr ? 0.02 : default_tabu_weights[i]));
     for (const scenario_traits& t : {soft, hard_seq, soft_seq}) {
-      CHECK(default_ils_weights_for(t)[i] == default_weights[i]);
+      CHECK(default_weights_for(t)[i] == default_weights[i]);
       CHECK(default_tabu_weights_for(t)[i] == default_tabu_weights[i]);
     }
   }
@@ -728,7 +723,8 @@ TEST_CASE("the defaults add landing_rebuild where landing capacity is hard (SA) 
   CHECK(resolve_weights(solver_kind::sa, nullptr, {}) == default_weights);
   CHECK(resolve_weights(solver_kind::tabu, nullptr, {}, &hard) == default_tabu_weights_for(hard));
   CHECK(resolve_weights(solver_kind::tabu, nullptr, {}, &hard_seq) == default_tabu_weights);
-  CHECK(resolve_weights(solver_kind::ils, nullptr, {}, &hard) == default_ils_weights_for(hard));
+  CHECK(resolve_weights(solver_kind::ils, nullptr, {}, &hard) == default_weights_for(hard));
+  CHECK(resolve_weights(solver_kind::sa, nullptr, {}, &hard_seq) == default_weights);
   CHECK(resolve_weights(solver_kind::ils, nullptr, {}, &soft) == default_weights);
   CHECK(resolve_weights(solver_kind::sa, nullptr, {{"fhops-default"}, {}, {}}, &hard) == default_weights);
   CHECK(resolve_weights(solver_kind::ils, nullptr, {{"fhops-default"}, {}, {}}, &hard) == default_weights);
@@ -783,12 +779,21 @@ TEST_CASE("budget cooling's automatic final temperature: 1 where capacity is har
   CHECK(run(std::nullopt, 0.5) == run(0.5, 0.5));
 }
 
-TEST_CASE("SA's automatic candidates per step: one where a timed run meets hard capacity and no sequencing, else one per operator",
-          "[solver][batch]") {
+TEST_CASE("SA's automatic candidates per step: one where a timed run meets hard capacity, else one per operator", "[solver][batch]") {
   CHECK(default_sa_batch({.priced_slack = false, .sequencing = false}, true) == 1);
+  CHECK(default_sa_batch({.priced_slack = false, .sequencing = true}, true) == 1);
   CHECK(default_sa_batch({.priced_slack = true, .sequencing = false}, true) == 0);
-  CHECK(default_sa_batch({.priced_slack = false, .sequencing = true}, true) == 0);
+  CHECK(default_sa_batch({.priced_slack = true, .sequencing = true}, true) == 0);
   CHECK(default_sa_batch({.priced_slack = false, .sequencing = false}, false) == 0);
+  CHECK(default_sa_batch({.priced_slack = false, .sequencing = true}, false) == 0);
+  // the one-candidate weights: the rebuilds drawn more often where nothing is sequenced only
+  const std::size_t rr = static_cast<std::size_t>(operator_id::row_rebuild), lr = static_cast<std::size_t>(operator_id::landing_rebuild);
+  for (std::size_t i = 0; i < operator_count; ++i) {
+    INFO(operator_names[i]);
+    CHECK(default_one_candidate_weights_for({.priced_slack = false, .sequencing = false})[i] ==
+          (i == rr ? 0.2 : i == lr ? 0.05 : default_weights[i]));
+    CHECK(default_one_candidate_weights_for({.priced_slack = false, .sequencing = true})[i] == default_weights[i]);
+  }
 
   // synth-small without its blocks' harvest systems: hard capacity, no sequencing.
   scenario sc = load_scenario(fhops_test::source_dir() / "examples/scenarios/synth-small/scenario.yaml");
@@ -813,6 +818,13 @@ TEST_CASE("SA's automatic candidates per step: one where a timed run meets hard 
   const run_figures automatic = run(hard, "budget", std::nullopt);
   CHECK(automatic == run(hard, "budget", 1));
   CHECK(automatic.evaluations == automatic.iterations);  // one candidate per step
+  // with its harvest systems synth-small is sequenced: one candidate per step too
+  const problem sequenced(load_scenario(fhops_test::source_dir() / "examples/scenarios/synth-small/scenario.yaml"));
+  REQUIRE(traits_of(sequenced).sequencing);
+  REQUIRE_FALSE(traits_of(sequenced).priced_slack);
+  const run_figures automatic_seq = run(sequenced, "budget", std::nullopt);
+  CHECK(automatic_seq == run(sequenced, "budget", 1));
+  CHECK(automatic_seq.evaluations == automatic_seq.iterations);
   const run_figures per_operator = run(hard, "budget", 0);
   CHECK(per_operator.evaluations > per_operator.iterations);  // rejected candidates within a step
   CHECK_FALSE(automatic == per_operator);

@@ -89,22 +89,22 @@ inline operator_weights with_landing_rebuild(operator_weights w, bool on) {
   return w;
 }
 
-/// solve-heur's defaults for a scenario: default_weights plus landing_rebuild 0.02 (the preset
-/// `lns`) where landing capacity is hard. At 10 s the crew rebuilds gained on the crews families
-/// and large84 and lost on every soft-capacity family (bench/RESULTS.md, "The SA default:
-/// landing_rebuild where landing capacity is hard").
-inline operator_weights default_weights_for(const scenario_traits& t) { return with_landing_rebuild(default_weights, !t.priced_slack); }
-
-/// solve-ils's defaults for a scenario: default_weights plus landing_rebuild 0.02 where landing
-/// capacity is hard and there is no sequencing (there it gained on every crews instance and lost
-/// on the roles and mobilisation families, which have sequencing: bench/RESULTS.md, "ILS and
+/// solve-heur's and solve-ils's defaults for a scenario: default_weights plus landing_rebuild 0.02
+/// (the preset `lns`) where landing capacity is hard and no block has sequencing. At 10 s the crew
+/// rebuilds gained on the crews families and large84 and lost on every soft-capacity family
+/// (bench/RESULTS.md, "The SA default: landing_rebuild where landing capacity is hard"). Where
+/// blocks are sequenced (the roles and mobilisation families) a landing_rebuild is never accepted,
+/// yet SA's reference step reaches it whenever the cheaper moves are rejected: without it SA runs
+/// ~2x the iterations in the same time, and at fixed budgets (each configuration's 10 s) the mean
+/// gap of the five sequenced instances went 2.15 % -> 1.30 % (report-mobil-150: 8.70 -> 5.00;
+/// RESULTS, "SA: no landing_rebuild where blocks are sequenced"). ILS lost there too ("ILS and
 /// Tabu: landing_rebuild without sequencing").
-inline operator_weights default_ils_weights_for(const scenario_traits& t) {
+inline operator_weights default_weights_for(const scenario_traits& t) {
   return with_landing_rebuild(default_weights, !t.priced_slack && !t.sequencing);
 }
 
 /// solve-tabu's defaults for a scenario: default_tabu_weights plus landing_rebuild 0.02 under the
-/// same rule as ILS.
+/// same rule as SA and ILS.
 inline operator_weights default_tabu_weights_for(const scenario_traits& t) {
   return with_landing_rebuild(default_tabu_weights, !t.priced_slack && !t.sequencing);
 }
@@ -114,33 +114,38 @@ inline operator_weights default_tabu_weights_for(const scenario_traits& t) {
 /// families). At fixed iteration budgets, seeds 42-49, the crews families' mean gap went 2.20 %
 /// -> 1.69 % with 1 (0.5: 2.07, 2: 1.87), while the roles, soft-capacity and mobilisation families
 /// lost at 10 s (bench/RESULTS.md, "SA: a warmer end where capacity is hard and nothing is sequenced").
+/// With SA's one candidate per step on the sequenced families, 0.5 gained on the benchmark's five
+/// sequenced instances but not on four held-out ones (RESULTS, "SA: the sequenced families").
 inline double default_final_temperature(const scenario_traits& t) { return !t.priced_slack && !t.sequencing ? 1.0 : 0.05; }
 
 /// SA's candidates per step when none is given (annealer_parameters::batch): a run with budget
-/// cooling (a timed run) where landing capacity is hard and no block has sequencing takes **one**
-/// candidate per step, its operator drawn by weight; every other run takes one per enabled
-/// operator in a weighted order until one is accepted (0, the reference's step). In the reference's
-/// step the rare, costly operators (row_rebuild 0.05, landing_rebuild 0.02) come last in the order
-/// but are still reached whenever the cheap moves before them are rejected, which late in a cool
-/// run is most steps: on report-crews-120 each was proposed in ~30 % of the steps, and they took
-/// ~65 % of the time. Drawn by weight they are proposed as often as their weights say, and a 10 s
-/// run evaluates ~2.5 times more candidates. With the rebuilds' weights of
-/// default_one_candidate_weights_for, the crews families at fixed budgets (each run's budget about
-/// 10 s of its own speed), seeds 42-49: mean gap 1.69 % -> 1.06 %; soft capacity lost with one
-/// candidate per step (bench/RESULTS.md, "SA: one candidate per step on the crews").
-inline long long default_sa_batch(const scenario_traits& t, bool budget_cooling) {
-  return budget_cooling && !t.priced_slack && !t.sequencing ? 1 : 0;
-}
+/// cooling (a timed run) where landing capacity is hard takes **one** candidate per step, its
+/// operator drawn by weight; every other run takes one per enabled operator in a weighted order
+/// until one is accepted (0, the reference's step). In the reference's step the rare, costly
+/// operators (row_rebuild 0.05, landing_rebuild 0.02) come last in the order but are still reached
+/// whenever the cheap moves before them are rejected, which late in a cool run is most steps: on
+/// report-crews-120 each was proposed in ~30 % of the steps, and they took ~65 % of the time.
+/// Drawn by weight they are proposed as often as their weights say, and a 10 s run evaluates ~2.5
+/// times more candidates. At fixed budgets (each run's budget about 10 s of its own speed), seeds
+/// 42-49: the crews families' mean gap 1.69 % -> 1.06 % (with default_one_candidate_weights_for),
+/// the sequenced roles and mobilisation instances' 1.30 % -> 0.81 %; soft capacity lost with one
+/// candidate per step (bench/RESULTS.md, "SA: one candidate per step on the crews" and "SA: the
+/// sequenced families").
+inline long long default_sa_batch(const scenario_traits& t, bool budget_cooling) { return budget_cooling && !t.priced_slack ? 1 : 0; }
 
 /// solve-heur's defaults for a timed run that takes default_sa_batch's one candidate per step:
-/// default_weights_for with row_rebuild 0.2 and landing_rebuild 0.05, so that the rebuilds keep a
-/// share of the candidates (~3 % and ~0.7 %). With their step weights (0.05, 0.02) instead, the
-/// smallest crews instance and large84 lost (crews-40 at fixed budgets 1.09 % -> 1.62 %; large84's
-/// 10 s median ~1288 -> ~1283); with these, every crews instance but crews-120 (0.75 % -> 0.77 %) gained.
+/// default_weights_for, and where no block has sequencing row_rebuild 0.2 and landing_rebuild 0.05,
+/// so that the rebuilds keep a share of the candidates (~3 % and ~0.7 %). With their step weights
+/// (0.05, 0.02) instead, the smallest crews instance and large84 lost (crews-40 at fixed budgets
+/// 1.09 % -> 1.62 %; large84's 10 s median ~1288 -> ~1283); with these, every crews instance but
+/// crews-120 (0.75 % -> 0.77 %) gained. Where blocks are sequenced row_rebuild stays 0.05 (with 0.2
+/// the sequenced instances' mean gap at fixed budgets was 0.95 % instead of 0.81 %).
 inline operator_weights default_one_candidate_weights_for(const scenario_traits& t) {
   operator_weights w = default_weights_for(t);
-  w[static_cast<std::size_t>(operator_id::row_rebuild)] = 0.2;
-  w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.05;
+  if (!t.sequencing) {
+    w[static_cast<std::size_t>(operator_id::row_rebuild)] = 0.2;
+    w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.05;
+  }
   return w;
 }
 
@@ -312,7 +317,7 @@ inline constexpr std::array<solver_info, 3> solver_registry{{
     {solver_kind::sa, "sa", "solve-heur", "heuristic", 2000, 100, telemetry::acceptance_column::accepted, &solver_profile::sa,
      &default_weights, &reference_weights, &default_weights_for},
     {solver_kind::ils, "ils", "solve-ils", "ils", 250, 25, telemetry::acceptance_column::none, &solver_profile::ils, &default_weights,
-     &reference_weights, &default_ils_weights_for},
+     &reference_weights, &default_weights_for},
     {solver_kind::tabu, "tabu", "solve-tabu", "tabu", 2000, 25, telemetry::acceptance_column::improvements, &solver_profile::tabu,
      &default_tabu_weights, &reference_tabu_weights, &default_tabu_weights_for},
 }};
