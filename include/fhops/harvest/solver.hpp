@@ -97,7 +97,7 @@ inline operator_weights with_landing_rebuild(operator_weights w, bool on) {
 /// yet SA's reference step reaches it whenever the cheaper moves are rejected: without it SA runs
 /// ~2x the iterations in the same time, and at fixed budgets (each configuration's 10 s) the mean
 /// gap of the five sequenced instances went 2.15 % -> 1.30 % (report-mobil-150: 8.70 -> 5.00;
-/// RESULTS, "SA: no landing_rebuild where blocks are sequenced"). ILS lost there too ("ILS and
+/// RESULTS, "SA: the sequenced families"). ILS lost there too ("ILS and
 /// Tabu: landing_rebuild without sequencing").
 inline operator_weights default_weights_for(const scenario_traits& t) {
   return with_landing_rebuild(default_weights, !t.priced_slack && !t.sequencing);
