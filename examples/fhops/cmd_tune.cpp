@@ -48,6 +48,10 @@ std::string weights_cell(const fh::operator_weights& w) {
   return out.size() >= 80 ? out.substr(0, 77) + "..." : out;
 }
 
+// The Batch column and the best trial's batch=: a trial's candidates per step, 1 when it takes
+// one per enabled operator or the default (no batch, 0 or 1).
+long long batch_shown(const fh::solve_options& o) { return std::max(o.batch.value_or(1), 1LL); }
+
 // A finished trial, as the results tables show it.
 struct trial_row {
   std::string scenario, bundle;
@@ -61,7 +65,7 @@ void print_bayes_trials(const fh::scenario_entry& e, const std::vector<fh::tuned
   for (std::size_t k = 0; k < mine.size(); ++k)
     if (mine[k].result.ok() && (!best || mine[k].result.value > mine[*best].result.value)) best = k;
   if (best) {
-    const long long b = mine[*best].options.batch.value_or(0) > 1 ? *mine[*best].options.batch : 1;
+    const long long b = batch_shown(mine[*best].options);
     std::cout << fmt::format("Best objective for {}: {:.3f} (trial {}, batch={})\n", file, mine[*best].result.value, *best, b);
   }
   std::vector<std::string> header{"Trial", "Objective", "Batch", "Weights"};
@@ -69,7 +73,7 @@ void print_bayes_trials(const fh::scenario_entry& e, const std::vector<fh::tuned
   text_table t(fmt::format("Bayesian tuner trials — {}", file), header);
   for (const auto& x : mine) {
     std::vector<std::string> r{std::to_string(x.result.t.number), x.result.ok() ? fmt::format("{:.3f}", x.result.value) : "failed",
-                               std::to_string(x.options.batch.value_or(0) > 1 ? *x.options.batch : 1), weights_cell(x.options.weights)};
+                               std::to_string(batch_shown(x.options)), weights_cell(x.options.weights)};
     if (!e.bundle.empty()) r.push_back(e.bundle);
     t.add(std::move(r));
   }
@@ -96,7 +100,7 @@ bool print_tune_results(tuner kind, const std::string& solver_label, const std::
       std::vector<std::string> cells{r->scenario};
       if (any_bundle) cells.push_back(r->bundle);
       const std::string obj = fmt::format("{:.3f}", r->trial.result.value),
-                        batch = std::to_string(r->trial.options.batch.value_or(0) > 1 ? *r->trial.options.batch : 1);
+                        batch = std::to_string(batch_shown(r->trial.options));
       if (kind == tuner::random) cells.insert(cells.end(), {obj, std::to_string(r->trial.seed), batch, weights_cell(r->trial.options.weights)});
       else cells.insert(cells.end(), {obj, c.category("preset"), batch, std::to_string(r->trial.seed)});
       t.add(std::move(cells));

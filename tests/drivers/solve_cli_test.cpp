@@ -13,6 +13,18 @@ namespace {
 
 using fhops_test::demo;
 
+// Runs `fhops solve-heur SCENARIO --out DIR/p.csv --format json OPTIONS` (exit 0 required) and
+// returns `read` of its JSON output.
+template <class Read>
+auto solve_heur_json_of(const std::filesystem::path& dir, const std::string& scenario, const std::string& options, Read read) {
+  const auto r = run(driver() + " solve-heur " + scenario + " --out " + (dir / "p.csv").string() + " --format json " + options);
+  REQUIRE(r.exit_code == 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::element obj;
+  REQUIRE_FALSE(parser.parse(r.out).get(obj));
+  return read(obj);
+}
+
 }  // namespace
 
 TEST_CASE("solve-heur writes the best plan; its JSON objective is that plan's exact score", "[driver][solve]") {
@@ -173,12 +185,8 @@ TEST_CASE("solve-heur's defaults turn landing_rebuild on where landing capacity 
   const auto dir = fhops_test::scratch("solve_default_mix");
   const auto [hard, soft] = fhops_test::hard_and_soft_bundles(dir);
   const auto weight = [&](const std::string& scenario, const std::string& options) {
-    const auto r = run(driver() + " solve-heur " + scenario + " --out " + (dir / "p.csv").string() + " --iters 50 --format json " + options);
-    REQUIRE(r.exit_code == 0);
-    simdjson::dom::parser parser;
-    simdjson::dom::element obj;
-    REQUIRE_FALSE(parser.parse(r.out).get(obj));
-    return double(obj["operators"]["landing_rebuild"]["weight"]);
+    return solve_heur_json_of(dir, scenario, "--iters 50 " + options,
+                              [](simdjson::dom::element obj) { return double(obj["operators"]["landing_rebuild"]["weight"]); });
   };
   CHECK(weight(hard, "") == 0.02);                   // hard capacity: the automatic mix
   CHECK(weight(soft, "") == 0.0);                    // landing_slack priced (as in the demo): the plain defaults
@@ -198,13 +206,10 @@ TEST_CASE("a timed solve-heur where capacity is hard: one candidate per step, th
   };
   const auto solve = [&](const std::string& scenario, const std::string& options) {
     // --time-limit makes the run timed (budget cooling); --iters 200 ends it first
-    const auto r = run(driver() + " solve-heur " + scenario + " --out " + (dir / "p.csv").string() + " --iters 200 --format json " + options);
-    REQUIRE(r.exit_code == 0);
-    simdjson::dom::parser parser;
-    simdjson::dom::element obj;
-    REQUIRE_FALSE(parser.parse(r.out).get(obj));
-    return figures{double(obj["operators"]["row_rebuild"]["weight"]), double(obj["operators"]["landing_rebuild"]["weight"]),
-                   int64_t(obj["iterations"]), int64_t(obj["evaluations"])};
+    return solve_heur_json_of(dir, scenario, "--iters 200 " + options, [](simdjson::dom::element obj) {
+      return figures{double(obj["operators"]["row_rebuild"]["weight"]), double(obj["operators"]["landing_rebuild"]["weight"]),
+                     int64_t(obj["iterations"]), int64_t(obj["evaluations"])};
+    });
   };
   const figures timed = solve(hard, "--time-limit 60");
   CHECK(timed.row_rebuild == 0.2);
