@@ -1,6 +1,8 @@
 // fhops solve-heur | solve-ils | solve-tabu end to end.
 #include "../test_support.hpp"
 
+#include <optional>
+
 #include <simdjson.h>
 
 #include "fhops/harvest/harvest.hpp"
@@ -203,33 +205,47 @@ TEST_CASE("a timed solve-heur where capacity is hard: one candidate per step, th
   struct figures {
     double row_rebuild, landing_rebuild;
     long long iterations, evaluations;
+    std::optional<long long> recorded_step;  // the run record's config.candidates_per_step (absent: none)
   };
+  int runs = 0;
   const auto solve = [&](const std::string& scenario, const std::string& options) {
     // --time-limit makes the run timed (budget cooling); --iters 200 ends it first
-    return solve_heur_json_of(dir, scenario, "--iters 200 " + options, [](simdjson::dom::element obj) {
+    const auto log = dir / ("runs-" + std::to_string(++runs) + ".jsonl");
+    figures f = solve_heur_json_of(dir, scenario, "--iters 200 --telemetry-log " + log.string() + " " + options, [](simdjson::dom::element obj) {
       return figures{double(obj["operators"]["row_rebuild"]["weight"]), double(obj["operators"]["landing_rebuild"]["weight"]),
-                     int64_t(obj["iterations"]), int64_t(obj["evaluations"])};
+                     int64_t(obj["iterations"]), int64_t(obj["evaluations"]), std::nullopt};
     });
+    simdjson::dom::parser parser;
+    simdjson::dom::element record;
+    REQUIRE_FALSE(parser.parse(fhops_test::slurp(log)).get(record));  // the one run's record
+    int64_t step = 0;
+    if (!record["config"]["candidates_per_step"].get(step)) f.recorded_step = step;
+    return f;
   };
   const figures timed = solve(hard, "--time-limit 60");
   CHECK(timed.row_rebuild == 0.2);
   CHECK(timed.landing_rebuild == 0.05);
   CHECK(timed.evaluations == timed.iterations);
+  CHECK(timed.recorded_step == 1);  // the record says so (batch_size is null for both steps)
   const figures untimed = solve(hard, "");  // geometric cooling: the reference's step, the step weights
   CHECK(untimed.row_rebuild == 0.05);
   CHECK(untimed.landing_rebuild == 0.02);
   CHECK(untimed.evaluations > untimed.iterations);
+  CHECK_FALSE(untimed.recorded_step);
   const figures given = solve(hard, "--time-limit 60 --batch-neighbours 1");  // a given 1: one per enabled operator
   CHECK(given.row_rebuild == 0.05);
   CHECK(given.evaluations > given.iterations);
+  CHECK_FALSE(given.recorded_step);
   // sequenced (synth-small's harvest systems): one candidate per step, the step weights, no landing_rebuild
   const figures sequenced = solve((fhops_test::source_dir() / "examples/scenarios/synth-small").string(), "--time-limit 60");
   CHECK(sequenced.row_rebuild == 0.05);
   CHECK(sequenced.landing_rebuild == 0.0);
   CHECK(sequenced.evaluations == sequenced.iterations);
+  CHECK(sequenced.recorded_step == 1);
   const figures priced = solve(soft, "--time-limit 60");  // landing_slack priced: the reference's step
   CHECK(priced.row_rebuild == 0.05);
   CHECK(priced.evaluations > priced.iterations);
+  CHECK_FALSE(priced.recorded_step);
   CHECK(solve(hard, "--time-limit 60 -w swap=1 -w row_rebuild=0.3").row_rebuild == 0.3);  // given weights stay
 }
 

@@ -5,6 +5,7 @@
 /// options and the outcome. The generic record, sinks and store live in fhops/telemetry/.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,10 +88,111 @@ inline telemetry::json kpi_json(const kpi_value& v) {
 
 }  // namespace detail
 
+/// What one solver's run record holds beyond the fields every record has: the reference's
+/// per-solver layouts (§1.4-1.6) and fhops-cpp's own solver settings. run_record_layouts holds
+/// one per solver_kind, in the enum's order, so the record's builders look a solver up instead
+/// of switching on it.
+struct run_record_layout {
+  solver_kind kind;
+  /// config: the reference's solver settings, after iters, batch_size and max_workers
+  void (*config)(telemetry::json::object& config, const solve_options& o, const run_context& ctx);
+  /// config: fhops-cpp's own solver settings, last (`sc` may be null)
+  void (*own_config)(telemetry::json::object& config, const solve_options& o, const scenario* sc);
+  /// context: the scenario descriptors first and the caller's fields winning (SA), or the caller's
+  /// fields first, the nested scenario_features, and the descriptors winning (ILS, Tabu)
+  bool descriptors_first;
+  /// tuner_meta's config of the solve commands (§1.6)
+  telemetry::json::object (*tuner_config)(const solve_options& o, const run_context& ctx);
+  /// metrics carry the acceptance rate
+  bool acceptance_rate;
+  /// extra, before evaluations, search_seconds and stop_reason
+  telemetry::json::object (*extra)(const solve_options& o, const solve_outcome& out);
+};
+
+namespace detail {
+
+inline void no_config(telemetry::json::object&, const solve_options&, const run_context&) {}
+inline void no_own_config(telemetry::json::object&, const solve_options&, const scenario*) {}
+
+inline void sa_own_config(telemetry::json::object& c, const solve_options& o, const scenario* sc) {
+  c.emplace_back("cooling", o.cooling);
+  c.emplace_back("acceptance", o.acceptance);
+  c.emplace_back("restart_period", o.restart_period);
+  // The automatic one candidate per step of a timed run (default_sa_batch, decided by the
+  // scenario): batch_size, the reference's field, is null for it as for the reference's step.
+  if (sc && !o.batch && default_sa_batch({.priced_slack = sc->weights.landing_slack > 0.0}, o.cooling == "budget") == 1)
+    c.emplace_back("candidates_per_step", 1LL);
+}
+
+inline telemetry::json::object sa_tuner_config(const solve_options&, const run_context& ctx) {
+  return {{"batch_size", null_unless_above_one(ctx.batch_size)},
+          {"max_workers", null_unless_above_one(ctx.max_workers)},
+          {"parallel_multistart", ctx.parallel_multistart}};
+}
+
+inline telemetry::json::object sa_extra(const solve_options& o, const solve_outcome& out) {
+  const auto& s = out.search;
+  return {{"iterations", s.iterations}, {"restarts", s.restarts}, {"proposals", s.proposals}, {"accepted_moves", s.accepted},
+          {"temperature0", out.temperature0}, {"operators", operator_weights_json(o.weights)}};
+}
+
+inline void ils_config(telemetry::json::object& c, const solve_options& o, const run_context&) {
+  c.emplace_back("perturbation_strength", o.ils.perturbation_strength);
+  c.emplace_back("stall_limit", o.ils.stall_limit);
+  c.emplace_back("hybrid_use_mip", o.hybrid_use_mip);
+  c.emplace_back("hybrid_mip_time_limit", o.hybrid_mip_time_limit);
+  c.emplace_back("ls_patience", o.ils.patience);  // fhops-cpp's own ILS settings
+  c.emplace_back("ils_acceptance", o.ils.accept_worse ? "walk" : "better");
+}
+
+inline telemetry::json::object ils_tuner_config(const solve_options& o, const run_context&) {
+  return {{"perturbation_strength", o.ils.perturbation_strength}, {"stall_limit", o.ils.stall_limit}, {"hybrid_use_mip", o.hybrid_use_mip}};
+}
+
+inline telemetry::json::object ils_extra(const solve_options& o, const solve_outcome& out) {
+  const auto& s = out.search;
+  return {{"iterations", s.iterations}, {"perturbations", s.iterations}, {"restarts", s.restarts},
+          {"stall_limit", o.ils.stall_limit}, {"perturbation_strength", o.ils.perturbation_strength},
+          {"hybrid_used", o.hybrid_use_mip}};
+}
+
+inline void tabu_config(telemetry::json::object& c, const solve_options& o, const run_context& ctx) {
+  c.emplace_back("tabu_tenure", telemetry::json(ctx.tabu_tenure_arg));
+  c.emplace_back("stall_limit", o.stop.stall_limit);
+}
+
+inline telemetry::json::object tabu_tuner_config(const solve_options& o, const run_context&) {
+  return {{"tabu_tenure", o.tabu.tenure}, {"stall_limit", o.stop.stall_limit}};
+}
+
+inline telemetry::json::object tabu_extra(const solve_options& o, const solve_outcome& out) {
+  const auto& s = out.search;
+  long long improvements = 0;
+  for (const auto& c : s.operators) improvements += c.improvements;
+  return {{"iterations", s.iterations}, {"proposals", s.proposals}, {"improvements", improvements},
+          {"stall_limit", o.stop.stall_limit}, {"tabu_tenure", o.tabu.tenure}};
+}
+
+}  // namespace detail
+
+/// The run-record layouts, in solver_kind order.
+inline constexpr std::array<run_record_layout, 3> run_record_layouts{{
+    {solver_kind::sa, &detail::no_config, &detail::sa_own_config, true, &detail::sa_tuner_config, true, &detail::sa_extra},
+    {solver_kind::ils, &detail::ils_config, &detail::no_own_config, false, &detail::ils_tuner_config, false, &detail::ils_extra},
+    {solver_kind::tabu, &detail::tabu_config, &detail::no_own_config, false, &detail::tabu_tuner_config, false, &detail::tabu_extra},
+}};
+
+/// The layout of `k`'s run records.
+constexpr const run_record_layout& run_record_layout_of(solver_kind k) { return run_record_layouts[static_cast<std::size_t>(k)]; }
+static_assert(run_record_layout_of(solver_kind::sa).kind == solver_kind::sa && run_record_layout_of(solver_kind::ils).kind == solver_kind::ils &&
+                  run_record_layout_of(solver_kind::tabu).kind == solver_kind::tabu,
+              "run_record_layouts must list the solvers in solver_kind order");
+
 /// A run record with everything known before the solve: id, solver, scenario, seed, config,
 /// context and tuner_meta (status "ok", started now). `sc` may be null when loading failed.
 inline telemetry::run_record begin_run_record(solver_kind kind, const solve_options& o, const run_context& ctx, const scenario* sc,
                                         std::optional<long long> seed) {
+  const run_record_layout& layout = run_record_layout_of(kind);
   telemetry::run_record r;
   r.run_id = telemetry::new_run_id();
   r.solver = solver_label(kind);
@@ -102,30 +204,15 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
   // config (§1.4), then fhops-cpp's own settings.
   r.config = {{"iters", ctx.iters}, {"batch_size", detail::null_unless_above_one(ctx.batch_size)},
               {"max_workers", detail::null_unless_above_one(ctx.max_workers)}};
-  if (kind == solver_kind::ils) {
-    r.config.emplace_back("perturbation_strength", o.ils.perturbation_strength);
-    r.config.emplace_back("stall_limit", o.ils.stall_limit);
-    r.config.emplace_back("hybrid_use_mip", o.hybrid_use_mip);
-    r.config.emplace_back("hybrid_mip_time_limit", o.hybrid_mip_time_limit);
-    r.config.emplace_back("ls_patience", o.ils.patience);  // fhops-cpp's own ILS settings
-    r.config.emplace_back("ils_acceptance", o.ils.accept_worse ? "walk" : "better");
-  } else if (kind == solver_kind::tabu) {
-    r.config.emplace_back("tabu_tenure", telemetry::json(ctx.tabu_tenure_arg));
-    r.config.emplace_back("stall_limit", o.stop.stall_limit);
-  }
+  layout.config(r.config, o, ctx);
   r.config.emplace_back("operators", detail::operator_weights_json(o.weights));
   r.config.emplace_back("time_limit", telemetry::json(ctx.time_limit));
   r.config.emplace_back("operator_selection", o.adaptive ? "adaptive" : "fixed");
   if (o.landing_capacity != landing_capacity_mode::priced)  // recorded only when not the default
     r.config.emplace_back("landing_capacity", std::string(to_string(o.landing_capacity)));
-  if (kind == solver_kind::sa) {
-    r.config.emplace_back("cooling", o.cooling);
-    r.config.emplace_back("acceptance", o.acceptance);
-    r.config.emplace_back("restart_period", o.restart_period);
-  }
+  layout.own_config(r.config, o, sc);
 
-  // context: SA puts the descriptors first and lets the caller win; ILS/Tabu add the nested
-  // scenario_features and let the descriptors win (the reference's two behaviours).
+  // context: the reference's two behaviours (run_record_layout::descriptors_first).
   telemetry::json::object caller{{"source", ctx.source}};
   if (sc) caller.emplace_back("machine_costs", machine_costs(*sc));
   if (ctx.profile) caller.emplace_back("profile", *ctx.profile);
@@ -134,7 +221,7 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
   if (ctx.multi_start_run_id) caller.emplace_back("multi_start_run_id", *ctx.multi_start_run_id);
   if (ctx.preset) caller.emplace_back("preset", *ctx.preset);
   const telemetry::json::object features = sc ? scenario_features(*sc) : telemetry::json::object{};
-  if (kind == solver_kind::sa) {
+  if (layout.descriptors_first) {
     r.context = features;
     for (auto& [k, v] : caller) telemetry::set(r.context, k, v);
   } else {
@@ -144,18 +231,9 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
   }
 
   // tuner_meta of the solve CLIs (§1.6).
-  telemetry::json::object tconfig;
-  if (kind == solver_kind::sa)
-    tconfig = {{"batch_size", detail::null_unless_above_one(ctx.batch_size)},
-               {"max_workers", detail::null_unless_above_one(ctx.max_workers)},
-               {"parallel_multistart", ctx.parallel_multistart}};
-  else if (kind == solver_kind::ils)
-    tconfig = {{"perturbation_strength", o.ils.perturbation_strength}, {"stall_limit", o.ils.stall_limit}, {"hybrid_use_mip", o.hybrid_use_mip}};
-  else
-    tconfig = {{"tabu_tenure", o.tabu.tenure}, {"stall_limit", o.stop.stall_limit}};
   r.tuner_meta = {{"algorithm", r.solver},
                   {"budget", telemetry::json::object{{"iters", ctx.iters}, {"tier", telemetry::json(ctx.tier)}}},
-                  {"config", std::move(tconfig)},
+                  {"config", layout.tuner_config(o, ctx)},
                   {"progress", telemetry::json::object{}}};
   return r;
 }
@@ -163,27 +241,16 @@ inline telemetry::run_record begin_run_record(solver_kind kind, const solve_opti
 /// Completes a record with the outcome: metrics, extra, KPIs and tuner_meta progress.
 inline void finish_run_record(telemetry::run_record& r, solver_kind kind, const solve_options& o, const solve_outcome& out,
                               const kpi_result& kpis, double seconds) {
+  const run_record_layout& layout = run_record_layout_of(kind);
   const auto& s = out.search;
   r.metrics = {{"objective", out.best.score}, {"initial_score", out.initial.score}};
-  if (kind == solver_kind::sa)
+  if (layout.acceptance_rate)
     r.metrics.emplace_back("acceptance_rate", s.proposals > 0 ? static_cast<double>(s.accepted) / static_cast<double>(s.proposals) : 0.0);
   for (const auto& [k, v] : kpis.totals) {
     if (const double* d = std::get_if<double>(&v)) telemetry::set(r.metrics, k, *d);
     else if (const long long* n = std::get_if<long long>(&v)) telemetry::set(r.metrics, k, static_cast<double>(*n));
   }
-  long long improvements = 0;
-  for (const auto& c : s.operators) improvements += c.improvements;
-  if (kind == solver_kind::sa)
-    r.extra = {{"iterations", s.iterations}, {"restarts", s.restarts}, {"proposals", s.proposals},
-               {"accepted_moves", s.accepted}, {"temperature0", out.temperature0},
-               {"operators", detail::operator_weights_json(o.weights)}};
-  else if (kind == solver_kind::ils)
-    r.extra = {{"iterations", s.iterations}, {"perturbations", s.iterations}, {"restarts", s.restarts},
-               {"stall_limit", o.ils.stall_limit}, {"perturbation_strength", o.ils.perturbation_strength},
-               {"hybrid_used", o.hybrid_use_mip}};
-  else
-    r.extra = {{"iterations", s.iterations}, {"proposals", s.proposals}, {"improvements", improvements},
-               {"stall_limit", o.stop.stall_limit}, {"tabu_tenure", o.tabu.tenure}};
+  r.extra = layout.extra(o, out);
   r.extra.emplace_back("evaluations", s.evaluations);
   r.extra.emplace_back("search_seconds", s.seconds);
   r.extra.emplace_back("stop_reason", std::string(search::to_string(s.reason)));
