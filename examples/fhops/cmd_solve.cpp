@@ -86,6 +86,9 @@ po::options_description solve_option_table(solver_kind kind, bool units_resume) 
   else
     opts.add_options()("resume", po::value<std::string>(), "continue the run checkpointed in FILE (same scenario, solver and options; checkpoints go on to FILE "
                                                          "unless --checkpoint says otherwise). solve-heur: with --parallel-multistart, --resume is the work-unit switch");
+  if (kind == solver_kind::sa)
+    opts.add_options()("resume-units", po::bool_switch(), "the work-unit switch under a name of its own: as --resume with --parallel-multistart "
+                                                          "(needs --parallel-multistart K and --telemetry-log)");
   add_solver_options(opts, fhops::harvest::solver_options_of(kind));
   return opts;
 }
@@ -101,6 +104,14 @@ struct search_settings {
   bool timed = false, want_bound = false;
   long long batch = 1, workers = 1, multistart = 1;
 };
+
+// The option that asks solve-heur to run only a multistart's missing work units: --resume where it
+// is the switch (`units_resume`), or --resume-units; nullptr when neither is given.
+const char* units_resume_option(const po::variables_map& vm, bool units_resume) {
+  if (units_resume && vm["resume"].as<bool>()) return "--resume";
+  if (vm.count("resume-units") && vm["resume-units"].as<bool>()) return "--resume-units";
+  return nullptr;
+}
 
 search_settings settle_search(solver_kind kind, const po::variables_map& vm, bool units_resume) {
   search_settings s;
@@ -136,8 +147,10 @@ search_settings settle_search(solver_kind kind, const po::variables_map& vm, boo
   if (!vm["batch-neighbours"].defaulted() || (s.psolver && s.psolver->batch_neighbours)) o.batch = s.batch > 1 ? s.batch : 0;
   if (vm.count("parallel-multistart"))  // solve-heur's
     s.multistart = cli_or_profile("parallel-multistart", s.psolver ? s.psolver->parallel_multistart : std::nullopt);
-  if (units_resume && vm["resume"].as<bool>() && s.multistart < 2) throw usage_error("--resume needs --parallel-multistart K (K >= 2)");
-  if (units_resume && vm["resume"].as<bool>() && !vm.count("telemetry-log")) throw usage_error("--resume needs --telemetry-log (the store it resumes)");
+  if (const char* resume = units_resume_option(vm, units_resume)) {
+    if (s.multistart < 2) throw usage_error(std::string(resume) + " needs --parallel-multistart K (K >= 2)");
+    if (!vm.count("telemetry-log")) throw usage_error(std::string(resume) + " needs --telemetry-log (the store it resumes)");
+  }
   usage_checked([&] {
     fhops::harvest::apply_solver_options(o, solver_option_values_of(vm, fhops::harvest::solver_options_of(kind)), {s.timed, s.batch, s.psolver});
   });
@@ -252,7 +265,7 @@ void prepare(solve_setup& setup, solver_kind kind, const std::string& name, cons
   rq.multistart = static_cast<std::size_t>(s.multistart);
   rq.threads = s.workers > 1 ? static_cast<std::size_t>(s.workers)
                              : std::min<std::size_t>(rq.multistart, std::max(1u, std::thread::hardware_concurrency()));
-  rq.resume_units = units_resume && vm["resume"].as<bool>();
+  rq.resume_units = units_resume_option(vm, units_resume) != nullptr;
   if (s.multistart > 1 && (fhops::dist::launched_by_mpi() || rq.resume_units))  // the runs are work units (fhops/workflows/unit_runs.hpp)
     rq.open_session = [threads = rq.threads] { return open_session(fhops::dist::launched_by_mpi() ? 1 : threads); };
   rq.lagrangian_steps = vm.count("lagrangian-bound") ? vm["lagrangian-bound"].as<int>() : 0;

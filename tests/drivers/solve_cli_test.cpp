@@ -294,6 +294,30 @@ TEST_CASE("solve-heur --parallel-multistart --resume: a lost run, then only it r
   CHECK(fhops_test::count(fhops_test::slurp(dir / "runs.jsonl"), "\"record_type\":\"run\"") == 4);
 }
 
+TEST_CASE("solve-heur --resume-units: the work-unit switch under its own name, also beside --parallel-multistart's --resume", "[driver][solve]") {
+  const auto dir = fhops_test::scratch("solve_resume_units");
+  const std::string cmd = driver() + " solve-heur " + demo() + " --iters 300 --parallel-multistart 3";
+  REQUIRE(run(cmd + " --out " + (dir / "plain.csv").string()).exit_code == 0);
+  const std::string tracked = cmd + " --out " + (dir / "plan.csv").string() + " --telemetry-log " + (dir / "runs.jsonl").string();
+  CHECK(run("FHOPS_TEST_FAIL_UNIT=1 " + tracked + " --resume-units").exit_code == 1);  // run 1 lost
+  const auto resumed = run(tracked + " --resume-units");
+  INFO(resumed.out);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.out.find("missing from the store: 1\n") != std::string::npos);
+  CHECK(fhops_test::slurp(dir / "plan.csv") == fhops_test::slurp(dir / "plain.csv"));
+  CHECK(fhops_test::count(fhops_test::slurp(dir / "runs.jsonl"), "\"record_type\":\"run\"") == 3);
+  // usage: it names itself; a multistart and a log are needed; solve-ils and solve-tabu have none
+  const auto alone = run(driver() + " solve-heur " + demo() + " --out " + (dir / "x.csv").string() + " --resume-units --telemetry-log " +
+                         (dir / "x.jsonl").string());
+  CHECK(alone.exit_code == 2);
+  CHECK(alone.out.find("--resume-units needs --parallel-multistart") != std::string::npos);
+  const auto no_log = run(cmd + " --out " + (dir / "y.csv").string() + " --resume-units");
+  CHECK(no_log.exit_code == 2);
+  CHECK(no_log.out.find("--resume-units needs --telemetry-log") != std::string::npos);
+  CHECK(run(driver() + " solve-ils " + demo() + " --out " + (dir / "z.csv").string() + " --resume-units").exit_code == 2);
+  CHECK_FALSE(std::filesystem::exists(dir / "x.csv"));
+}
+
 TEST_CASE("solve-landings writes its plan; the JSON objective is that plan's exact score; bad options exit 2", "[driver][solve][landing_decomposition]") {
   CHECK_THAT(run(driver() + " solve-landings " + demo() + " --out /tmp/fhops_never_written.csv").out,
              Catch::Contains("not supported"));  // the demo has locks and sequencing
