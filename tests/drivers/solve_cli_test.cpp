@@ -247,6 +247,13 @@ TEST_CASE("a timed solve-heur where capacity is hard: one candidate per step, th
   CHECK(priced.evaluations > priced.iterations);
   CHECK_FALSE(priced.recorded_step);
   CHECK(solve(hard, "--time-limit 60 -w swap=1 -w row_rebuild=0.3").row_rebuild == 0.3);  // given weights stay
+  // Equal weights: each step's operator is still drawn (the reference's order would always start with swap).
+  const auto [swaps, moves] = solve_heur_json_of(dir, hard, "--iters 400 --time-limit 60 -w swap=1 -w move=1", [](simdjson::dom::element obj) {
+    return std::pair{double(obj["operators"]["swap"]["proposals"]), double(obj["operators"]["move"]["proposals"])};
+  });
+  CHECK(swaps + moves >= 400);
+  CHECK(swaps > 100);
+  CHECK(moves > 100);
 }
 
 TEST_CASE("the reference's crash cases work", "[driver][solve]") {

@@ -1130,6 +1130,32 @@ TEST_CASE("search: annealer batch = candidates per step", "[search]") {
   }
 }
 
+TEST_CASE("search: a drawn step proposes one candidate, its operator drawn by weight, equal weights included", "[search]") {
+  const auto start = tsp::random_tour(12, 5);
+  // generated proposals of operator 0 and 1 after 4000 steps
+  const auto shares = [&](bool drawn, std::vector<double> w) {
+    const outcome o = solve(srch::annealer<>({.batch = 1, .restart_period = 0, .drawn = drawn}), circle12(), start, 9, iterations(4000),
+                            srch::fixed_weights(std::move(w)));
+    CHECK(o.result.evaluations == 4000);  // one candidate per step (the TSP's operators always have a move)
+    return std::pair{o.result.operators[0].generated, o.result.operators[1].generated};
+  };
+  // The reference's order keeps registry order under equal weights: one candidate is always operator 0.
+  CHECK(shares(false, {1.0, 1.0}) == std::pair{4000LL, 0LL});
+  const auto [a, b] = shares(true, {1.0, 1.0});
+  CHECK(a + b == 4000);
+  CHECK(a > 1700);
+  CHECK(b > 1700);
+  const auto [c, d] = shares(true, {1.0, 3.0});  // 1 : 3
+  CHECK(d > 2 * c);
+  CHECK(d < 4 * c);
+  CHECK(shares(true, {0.0, 1.0}) == std::pair{0LL, 4000LL});
+  // nothing enabled: the run ends at once, exhausted
+  const outcome none = solve(srch::annealer<>({.batch = 1, .restart_period = 0, .drawn = true}), circle12(), start, 9, iterations(10),
+                             srch::fixed_weights({0.0, 0.0}));
+  CHECK(none.result.reason == srch::stop_reason::exhausted);
+  CHECK(none.result.evaluations == 0);
+}
+
 TEST_CASE("search: budget cooling reaches the final temperature at the end of the iteration budget", "[search]") {
   // cooling.hpp: "step(progress) after each step (progress = share of the budget used)". After
   // step k of N the share used is k/N, so with T0 = 16, T1 = 1 and N = 4 the temperatures after

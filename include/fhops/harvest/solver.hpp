@@ -605,7 +605,11 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
     }
     case solver_kind::sa: break;
   }
-  search::annealer_parameters ap{o.batch.value_or(default_sa_batch(traits_of(pb), o.cooling == "budget")), o.restart_period};
+  // The automatic one candidate per step draws its operator by weight (annealer_parameters::drawn),
+  // also when the weights are equal: the reference's order would then always start with the
+  // first operator, and a timed `-w swap=1 -w move=1` run would propose nothing but swaps.
+  const long long automatic_batch = default_sa_batch(traits_of(pb), o.cooling == "budget");
+  search::annealer_parameters ap{o.batch.value_or(automatic_batch), o.restart_period, !o.batch && automatic_batch == 1};
   const auto with_cooling = [&](auto cooling) {
     const auto with_acceptance = [&](auto acceptance) {
       search::annealer<decltype(cooling), decltype(acceptance)> algo(ap, cooling, acceptance);

@@ -22,6 +22,8 @@ struct annealer_parameters {
   long long batch = 0;             ///< candidates per step; 0 = one per enabled operator (reference)
   long long restart_period = 100;  ///< restart from the start state when a step accepts nothing and
                                    ///< iteration % period == 0; 0 = never
+  bool drawn = false;              ///< one candidate per step, its operator drawn by weight even when
+                                   ///< the weights are equal (Run::drawn_candidate); `batch` is then unused
   void validate() const {
     if (batch < 0) throw std::invalid_argument("annealer_parameters.batch must be >= 0 (got " + std::to_string(batch) + ")");
     if (restart_period < 0)
@@ -72,13 +74,8 @@ private:
     typename Run::move_type mv{};
     for (;;) {
       if (!resumed) {
-        const auto& order = r.operator_order();
-        if (order.empty()) {
-          r.exhausted();
-          break;
-        }
         accepted = false;
-        r.candidates(order, s, static_cast<std::size_t>(p_.batch), mv, [&](std::size_t op, const auto& m) {
+        const auto visit = [&](std::size_t op, const auto& m) {
           const double current = space.score(s);
           const double candidate = r.evaluate(s, m);
           if (acceptance_.accept(candidate - current, current, r.best_score(), cooling_.temperature(), r.random())) {
@@ -88,7 +85,20 @@ private:
           }
           r.rejected(op);
           return true;
-        });
+        };
+        if (p_.drawn) {
+          if (r.drawn_candidate(s, mv, visit) < 0) {
+            r.exhausted();
+            break;
+          }
+        } else {
+          const auto& order = r.operator_order();
+          if (order.empty()) {
+            r.exhausted();
+            break;
+          }
+          r.candidates(order, s, static_cast<std::size_t>(p_.batch), mv, visit);
+        }
         acceptance_.commit(space.score(s));
         cooling_.step(r.progress(1));  // the temperature after this step, as the reference logs it
         if (!r.end_step(s, cooling_.temperature())) break;

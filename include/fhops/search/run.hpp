@@ -182,6 +182,45 @@ public:
     return tried;
   }
 
+  /// One candidate, its operator drawn by weight: an enabled operator is drawn in proportion to its
+  /// weight (also when all weights are equal, where operator_order() keeps registry order and so
+  /// always starts with the same operator); should it have no move, the next is drawn from the
+  /// others, and so on. Calls visit(op, move) for the first move proposed. Returns 1 when a move was
+  /// visited, 0 when no operator had one (or the time budget is spent), -1 when no operator is
+  /// enabled. One uniform draw per operator asked, not a whole weighted order.
+  template <class Visit>
+  int drawn_candidate(const state_type& s, move_type& mv, Visit&& visit) {
+    draw_pool_.clear();
+    double total = 0.0;
+    for (std::size_t op = 0; op < ops_.size(); ++op)
+      if (const double w = selector_.weight(op); w > 0.0) {
+        draw_pool_.push_back(op);
+        total += w;
+      }
+    if (draw_pool_.empty()) return -1;
+    while (!draw_pool_.empty()) {
+      if (out_of_time()) return 0;
+      const double pick = rng_.uniform01() * total;
+      double sum = 0.0;
+      std::size_t k = draw_pool_.size() - 1;
+      for (std::size_t j = 0; j < draw_pool_.size(); ++j) {
+        sum += selector_.weight(draw_pool_[j]);
+        if (sum >= pick) {
+          k = j;
+          break;
+        }
+      }
+      const std::size_t op = draw_pool_[k];
+      if (propose(op, s, mv)) {
+        visit(op, mv);
+        return 1;
+      }
+      total -= selector_.weight(op);
+      draw_pool_.erase(draw_pool_.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    return 0;
+  }
+
   /// True once the wall-clock budget (max_seconds) is spent, and from then on. candidates() asks
   /// before every proposal, so a step with many candidates (a large batch, a long perturbation)
   /// ends within `clock_stride` proposals of the deadline; the clock is read on every
@@ -363,6 +402,7 @@ private:
   result_type result_{};
   std::vector<telemetry::operator_counters> ops_;
   std::vector<std::size_t> order_;
+  std::vector<std::size_t> draw_pool_;  // drawn_candidate's operators not yet drawn
   move_rewards rewards_{};
   long long stall_ = 0;
   bool improved_ = false;
