@@ -608,8 +608,9 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   // The automatic one candidate per step draws its operator by weight (annealer_parameters::drawn),
   // also when the weights are equal: the reference's order would then always start with the
   // first operator, and a timed `-w swap=1 -w move=1` run would propose nothing but swaps.
-  const long long automatic_batch = default_sa_batch(traits_of(pb), o.cooling == "budget");
-  search::annealer_parameters ap{o.batch.value_or(automatic_batch), o.restart_period, !o.batch && automatic_batch == 1};
+  const scenario_traits traits = traits_of(pb);
+  search::annealer_parameters ap{o.batch.value_or(default_sa_batch(traits, o.cooling == "budget")), o.restart_period,
+                                 one_candidate_step(o, traits)};
   const auto with_cooling = [&](auto cooling) {
     const auto with_acceptance = [&](auto acceptance) {
       search::annealer<decltype(cooling), decltype(acceptance)> algo(ap, cooling, acceptance);
@@ -624,7 +625,7 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   if (o.cooling == "geometric") return with_cooling(search::geometric_cooling({o.cooling_ratio, o.initial_temperature}));
   if (o.cooling == "budget") {
     const double t0 = o.initial_temperature.value_or(20.0);
-    const double t1 = o.final_temperature.value_or(std::min(t0, default_final_temperature(traits_of(pb))));
+    const double t1 = o.final_temperature.value_or(std::min(t0, default_final_temperature(traits)));
     return with_cooling(search::budget_cooling({t0, t1}));
   }
   throw std::invalid_argument("cooling must be geometric or budget (got '" + o.cooling + "')");

@@ -18,6 +18,20 @@ namespace fhops::search {
 
 namespace detail {
 
+// One weighted draw from `pool` (indices whose weights `weight(i)` sum to `total`): u*total, then
+// the first whose running sum reaches it (the last when rounding leaves the sum short). Returns
+// the position in `pool`.
+template <class Weight>
+std::size_t weighted_pick(const std::vector<std::size_t>& pool, double total, rng& r, Weight weight) {
+  const double pick = r.uniform01() * total;
+  double run = 0.0;
+  for (std::size_t j = 0; j < pool.size(); ++j) {
+    run += weight(pool[j]);
+    if (run >= pick) return j;
+  }
+  return pool.size() - 1;
+}
+
 // Weighted sampling without replacement over the operators with weight > 0 (the reference's
 // ordering: draw u*total, take the first whose running sum reaches it, remove it, repeat). Equal
 // weights (within 1e-9) or a single enabled operator keep index order and draw nothing.
@@ -33,16 +47,7 @@ inline void weighted_order(const std::vector<double>& weights, rng& r, std::vect
   while (!pool.empty()) {
     double total = 0.0;
     for (std::size_t i : pool) total += weights[i];
-    const double pick = r.uniform01() * total;
-    double run = 0.0;
-    std::size_t k = pool.size() - 1;
-    for (std::size_t j = 0; j < pool.size(); ++j) {
-      run += weights[pool[j]];
-      if (run >= pick) {
-        k = j;
-        break;
-      }
-    }
+    const std::size_t k = weighted_pick(pool, total, r, [&](std::size_t i) { return weights[i]; });
     out.push_back(pool[k]);
     pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(k));
   }

@@ -17,6 +17,7 @@
 
 #include "fhops/search/checkpoint.hpp"
 #include "fhops/search/concepts.hpp"
+#include "fhops/search/operator_selection.hpp"
 #include "fhops/search/termination.hpp"
 #include "fhops/telemetry/events.hpp"
 #include "fhops/util/rng.hpp"
@@ -200,16 +201,7 @@ public:
     if (draw_pool_.empty()) return -1;
     while (!draw_pool_.empty()) {
       if (out_of_time()) return 0;
-      const double pick = rng_.uniform01() * total;
-      double sum = 0.0;
-      std::size_t k = draw_pool_.size() - 1;
-      for (std::size_t j = 0; j < draw_pool_.size(); ++j) {
-        sum += selector_.weight(draw_pool_[j]);
-        if (sum >= pick) {
-          k = j;
-          break;
-        }
-      }
+      const std::size_t k = detail::weighted_pick(draw_pool_, total, rng_, [this](std::size_t op) { return selector_.weight(op); });
       const std::size_t op = draw_pool_[k];
       if (propose(op, s, mv)) {
         visit(op, mv);

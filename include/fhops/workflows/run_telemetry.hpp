@@ -118,9 +118,10 @@ inline void sa_own_config(telemetry::json::object& c, const solve_options& o, co
   c.emplace_back("cooling", o.cooling);
   c.emplace_back("acceptance", o.acceptance);
   c.emplace_back("restart_period", o.restart_period);
-  // The automatic one candidate per step of a timed run (default_sa_batch, decided by the
-  // scenario): batch_size, the reference's field, is null for it as for the reference's step.
-  if (sc && !o.batch && default_sa_batch({.priced_slack = sc->weights.landing_slack > 0.0}, o.cooling == "budget") == 1)
+  // The automatic one candidate per step of a timed run (one_candidate_step, decided by the
+  // scenario's priced slack): batch_size, the reference's field, is null for it as for the
+  // reference's step.
+  if (sc && one_candidate_step(o, {.priced_slack = sc->weights.landing_slack > 0.0}))
     c.emplace_back("candidates_per_step", 1LL);
 }
 
