@@ -325,6 +325,9 @@ int print_solve(solver_kind kind, const std::string& name, const po::variables_m
                            out.search.iterations, out.search.evaluations,
                            out.search.seconds > 0 ? static_cast<double>(out.search.evaluations) / out.search.seconds : 0.0,
                            out.search.seconds, fhops::search::to_string(out.search.reason), out.initial.score);
+  if (out.warm_start_evaluations > 0)
+    std::cout << fmt::format("SA warm start: {} evaluations in {:g} % of the time limit, before the search above\n", out.warm_start_evaluations,
+                             100.0 * setup.rq.options.sa_warm_start);
   if (const auto& bound = res.lagrangian)
     std::cout << fmt::format("Lagrangian upper bound: {:.3f} ({} subgradient steps; gap to this plan {:.3f})\n", bound->bound,
                              bound->iterations, bound->bound - out.best.score);

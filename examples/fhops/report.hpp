@@ -55,7 +55,8 @@ inline std::string operator_stats_text(const std::vector<fhops::telemetry::opera
 }
 
 /// One JSON object for a solve: objective, components, search counters, seed, KPIs;
-/// `extra_fields` ("\"key\":value," each) go after the tier.
+/// `extra_fields` ("\"key\":value," each) go after the tier, then an ILS or Tabu run's SA warm
+/// start evaluations (when one ran); the search counters are the ILS or Tabu phase's.
 inline std::string solve_json(const std::string& command, const fhops::harvest::solve_outcome& o,
                               const fhops::harvest::kpi_result& k, const std::string& tier,
                               const std::string& extra_fields = "") {
@@ -79,7 +80,9 @@ inline std::string solve_json(const std::string& command, const fhops::harvest::
       o.best.penalty_events, json_number(o.initial.score), s.iterations, s.evaluations,
       json_number(s.seconds > 0 ? static_cast<double>(s.evaluations) / s.seconds : 0.0), json_number(s.seconds),
       o.seed, s.restarts, fhops::search::to_string(s.reason),
-      tier.empty() ? std::string() : "\"tier\":" + fhops::json_quote(tier) + ",", extra_fields, ops, fhops::harvest::kpis_json(k));
+      tier.empty() ? std::string() : "\"tier\":" + fhops::json_quote(tier) + ",",
+      extra_fields + (o.warm_start_evaluations > 0 ? fmt::format("\"sa_warm_start_evaluations\":{},", o.warm_start_evaluations) : ""), ops,
+      fhops::harvest::kpis_json(k));
 }
 
 }  // namespace fhops_cli

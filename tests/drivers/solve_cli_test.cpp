@@ -256,6 +256,59 @@ TEST_CASE("a timed solve-heur where capacity is hard: one candidate per step, th
   CHECK(moves > 100);
 }
 
+TEST_CASE("solve-ils and solve-tabu: --time-limit alone starts from an SA warm start, recorded; --sa-warm-start is checked",
+          "[driver][solve][warm_start]") {
+  const auto dir = fhops_test::scratch("solve_warm_start");
+  const std::string csv = (dir / "p.csv").string();
+  for (const std::string command : {"solve-ils", "solve-tabu"}) {
+    INFO(command);
+    const auto base = driver() + " " + command + " " + demo() + " --out " + csv + " --format json ";
+    // warm: the JSON and the run record say so; the search's start is SA's plan, not the greedy seed
+    const auto log = dir / (command + ".jsonl");
+    auto r = run(base + "--time-limit 0.6 --telemetry-log " + log.string());
+    REQUIRE(r.exit_code == 0);
+    simdjson::dom::parser parser;
+    simdjson::dom::element obj;
+    REQUIRE_FALSE(parser.parse(r.out).get(obj));
+    int64_t warm = 0;
+    REQUIRE_FALSE(obj["sa_warm_start_evaluations"].get(warm));
+    CHECK(warm > 0);
+    simdjson::dom::parser record_parser;
+    simdjson::dom::element record;
+    REQUIRE_FALSE(record_parser.parse(fhops_test::slurp(log)).get(record));
+    CHECK(double(record["config"]["sa_warm_start"]) == 0.5);
+    CHECK(int64_t(record["extra"]["sa_warm_start_evaluations"]) == warm);
+    // a given share, and 0: none
+    r = run(base + "--time-limit 0.3 --sa-warm-start 0.25");
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_FALSE(parser.parse(r.out).get(obj));
+    REQUIRE_FALSE(obj["sa_warm_start_evaluations"].get(warm));
+    CHECK(warm > 0);
+    r = run(base + "--time-limit 0.3 --sa-warm-start 0");
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_FALSE(parser.parse(r.out).get(obj));
+    CHECK(obj["sa_warm_start_evaluations"].error() == simdjson::NO_SUCH_FIELD);
+    // an iteration budget: the reference's start, nothing recorded
+    r = run(base + "--iters 20");
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_FALSE(parser.parse(r.out).get(obj));
+    CHECK(obj["sa_warm_start_evaluations"].error() == simdjson::NO_SUCH_FIELD);
+    // the text output names the warm start
+    CHECK_THAT(run(driver() + " " + command + " " + demo() + " --out " + csv + " --time-limit 0.3").out, Catch::Contains("SA warm start: "));
+    for (const auto& [bad, says] : std::vector<std::pair<std::string, std::string>>{
+             {"--time-limit 1 --sa-warm-start 1", "--sa-warm-start must be in [0, 1) (got 1.0)"},
+             {"--time-limit 1 --sa-warm-start -0.1", "--sa-warm-start must be a finite number >= 0"},
+             {"--iters 20 --sa-warm-start 0.5", "--sa-warm-start needs --time-limit without --iters"},
+             {"--time-limit 1 --iters 20 --sa-warm-start 0.5", "--sa-warm-start needs --time-limit without --iters"}}) {
+      INFO(bad);
+      r = run(base + bad);
+      CHECK(r.exit_code == 2);
+      CHECK_THAT(r.out, Catch::Contains(says));
+    }
+  }
+  CHECK(run(driver() + " solve-heur " + demo() + " --out " + csv + " --time-limit 0.2 --sa-warm-start 0.5").exit_code == 2);
+}
+
 TEST_CASE("the reference's crash cases work", "[driver][solve]") {
   const auto dir = fhops_test::scratch("solve_crash");
   const std::string csv = (dir / "plan.csv").string();

@@ -460,6 +460,51 @@ TEST_CASE("ILS: the local search's patience and acceptance reach the run", "[sol
   CHECK(tuned.best.score == evaluate(pb, tuned.search.best).score);
 }
 
+TEST_CASE("ILS and Tabu on a wall-clock budget start from SA's best plan; with iterations or share 0 from the greedy seed",
+          "[solver][warm_start]") {
+  const problem pb = solver_demo_problem();
+  const double greedy = evaluate(pb, sanitised(pb, greedy_schedule(pb))).score;
+  for (const solver_kind kind : {solver_kind::ils, solver_kind::tabu}) {
+    INFO(solver_label(kind));
+    solve_options o;
+    o.kind = kind;
+    use_time_budget(o, 0.4);  // as the solve commands' --time-limit alone
+    o.stop.max_iterations = 0;
+    CHECK(o.sa_warm_start == default_sa_warm_start);
+    REQUIRE(sa_warm_started(o));
+    const auto warm = solve(pb, o);
+    CHECK(warm.warm_start_evaluations > 0);
+    CHECK(warm.search.initial_score > greedy);  // ILS or Tabu began where SA left off, not at the greedy seed
+    CHECK(warm.best.score >= warm.search.initial_score);
+    CHECK(warm.best.score == evaluate(pb, warm.search.best).score);
+    CHECK(warm.initial.score == evaluate(pb, greedy_schedule(pb)).score);  // "initial" stays the greedy seed's
+
+    solve_options cold = o;
+    cold.sa_warm_start = 0.0;
+    CHECK_FALSE(sa_warm_started(cold));
+    const auto from_greedy = solve(pb, cold);
+    CHECK(from_greedy.warm_start_evaluations == 0);
+    CHECK(from_greedy.search.initial_score == greedy);
+
+    solve_options counted = o;  // an iteration budget: no warm start, whatever the share
+    counted.stop.max_iterations = 20;
+    CHECK_FALSE(sa_warm_started(counted));
+    const auto iterated = solve(pb, counted);
+    CHECK(iterated.warm_start_evaluations == 0);
+    CHECK(iterated.search.initial_score == greedy);
+
+    for (const double bad : {1.0, -0.5, std::nan("")}) {
+      solve_options wrong = o;
+      wrong.sa_warm_start = bad;
+      CHECK_THROWS_WITH(solve(pb, wrong), Catch::Contains("solve_options.sa_warm_start must be in [0, 1)"));
+    }
+  }
+  solve_options sa;  // SA has no warm start of its own
+  use_time_budget(sa, 0.2);
+  CHECK_FALSE(sa_warm_started(sa));
+  CHECK(solve(pb, sa).warm_start_evaluations == 0);
+}
+
 TEST_CASE("--check-delta mode verifies every evaluation during a solve", "[solver][delta]") {
   const problem pb = solver_demo_problem();
   for (const auto kind : {solver_kind::sa, solver_kind::ils, solver_kind::tabu}) {

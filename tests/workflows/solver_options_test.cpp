@@ -154,3 +154,32 @@ TEST_CASE("solver options: a value missing or of another type is named", "[optio
   v.values["candidates"] = std::string("many");
   CHECK(error_of(fh::solver_kind::tabu, v) == "--candidates has a value of another type");
 }
+
+TEST_CASE("solver options: ILS's and Tabu's SA warm start is on for a wall-clock budget alone; a share is checked", "[options][warm_start]") {
+  for (const auto kind : {fh::solver_kind::ils, fh::solver_kind::tabu}) {
+    CAPTURE(fh::solver_label(kind));
+    const auto warm = [&](const fh::solver_option_values& v, bool timed, long long iterations) {
+      fh::solve_options o;
+      o.kind = kind;
+      o.stop.max_iterations = iterations;
+      fh::apply_solver_options(o, v, {timed, 1, nullptr});
+      return o.sa_warm_start;
+    };
+    auto v = defaults_of(kind);
+    CHECK(warm(v, true, 0) == fh::default_sa_warm_start);  // --time-limit alone
+    CHECK(warm(v, true, 200) == 0.0);                       // --time-limit and --iters
+    CHECK(warm(v, false, 200) == 0.0);                      // --iters
+    set(v, "sa-warm-start", 0.25);
+    CHECK(warm(v, true, 0) == 0.25);
+    CHECK_THROWS_WITH(warm(v, true, 200), "--sa-warm-start needs --time-limit without --iters");
+    CHECK_THROWS_WITH(warm(v, false, 200), "--sa-warm-start needs --time-limit without --iters");
+    set(v, "sa-warm-start", 0.0);
+    CHECK(warm(v, true, 0) == 0.0);
+    CHECK(warm(v, false, 200) == 0.0);  // 0 asks for nothing: accepted anywhere
+    set(v, "sa-warm-start", 1.0);
+    CHECK_THROWS_WITH(warm(v, true, 0), "--sa-warm-start must be in [0, 1) (got 1.0)");
+  }
+  bool sa_has_it = false;
+  for (const auto& opt : fh::solver_options_of(fh::solver_kind::sa)) sa_has_it = sa_has_it || std::string(opt.name) == "sa-warm-start";
+  CHECK_FALSE(sa_has_it);
+}

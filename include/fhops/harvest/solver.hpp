@@ -9,6 +9,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -108,6 +109,9 @@ inline operator_weights default_weights_for(const scenario_traits& t) {
 inline operator_weights default_tabu_weights_for(const scenario_traits& t) {
   return with_landing_rebuild(default_tabu_weights, !t.priced_slack && !t.sequencing);
 }
+
+/// Budget cooling's initial temperature when none is given.
+inline constexpr double default_budget_initial_temperature = 20.0;
 
 /// Budget cooling's final temperature for a scenario when none is given: 1 where landing capacity
 /// is hard and no block has sequencing, else 0.05 (the earlier default, kept by the other
@@ -466,6 +470,10 @@ struct solve_options {
   bool hybrid_use_mip = false;              ///< ILS: at each stall, offer the plan MIP's plan (plan_mip.hpp, solved once)
   long long hybrid_mip_time_limit = 60;     ///< ILS: cbc's time limit of that MIP, seconds
   search::tabu_parameters tabu{};
+  /// ILS / Tabu: the share of a wall-clock budget (stop.max_seconds with no max_iterations) that SA
+  /// with its timed defaults spends first; ILS or Tabu then starts from SA's best plan instead of
+  /// the greedy seed and has the rest of the budget. 0 = no warm start (the reference); in [0, 1).
+  double sa_warm_start = 0.0;
   // both
   bool check_delta = false;
   /// Whether moves may put work over a landing's capacity when landing_slack > 0 (priced) or the
@@ -479,14 +487,30 @@ inline bool one_candidate_step(const solve_options& o, const scenario_traits& t)
   return o.kind == solver_kind::sa && !o.batch && default_sa_batch(t, o.cooling == "budget") == 1;
 }
 
+/// The share of a timed ILS or Tabu run that SA spends first (solve_options::sa_warm_start). ILS
+/// and Tabu from the greedy seed were 4-6 % short of the best known values at 10 s on the families
+/// benchmark's report split, where SA was ~1.5 %: both take the best plan of each step, so a step
+/// costs every operator's candidate and they descend slowly from a poor start. With half the
+/// budget spent by SA first, ILS and Tabu ended near SA's level on the benchmark (bench/RESULTS.md,
+/// "ILS and Tabu: a warm start by SA").
+inline constexpr double default_sa_warm_start = 0.5;
+
+/// Whether a solve with `o` starts ILS or Tabu from an SA warm start: a share is set and the
+/// budget is wall-clock time alone.
+inline bool sa_warm_started(const solve_options& o) {
+  return o.kind != solver_kind::sa && o.sa_warm_start > 0.0 && o.stop.max_seconds > 0.0 && o.stop.max_iterations == 0;
+}
+
 /// A wall-clock budget of `seconds` for `o`, with the schedule a timed SA run uses: cooling over the
 /// budget and no restarts (the reference's restart after 100 steps without an accepted move assumes
 /// an iteration budget). The solve commands apply the same rule unless --cooling or
-/// --restart-period say otherwise; the iteration budget is left to the caller.
+/// --restart-period say otherwise; the iteration budget is left to the caller. ILS and Tabu get
+/// the SA warm start (default_sa_warm_start), which runs when no iteration budget is set.
 inline void use_time_budget(solve_options& o, double seconds) {
   o.stop.max_seconds = seconds;
   o.cooling = "budget";
   o.restart_period = 0;
+  o.sa_warm_start = default_sa_warm_start;
 }
 
 /// Tabu's automatic tenure, the reference's `--tabu-tenure 0`: max(10, machines).
@@ -510,6 +534,7 @@ struct solve_outcome {
   std::uint64_t seed = 0;
   double best_score = 0.0;                 ///< = best.score (for multistart ranking)
   double temperature0 = 0.0;               ///< SA only
+  long long warm_start_evaluations = 0;    ///< ILS / Tabu: the SA warm start's move evaluations (0: none ran)
 };
 
 namespace detail {
@@ -553,7 +578,35 @@ struct mip_hybrid {
   }
 };
 
-// Runs `algo` from the sanitised greedy seed, or (a checkpointing hook and `resume`) from a checkpoint.
+// The weights an operator selector draws with: `w`, but seq_fill 0 where nothing is sequenced
+// (it has no move there: dropping it keeps the other runs' trajectories).
+inline std::vector<double> selector_weights(const problem& pb, const operator_weights& w) {
+  std::vector<double> out(w.begin(), w.end());
+  if (!pb.has_sequencing) out[static_cast<std::size_t>(operator_id::seq_fill)] = 0.0;
+  return out;
+}
+
+// The SA warm start of an ILS or Tabu run (sa_warm_started): SA with a timed run's defaults for
+// the scenario (solver_defaults' weights, one candidate per step where capacity is hard, budget
+// cooling from default_budget_initial_temperature to default_final_temperature) for
+// o.sa_warm_start of the budget, from `state`; leaves its best plan in `state` and returns its
+// move evaluations. It has no observer: the step log and progress are the ILS or Tabu run's.
+inline long long sa_warm_start(const problem& pb, const solve_options& o, harvest_space& space, harvest_neighbourhood& nbh, rng& random,
+                               incremental_evaluator& state) {
+  const scenario_traits traits = traits_of(pb);
+  const long long batch = default_sa_batch(traits, true);
+  search::fixed_weights selector(selector_weights(pb, solver_defaults(solver_kind::sa, &traits, batch == 1)));
+  search::termination stop{.max_iterations = 0, .max_seconds = o.stop.max_seconds * o.sa_warm_start, .stall_limit = 0, .target = std::nullopt};
+  const search::budget_cooling cooling({default_budget_initial_temperature, default_final_temperature(traits)});
+  search::annealer<search::budget_cooling, search::metropolis> sa({batch, 0, batch == 1}, cooling, {});
+  search::search_run run(space, nbh, selector, random, stop, telemetry::null_observer{}, search::no_checkpoint{});
+  const auto result = sa.run(run, state);
+  state.reset(result.best);
+  return result.evaluations;
+}
+
+// Runs `algo` from the sanitised greedy seed (or, for a warm-started ILS or Tabu run, from SA's
+// best plan: sa_warm_start), or (a checkpointing hook and `resume`) from a checkpoint.
 template <class Algorithm, class Selector, class Observer, class Hook, class... Hybrid>
 solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& algo, Selector& selector, Observer obs, Hook hook,
                        search::checkpoint_reader* resume, std::uint64_t seed, Hybrid&... hybrid) {
@@ -563,8 +616,19 @@ solve_outcome run_with(const problem& pb, const solve_options& o, Algorithm& alg
   const schedule seed_plan = greedy_schedule(pb);
   incremental_evaluator state(pb);
   state.reset(sanitised(pb, seed_plan, o.landing_capacity));  // every operator output is sanitised; so is the start
-  search::search_run run(space, nbh, selector, random, o.stop, std::move(obs), std::move(hook));
   solve_outcome out;
+  search::termination stop = o.stop;
+  if (sa_warm_started(o)) {
+    if (resume) {  // the warm start ran before the checkpoint: the ILS or Tabu phase has its share
+      stop.max_seconds = o.stop.max_seconds * (1.0 - o.sa_warm_start);
+    } else {
+      const auto started = std::chrono::steady_clock::now();
+      out.warm_start_evaluations = sa_warm_start(pb, o, space, nbh, random, state);
+      const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      stop.max_seconds = std::max(o.stop.max_seconds - spent, 1e-3);
+    }
+  }
+  search::search_run run(space, nbh, selector, random, stop, std::move(obs), std::move(hook));
   if constexpr (Hook::enabled) {
     out.search = resume ? algo.resume(run, state, *resume, hybrid...) : algo.run(run, state, hybrid...);
   } else {
@@ -584,6 +648,8 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   const auto run = [&](auto& algo, auto&... hybrid) {
     return run_with(pb, o, algo, selector, std::move(obs), std::move(hook), resume, seed, hybrid...);
   };
+  if (!(o.sa_warm_start >= 0.0 && o.sa_warm_start < 1.0))
+    throw std::invalid_argument("solve_options.sa_warm_start must be in [0, 1) (got " + std::to_string(o.sa_warm_start) + ")");
   switch (o.kind) {
     case solver_kind::ils: {
       search::iterated_local_search algo(o.ils);
@@ -624,7 +690,7 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   };
   if (o.cooling == "geometric") return with_cooling(search::geometric_cooling({o.cooling_ratio, o.initial_temperature}));
   if (o.cooling == "budget") {
-    const double t0 = o.initial_temperature.value_or(20.0);
+    const double t0 = o.initial_temperature.value_or(default_budget_initial_temperature);
     const double t1 = o.final_temperature.value_or(std::min(t0, default_final_temperature(traits)));
     return with_cooling(search::budget_cooling({t0, t1}));
   }
@@ -635,9 +701,7 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
 template <class Observer, class Hook>
 solve_outcome solve_with(const problem& pb, const solve_options& o, Observer obs, std::uint64_t seed, Hook hook,
                          search::checkpoint_reader* resume) {
-  std::vector<double> w(o.weights.begin(), o.weights.end());
-  // seq_fill has no move without sequencing: dropping it keeps the other runs' trajectories.
-  if (!pb.has_sequencing) w[static_cast<std::size_t>(operator_id::seq_fill)] = 0.0;
+  const std::vector<double> w = selector_weights(pb, o.weights);
   if (o.adaptive) {
     search::adaptive_roulette selector(w);
     return dispatch(pb, o, selector, std::move(obs), seed, std::move(hook), resume);

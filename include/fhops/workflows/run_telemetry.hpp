@@ -112,7 +112,6 @@ struct run_record_layout {
 namespace detail {
 
 inline void no_config(telemetry::json::object&, const solve_options&, const run_context&) {}
-inline void no_own_config(telemetry::json::object&, const solve_options&, const scenario*) {}
 
 inline void sa_own_config(telemetry::json::object& c, const solve_options& o, const scenario* sc) {
   c.emplace_back("cooling", o.cooling);
@@ -137,6 +136,17 @@ inline telemetry::json::object sa_extra(const solve_options& o, const solve_outc
           {"temperature0", out.temperature0}, {"operators", operator_weights_json(o.weights)}};
 }
 
+// ILS's and Tabu's own settings: the SA warm start's share, when one runs (sa_warm_started).
+inline void warm_start_config(telemetry::json::object& c, const solve_options& o, const scenario*) {
+  if (sa_warm_started(o)) c.emplace_back("sa_warm_start", o.sa_warm_start);
+}
+
+// The SA warm start's move evaluations, when one ran, last in extra.
+inline telemetry::json::object with_warm_start(telemetry::json::object extra, const solve_outcome& out) {
+  if (out.warm_start_evaluations > 0) extra.emplace_back("sa_warm_start_evaluations", out.warm_start_evaluations);
+  return extra;
+}
+
 inline void ils_config(telemetry::json::object& c, const solve_options& o, const run_context&) {
   c.emplace_back("perturbation_strength", o.ils.perturbation_strength);
   c.emplace_back("stall_limit", o.ils.stall_limit);
@@ -152,9 +162,10 @@ inline telemetry::json::object ils_tuner_config(const solve_options& o, const ru
 
 inline telemetry::json::object ils_extra(const solve_options& o, const solve_outcome& out) {
   const auto& s = out.search;
-  return {{"iterations", s.iterations}, {"perturbations", s.iterations}, {"restarts", s.restarts},
-          {"stall_limit", o.ils.stall_limit}, {"perturbation_strength", o.ils.perturbation_strength},
-          {"hybrid_used", o.hybrid_use_mip}};
+  return with_warm_start({{"iterations", s.iterations}, {"perturbations", s.iterations}, {"restarts", s.restarts},
+                          {"stall_limit", o.ils.stall_limit}, {"perturbation_strength", o.ils.perturbation_strength},
+                          {"hybrid_used", o.hybrid_use_mip}},
+                         out);
 }
 
 inline void tabu_config(telemetry::json::object& c, const solve_options& o, const run_context& ctx) {
@@ -170,8 +181,9 @@ inline telemetry::json::object tabu_extra(const solve_options& o, const solve_ou
   const auto& s = out.search;
   long long improvements = 0;
   for (const auto& c : s.operators) improvements += c.improvements;
-  return {{"iterations", s.iterations}, {"proposals", s.proposals}, {"improvements", improvements},
-          {"stall_limit", o.stop.stall_limit}, {"tabu_tenure", o.tabu.tenure}};
+  return with_warm_start({{"iterations", s.iterations}, {"proposals", s.proposals}, {"improvements", improvements},
+                          {"stall_limit", o.stop.stall_limit}, {"tabu_tenure", o.tabu.tenure}},
+                         out);
 }
 
 }  // namespace detail
@@ -179,8 +191,8 @@ inline telemetry::json::object tabu_extra(const solve_options& o, const solve_ou
 /// The run-record layouts, in solver_kind order.
 inline constexpr std::array<run_record_layout, 3> run_record_layouts{{
     {solver_kind::sa, &detail::no_config, &detail::sa_own_config, true, &detail::sa_tuner_config, true, &detail::sa_extra},
-    {solver_kind::ils, &detail::ils_config, &detail::no_own_config, false, &detail::ils_tuner_config, false, &detail::ils_extra},
-    {solver_kind::tabu, &detail::tabu_config, &detail::no_own_config, false, &detail::tabu_tuner_config, false, &detail::tabu_extra},
+    {solver_kind::ils, &detail::ils_config, &detail::warm_start_config, false, &detail::ils_tuner_config, false, &detail::ils_extra},
+    {solver_kind::tabu, &detail::tabu_config, &detail::warm_start_config, false, &detail::tabu_tuner_config, false, &detail::tabu_extra},
 }};
 
 /// The layout of `k`'s run records.

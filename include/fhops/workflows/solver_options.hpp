@@ -18,6 +18,7 @@
 
 #include "fhops/harvest/solver.hpp"
 #include "fhops/util/choice.hpp"
+#include "fhops/util/python_format.hpp"
 
 namespace fhops::harvest {
 
@@ -60,6 +61,13 @@ inline std::vector<solver_option> sa_options() {
   };
 }
 
+// ILS's and Tabu's --sa-warm-start (solve_options::sa_warm_start).
+inline solver_option sa_warm_start_option() {
+  return {"sa-warm-start", option_type::real, nullptr, 0, 0, false, {},
+          "share of --time-limit that simulated annealing (its timed defaults) spends first, its best plan then being the start "
+          "(default 0.5 with --time-limit and no --iters, else 0: the greedy seed, as the reference; in [0, 1))"};
+}
+
 inline std::vector<solver_option> ils_options() {
   constexpr long long any = std::numeric_limits<long long>::max();
   return {
@@ -73,6 +81,7 @@ inline std::vector<solver_option> ils_options() {
       {"hybrid-use-mip", option_type::flag, nullptr, 0, 0, false, {},
        "at each stall, offer the exact MIP's plan (solve-mip, by cbc; solved once, at the first stall)"},
       {"hybrid-mip-time-limit", option_type::integer, "60", 0, any, false, {}, "cbc's time limit of that MIP in seconds (0 = none)"},
+      sa_warm_start_option(),
   };
 }
 
@@ -87,6 +96,7 @@ inline std::vector<solver_option> tabu_options() {
       {"tabu-tenure-max", option_type::integer, "0", 0, any, false, {},
        "with --restart-stall: each restart draws the tenure from [tabu-tenure, this] (0 = keep the tenure)"},
       {"candidates", option_type::integer, "0", 0, any, false, {}, "candidates per iteration (0 = --batch-neighbours rule)"},
+      sa_warm_start_option(),
   };
 }
 
@@ -145,6 +155,15 @@ inline void apply_solver_options(solve_options& o, const solver_option_values& v
     return value;
   };
   const long long batch = ctx.batch > 1 ? ctx.batch : 0;
+  // ILS and Tabu: the SA warm start, by default on a wall-clock budget alone (sa_warm_started).
+  const auto warm_start = [&] {
+    const bool timed_alone = ctx.timed && o.stop.max_iterations == 0;
+    if (!v.has("sa-warm-start")) return timed_alone ? default_sa_warm_start : 0.0;
+    const double share = v.get<double>("sa-warm-start");
+    if (!(share < 1.0)) throw std::invalid_argument("--sa-warm-start must be in [0, 1) (got " + python_float_repr(share) + ")");
+    if (share > 0.0 && !timed_alone) throw std::invalid_argument("--sa-warm-start needs --time-limit without --iters");
+    return share;
+  };
   switch (o.kind) {
     case solver_kind::sa: {
       const std::string& cooling = v.get<std::string>("cooling");
@@ -166,6 +185,7 @@ inline void apply_solver_options(solve_options& o, const solver_option_values& v
       o.ils.samples = samples > 0 ? samples : batch;
       o.ils.patience = v.get<long long>("ls-patience");
       o.ils.accept_worse = v.get<std::string>("ils-acceptance") == "walk";
+      o.sa_warm_start = warm_start();
       break;
     }
     case solver_kind::tabu: {
@@ -179,6 +199,7 @@ inline void apply_solver_options(solve_options& o, const solver_option_values& v
       if (o.tabu.tenure_max > 0 && o.tabu.tenure > 0 && o.tabu.tenure_max < o.tabu.tenure)
         throw std::invalid_argument("--tabu-tenure-max must be >= --tabu-tenure (got " + std::to_string(o.tabu.tenure_max) + " < " +
                                     std::to_string(o.tabu.tenure) + ")");
+      o.sa_warm_start = warm_start();
       break;
     }
   }

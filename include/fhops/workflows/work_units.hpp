@@ -260,7 +260,8 @@ inline record record_from_json(const telemetry::json& v) {
 }
 
 /// A solve outcome as one JSON object (a multistart run travelling to the coordinator): the best
-/// plan as an assignments CSV, the seed, the SA start temperature and the search counters.
+/// plan as an assignments CSV, the seed, the SA start temperature, the search counters and the
+/// SA warm start's evaluations (ILS, Tabu).
 inline std::string solve_outcome_json(const problem& pb, const solve_outcome& out) {
   namespace tel = telemetry;
   const auto& s = out.search;
@@ -275,6 +276,7 @@ inline std::string solve_outcome_json(const problem& pb, const solve_outcome& ou
                                      {"final_score", s.final_score},
                                      {"counters", tel::json::array{s.iterations, s.evaluations, s.proposals, s.accepted, s.restarts}},
                                      {"seconds", s.seconds},
+                                     {"warm_start_evaluations", out.warm_start_evaluations},
                                      {"reason", static_cast<long long>(s.reason)},
                                      {"operators", std::move(ops)}});
 }
@@ -312,6 +314,7 @@ inline solve_outcome solve_outcome_from_json(const problem& pb, const telemetry:
   out.seed = static_cast<std::uint64_t>(integer(num("seed")));
   out.best_score = out.best.score;
   out.temperature0 = num("temperature0").as_double();
+  if (const telemetry::json* w = telemetry::find(o, "warm_start_evaluations")) out.warm_start_evaluations = integer(*w);  // absent before ILS/Tabu had it
   return out;
 }
 
