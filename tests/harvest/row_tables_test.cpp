@@ -20,9 +20,9 @@ namespace fhops::harvest {
 
 // The kernel's test friend: reaches the row DP's scratch.
 struct kernel_probe {
-  static void work_left(operator_kernel& k, const schedule& plan, int m) {
+  static void work_left(operator_kernel& k, const schedule& plan, int m, int only_landing = -1) {
     k.row_plan_.assign(plan.cells.begin(), plan.cells.end());
-    k.work_left(m);
+    k.work_left(m, only_landing);
   }
   static const std::vector<double>& left(const operator_kernel& k) { return k.left_; }
   static int sequence_room(operator_kernel& k, int m, int b, int slot) { return k.sequence_room(m, b, slot); }
@@ -272,13 +272,14 @@ int dense_room(const problem& pb, const std::vector<int>& dense, int m, int b, i
 
 }  // namespace row_tables_test
 
-TEST_CASE("sequence_room equals its dense recomputation on random plans", "[speed][seq_fill][rebuild]") {
+TEST_CASE("sequence_room equals its dense recomputation on random plans, also after work_left restricted to a landing",
+          "[speed][seq_fill][rebuild]") {
   for (const auto& [blocks, machines, days, seed] : {std::array<int, 4>{12, 6, 10, 11}, std::array<int, 4>{20, 9, 7, 5}}) {
     const problem pb = row_tables_test::chain_problem(blocks, machines, days, static_cast<std::uint64_t>(seed));
     REQUIRE(pb.has_sequencing);
     operator_kernel kern(pb);
     fhops::rng r(static_cast<std::uint64_t>(seed) * 7 + 1);
-    int restricted = 0, binding = 0;
+    int restricted = 0, binding = 0, crowded = 0;
     for (int round = 0; round < 6; ++round) {
       const schedule plan = row_tables_test::random_plan(pb, r);
       for (int m = -1; m < pb.num_machines; ++m) {
@@ -297,10 +298,28 @@ TEST_CASE("sequence_room equals its dense recomputation on random plans", "[spee
             binding += want < 1;
           }
         }
+        // restricted to one landing (seq_fill's): that landing's blocks have the same work left and room
+        for (int l = 0; l < pb.num_landings; ++l) {
+          kernel_probe::work_left(kern, plan, m, l);
+          for (int b = 0; b < pb.num_blocks; ++b) {
+            if (pb.landing_of[b] != l) continue;
+            REQUIRE(kernel_probe::left(kern)[b] == left[b]);
+            for (int k = 0; k < pb.num_slots; ++k)
+              REQUIRE(kernel_probe::sequence_room(kern, m, b, k) == row_tables_test::dense_room(pb, dense, m, b, k));
+          }
+          // the landing's room binds somewhere: more of the other machines on it in a slot than it takes
+          for (int t = 0; t < pb.num_slots; ++t) {
+            int on = 0;
+            for (int x = 0; x < pb.num_machines; ++x)
+              if (const std::int32_t v = plan.at(x, t); x != m && v >= 0 && pb.landing_of[v] == l) ++on;
+            crowded += pb.landing_capacity[l] > 0 && on > pb.landing_capacity[l];
+          }
+        }
       }
     }
     CHECK(restricted > 0);  // the check saw prerequisites ...
-    CHECK(binding > 0);     // ... and room that runs out
+    CHECK(binding > 0);     // ... and room that runs out ...
+    CHECK(crowded > 0);     // ... and landings over their capacity
   }
 }
 

@@ -308,7 +308,11 @@ private:
   // With sequencing it also logs, per block, the role counts each slot changed: sequence_room
   // asks about a few blocks only, so their counts before every slot are built from the log when
   // first asked (block_cum) instead of copying every block's counts after every slot.
-  void work_left(int m) {
+  // `only_landing` >= 0: only the cells on that landing's blocks are evaluated, so only those
+  // blocks' left_ and counts are worked out (the others' are not). They are exact: whether a cell
+  // on landing l is productive depends on its block's work left and role counts and on the
+  // landing's room in its slot, all set by cells on landing l alone (problem_model.md 5.2).
+  void work_left(int m, int only_landing = -1) {
     const problem& pb = *pb_;
     const int S = pb.num_slots, R = pb.num_roles;
     const bool seq = pb.has_sequencing;
@@ -330,8 +334,17 @@ private:
     const std::int32_t* cells = row_plan_.data();
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
-      const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
-      detail::process_slot(pb, t, cell, c, sum, w, terms);
+      if (only_landing < 0) {
+        const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
+        detail::process_slot(pb, t, cell, c, sum, w, terms);
+      } else {
+        const int* landing_of = pb.landing_of.data();
+        const auto cell = [cells, S, t, m, landing_of, only_landing](int x) {
+          const std::int32_t v = x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t];
+          return v >= 0 && landing_of[v] == only_landing ? v : -1;
+        };
+        detail::process_slot(pb, t, cell, c, sum, w, terms);
+      }
       for (int j = 0; j < w.num_touched; ++j) {
         const int i = w.touched[j];
         seq_log_[i / R].push_back({k, i % R, cum_scratch_[i]});

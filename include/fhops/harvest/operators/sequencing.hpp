@@ -28,7 +28,8 @@ struct seq_fill_operator {
     if (kern.seq_pairs_.empty()) return false;
     const int S = pb.num_slots;
     kern.row_plan_.assign(plan.cells.begin(), plan.cells.end());
-    int left_for = -2;  // the machine left_ and the room were last worked out for (row_plan_ stays put)
+    // the machine and landing left_ and the room were last worked out for (row_plan_ stays put)
+    int left_for = -2, left_landing = -1;
     for (int a = 0; a < kern.attempts_ / 4 + 1; ++a) {
       const auto [m, b] = kern.seq_pairs_[r.below(kern.seq_pairs_.size())];
       const int role = pb.machine_role[m];
@@ -41,9 +42,10 @@ struct seq_fill_operator {
       };
       mv.changes.clear();
       if (follows) {
-        if (left_for != m) {  // a leader needs neither left_ nor the room
-          kern.work_left(m);
+        if (left_for != m || left_landing != pb.landing_of[b]) {  // a leader needs neither left_ nor the room
           left_for = m;
+          left_landing = pb.landing_of[b];
+          kern.work_left(m, left_landing);  // b's landing is all b's left_ and room depend on
         }
         if (kern.left_[b] <= 1e-9) continue;
         kern.cand_.clear();  // the slots a run may start at
