@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ranges>
 
 #include "fhops/harvest/problem.hpp"
 
@@ -44,12 +45,14 @@ struct no_terms {
   void mobilisation(double) const noexcept {}
 };
 
-/// Processes slot t (day d) for every machine in scenario order. `cell(m)` gives the block in
-/// (m, t) or -1; production and move costs are added to `s` in evaluation order and also reported
-/// to `terms` (so an incremental evaluator can replay them bit for bit).
-template <class Cell, class Terms>
-inline void process_slot(const problem& pb, int t, const Cell& cell, carry& c, sums& s, slot_scratch& w, Terms& terms) {
-  const int M = pb.num_machines;
+/// Processes slot t (day d) for the machines of `machines` (a range of machine indices in
+/// ascending scenario order; process_slot: every machine), as if every other machine were idle
+/// and unlocked. `cell(m)` gives the block in (m, t) or -1; production and move costs are added to
+/// `s` in evaluation order and also reported to `terms` (so an incremental evaluator can replay
+/// them bit for bit).
+template <class Machines, class Cell, class Terms>
+inline void process_slot_of(const problem& pb, int t, const Machines& machines, const Cell& cell, carry& c, sums& s, slot_scratch& w,
+                            Terms& terms) {
   const int S = pb.num_slots;
   const int B = pb.num_blocks;
   const int d = pb.slot_day[t];
@@ -57,7 +60,7 @@ inline void process_slot(const problem& pb, int t, const Cell& cell, carry& c, s
   const int R = pb.num_roles;
   std::fill(w.used, w.used + pb.num_landings, 0);
   w.num_touched = 0;
-  for (int m = 0; m < M; ++m) {
+  for (const int m : machines) {
     const std::size_t ci = static_cast<std::size_t>(m) * S + t;
     const int b = cell(m);
     const std::int32_t lk = pb.lock[ci];
@@ -124,6 +127,12 @@ inline void process_slot(const problem& pb, int t, const Cell& cell, carry& c, s
     c.cum[i] += w.cnt[i];
     w.cnt[i] = 0;
   }
+}
+
+/// Processes slot t (day d) for every machine in scenario order (process_slot_of).
+template <class Cell, class Terms>
+inline void process_slot(const problem& pb, int t, const Cell& cell, carry& c, sums& s, slot_scratch& w, Terms& terms) {
+  process_slot_of(pb, t, std::views::iota(0, pb.num_machines), cell, c, s, w, terms);
 }
 
 /// The score from the sums, in the reference's operation order.

@@ -74,6 +74,8 @@ public:
     for (int t = pb.num_slots - 1; t >= 0; --t) first_slot_of_day_[pb.slot_day[t]] = t;
     for (int d = pb.num_days; d >= 1; --d)
       first_slot_of_day_[d] = std::min(first_slot_of_day_[d], first_slot_of_day_[d + 1]);
+    position_.resize(pb.num_slots);
+    for (int k = 0; k < pb.num_slots; ++k) position_[pb.eval_order[k]] = k;
     machines_for_block_.resize(pb.num_blocks);
     blocks_for_machine_.resize(pb.num_machines);
     for (int m = 0; m < pb.num_machines; ++m)
@@ -311,7 +313,8 @@ private:
   // `only_landing` >= 0: only the cells on that landing's blocks are evaluated, so only those
   // blocks' left_ and counts are worked out (the others' are not). They are exact: whether a cell
   // on landing l is productive depends on its block's work left and role counts and on the
-  // landing's room in its slot, all set by cells on landing l alone (problem_model.md 5.2).
+  // landing's room in its slot, all set by cells on landing l alone (problem_model.md 5.2). Only
+  // the slots holding such cells are processed, for their machines alone (process_slot_of).
   void work_left(int m, int only_landing = -1) {
     const problem& pb = *pb_;
     const int S = pb.num_slots, R = pb.num_roles;
@@ -332,23 +335,48 @@ private:
     detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data(), touched_scratch_.data()};
     detail::no_terms terms;
     const std::int32_t* cells = row_plan_.data();
-    for (int k = 0; k < S; ++k) {
-      const int t = pb.eval_order[k];
-      if (only_landing < 0) {
-        const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
-        detail::process_slot(pb, t, cell, c, sum, w, terms);
-      } else {
-        const int* landing_of = pb.landing_of.data();
-        const auto cell = [cells, S, t, m, landing_of, only_landing](int x) {
-          const std::int32_t v = x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t];
-          return v >= 0 && landing_of[v] == only_landing ? v : -1;
-        };
-        detail::process_slot(pb, t, cell, c, sum, w, terms);
-      }
+    const auto log_slot = [&](int k) {
       for (int j = 0; j < w.num_touched; ++j) {
         const int i = w.touched[j];
         seq_log_[i / R].push_back({k, i % R, cum_scratch_[i]});
       }
+    };
+    if (only_landing < 0) {
+      for (int k = 0; k < S; ++k) {
+        const int t = pb.eval_order[k];
+        const auto cell = [cells, S, t, m](int x) { return x == m ? -1 : cells[static_cast<std::size_t>(x) * S + t]; };
+        detail::process_slot(pb, t, cell, c, sum, w, terms);
+        log_slot(k);
+      }
+      return;
+    }
+    // The landing's cells only: found row by row (rows are contiguous), then put in evaluation
+    // order, machines ascending within a slot, and each slot with any processed for those machines.
+    landing_cells_.clear();
+    for (int x = 0; x < pb.num_machines; ++x) {
+      if (x == m) continue;
+      const std::int32_t* row = cells + static_cast<std::size_t>(x) * S;
+      for (int t = 0; t < S; ++t)
+        if (row[t] >= 0 && pb.landing_of[row[t]] == only_landing) landing_cells_.push_back({position_[t], x, row[t]});
+    }
+    bucket_start_.assign(S + 1, 0);
+    for (const auto& e : landing_cells_) ++bucket_start_[e.position + 1];
+    for (int k = 0; k < S; ++k) bucket_start_[k + 1] += bucket_start_[k];
+    bucket_fill_.assign(bucket_start_.begin(), bucket_start_.end() - 1);
+    bucket_cells_.resize(landing_cells_.size());
+    for (const auto& e : landing_cells_) bucket_cells_[bucket_fill_[e.position]++] = e;  // stable: machines stay ascending
+    slot_block_.resize(pb.num_machines);
+    for (int k = 0; k < S; ++k) {
+      const int lo = bucket_start_[k], hi = bucket_start_[k + 1];
+      if (lo == hi) continue;  // nothing on the landing in this slot: nothing changes
+      slot_machines_.clear();
+      for (int i = lo; i < hi; ++i) {
+        slot_machines_.push_back(bucket_cells_[i].machine);
+        slot_block_[bucket_cells_[i].machine] = bucket_cells_[i].block;
+      }
+      const int* block = slot_block_.data();
+      detail::process_slot_of(pb, pb.eval_order[k], slot_machines_, [block](int x) { return block[x]; }, c, sum, w, terms);
+      log_slot(k);
     }
   }
 
@@ -691,6 +719,14 @@ private:
   std::vector<choice_entry> choice_;  // rebuild_row's DP: where each improved state came from
   std::vector<std::uint32_t> slot_stamp_;
   std::uint32_t stamp_ = 0;
+  struct landing_cell {  // work_left on one landing: a cell of it, at its evaluation position
+    int position, machine;
+    std::int32_t block;
+  };
+  std::vector<landing_cell> landing_cells_, bucket_cells_;
+  std::vector<int> bucket_start_, bucket_fill_, slot_machines_;
+  std::vector<std::int32_t> slot_block_;
+  std::vector<int> position_;  // the evaluation position of each slot (the inverse of eval_order)
   std::vector<int> group_;  // the rows a rebuild move changed
   std::vector<int> home_;   // landing_swap: each machine's landing (-1: idle)
   std::vector<std::pair<int, int>> seq_pairs_;  // seq_fill: (machine, block) pairs in a role chain
