@@ -315,7 +315,8 @@ private:
   // on landing l is productive depends on its block's work left and role counts and on the
   // landing's room in its slot, all set by cells on landing l alone (problem_model.md 5.2). Only
   // the slots holding such cells are processed, for their machines alone (process_slot_of).
-  void work_left(int m, int only_landing = -1) {
+  // `plan_cells`: the plan to evaluate instead of row_plan_ (seq_fill's, which changes no row first).
+  void work_left(int m, int only_landing = -1, const std::int32_t* plan_cells = nullptr) {
     const problem& pb = *pb_;
     const int S = pb.num_slots, R = pb.num_roles;
     const bool seq = pb.has_sequencing;
@@ -334,7 +335,7 @@ private:
     detail::sums sum;
     detail::slot_scratch w{used_scratch_.data(), cnt_scratch_.data(), touched_scratch_.data()};
     detail::no_terms terms;
-    const std::int32_t* cells = row_plan_.data();
+    const std::int32_t* cells = plan_cells ? plan_cells : row_plan_.data();
     const auto log_slot = [&](int k) {
       for (int j = 0; j < w.num_touched; ++j) {
         const int i = w.touched[j];

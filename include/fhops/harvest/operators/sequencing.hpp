@@ -27,8 +27,7 @@ struct seq_fill_operator {
     const problem& pb = *kern.pb_;
     if (kern.seq_pairs_.empty()) return false;
     const int S = pb.num_slots;
-    kern.row_plan_.assign(plan.cells.begin(), plan.cells.end());
-    // the machine and landing left_ and the room were last worked out for (row_plan_ stays put)
+    // the machine and landing left_ and the room were last worked out for (the plan stays put)
     int left_for = -2, left_landing = -1;
     for (int a = 0; a < kern.attempts_ / 4 + 1; ++a) {
       const auto [m, b] = kern.seq_pairs_[r.below(kern.seq_pairs_.size())];
@@ -45,7 +44,7 @@ struct seq_fill_operator {
         if (left_for != m || left_landing != pb.landing_of[b]) {  // a leader needs neither left_ nor the room
           left_for = m;
           left_landing = pb.landing_of[b];
-          kern.work_left(m, left_landing);  // b's landing is all b's left_ and room depend on
+          kern.work_left(m, left_landing, plan.cells.data());  // b's landing is all b's left_ and room depend on
         }
         if (kern.left_[b] <= 1e-9) continue;
         kern.cand_.clear();  // the slots a run may start at
@@ -66,7 +65,7 @@ struct seq_fill_operator {
         int first = S;  // the first slot (evaluation order) a dependent role works b
         for (int k = 0; k < S && first == S; ++k)
           for (int x = 0; x < pb.num_machines; ++x) {
-            const std::int32_t v = kern.row_plan_[pb.ms(x, pb.eval_order[k])];
+            const std::int32_t v = plan.cells[pb.ms(x, pb.eval_order[k])];
             const int rx = pb.machine_role[x];
             if (v != b || x == m || rx < 0) continue;
             const auto [p0, p1] = pb.prerequisites(b, rx);
