@@ -6,7 +6,8 @@ meet different loads. Here each (instance, seed) runs configuration A pinned to 
 configuration B pinned to CPU 1 at the same time, so both see the same machine. Prints per
 instance the median (and lowest) objective of each, B's median relative to A's, and in how many
 seeds B did better; then the mean of the relative differences. Needs no best known value (for
-held-out instances).
+held-out instances). The two cores of the benchmark machine need not be equally fast (on report-mobil-150
+the side on CPU 0 won whichever driver it was): run a comparison both ways round.
 
 Usage: bench/families/paired_runs.py SECONDS INSTANCE[,INSTANCE...] SEED[,SEED...] -- A-OPTIONS... -- B-OPTIONS...
   e.g. bench/families/paired_runs.py 10 held/held-roles-60x10x35 42,43,44 -- --sa-warm-start 0 --
