@@ -35,8 +35,7 @@ public:
   explicit incremental_evaluator(const problem& pb)
       : pb_(&pb), M_(pb.num_machines), S_(pb.num_slots), B_(pb.num_blocks),
         BR_(pb.has_sequencing ? static_cast<std::size_t>(pb.num_blocks) * pb.num_roles : 0), plan_(pb),
-        pos_(pb.num_slots) {
-    for (int k = 0; k < S_; ++k) pos_[pb.eval_order[k]] = k;
+        pos_(pb.eval_position) {
     const std::size_t positions = static_cast<std::size_t>(S_) + 1;
     ck_rem_.resize(positions * B_);
     ck_prev_.resize(positions * M_);

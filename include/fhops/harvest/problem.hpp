@@ -130,6 +130,7 @@ public:
   std::vector<slot> slots;         ///< construction order (greedy, sanitiser, operators)
   std::vector<int> slot_day;       ///< day of each slot
   std::vector<int> eval_order;     ///< slot indices sorted by (day, shift_id as a string): the objective's order
+  std::vector<int> eval_position;  ///< the position of each slot in eval_order (its inverse)
   std::vector<double> slot_hours;  ///< timeline shift hours per slot, or a negative value when the slot has none
   bool has_shift_calendar = false;
   bool has_timeline_shifts = false;
@@ -250,6 +251,8 @@ private:
       if (slots[a].day != slots[b].day) return slots[a].day < slots[b].day;
       return slots[a].shift_id < slots[b].shift_id;
     });
+    eval_position.resize(S);
+    for (int k = 0; k < S; ++k) eval_position[eval_order[k]] = k;
 
     // Availability (§3.2): day calendar and shift calendar, last duplicate wins.
     day_available.assign(static_cast<std::size_t>(M) * (D + 1), 1);

@@ -74,8 +74,6 @@ public:
     for (int t = pb.num_slots - 1; t >= 0; --t) first_slot_of_day_[pb.slot_day[t]] = t;
     for (int d = pb.num_days; d >= 1; --d)
       first_slot_of_day_[d] = std::min(first_slot_of_day_[d], first_slot_of_day_[d + 1]);
-    position_.resize(pb.num_slots);
-    for (int k = 0; k < pb.num_slots; ++k) position_[pb.eval_order[k]] = k;
     machines_for_block_.resize(pb.num_blocks);
     blocks_for_machine_.resize(pb.num_machines);
     for (int m = 0; m < pb.num_machines; ++m)
@@ -358,7 +356,7 @@ private:
       if (x == m) continue;
       const std::int32_t* row = cells + static_cast<std::size_t>(x) * S;
       for (int t = 0; t < S; ++t)
-        if (row[t] >= 0 && pb.landing_of[row[t]] == only_landing) landing_cells_.push_back({position_[t], x, row[t]});
+        if (row[t] >= 0 && pb.landing_of[row[t]] == only_landing) landing_cells_.push_back({pb.eval_position[t], x, row[t]});
     }
     bucket_start_.assign(S + 1, 0);
     for (const auto& e : landing_cells_) ++bucket_start_[e.position + 1];
@@ -375,7 +373,7 @@ private:
         slot_machines_.push_back(bucket_cells_[i].machine);
         slot_block_[bucket_cells_[i].machine] = bucket_cells_[i].block;
       }
-      const int* block = slot_block_.data();
+      const std::int32_t* block = slot_block_.data();
       detail::process_slot_of(pb, pb.eval_order[k], slot_machines_, [block](int x) { return block[x]; }, c, sum, w, terms);
       log_slot(k);
     }
@@ -727,7 +725,6 @@ private:
   std::vector<landing_cell> landing_cells_, bucket_cells_;
   std::vector<int> bucket_start_, bucket_fill_, slot_machines_;
   std::vector<std::int32_t> slot_block_;
-  std::vector<int> position_;  // the evaluation position of each slot (the inverse of eval_order)
   std::vector<int> group_;  // the rows a rebuild move changed
   std::vector<int> home_;   // landing_swap: each machine's landing (-1: idle)
   std::vector<std::pair<int, int>> seq_pairs_;  // seq_fill: (machine, block) pairs in a role chain
