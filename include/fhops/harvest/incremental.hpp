@@ -4,11 +4,13 @@
 /// every slot, and the production and move-cost terms each slot added. A move is scored by
 /// restarting from the checkpoint of its earliest changed slot and stopping as soon as the state
 /// re-converges with the current plan's; the rest of the sums is replayed term by term, so the score
-/// is bit-for-bit the full evaluation's.
+/// is bit-for-bit the full evaluation's. Where blocks are sequenced, the slots between the last
+/// changed one and re-convergence that hold no diverged entry are replayed from the record too.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <span>
 #include <vector>
@@ -35,7 +37,7 @@ public:
   explicit incremental_evaluator(const problem& pb)
       : pb_(&pb), M_(pb.num_machines), S_(pb.num_slots), B_(pb.num_blocks),
         BR_(pb.has_sequencing ? static_cast<std::size_t>(pb.num_blocks) * pb.num_roles : 0), plan_(pb),
-        pos_(pb.eval_position) {
+        pos_(pb.eval_position), sparse_(pb.has_sequencing) {
     const std::size_t positions = static_cast<std::size_t>(S_) + 1;
     ck_rem_.resize(positions * B_);
     ck_prev_.resize(positions * M_);
@@ -55,9 +57,10 @@ public:
     touched_.resize(M_);
     used_.resize(pb.num_landings);
     override_.assign(static_cast<std::size_t>(M_) * S_, no_override);
-    div_rem_.resize(B_);
+    div_rem_.assign(B_, 0);
+    div_block_.assign(B_, 0);
     div_prev_.resize(M_);
-    div_cum_.resize(BR_);
+    div_cum_.assign(BR_, 0);
     reset(plan_);
   }
 
@@ -101,30 +104,54 @@ public:
     const std::int32_t* cells = plan_.cells.data();
     const std::int32_t* over = override_.data();
     const int S = S_;
+    // Up to the last changed position every slot is simulated.
+    for (int k = kmin; k <= kmax; ++k) {
+      const int t = pb_->eval_order[k];
+      const auto cellf = [cells, over, S, t](int m) {
+        const std::size_t i = static_cast<std::size_t>(m) * S + t;
+        return over[i] != no_override ? over[i] : cells[i];
+      };
+      detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
+    }
+    // After it the plan is the current one, and once nothing is diverged the rest is the record's.
+    // Sparse (sparse_): a slot where no cell holds a diverged block (remaining work or role counts)
+    // and no busy machine has a diverged previous block gives the terms it gave before, which are
+    // added from the record; a slot that holds one is simulated, its other cells' state taken from
+    // the checkpoint (the state they share with the current plan). Dense: every slot is simulated.
+    if (sparse_) {
+      init_divergence(kmin, kmax + 1, over);
+    } else {
+      init_divergence_dense(kmax + 1);
+    }
     evaluation out;
     bool converged = false;
-    for (int k = kmin; k < S_; ++k) {
-      const int t = pb_->eval_order[k];
-      if (k <= kmax) {
-        const auto cellf = [cells, over, S, t](int m) {
-          const std::size_t i = static_cast<std::size_t>(m) * S + t;
-          return over[i] != no_override ? over[i] : cells[i];
-        };
-        detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
-      } else {
-        const auto cellf = [cells, S, t](int m) { return cells[static_cast<std::size_t>(m) * S + t]; };
-        detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
-      }
-      if (k == kmax) {
-        init_divergence(k + 1);
-      } else if (k > kmax) {
-        update_divergence(t, k + 1);
-      }
-      if (k >= kmax && diverged_ == 0) {
-        out = finish_converged(sum, k + 1);
+    for (int k = kmax + 1; k <= S_; ++k) {
+      if (diverged_ == 0) {
+        out = finish_converged(sum, k);
         converged = true;
         break;
       }
+      if (k == S_) break;
+      const int t = pb_->eval_order[k];
+      const auto cellf = [cells, S, t](int m) { return cells[static_cast<std::size_t>(m) * S + t]; };
+      if (!sparse_) {
+        detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
+        update_divergence<false>(t, k + 1);
+        continue;
+      }
+      bool involved = false;
+      for (int m = 0; m < M_ && !involved; ++m) {
+        const int b = cellf(m);
+        involved = b >= 0 && (div_prev_[m] || div_block_[b]);
+      }
+      if (!involved) {
+        add_terms(k, sum);
+        add_counts(k, sum);
+        continue;
+      }
+      refresh_shared(t, k);
+      detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
+      update_divergence<true>(t, k + 1);
     }
     if (!converged) out = evaluator::make_evaluation(*pb_, sum);
     for (const auto& c : changes) override_[cell(c.machine, c.slot)] = no_override;
@@ -199,6 +226,12 @@ private:
     return a > bound && b_old > bound;
   }
 
+  // Two role counts of block b lead to the same future terms from position k when they are equal
+  // or when no cell ahead holds b (only a cell holding b reads them).
+  bool same_count(int a, int b_old, int b, int k) const {
+    return a == b_old || holders_[static_cast<std::size_t>(k) * B_ + b] == 0;
+  }
+
   void load(int k) const {
     std::copy_n(ck_rem_.begin() + static_cast<std::ptrdiff_t>(k) * B_, B_, rem_.begin());
     std::copy_n(ck_prev_.begin() + static_cast<std::ptrdiff_t>(k) * M_, M_, prev_.begin());
@@ -269,17 +302,80 @@ private:
     current_ = evaluator::make_evaluation(*pb_, ck_sums_[S_]);
   }
 
-  void init_divergence(int k) const {
+  // The divergence flags at position k, every entry checked (the dense evaluation).
+  void init_divergence_dense(int k) const {
     diverged_ = 0;
     const double* r = ck_rem_.data() + static_cast<std::size_t>(k) * B_;
     for (int b = 0; b < B_; ++b) diverged_ += (div_rem_[b] = !same_future(rem_[b], r[b], b, k));
     const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
     for (int m = 0; m < M_; ++m) diverged_ += (div_prev_[m] = !same_prev(prev_[m], p[m], m, k));
     const int* c = ck_cum_.data() + k * BR_;
-    for (std::size_t i = 0; i < BR_; ++i) diverged_ += (div_cum_[i] = cum_[i] != c[i]);
+    for (std::size_t i = 0; i < BR_; ++i)
+      diverged_ += (div_cum_[i] = !same_count(cum_[i], c[i], static_cast<int>(i) / pb_->num_roles, k));
+  }
+
+  // The sparse evaluation's divergence flags at position k, after a move whose changed cells lie
+  // at positions kmin..k-1 (`over`: the moved cells' new blocks). The carried state can differ
+  // from the checkpoint's only in entries those positions wrote, under the new plan or the old:
+  // the blocks and (block, role) pairs of their non-idle cells. Those are checked; every other
+  // flag is 0. When the window holds more cells than there are entries, every entry is checked.
+  void init_divergence(int kmin, int k, const std::int32_t* over) const {
+    for (const int b : dirty_rem_) div_rem_[b] = div_block_[b] = 0;
+    for (const int i : dirty_cum_) div_cum_[i] = div_block_[i / pb_->num_roles] = 0;
+    dirty_rem_.clear();
+    dirty_cum_.clear();
+    diverged_ = 0;
+    const double* r = ck_rem_.data() + static_cast<std::size_t>(k) * B_;
+    const int* c = ck_cum_.data() + k * BR_;
+    const auto check_block = [&](int b) {
+      if (div_rem_[b] || same_future(rem_[b], r[b], b, k)) return;
+      div_rem_[b] = 1;
+      ++div_block_[b];
+      dirty_rem_.push_back(b);
+      ++diverged_;
+    };
+    const auto check_role = [&](int b, int m) {
+      const int role = pb_->machine_role[m];
+      if (role < 0) return;
+      const std::size_t i = static_cast<std::size_t>(b) * pb_->num_roles + role;
+      if (div_cum_[i] || same_count(cum_[i], c[i], b, k)) return;
+      div_cum_[i] = 1;
+      ++div_block_[b];
+      dirty_cum_.push_back(static_cast<int>(i));
+      ++diverged_;
+    };
+    if (static_cast<std::size_t>(k - kmin) * M_ * 2 <= static_cast<std::size_t>(B_) + BR_) {
+      const std::int32_t* cells = plan_.cells.data();
+      for (int j = kmin; j < k; ++j) {
+        const int t = pb_->eval_order[j];
+        for (int m = 0; m < M_; ++m) {
+          const std::size_t ci = cell(m, t);
+          const int old_b = cells[ci];
+          const int new_b = over[ci] != no_override ? over[ci] : old_b;
+          for (const int b : {old_b, new_b}) {
+            if (b < 0) continue;
+            check_block(b);
+            if (BR_) check_role(b, m);
+          }
+        }
+      }
+    } else {
+      for (int b = 0; b < B_; ++b) check_block(b);
+      for (std::size_t i = 0; i < BR_; ++i) {
+        if (same_count(cum_[i], c[i], static_cast<int>(i) / pb_->num_roles, k)) continue;
+        div_cum_[i] = 1;
+        ++div_block_[i / pb_->num_roles];
+        dirty_cum_.push_back(static_cast<int>(i));
+        ++diverged_;
+      }
+    }
+    const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
+    for (int m = 0; m < M_; ++m) diverged_ += (div_prev_[m] = !same_prev(prev_[m], p[m], m, k));
   }
 
   // After slot t (position k-1), only the entries its non-idle cells touch can change status.
+  // Sparse: div_block_ and the dirty lists are kept too.
+  template <bool Sparse>
   void update_divergence(int t, int k) const {
     const double* r = ck_rem_.data() + static_cast<std::size_t>(k) * B_;
     const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
@@ -293,11 +389,19 @@ private:
       div_prev_[m] = dp;
       const std::uint8_t dr = !same_future(rem_[b], r[b], b, k);
       diverged_ += dr - div_rem_[b];
+      if constexpr (Sparse) {
+        div_block_[b] += dr - div_rem_[b];
+        if (dr && !div_rem_[b]) dirty_rem_.push_back(b);
+      }
       div_rem_[b] = dr;
       if (BR_ && pb_->machine_role[m] >= 0) {
         const std::size_t i = static_cast<std::size_t>(b) * pb_->num_roles + pb_->machine_role[m];
-        const std::uint8_t dc = cum_[i] != c[i];
+        const std::uint8_t dc = !same_count(cum_[i], c[i], b, k);
         diverged_ += dc - div_cum_[i];
+        if constexpr (Sparse) {
+          div_block_[b] += dc - div_cum_[i];
+          if (dc && !div_cum_[i]) dirty_cum_.push_back(static_cast<int>(i));
+        }
         div_cum_[i] = dc;
       }
     }
@@ -309,6 +413,39 @@ private:
     for (int j = 0; j < prod_n_[i]; ++j) sum.production += pt[j];
     const double* mt = mob_terms_.data() + static_cast<std::size_t>(i) * M_;
     for (int j = 0; j < mob_n_[i]; ++j) sum.mobilisation += mt[j];
+  }
+
+  // Adds the transitions, slack and penalties the slot at position i counted (the checkpoints'
+  // difference: integers, exact).
+  void add_counts(int i, detail::sums& sum) const {
+    const detail::sums& a = ck_sums_[i];
+    const detail::sums& b = ck_sums_[i + 1];
+    sum.transitions += b.transitions - a.transitions;
+    sum.slack += b.slack - a.slack;
+    sum.penalties += b.penalties - a.penalties;
+  }
+
+  // Before slot t (position k) is simulated: the state its cells read that is not diverged is the
+  // checkpoint's (skipped slots did not keep it up to date).
+  void refresh_shared(int t, int k) const {
+    const double* r = ck_rem_.data() + static_cast<std::size_t>(k) * B_;
+    const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
+    const int* c = ck_cum_.data() + k * BR_;
+    const int R = pb_->num_roles;
+    const std::int32_t* cells = plan_.cells.data();
+    for (int m = 0; m < M_; ++m) {
+      const int b = cells[static_cast<std::size_t>(m) * S_ + t];
+      if (b < 0) continue;
+      if (!div_prev_[m]) prev_[m] = p[m];
+      if (!div_block_[b]) {
+        rem_[b] = r[b];
+        if (BR_) std::copy_n(c + static_cast<std::size_t>(b) * R, R, cum_.begin() + static_cast<std::ptrdiff_t>(b) * R);
+        continue;
+      }
+      if (!div_rem_[b]) rem_[b] = r[b];
+      for (std::size_t i = static_cast<std::size_t>(b) * R, e = i + (BR_ ? R : 0); i < e; ++i)
+        if (!div_cum_[i]) cum_[i] = c[i];
+    }
   }
 
   evaluation finish_converged(detail::sums sum, int k) const {
@@ -347,7 +484,16 @@ private:
   mutable std::vector<double> rem_;
   mutable std::vector<int> prev_, cum_, cnt_, touched_, used_;
   mutable std::vector<std::int32_t> override_;
+  // divergence flags (all 0 outside dirty_rem_ / dirty_cum_, the entries flagged since the last
+  // init_divergence, which clears them)
   mutable std::vector<std::uint8_t> div_rem_, div_prev_, div_cum_;
+  mutable std::vector<int> dirty_rem_, dirty_cum_;
+  // sparse_: evaluate() simulates after the last changed slot only the slots that hold a diverged
+  // entry (where blocks are sequenced: there each block is held by few cells of few machines, and
+  // 10-14 % of a run's time is saved; elsewhere most slots hold one and the dense loop is faster)
+  bool sparse_;
+  // div_block_[b]: how many of block b's entries (remaining work, role counts) are diverged
+  mutable std::vector<int> div_block_;
   mutable long long diverged_ = 0;
 };
 
