@@ -334,10 +334,7 @@ private:
       dirty_rem_.push_back(b);
       ++diverged_;
     };
-    const auto check_role = [&](int b, int m) {
-      const int role = pb_->machine_role[m];
-      if (role < 0) return;
-      const std::size_t i = static_cast<std::size_t>(b) * pb_->num_roles + role;
+    const auto check_count = [&](std::size_t i, int b) {  // role count i, of block b
       if (div_cum_[i] || same_count(cum_[i], c[i], b, k)) return;
       div_cum_[i] = 1;
       ++div_block_[b];
@@ -355,19 +352,14 @@ private:
           for (const int b : {old_b, new_b}) {
             if (b < 0) continue;
             check_block(b);
-            if (BR_) check_role(b, m);
+            const int role = pb_->machine_role[m];
+            if (BR_ && role >= 0) check_count(static_cast<std::size_t>(b) * pb_->num_roles + role, b);
           }
         }
       }
     } else {
       for (int b = 0; b < B_; ++b) check_block(b);
-      for (std::size_t i = 0; i < BR_; ++i) {
-        if (same_count(cum_[i], c[i], static_cast<int>(i) / pb_->num_roles, k)) continue;
-        div_cum_[i] = 1;
-        ++div_block_[i / pb_->num_roles];
-        dirty_cum_.push_back(static_cast<int>(i));
-        ++diverged_;
-      }
+      for (std::size_t i = 0; i < BR_; ++i) check_count(i, static_cast<int>(i) / pb_->num_roles);
     }
     const int* p = ck_prev_.data() + static_cast<std::size_t>(k) * M_;
     for (int m = 0; m < M_; ++m) diverged_ += (div_prev_[m] = !same_prev(prev_[m], p[m], m, k));
