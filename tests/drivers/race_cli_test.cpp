@@ -45,15 +45,16 @@ TEST_CASE("tune-race: iterations, the best configuration and one record per run 
   CHECK(one.out.find("Racing sa configurations on 2 scenario(s) (budget 40 runs, 20 blocks, seed 5)") != std::string::npos);
   CHECK(one.out.find("Race iterations") != std::string::npos);
   CHECK(one.out.find("Best sa configuration (candidate ") != std::string::npos);
-  // 6 candidates race 6 blocks (36 runs); the 7th block would pass the budget; 4 are discarded.
-  CHECK(one.out.find("Runs used: 36 of 40 (6 candidate(s), 1 iteration(s))") != std::string::npos);
+  // 6 candidates race 6 blocks (36 runs), 2 are eliminated, the other 4 take the 7th block (40
+  // runs, the whole budget); 2 of them are the elites, 2 are discarded.
+  CHECK(one.out.find("Runs used: 40 of 40 (6 candidate(s), 1 iteration(s))") != std::string::npos);
   // The same race with 3 threads: the same output, records and fates.
   const auto three = run("cd " + dir.string() + " && " + driver() + args + " --jobs 3 --telemetry-log j3/runs.jsonl", false);
   REQUIRE(three.exit_code == 0);
   const auto strip = [](std::string s) { return s.substr(0, s.find(" telemetry record(s) written")); };
   CHECK(strip(one.out) == strip(three.out));
   const auto a = race_log(dir / "j1/runs.jsonl"), b = race_log(dir / "j3/runs.jsonl");
-  REQUIRE(a.size() == 37);  // 36 runs + the tuner summary
+  REQUIRE(a.size() == 41);  // 40 runs + the tuner summary
   REQUIRE(b.size() == a.size());
   std::set<std::string> race_ids;
   std::map<std::string, int> fates;
@@ -71,8 +72,9 @@ TEST_CASE("tune-race: iterations, the best configuration and one record per run 
     CHECK(member_at(a[i], {"tuner_meta", "config", "configuration"}) == member_at(b[i], {"tuner_meta", "config", "configuration"}));
   }
   CHECK(race_ids.size() == 1);
-  CHECK(fates["elite"] == 12);
-  CHECK(fates["discarded"] == 24);
+  CHECK(fates["elite"] == 14);
+  CHECK(fates["discarded"] == 14);
+  CHECK(fates["eliminated"] == 12);
   CHECK(*a.back().string_at("record_type") == "tuner_summary");
 }
 

@@ -107,6 +107,45 @@ TEST_CASE("every operator's moves keep the plan sanitised and are scored exactly
   CHECK(space.checks() > 4000);
 }
 
+TEST_CASE("run_reorder puts a row's runs in another order, their blocks and lengths kept", "[operators][run_reorder]") {
+  // One machine, seven slots: B1 B1 - B2 B2 B2 B3 (a run of B1, an idle gap, runs of B2 and B3).
+  const problem pb(toy(1, 7, 3));
+  schedule plan(pb);
+  const std::vector<std::int32_t> row{0, 0, idle, 1, 1, 1, 2};
+  for (int t = 0; t < 7; ++t) plan.at(0, t) = row[static_cast<std::size_t>(t)];
+  const auto moves = neighbours(pb, plan, "run_reorder");
+  REQUIRE_FALSE(moves.empty());
+  const auto stretches = [](const std::vector<std::int32_t>& cells) {  // (value, length) of each stretch, sorted
+    std::vector<std::pair<std::int32_t, int>> out;
+    for (std::size_t a = 0; a < cells.size();) {
+      std::size_t z = a + 1;
+      while (z < cells.size() && cells[z] == cells[a]) ++z;
+      out.emplace_back(cells[a], static_cast<int>(z - a));
+      a = z;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::set<std::vector<std::int32_t>> rows;
+  for (const auto& mv : moves) {
+    std::vector<std::int32_t> after = row;
+    for (const auto& [m, t, block] : mv) {
+      CHECK(m == 0);
+      after[static_cast<std::size_t>(t)] = block;
+    }
+    CHECK(after != row);
+    CHECK(stretches(after) == stretches(row));
+    rows.insert(after);
+  }
+  // B1's and B3's runs trade places (the stretches between them shift), or B1..B3 is reversed
+  CHECK(rows.count({2, idle, 1, 1, 1, 0, 0}) == 1);
+  CHECK(rows.count({2, 1, 1, 1, idle, 0, 0}) == 1);
+  // neighbouring runs: B2 and B3 trade places (the same as reversing them)
+  CHECK(rows.count({0, 0, idle, 2, 1, 1, 1}) == 1);
+  CHECK(rows.count({1, 1, 1, idle, 0, 0, 2}) == 1);  // B1 and B2 trade places
+  CHECK(rows.count({1, 1, 1, 0, 0, idle, 2}) == 0);  // not a move: the idle gap would move out of the span
+}
+
 namespace {
 // An operator of the test's own (the search_library.md example): clears one random assignment.
 struct clear_one_operator {
@@ -831,13 +870,16 @@ TEST_CASE("SA's automatic candidates per step: one where a timed run meets hard 
   CHECK(default_sa_batch({.priced_slack = true, .sequencing = true}, true) == 0);
   CHECK(default_sa_batch({.priced_slack = false, .sequencing = false}, false) == 0);
   CHECK(default_sa_batch({.priced_slack = false, .sequencing = true}, false) == 0);
-  // the one-candidate weights: the rebuilds drawn more often where nothing is sequenced only
+  // the one-candidate weights: the rebuilds drawn more often where nothing is sequenced, run_reorder
+  // only where blocks are sequenced
   const std::size_t rr = static_cast<std::size_t>(operator_id::row_rebuild), lr = static_cast<std::size_t>(operator_id::landing_rebuild);
+  const std::size_t ro = static_cast<std::size_t>(operator_id::run_reorder);
+  CHECK(default_weights[ro] == 0.0);
   for (std::size_t i = 0; i < operator_count; ++i) {
     INFO(operator_names[i]);
     CHECK(default_one_candidate_weights_for({.priced_slack = false, .sequencing = false})[i] ==
           (i == rr ? 0.2 : i == lr ? 0.05 : default_weights[i]));
-    CHECK(default_one_candidate_weights_for({.priced_slack = false, .sequencing = true})[i] == default_weights[i]);
+    CHECK(default_one_candidate_weights_for({.priced_slack = false, .sequencing = true})[i] == (i == ro ? 0.5 : default_weights[i]));
   }
 
   // synth-small without its blocks' harvest systems: hard capacity, no sequencing.

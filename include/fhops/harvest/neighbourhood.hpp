@@ -5,13 +5,15 @@
 /// search's operator selector (fixed or adaptive weights, search/operator_selection.hpp) draws i.
 /// All operators share one operator_kernel (the sanitiser and the large moves' scratch), and every
 /// move is a short list of sanitised cell changes that the incremental evaluator prices.
-/// harvest_neighbourhood is the union of the 15 built-in operators in registry order:
+/// harvest_neighbourhood is the union of the 16 built-in operators in registry order:
 /// - the reference's five (operators/reference.hpp): swap, move, block_insertion, cross_exchange,
 ///   mobilisation_shake;
 /// - run operators (operators/runs.hpp): run_fill, run_extend, run_clear, run_swap, run_replace;
 /// - rebuilds by the row DP (operators/rebuild.hpp): row_rebuild, landing_rebuild, landing_swap;
 /// - price_rebuild (operators/price_rebuild.hpp): landings' crews rebuilt jointly against prices;
-/// - seq_fill (operators/sequencing.hpp): run fills inside the room role chains leave.
+/// - seq_fill (operators/sequencing.hpp): run fills inside the room role chains leave;
+/// - run_reorder (operators/runs.hpp, added after the others so that their indices stay): a row's
+///   runs in another order.
 #pragma once
 
 #include <array>
@@ -53,16 +55,17 @@ enum class operator_id : std::size_t {
   price_rebuild,
   landing_swap,
   seq_fill,
+  run_reorder,
 };
 
 /// Number of operators.
-inline constexpr std::size_t operator_count = 15;
+inline constexpr std::size_t operator_count = 16;
 
 /// Operator names in registry order.
 inline constexpr std::array<std::string_view, operator_count> operator_names{
     "swap", "move", "block_insertion", "cross_exchange", "mobilisation_shake",
     "run_fill", "run_extend", "run_clear", "run_swap", "run_replace", "row_rebuild", "landing_rebuild",
-    "price_rebuild", "landing_swap", "seq_fill"};
+    "price_rebuild", "landing_swap", "seq_fill", "run_reorder"};
 
 /// The index of an operator name (case-sensitive, lower case), or -1.
 constexpr int operator_index(std::string_view name) {
@@ -124,12 +127,12 @@ private:
   std::tuple<Ops...> ops_;
 };
 
-/// The 15 built-in operators in registry order (operator_id, operator_names).
+/// The 16 built-in operators in registry order (operator_id, operator_names).
 class harvest_neighbourhood
     : public operator_union<swap_operator, move_operator, block_insertion_operator, cross_exchange_operator,
                             mobilisation_shake_operator, run_fill_operator, run_extend_operator, run_clear_operator,
                             run_swap_operator, run_replace_operator, row_rebuild_operator, landing_rebuild_operator,
-                            price_rebuild_operator, landing_swap_operator, seq_fill_operator> {
+                            price_rebuild_operator, landing_swap_operator, seq_fill_operator, run_reorder_operator> {
 public:
   using operator_union::operator_union;
 };

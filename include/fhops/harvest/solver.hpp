@@ -143,12 +143,17 @@ inline long long default_sa_batch(const scenario_traits& t, bool budget_cooling)
 /// (0.05, 0.02) instead, the smallest crews instance and large84 lost (crews-40 at fixed budgets
 /// 1.09 % -> 1.62 %; large84's 10 s median ~1288 -> ~1283); with these, every crews instance but
 /// crews-120 (0.75 % -> 0.77 %) gained. Where blocks are sequenced row_rebuild stays 0.05 (with 0.2
-/// the sequenced instances' mean gap at fixed budgets was 0.95 % instead of 0.81 %).
+/// the sequenced instances' mean gap at fixed budgets was 0.95 % instead of 0.81 %), and run_reorder
+/// (a row's runs in another order) comes in at 0.5: at 10 s, paired both ways round on the
+/// mobilisation and roles instances and four held-out mobilisation instances, it gained ~0.6 % on the
+/// mean; on the crews it lost 0.3-0.7 % (bench/RESULTS.md, "run_reorder").
 inline operator_weights default_one_candidate_weights_for(const scenario_traits& t) {
   operator_weights w = default_weights_for(t);
   if (!t.sequencing) {
     w[static_cast<std::size_t>(operator_id::row_rebuild)] = 0.2;
     w[static_cast<std::size_t>(operator_id::landing_rebuild)] = 0.05;
+  } else {
+    w[static_cast<std::size_t>(operator_id::run_reorder)] = 0.5;
   }
   return w;
 }

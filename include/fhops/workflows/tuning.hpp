@@ -39,7 +39,7 @@ inline bool tuned_by_default(std::size_t op) {
 }
 
 /// The space tune-random and tune-bayes search for a solver: the batch size (1-3, as the
-/// reference), a weight in [0, 2] per operator (the reference's five and fhops-cpp's six; see
+/// reference), a weight in [0, 2] per operator (the reference's five and fhops-cpp's seven; see
 /// tuned_by_default), and
 /// the solver's own knobs — SA: acceptance rule (late-acceptance length when late), initial and
 /// final temperature of the budget cooling; ILS: perturbation strength and stall limit; Tabu:

@@ -53,6 +53,7 @@ struct run_extend_operator;
 struct run_clear_operator;
 struct run_swap_operator;
 struct run_replace_operator;
+struct run_reorder_operator;
 struct row_rebuild_operator;
 struct landing_rebuild_operator;
 struct price_rebuild_operator;
@@ -222,6 +223,7 @@ private:
   friend struct run_clear_operator;
   friend struct run_swap_operator;
   friend struct run_replace_operator;
+  friend struct run_reorder_operator;
   friend struct row_rebuild_operator;
   friend struct landing_rebuild_operator;
   friend struct price_rebuild_operator;
@@ -696,6 +698,9 @@ private:
   std::vector<std::size_t> seen_list_;
   std::vector<cell_change> merged_;
   std::vector<target> targets_;
+  // run_reorder scratch: a row's stretches of one value [first, second) and their new order
+  std::vector<std::pair<int, int>> stretches_;
+  std::vector<int> stretch_order_;
   // row_rebuild scratch
   std::vector<std::int32_t> row_plan_;
   std::vector<double> left_;

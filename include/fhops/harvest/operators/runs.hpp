@@ -1,8 +1,10 @@
 /// \file
 /// Run operators: they move whole block sequences of one machine (run_fill, run_extend, run_clear,
-/// run_swap, run_replace).
+/// run_swap, run_replace, run_reorder).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 
 #include "fhops/harvest/operators/kernel.hpp"
@@ -131,5 +133,69 @@ struct run_replace_operator {
   }
 };
 static_assert(harvest_operator<run_replace_operator>);
+
+
+/// run_reorder: the order of one machine's runs changes, their lengths and blocks kept. The row is
+/// cut into stretches of one value (runs and idle gaps); the run of a random assignment and the
+/// 1st-4th run before or after it (at random) either trade places, the stretches between them
+/// shifting by the difference of their lengths, or the whole sequence from one to the other is
+/// reversed (2-opt on the row's tour of blocks). Mobilisation and transitions follow the new order;
+/// a run moved outside its block's window, or before its prerequisite roles, produces less, which
+/// the exact evaluation prices. Where mobilisation dominates, the single-cell and run moves cannot
+/// reorder a tour without passing through much worse plans; this move does it in one step
+/// (bench/RESULTS.md, "run_reorder").
+struct run_reorder_operator {
+  static constexpr std::string_view name = "run_reorder";
+  static constexpr int reach = 4;  ///< the other run is the 1st..reach-th run away
+  bool propose(operator_kernel& kern, const schedule& plan, rng& r, harvest_move& mv) const {
+    const int S = plan.num_slots;
+    auto& stretch = kern.stretches_;
+    auto& order = kern.stretch_order_;
+    for (int i = 0; i < kern.attempts_; ++i) {
+      int m = 0, t = 0;
+      if (!kern.random_assignment(plan, r, m, t)) return false;
+      stretch.clear();
+      int here = -1;
+      for (int a = 0; a < S;) {
+        const std::int32_t v = plan.at(m, a);
+        int z = a + 1;
+        while (z < S && plan.at(m, z) == v) ++z;
+        if (a <= t && t < z) here = static_cast<int>(stretch.size());
+        stretch.push_back({a, z});
+        a = z;
+      }
+      const int n = static_cast<int>(stretch.size());
+      const int runs_away = 1 + static_cast<int>(r.below(reach));
+      const int step = r.chance(0.5) ? 1 : -1;
+      int other = here;
+      for (int found = 0; found < runs_away;) {
+        other += step;
+        if (other < 0 || other >= n) break;
+        if (plan.at(m, stretch[other].first) >= 0) ++found;
+      }
+      if (other < 0 || other >= n) continue;
+      const int p = std::min(here, other), q = std::max(here, other);
+      order.clear();
+      if (r.chance(0.5)) {  // p and q trade places
+        order.push_back(q);
+        for (int j = p + 1; j < q; ++j) order.push_back(j);
+        order.push_back(p);
+      } else {  // p..q reversed
+        for (int j = q; j >= p; --j) order.push_back(j);
+      }
+      mv.changes.clear();
+      int u = stretch[p].first;
+      for (const int j : order) {
+        const std::int32_t v = plan.at(m, stretch[j].first);
+        for (int k = stretch[j].first; k < stretch[j].second; ++k, ++u)
+          if (plan.at(m, u) != v) mv.changes.push_back({m, u, 0, v});
+      }
+      kern.sanitise(plan, mv.changes);
+      if (!mv.changes.empty()) return true;
+    }
+    return false;
+  }
+};
+static_assert(harvest_operator<run_reorder_operator>);
 
 }  // namespace fhops::harvest
