@@ -134,7 +134,6 @@ struct run_replace_operator {
 };
 static_assert(harvest_operator<run_replace_operator>);
 
-
 /// run_reorder: the order of one machine's runs changes, their lengths and blocks kept. The row is
 /// cut into stretches of one value (runs and idle gaps); the run of a random assignment and the
 /// 1st-4th run before or after it (at random) either trade places, the stretches between them
