@@ -10,9 +10,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "fhops/harvest/detail/slot_kernel.hpp"
@@ -61,6 +61,8 @@ public:
     div_block_.assign(B_, 0);
     div_prev_.resize(M_);
     div_cum_.assign(BR_, 0);
+    last_noted_.assign(M_, -1);
+    loaded_.assign(B_, 0);
     reset(plan_);
   }
 
@@ -96,7 +98,23 @@ public:
       kmin = std::min(kmin, pos_[c.slot]);
       kmax = std::max(kmax, pos_[c.slot]);
     }
-    load(kmin);
+    // Up to the last changed position every slot is simulated. Where the sparse divergence check
+    // lists the window's blocks (init_divergence), they are noted here, as the slots read them,
+    // and a block's state is loaded from the checkpoint when first noted (note): the later slots
+    // read only the state of the window's blocks or state refresh_shared loads.
+    const bool listed = sparse_ && static_cast<std::size_t>(kmax + 1 - kmin) * M_ * 2 <= static_cast<std::size_t>(B_) + BR_;
+    if (listed) {
+      window_blocks_.clear();
+      std::fill(last_noted_.begin(), last_noted_.end(), -1);
+      if (++note_stamp_ == 0) {  // wrapped: no block may look loaded
+        std::fill(loaded_.begin(), loaded_.end(), 0);
+        note_stamp_ = 1;
+      }
+      note_k_ = kmin;
+      std::copy_n(ck_prev_.begin() + static_cast<std::ptrdiff_t>(kmin) * M_, M_, prev_.begin());
+    } else {
+      load(kmin);
+    }
     detail::sums sum = ck_sums_[kmin];
     detail::carry carry{rem_.data(), prev_.data(), cum_.data()};
     detail::slot_scratch w{used_.data(), cnt_.data(), touched_.data()};
@@ -104,12 +122,17 @@ public:
     const std::int32_t* cells = plan_.cells.data();
     const std::int32_t* over = override_.data();
     const int S = S_;
-    // Up to the last changed position every slot is simulated.
     for (int k = kmin; k <= kmax; ++k) {
       const int t = pb_->eval_order[k];
-      const auto cellf = [cells, over, S, t](int m) {
+      const auto cellf = [this, cells, over, S, t, listed](int m) {
         const std::size_t i = static_cast<std::size_t>(m) * S + t;
-        return over[i] != no_override ? over[i] : cells[i];
+        const std::int32_t old_b = cells[i];
+        const std::int32_t b = over[i] != no_override ? over[i] : old_b;
+        if (listed) {
+          note(m, old_b);
+          note(m, b);
+        }
+        return b;
       };
       detail::process_slot(*pb_, t, cellf, carry, sum, w, terms);
     }
@@ -119,7 +142,7 @@ public:
     // added from the record; a slot that holds one is simulated, its other cells' state taken from
     // the checkpoint (the state they share with the current plan). Dense: every slot is simulated.
     if (sparse_) {
-      init_divergence(kmin, kmax + 1, over);
+      init_divergence(kmax + 1, listed);
     } else {
       init_divergence_dense(kmax + 1);
     }
@@ -314,12 +337,27 @@ private:
       diverged_ += (div_cum_[i] = !same_count(cum_[i], c[i], static_cast<int>(i) / pb_->num_roles, k));
   }
 
+  // A block machine m holds in the window of the move being evaluated, under the new plan or the
+  // old, for init_divergence (listed once per run of it in m's row).
+  void note(int m, std::int32_t b) const {
+    if (b < 0 || b == last_noted_[m]) return;
+    last_noted_[m] = b;
+    window_blocks_.push_back({m, b});
+    if (loaded_[b] == note_stamp_) return;
+    loaded_[b] = note_stamp_;  // untouched since the window's first position: the checkpoint's state
+    rem_[b] = ck_rem_[static_cast<std::size_t>(note_k_) * B_ + b];
+    const std::size_t R = static_cast<std::size_t>(pb_->num_roles);  // listed: sequencing, so BR_ = B_ * R
+    std::copy_n(ck_cum_.begin() + static_cast<std::ptrdiff_t>(note_k_ * BR_ + b * R), R,
+                cum_.begin() + static_cast<std::ptrdiff_t>(b * R));
+  }
+
   // The sparse evaluation's divergence flags at position k, after a move whose changed cells lie
-  // at positions kmin..k-1 (`over`: the moved cells' new blocks). The carried state can differ
-  // from the checkpoint's only in entries those positions wrote, under the new plan or the old:
-  // the blocks and (block, role) pairs of their non-idle cells. Those are checked; every other
-  // flag is 0. When the window holds more cells than there are entries, every entry is checked.
-  void init_divergence(int kmin, int k, const std::int32_t* over) const {
+  // at positions before k. The carried state can differ from the checkpoint's only in entries the
+  // window (the positions from the first changed one to k-1) wrote, under the new plan or the old:
+  // the blocks and (block, role) pairs of its non-idle cells. `listed`: those are in
+  // window_blocks_ (evaluate noted them) and are checked; every other flag is 0. Otherwise (the
+  // window holds more cells than there are entries) every entry is checked.
+  void init_divergence(int k, bool listed) const {
     for (const int b : dirty_rem_) div_rem_[b] = div_block_[b] = 0;
     for (const int i : dirty_cum_) div_cum_[i] = div_block_[i / pb_->num_roles] = 0;
     dirty_rem_.clear();
@@ -341,21 +379,11 @@ private:
       dirty_cum_.push_back(static_cast<int>(i));
       ++diverged_;
     };
-    if (static_cast<std::size_t>(k - kmin) * M_ * 2 <= static_cast<std::size_t>(B_) + BR_) {
-      const std::int32_t* cells = plan_.cells.data();
-      for (int j = kmin; j < k; ++j) {
-        const int t = pb_->eval_order[j];
-        for (int m = 0; m < M_; ++m) {
-          const std::size_t ci = cell(m, t);
-          const int old_b = cells[ci];
-          const int new_b = over[ci] != no_override ? over[ci] : old_b;
-          for (const int b : {old_b, new_b}) {
-            if (b < 0) continue;
-            check_block(b);
-            const int role = pb_->machine_role[m];
-            if (BR_ && role >= 0) check_count(static_cast<std::size_t>(b) * pb_->num_roles + role, b);
-          }
-        }
+    if (listed) {
+      for (const auto& [m, b] : window_blocks_) {
+        check_block(b);
+        const int role = pb_->machine_role[m];
+        if (BR_ && role >= 0) check_count(static_cast<std::size_t>(b) * pb_->num_roles + role, b);
       }
     } else {
       for (int b = 0; b < B_; ++b) check_block(b);
@@ -480,6 +508,13 @@ private:
   // init_divergence, which clears them)
   mutable std::vector<std::uint8_t> div_rem_, div_prev_, div_cum_;
   mutable std::vector<int> dirty_rem_, dirty_cum_;
+  // the (machine, block) pairs of the evaluated move's window, and each machine's last one (note)
+  mutable std::vector<std::pair<int, std::int32_t>> window_blocks_;
+  mutable std::vector<std::int32_t> last_noted_;
+  // loaded_[b] == note_stamp_: block b's state was loaded in this evaluation (from position note_k_)
+  mutable std::vector<std::uint32_t> loaded_;
+  mutable std::uint32_t note_stamp_ = 0;
+  mutable int note_k_ = 0;
   // sparse_: evaluate() simulates after the last changed slot only the slots that hold a diverged
   // entry (where blocks are sequenced: there each block is held by few cells of few machines, and
   // 10-14 % of a run's time is saved; elsewhere most slots hold one and the dense loop is faster)
