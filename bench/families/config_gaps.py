@@ -23,14 +23,17 @@ BEST = {
     "tune-roles-40x8x28": 827.877, "tune-softcap-60x12x21x2": 1461.329, "tune-softcap-120x20x42x2": 4409.904,
     "tune-mobil-80x16x42": 1473.652, "tune-crews-40x10x56": 4476.997, "tune-crews-90x16x70x2": 19547.100,
     "report-roles-40x8x28": 910.457, "report-roles-100x16x42x2": 4695.691, "report-softcap-60x12x21x2": 1341.584,
-    "report-mobil-80x16x42": 1900.222, "report-mobil-150x24x84x2": 10215.654, "report-crews-60x12x56x2": 11266.396,
-    "report-crews-120x20x84": 14337.629, "report-crews-150x24x84x2": 36083.625,
+    "report-mobil-80x16x42": 1900.222, "report-mobil-150x24x84x2": 10423.051, "report-crews-60x12x56x2": 11349.873,
+    "report-crews-120x20x84": 14528.581, "report-crews-150x24x84x2": 36655.521,
 }
 # 2026-12-06: eight values raised by long SA runs (400,000-870,000 iterations; bench/RESULTS.md,
 # "Best known values revised"), then tune-crews-40 and tune-crews-90 by `-P lns` runs (RESULTS,
 # "Crews: the row DP's start-of-run scan pruned, landing_rebuild gated"); 2026-12-07 report-mobil-80
 # (1824.577 -> 1900.222, a 240 s solve-heur run: RESULTS, "SA: the sequenced families"). The tables
 # dated 2026-12-05 in RESULTS used the earlier values, those before 2026-12-07's mobil-80 value 1824.577.
+# 2026-12-07, night: report-mobil-150 (10215.654 -> 10423.051), report-crews-60 (11266.396 -> 11349.873),
+# report-crews-120 (14337.629 -> 14528.581) and report-crews-150 (36083.625 -> 36655.521), by 10 s and
+# 60 s solve-heur runs (RESULTS, "Best known values revised again"); tables before it used the old values.
 SEEDS = tuple(int(x) for x in os.environ.get("SEEDS", "42,43,44").split(","))
 
 
