@@ -111,7 +111,7 @@ public:
         note_stamp_ = 1;
       }
       note_k_ = kmin;
-      std::copy_n(ck_prev_.begin() + static_cast<std::ptrdiff_t>(kmin) * M_, M_, prev_.begin());
+      load_prev(kmin);
     } else {
       load(kmin);
     }
@@ -255,10 +255,22 @@ private:
     return a == b_old || holders_[static_cast<std::size_t>(k) * B_ + b] == 0;
   }
 
+  // The carried state as of checkpoint k: all of it (load), the machines' previous blocks only
+  // (load_prev), or one block's work left and role counts (load_block).
   void load(int k) const {
     std::copy_n(ck_rem_.begin() + static_cast<std::ptrdiff_t>(k) * B_, B_, rem_.begin());
-    std::copy_n(ck_prev_.begin() + static_cast<std::ptrdiff_t>(k) * M_, M_, prev_.begin());
+    load_prev(k);
     if (BR_) std::copy_n(ck_cum_.begin() + static_cast<std::ptrdiff_t>(k * BR_), BR_, cum_.begin());
+  }
+  void load_prev(int k) const {
+    std::copy_n(ck_prev_.begin() + static_cast<std::ptrdiff_t>(k) * M_, M_, prev_.begin());
+  }
+  void load_block(int b, int k) const {
+    rem_[b] = ck_rem_[static_cast<std::size_t>(k) * B_ + b];
+    if (!BR_) return;
+    const std::size_t R = static_cast<std::size_t>(pb_->num_roles);
+    std::copy_n(ck_cum_.begin() + static_cast<std::ptrdiff_t>(k * BR_ + b * R), R,
+                cum_.begin() + static_cast<std::ptrdiff_t>(b * R));
   }
 
   bool equals_checkpoint(int k) const {
@@ -344,11 +356,8 @@ private:
     last_noted_[m] = b;
     window_blocks_.push_back({m, b});
     if (loaded_[b] == note_stamp_) return;
-    loaded_[b] = note_stamp_;  // untouched since the window's first position: the checkpoint's state
-    rem_[b] = ck_rem_[static_cast<std::size_t>(note_k_) * B_ + b];
-    const std::size_t R = static_cast<std::size_t>(pb_->num_roles);  // listed: sequencing, so BR_ = B_ * R
-    std::copy_n(ck_cum_.begin() + static_cast<std::ptrdiff_t>(note_k_ * BR_ + b * R), R,
-                cum_.begin() + static_cast<std::ptrdiff_t>(b * R));
+    loaded_[b] = note_stamp_;
+    load_block(b, note_k_);  // untouched since the window's first position: the checkpoint's state
   }
 
   // The sparse evaluation's divergence flags at position k, after a move whose changed cells lie
