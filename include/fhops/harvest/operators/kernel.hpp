@@ -99,6 +99,10 @@ public:
   const problem& pb() const { return *pb_; }
   landing_capacity_mode capacity_mode() const { return mode_; }
   int attempts() const { return attempts_; }  ///< the random tries of an operator that searches for a feasible move
+  /// The row DP of the rebuild operators by its state tables always (a check): by default, where a
+  /// run's worth depends only on its start and length (no sequencing room binds, no slack priced),
+  /// it finds the same optimum from prefix maxima of the starts instead, which is faster.
+  void use_state_tables(bool on) { state_tables_ = on; }
 
   /// The tabu attribute of cell (m, t) holding block b.
   static std::uint64_t key(int m, int t, std::int32_t b) {
@@ -471,8 +475,6 @@ private:
     const double wP = pb.weights.production, wM = pb.weights.mobilisation, wT = pb.weights.transitions;
     const bool has_params = pb.has_move_params[m] != 0;
     constexpr double minus_inf = -1e300;
-    value_.assign(n, minus_inf);
-    value_[0] = 0.0;
     best_of_.assign(C, minus_inf);
     best_state_.assign(C, -1);
     // pending_best_[i] / pending_state_[i]: the best value of cand i's states and its lowest state
@@ -480,22 +482,11 @@ private:
     // rescan every run length of every candidate
     pending_best_.assign(C, minus_inf);
     pending_state_.assign(C, -1);
-    // reach_[i]: the highest state of cand i above minus_inf (-1: none); the states above it offer
-    // their successors nothing, so a slot's run extensions stop there
-    reach_.assign(C, -1);
+    best_count_.assign(C, 0);  // rebuild_row_by_starts: the workable slots behind best_of_ and pending_best_
+    pending_count_.assign(C, 0);
     dirty_.clear();
     by_best_.clear();
     alive_pos_.assign(C, -1);
-    // The DP updates value_ in place, slot by slot. An idle slot carries every state over, so only
-    // the states a slot improves record where they came from: choice_[k*n + s] = {stamp, ~p}
-    // holds for slot k only when its stamp is slot_stamp_[k]; any other entry means "carried".
-    // Stamps only grow, so nothing needs clearing between calls.
-    if (choice_.size() < static_cast<std::size_t>(S) * n) choice_.resize(static_cast<std::size_t>(S) * n);
-    slot_stamp_.resize(S);
-    if (stamp_ > std::numeric_limits<std::uint32_t>::max() - static_cast<std::uint32_t>(S)) {
-      std::fill(choice_.begin(), choice_.end(), choice_entry{});  // the stamps would wrap in this call: start over
-      stamp_ = 0;
-    }
     const auto gain = [&](int i, int k) {  // production of the (k+1)-th slot of a run on cand i
       const double rate = pb.rate[pb.mb(m, cand_[i])], left = left_[cand_[i]];
       return wP * (std::min((k + 1) * rate, left) - std::min(k * rate, left));
@@ -532,6 +523,25 @@ private:
           if (row[t] >= 0)
             if (const int u = use_index_[pb.landing_of[row[t]]]; u >= 0) ++landing_use_[static_cast<std::size_t>(t) * U + u];
       }
+    if (!state_tables_ && !slack_ && starts_decide(m)) {
+      rebuild_row_by_starts(m, U);
+      return;
+    }
+    value_.assign(n, minus_inf);
+    value_[0] = 0.0;
+    // reach_[i]: the highest state of cand i above minus_inf (-1: none); the states above it offer
+    // their successors nothing, so a slot's run extensions stop there
+    reach_.assign(C, -1);
+    // The DP updates value_ in place, slot by slot. An idle slot carries every state over, so only
+    // the states a slot improves record where they came from: choice_[k*n + s] = {stamp, ~p}
+    // holds for slot k only when its stamp is slot_stamp_[k]; any other entry means "carried".
+    // Stamps only grow, so nothing needs clearing between calls.
+    if (choice_.size() < static_cast<std::size_t>(S) * n) choice_.resize(static_cast<std::size_t>(S) * n);
+    slot_stamp_.resize(S);
+    if (stamp_ > std::numeric_limits<std::uint32_t>::max() - static_cast<std::uint32_t>(S)) {
+      std::fill(choice_.begin(), choice_.end(), choice_entry{});  // the stamps would wrap in this call: start over
+      stamp_ = 0;
+    }
     for (int k = 0; k < S; ++k) {
       const int t = pb.eval_order[k];
       const std::size_t cm = pb.ms(m, t);
@@ -551,34 +561,10 @@ private:
       const std::int32_t lk = pb.lock[cm];
       if (!pb.available[cm] || pb.blacked_out[cm]) continue;  // idle: every state carries over
       const int* used = landing_use_.data() + static_cast<std::size_t>(t) * U;
-      // the best state of each block whose states changed in the previous slot (the others keep theirs)
-      for (const int j : dirty_) {
-        const bool was_alive = best_state_[j] >= 0;
-        best_of_[j] = pending_best_[j];
-        best_state_[j] = pending_state_[j];
-        if (!was_alive && best_state_[j] >= 0) {
-          alive_pos_[j] = static_cast<int>(by_best_.size());  // candidates come alive in this order
-          by_best_.push_back(j);
-        }
-      }
-      if (!dirty_.empty()) {
-        // by_best_: the live candidates by best_of_ descending, ties by alive_pos_. Values only
-        // grow, so it is nearly sorted already: an insertion sort
-        const auto before = [&](int a, int b) {
-          return best_of_[a] > best_of_[b] || (best_of_[a] == best_of_[b] && alive_pos_[a] < alive_pos_[b]);
-        };
-        for (std::size_t x = 1; x < by_best_.size(); ++x) {
-          const int v = by_best_[x];
-          std::size_t y = x;
-          for (; y > 0 && before(v, by_best_[y - 1]); --y) by_best_[y] = by_best_[y - 1];
-          by_best_[y] = v;
-        }
-      }
-      dirty_.clear();
+      refresh_best();
       for (int i = 0; i < C; ++i) {
         const int b = cand_[i];
-        if (lk >= 0 && lk != b) continue;
-        if (!in_window(b, t)) continue;
+        if (barred(b, t, lk)) continue;
         const int l = pb.landing_of[b];
         const int cap = pb.landing_capacity[l];
         double over = 0.0;  // the slack a cell here adds when the landing is full (priced mode)
@@ -595,23 +581,10 @@ private:
         best = pending_best_[i];
         best_s = pending_state_[i];
         const int reach = reach_[i];
-        // the best way to start a run on b: from nothing (free) or from another block (a move),
-        // against the values before this slot (best_of_ is not updated within a slot): the first
-        // maximum in the order "nothing", then the candidates as they came alive. Read by best_of_
-        // descending, the scan stops where even the cheapest move into i cannot reach the best so far.
+        // the best way to start a run on b (best_start): from nothing or from another block
         double start = value_[0];
-        int start_from = 0, start_pos = -1;
-        const double least = min_switch_[i];
-        for (const int j : by_best_) {
-          if (best_of_[j] - least < start) break;
-          if (j == i) continue;
-          const double v = best_of_[j] - switch_[static_cast<std::size_t>(j) * C + i];
-          if (v > start || (v == start && start_pos >= 0 && alive_pos_[j] < start_pos)) {
-            start = v;
-            start_from = best_state_[j];
-            start_pos = alive_pos_[j];
-          }
-        }
+        const int from = best_start(i, start);
+        const int start_from = from < 0 ? 0 : best_state_[from];
         start += first_gain_[i] - over;
         // continue the run on b (a run at its cap stays there): state q + 1 from state q. Going
         // down from the cap, each source is read before it is written; a target takes a source
@@ -672,6 +645,180 @@ private:
     }
   }
 
+  // rebuild_row: best_of_, best_state_ (and best_count_) of the candidates whose states changed in
+  // the previous slot, from their pending values (the others keep theirs), and by_best_ re-sorted.
+  void refresh_best() {
+    for (const int j : dirty_) {
+      const bool was_alive = best_state_[j] >= 0;
+      best_of_[j] = pending_best_[j];
+      best_state_[j] = pending_state_[j];
+      best_count_[j] = pending_count_[j];
+      if (!was_alive && best_state_[j] >= 0) {
+        alive_pos_[j] = static_cast<int>(by_best_.size());  // candidates come alive in this order
+        by_best_.push_back(j);
+      }
+    }
+    if (!dirty_.empty()) {
+      // by_best_: the live candidates by best_of_ descending, ties by alive_pos_. Values only
+      // grow, so it is nearly sorted already: an insertion sort
+      const auto before = [&](int a, int b) {
+        return best_of_[a] > best_of_[b] || (best_of_[a] == best_of_[b] && alive_pos_[a] < alive_pos_[b]);
+      };
+      for (std::size_t x = 1; x < by_best_.size(); ++x) {
+        const int v = by_best_[x];
+        std::size_t y = x;
+        for (; y > 0 && before(v, by_best_[y - 1]); --y) by_best_[y] = by_best_[y - 1];
+        by_best_[y] = v;
+      }
+    }
+    dirty_.clear();
+  }
+
+  // rebuild_row: the best way to start a run on candidate i in this slot, from nothing (`start`
+  // on entry, free) or from another candidate j's best state (best_of_[j] less the move into i),
+  // against the values before this slot (best_of_ is not updated within a slot): the first maximum
+  // in the order "nothing", then the candidates as they came alive. Read by best_of_ descending,
+  // the scan stops where even the cheapest move into i cannot reach the best so far. Returns j
+  // (-1: nothing) and leaves the value in `start`.
+  int best_start(int i, double& start) const {
+    const std::size_t C = cand_.size();
+    int from = -1, from_pos = -1;
+    const double least = min_switch_[i];
+    for (const int j : by_best_) {
+      if (best_of_[j] - least < start) break;
+      if (j == i) continue;
+      const double v = best_of_[j] - switch_[static_cast<std::size_t>(j) * C + i];
+      if (v > start || (v == start && from_pos >= 0 && alive_pos_[j] < from_pos)) {
+        start = v;
+        from = j;
+        from_pos = alive_pos_[j];
+      }
+    }
+    return from;
+  }
+
+  // Whether a run's worth in rebuild_row's DP depends only on where it starts and how long it is:
+  // no candidate of m is bound by sequencing room (the caller also requires that no slack is
+  // priced, so a cell is workable or not, at no extra cost).
+  bool starts_decide(int m) const {
+    const problem& pb = *pb_;
+    const int r = pb.machine_role[m];
+    if (!pb.has_sequencing || r < 0) return true;
+    for (const int b : cand_)
+      if (const auto [q0, q1] = pb.prerequisites(b, r); q0 != q1) return false;
+    return true;
+  }
+
+  // rebuild_row's DP where starts decide (starts_decide, no slack): the same optimum as the
+  // state tables, found without them. Count the slots where candidate i is workable 1, 2, ..., c.
+  // A run of q + 1 worked slots ending by the c-th is worth its best start among the first c - q
+  // (starts_best_: their prefix maxima) plus the production of q more slots: q full slots, except
+  // that the longest run (q = K - 1) ends with what is left. So a candidate's states need no update
+  // per slot: its best is the best start in a window of the last K - 1 counts, each less q full
+  // slots' production (a monotone queue, window_), or the longest run. O(1) per candidate and slot
+  // instead of O(K). Each start records where it came from (starts_from_), and the trace back takes
+  // a run's q + 1 cells at the first workable slots from its start.
+  void rebuild_row_by_starts(int m, int U) {
+    const problem& pb = *pb_;
+    const int S = pb.num_slots, C = static_cast<int>(cand_.size());
+    const std::size_t W = static_cast<std::size_t>(S) + 1;  // counts 0..S of one candidate
+    count_.assign(C, 0);
+    starts_best_.resize(W * C);
+    starts_arg_.resize(W * C);
+    slot_at_.resize(W * C);
+    starts_from_.resize(W * C);
+    window_.resize(W * C);
+    window_head_.assign(C, 0);
+    window_tail_.assign(C, 0);
+    full_gain_.resize(C);
+    last_gain_.resize(C);
+    for (int i = 0; i < C; ++i) {
+      const int base = state_base_[i], K = kmax_[i];
+      starts_best_[W * i] = -1e300;  // count 0: no start yet
+      full_gain_[i] = K >= 3 ? next_gain_[base] : 0.0;  // a full slot's production (runs shorter than K)
+      last_gain_[i] = K >= 2 ? full_gain_[i] * (K - 2) + next_gain_[base + K - 2] : 0.0;  // runs of K: after the first slot
+    }
+    for (int k = 0; k < S; ++k) {
+      const int t = pb.eval_order[k];
+      const std::size_t cm = pb.ms(m, t);
+      const std::int32_t lk = pb.lock[cm];
+      if (!pb.available[cm] || pb.blacked_out[cm]) continue;  // idle: every state carries over
+      refresh_best();
+      const int* used = landing_use_.data() + static_cast<std::size_t>(t) * U;
+      for (int i = 0; i < C; ++i) {
+        const int b = cand_[i];
+        const int l = pb.landing_of[b];
+        if (barred(b, t, lk) || (pb.landing_capacity[l] > 0 && lk < 0 && used[use_index_[l]] >= pb.landing_capacity[l])) continue;  // a full landing: no slack here
+        double start = 0.0;  // nothing worked yet
+        const int from = best_start(i, start);
+        start += first_gain_[i];
+        const std::size_t o = W * i;
+        const int c = ++count_[i];
+        slot_at_[o + c] = k;
+        starts_from_[o + c] = from < 0 ? start_source{} : start_source{from, best_state_[from], best_count_[from]};
+        const bool record = start > starts_best_[o + c - 1];
+        starts_best_[o + c] = record ? start : starts_best_[o + c - 1];
+        starts_arg_[o + c] = record ? c : starts_arg_[o + c - 1];
+        const int K = kmax_[i];
+        double best = starts_best_[o + c];  // K = 1: the one state, a run of one slot
+        int state = 0;
+        if (K >= 2) {
+          // runs of q + 1 < K slots: the best start x in [c - K + 2, c], worth starts_best_[x] + g (c - x)
+          const double g = full_gain_[i];
+          int* q = window_.data() + o;
+          int& head = window_head_[i];
+          int& tail = window_tail_[i];
+          const auto key = [&](int x) { return starts_best_[o + x] - g * x; };
+          const double kc = key(c);
+          while (tail > head && key(q[tail - 1]) <= kc) --tail;  // ties: the later start (the shorter run)
+          q[tail++] = c;
+          while (q[head] < c - K + 2) ++head;
+          const int x = q[head];
+          best = starts_best_[o + x] + g * (c - x);
+          state = c - x;
+          if (c >= K) {  // a run of K slots (or more: nothing is left after K) from a start by count c - K + 1
+            const double v = starts_best_[o + c - K + 1] + last_gain_[i];
+            if (v > best) {
+              best = v;
+              state = K - 1;
+            }
+          }
+        }
+        pending_best_[i] = best;
+        pending_state_[i] = state;
+        pending_count_[i] = c;
+        dirty_.push_back(i);
+      }
+    }
+    refresh_best();
+    // Trace back from the best final state (nothing worked: 0), candidate by candidate.
+    double best = 0.0;
+    int i = -1;
+    for (int j = 0; j < C; ++j)
+      if (best_state_[j] >= 0 && best_of_[j] > best) {
+        best = best_of_[j];
+        i = j;
+      }
+    row_cells_.assign(S, idle);
+    for (int q = i >= 0 ? best_state_[i] : 0, c = i >= 0 ? best_count_[i] : 0; i >= 0;) {
+      const std::size_t o = W * i;
+      const int x = starts_arg_[o + c - q];
+      for (int y = x; y <= x + q; ++y) row_cells_[slot_at_[o + y]] = cand_[i];
+      const start_source e = starts_from_[o + x];
+      i = e.candidate;
+      q = e.state;
+      c = e.count;
+    }
+    for (int k = 0; k < S; ++k) {
+      const std::size_t cm = pb.ms(m, pb.eval_order[k]);
+      row_plan_[cm] = pb.lock[cm] >= 0 ? pb.lock[cm] : row_cells_[k];
+    }
+  }
+
+  // rebuild_row: block b cannot be worked in slot t, whose lock is lk (-1: none): another block's
+  // lock holds the slot, or t is outside b's window.
+  bool barred(int b, int t, std::int32_t lk) const { return (lk >= 0 && lk != b) || !in_window(b, t); }
+
   // The block of DP state s (> 0).
   int block_of_state(int s) const {
     const auto it = std::upper_bound(state_base_.begin(), state_base_.begin() + cand_.size(), s);
@@ -721,6 +868,20 @@ private:
     std::int32_t from = 0;    ///< ~(the state before the slot); the slot worked
   };
   std::vector<choice_entry> choice_;  // rebuild_row's DP: where each improved state came from
+  // rebuild_row_by_starts: per candidate i, at [i*(S+1) + c] for its c-th workable slot
+  struct start_source {  // where a run's start came from: nothing, or a candidate's best state
+    int candidate = -1;  ///< -1: nothing worked before
+    int state = 0;       ///< that candidate's state (run length - 1)
+    int count = 0;       ///< and its workable slots then
+  };
+  std::vector<double> starts_best_;        // the best start among counts 1..c (prefix maxima)
+  std::vector<int> starts_arg_, slot_at_;  // the first count attaining it; the slot (evaluation order) of count c
+  std::vector<start_source> starts_from_;  // the start at count c
+  std::vector<int> window_;                // the monotone queue of starts (counts) of each candidate
+  std::vector<int> window_head_, window_tail_, count_, best_count_, pending_count_;
+  std::vector<double> full_gain_, last_gain_;
+  std::vector<std::int32_t> row_cells_;  // the rebuilt row, by evaluation position
+  bool state_tables_ = false;            // rebuild_row always by state tables (use_state_tables)
   std::vector<std::uint32_t> slot_stamp_;
   std::uint32_t stamp_ = 0;
   struct landing_cell {  // work_left on one landing: a cell of it, at its evaluation position
