@@ -29,7 +29,7 @@ struct kernel_probe {
   static std::vector<std::int32_t>& row_plan(operator_kernel& k) { return k.row_plan_; }
   static const std::vector<int>& candidates(const operator_kernel& k) { return k.cand_; }
   // whether the last rebuild_row of machine m took the prefix-maxima path
-  static bool by_starts(const operator_kernel& k, int m) { return !k.state_tables_ && !k.slack_ && k.starts_decide(m); }
+  static bool by_starts(const operator_kernel& k, int m) { return k.starts_decide(m); }
   static void rebuild_row(operator_kernel& k, int m, fhops::rng& r, bool every_block, int only_landing) {
     k.rebuild_row(m, r, every_block, only_landing);
   }

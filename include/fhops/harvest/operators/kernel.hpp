@@ -523,7 +523,7 @@ private:
           if (row[t] >= 0)
             if (const int u = use_index_[pb.landing_of[row[t]]]; u >= 0) ++landing_use_[static_cast<std::size_t>(t) * U + u];
       }
-    if (!state_tables_ && !slack_ && starts_decide(m)) {
+    if (starts_decide(m)) {
       rebuild_row_by_starts(m, U);
       return;
     }
@@ -697,10 +697,12 @@ private:
     return from;
   }
 
-  // Whether a run's worth in rebuild_row's DP depends only on where it starts and how long it is:
-  // no candidate of m is bound by sequencing room (the caller also requires that no slack is
-  // priced, so a cell is workable or not, at no extra cost).
+  // Whether rebuild_row's DP for machine m (its candidates in cand_) goes by the starts: a run's
+  // worth depends only on where it starts and how long it is when no slack is priced (a cell is
+  // workable or not, at no extra cost) and no candidate of m is bound by sequencing room; and the
+  // state tables are not forced (use_state_tables).
   bool starts_decide(int m) const {
+    if (state_tables_ || slack_) return false;
     const problem& pb = *pb_;
     const int r = pb.machine_role[m];
     if (!pb.has_sequencing || r < 0) return true;
@@ -709,7 +711,7 @@ private:
     return true;
   }
 
-  // rebuild_row's DP where starts decide (starts_decide, no slack): the same optimum as the
+  // rebuild_row's DP where starts decide (starts_decide): the same optimum as the
   // state tables, found without them. Count the slots where candidate i is workable 1, 2, ..., c.
   // A run of q + 1 worked slots ending by the c-th is worth its best start among the first c - q
   // (starts_best_: their prefix maxima) plus the production of q more slots: q full slots, except
