@@ -276,7 +276,7 @@ TEST_CASE("solve-ils and solve-tabu: --time-limit alone starts from an SA warm s
     simdjson::dom::parser record_parser;
     simdjson::dom::element record;
     REQUIRE_FALSE(record_parser.parse(fhops_test::slurp(log)).get(record));
-    CHECK(double(record["config"]["sa_warm_start"]) == 0.5);
+    CHECK(double(record["config"]["sa_warm_start"]) == 0.8);  // the default share
     CHECK(int64_t(record["extra"]["sa_warm_start_evaluations"]) == warm);
     // a given share, and 0: none
     r = run(base + "--time-limit 0.3 --sa-warm-start 0.25");

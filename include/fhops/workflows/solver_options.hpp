@@ -65,7 +65,7 @@ inline std::vector<solver_option> sa_options() {
 inline solver_option sa_warm_start_option() {
   return {"sa-warm-start", option_type::real, nullptr, 0, 0, false, {},
           "share of --time-limit that simulated annealing (its timed defaults) spends first, its best plan then being the start "
-          "(default 0.5 with --time-limit and no --iters, else 0: the greedy seed, as the reference; in [0, 1))"};
+          "(default 0.8 with --time-limit and no --iters, else 0: the greedy seed, as the reference; in [0, 1))"};
 }
 
 inline std::vector<solver_option> ils_options() {
