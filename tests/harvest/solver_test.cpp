@@ -1,6 +1,7 @@
 // Operators, local sanitising, weight resolution, presets/profiles and solver determinism.
 #include "../test_support.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -856,11 +857,60 @@ TEST_CASE("budget cooling's automatic final temperature: 1 where capacity is har
     const auto out = solve(pb, x);
     return std::pair{out.best.score, out.search.evaluations};
   };
+  // (the automatic temperatures are in the scenario's units: times temperature_scale, below)
+  const double scale = temperature_scale(pb);
+  REQUIRE(scale > 0.5);
   const auto automatic = run(std::nullopt);
-  CHECK(automatic == run(1.0));
-  CHECK(automatic != run(0.05));
-  // below an initial temperature of 1 the automatic value is T0 (budget_cooling refuses a final above it)
+  CHECK(automatic == run(1.0 * scale));
+  CHECK(automatic != run(0.05 * scale));
+  // below the automatic final temperature the automatic value is T0 (budget_cooling refuses a final above it)
   CHECK(run(std::nullopt, 0.5) == run(0.5, 0.5));
+}
+
+TEST_CASE("budget cooling's automatic temperatures are in the scenario's units: the same scenario in units 4 times larger "
+          "anneals alike", "[solver][cooling]") {
+  // synth-large without its blocks' harvest systems (no sequencing: no penalty, which no unit
+  // scales), and the same scenario with rates and work 4 times larger and every objective weight
+  // but production too, so that every plan scores exactly 4 times as much (a power of two: every
+  // product, sum and quotient of the evaluation and the acceptance is exactly 4 times as large).
+  scenario sc = load_scenario(fhops_test::source_dir() / "examples/scenarios/synth-large/scenario.yaml");
+  for (auto& b : sc.blocks) b.harvest_system_id.reset();
+  scenario big = sc;
+  for (auto& r : big.production_rates) r.rate *= 4.0;
+  for (auto& b : big.blocks) b.work_required *= 4.0;
+  big.weights.mobilisation *= 4.0;
+  big.weights.transitions *= 4.0;
+  const problem pb(sc), pb4(big);
+  CHECK(temperature_scale(pb4) == 4.0 * temperature_scale(pb));
+  // the median slot production: the median positive rate (production weight 1), over 12
+  std::vector<double> rates;
+  for (const auto& r : sc.production_rates)
+    if (r.rate > 0.0) rates.push_back(r.rate);
+  std::sort(rates.begin(), rates.end());
+  CHECK(temperature_scale(pb) == rates[rates.size() / 2] / reference_slot_production);
+  scenario heavier = sc;
+  heavier.weights.production = 2.0;
+  CHECK(temperature_scale(problem(heavier)) == 2.0 * temperature_scale(pb));
+
+  solve_options o;
+  o.cooling = "budget";
+  o.restart_period = 0;
+  o.stop = {.max_iterations = 4000};
+  {
+    const auto small = solve(pb, o), large = solve(pb4, o);
+    CHECK(large.best.score == 4.0 * small.best.score);
+    CHECK(large.search.best.cells == small.search.best.cells);
+    CHECK(large.search.evaluations == small.search.evaluations);
+    CHECK(large.temperature0 == 4.0 * small.temperature0);
+  }
+  // Given temperatures are taken as they are: the same T0 and end in both units anneal differently
+  // (the larger scenario runs 4 times colder), which is what the automatic ones avoid.
+  solve_options given = o;
+  given.initial_temperature = 20.0;
+  given.final_temperature = 1.0;
+  const auto small = solve(pb, given), large = solve(pb4, given);
+  CHECK(large.temperature0 == small.temperature0);
+  CHECK(large.search.best.cells != small.search.best.cells);
 }
 
 TEST_CASE("SA's automatic candidates per step: one where a timed run meets hard capacity, else one per operator", "[solver][batch]") {

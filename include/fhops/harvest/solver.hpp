@@ -110,11 +110,34 @@ inline operator_weights default_tabu_weights_for(const scenario_traits& t) {
   return with_landing_rebuild(default_tabu_weights, !t.priced_slack && !t.sequencing);
 }
 
-/// Budget cooling's initial temperature when none is given.
+/// Budget cooling's initial temperature when none is given, for a scenario whose median slot
+/// production is reference_slot_production (others: times temperature_scale).
 inline constexpr double default_budget_initial_temperature = 20.0;
 
-/// Budget cooling's final temperature for a scenario when none is given: 1 where landing capacity
-/// is hard and no block has sequencing, else 0.05 (the earlier default, kept by the other
+/// The production of one slot (production weight × rate) for which budget cooling's automatic
+/// temperatures were tuned: the benchmark families' median positive rate (11.9–12.8 in every
+/// family of bench/families), production weight 1.
+inline constexpr double reference_slot_production = 12.0;
+
+/// The factor on budget cooling's automatic temperatures for a scenario: its median slot
+/// production (production weight × the median of the positive rates) over
+/// reference_slot_production; 1 when no rate is positive or the production weight is not. A
+/// temperature is a score difference, so a scenario in other units (every plan scoring k times as
+/// much: rates and work times k, the other weights too) anneals as the original does. With the
+/// unscaled 20 → 1, the crews families in units 5 times larger lost 1.9–4.4 % at 10 s
+/// (bench/RESULTS.md, "SA: temperatures in the scenario's units").
+inline double temperature_scale(const problem& pb) {
+  std::vector<double> rates;
+  for (const double r : pb.rate)
+    if (r > 0.0) rates.push_back(r);
+  if (rates.empty() || !(pb.weights.production > 0.0)) return 1.0;
+  const auto mid = rates.begin() + static_cast<std::ptrdiff_t>(rates.size() / 2);
+  std::nth_element(rates.begin(), mid, rates.end());
+  return pb.weights.production * *mid / reference_slot_production;
+}
+
+/// Budget cooling's final temperature for a scenario when none is given (times temperature_scale,
+/// at most T0): 1 where landing capacity is hard and no block has sequencing, else 0.05 (the earlier default, kept by the other
 /// families). At fixed iteration budgets, seeds 42-49, the crews families' mean gap went 2.20 %
 /// -> 1.69 % with 1 (0.5: 2.07, 2: 1.87), while the roles, soft-capacity and mobilisation families
 /// lost at 10 s (bench/RESULTS.md, "SA: a warmer end where capacity is hard and nothing is sequenced").
@@ -460,9 +483,11 @@ struct solve_options {
   std::optional<long long> batch;
   std::string cooling = "geometric";        ///< geometric | budget
   double cooling_ratio = 0.995;
+  /// budget cooling's temperature at the start; empty: geometric cooling's own default, budget
+  /// cooling's default_budget_initial_temperature × temperature_scale of the scenario
   std::optional<double> initial_temperature;
   /// budget cooling's temperature at the end; empty: default_final_temperature of the scenario's
-  /// traits, at most the initial temperature
+  /// traits × temperature_scale, at most the initial temperature
   std::optional<double> final_temperature;
   std::string acceptance = "metropolis";    ///< metropolis | threshold | record | late
   long long late_length = 1000;
@@ -596,7 +621,8 @@ inline std::vector<double> selector_weights(const problem& pb, const operator_we
 
 // The SA warm start of an ILS or Tabu run (sa_warm_started): SA with a timed run's defaults for
 // the scenario (solver_defaults' weights, one candidate per step where capacity is hard, budget
-// cooling from default_budget_initial_temperature to default_final_temperature) for
+// cooling from default_budget_initial_temperature to default_final_temperature, both times
+// temperature_scale) for
 // o.sa_warm_start of the budget, from `state`; leaves its best plan in `state` and returns its
 // move evaluations. It has no observer: the step log and progress are the ILS or Tabu run's.
 inline long long sa_warm_start(const problem& pb, const solve_options& o, harvest_space& space, harvest_neighbourhood& nbh, rng& random,
@@ -605,7 +631,8 @@ inline long long sa_warm_start(const problem& pb, const solve_options& o, harves
   const long long batch = default_sa_batch(traits, true);
   search::fixed_weights selector(selector_weights(pb, solver_defaults(solver_kind::sa, &traits, batch == 1)));
   search::termination stop{.max_iterations = 0, .max_seconds = o.stop.max_seconds * o.sa_warm_start, .stall_limit = 0, .target = std::nullopt};
-  const search::budget_cooling cooling({default_budget_initial_temperature, default_final_temperature(traits)});
+  const double scale = temperature_scale(pb);
+  const search::budget_cooling cooling({default_budget_initial_temperature * scale, default_final_temperature(traits) * scale});
   search::annealer<search::budget_cooling, search::metropolis> sa({batch, 0, batch == 1}, cooling, {});
   search::search_run run(space, nbh, selector, random, stop, telemetry::null_observer{}, search::no_checkpoint{});
   const auto result = sa.run(run, state);
@@ -698,8 +725,9 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   };
   if (o.cooling == "geometric") return with_cooling(search::geometric_cooling({o.cooling_ratio, o.initial_temperature}));
   if (o.cooling == "budget") {
-    const double t0 = o.initial_temperature.value_or(default_budget_initial_temperature);
-    const double t1 = o.final_temperature.value_or(std::min(t0, default_final_temperature(traits)));
+    const double scale = temperature_scale(pb);  // the automatic temperatures in the scenario's units
+    const double t0 = o.initial_temperature.value_or(default_budget_initial_temperature * scale);
+    const double t1 = o.final_temperature.value_or(std::min(t0, default_final_temperature(traits) * scale));
     return with_cooling(search::budget_cooling({t0, t1}));
   }
   throw std::invalid_argument("cooling must be geometric or budget (got '" + o.cooling + "')");

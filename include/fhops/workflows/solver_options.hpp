@@ -50,10 +50,10 @@ inline std::vector<solver_option> sa_options() {
        "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)"},
       {"acceptance", option_type::text, "metropolis", 0, 0, false, {"metropolis", "threshold", "record", "late"},
        "metropolis, threshold, record (record-to-record) or late (late acceptance)"},
-      {"initial-temperature", option_type::real, nullptr, 0, 0, true, {}, "T0 (default: geometric max(1, initial/10); budget 20)"},
+      {"initial-temperature", option_type::real, nullptr, 0, 0, true, {}, "T0 (default: geometric max(1, initial/10); budget 20 x the scenario's median slot production / 12)"},
       {"final-temperature", option_type::real, nullptr, 0, 0, true, {},
        "budget cooling: temperature at the end of the budget (default 0.05; 1 where landing capacity is hard and no block has "
-       "sequencing; at most T0)"},
+       "sequencing; either times the scenario's median slot production / 12; at most T0)"},
       {"late-length", option_type::integer, "1000", 1, 1'000'000, false, {}, "late acceptance history length (1..1000000)"},
       {"restart-period", option_type::integer, nullptr, 0, std::numeric_limits<long long>::max(), false, {},
        "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)"},
