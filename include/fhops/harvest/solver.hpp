@@ -120,8 +120,8 @@ inline constexpr double default_budget_initial_temperature = 20.0;
 inline constexpr double reference_slot_production = 12.0;
 
 /// The factor on budget cooling's automatic temperatures for a scenario: its median slot
-/// production (production weight × the median of the positive rates) over
-/// reference_slot_production; 1 when no rate is positive or the production weight is not. A
+/// production (production weight × the median of the positive rates, the upper one of an even
+/// count) over reference_slot_production; 1 when no rate is positive or the production weight is not. A
 /// temperature is a score difference, so a scenario in other units (every plan scoring k times as
 /// much: rates and work times k, the other weights too) anneals as the original does. With the
 /// unscaled 20 → 1, the crews families in units 5 times larger lost 1.9–4.4 % at 10 s

@@ -50,7 +50,8 @@ inline std::vector<solver_option> sa_options() {
        "geometric (reference, x0.995 per step), budget (exponential over the budget) or auto (budget when --time-limit is given)"},
       {"acceptance", option_type::text, "metropolis", 0, 0, false, {"metropolis", "threshold", "record", "late"},
        "metropolis, threshold, record (record-to-record) or late (late acceptance)"},
-      {"initial-temperature", option_type::real, nullptr, 0, 0, true, {}, "T0 (default: geometric max(1, initial/10); budget 20 x the scenario's median slot production / 12)"},
+      {"initial-temperature", option_type::real, nullptr, 0, 0, true, {},
+       "T0 (default: geometric max(1, initial/10); budget 20 x the scenario's median slot production / 12)"},
       {"final-temperature", option_type::real, nullptr, 0, 0, true, {},
        "budget cooling: temperature at the end of the budget (default 0.05; 1 where landing capacity is hard and no block has "
        "sequencing; either times the scenario's median slot production / 12; at most T0)"},
