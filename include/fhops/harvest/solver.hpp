@@ -137,13 +137,21 @@ inline double temperature_scale(const problem& pb) {
 }
 
 /// Budget cooling's final temperature for a scenario when none is given (times temperature_scale,
-/// at most T0): 1 where landing capacity is hard and no block has sequencing, else 0.05 (the earlier default, kept by the other
-/// families). At fixed iteration budgets, seeds 42-49, the crews families' mean gap went 2.20 %
-/// -> 1.69 % with 1 (0.5: 2.07, 2: 1.87), while the roles, soft-capacity and mobilisation families
-/// lost at 10 s (bench/RESULTS.md, "SA: a warmer end where capacity is hard and nothing is sequenced").
-/// With SA's one candidate per step on the sequenced families, 0.5 gained on the benchmark's five
-/// sequenced instances but not on four held-out ones (RESULTS, "SA: the sequenced families").
+/// at most T0): 1 where landing capacity is hard and no block has sequencing, else 0.05 (the
+/// earlier default, kept by the other families). At fixed iteration budgets, seeds 42-49, the
+/// crews families' mean gap went 2.20 % -> 1.69 % with 1 (0.5: 2.07, 2: 1.87), while the roles,
+/// soft-capacity and mobilisation families lost at 10 s (bench/RESULTS.md, "SA: a warmer end where
+/// capacity is hard and nothing is sequenced"). With SA's one candidate per step on the sequenced
+/// families, 0.5 gained on the benchmark's five sequenced instances but not on four held-out ones
+/// (RESULTS, "SA: the sequenced families").
 inline double default_final_temperature(const scenario_traits& t) { return !t.priced_slack && !t.sequencing ? 1.0 : 0.05; }
+
+/// Budget cooling's automatic temperatures for a scenario of traits `t`: default_budget_initial_temperature
+/// and default_final_temperature(t), both times temperature_scale(pb).
+inline search::budget_cooling_parameters default_budget_temperatures(const problem& pb, const scenario_traits& t) {
+  const double scale = temperature_scale(pb);
+  return {default_budget_initial_temperature * scale, default_final_temperature(t) * scale};
+}
 
 /// SA's candidates per step when none is given (annealer_parameters::batch): a run with budget
 /// cooling (a timed run) where landing capacity is hard takes **one** candidate per step, its
@@ -483,11 +491,11 @@ struct solve_options {
   std::optional<long long> batch;
   std::string cooling = "geometric";        ///< geometric | budget
   double cooling_ratio = 0.995;
-  /// budget cooling's temperature at the start; empty: geometric cooling's own default, budget
-  /// cooling's default_budget_initial_temperature × temperature_scale of the scenario
+  /// the temperature at the start; empty: geometric cooling's own default, budget cooling's
+  /// default_budget_temperatures of the scenario
   std::optional<double> initial_temperature;
-  /// budget cooling's temperature at the end; empty: default_final_temperature of the scenario's
-  /// traits × temperature_scale, at most the initial temperature
+  /// budget cooling's temperature at the end; empty: default_budget_temperatures of the scenario,
+  /// at most the initial temperature
   std::optional<double> final_temperature;
   std::string acceptance = "metropolis";    ///< metropolis | threshold | record | late
   long long late_length = 1000;
@@ -621,8 +629,7 @@ inline std::vector<double> selector_weights(const problem& pb, const operator_we
 
 // The SA warm start of an ILS or Tabu run (sa_warm_started): SA with a timed run's defaults for
 // the scenario (solver_defaults' weights, one candidate per step where capacity is hard, budget
-// cooling from default_budget_initial_temperature to default_final_temperature, both times
-// temperature_scale) for
+// cooling between default_budget_temperatures) for
 // o.sa_warm_start of the budget, from `state`; leaves its best plan in `state` and returns its
 // move evaluations. It has no observer: the step log and progress are the ILS or Tabu run's.
 inline long long sa_warm_start(const problem& pb, const solve_options& o, harvest_space& space, harvest_neighbourhood& nbh, rng& random,
@@ -631,8 +638,7 @@ inline long long sa_warm_start(const problem& pb, const solve_options& o, harves
   const long long batch = default_sa_batch(traits, true);
   search::fixed_weights selector(selector_weights(pb, solver_defaults(solver_kind::sa, &traits, batch == 1)));
   search::termination stop{.max_iterations = 0, .max_seconds = o.stop.max_seconds * o.sa_warm_start, .stall_limit = 0, .target = std::nullopt};
-  const double scale = temperature_scale(pb);
-  const search::budget_cooling cooling({default_budget_initial_temperature * scale, default_final_temperature(traits) * scale});
+  const search::budget_cooling cooling(default_budget_temperatures(pb, traits));
   search::annealer<search::budget_cooling, search::metropolis> sa({batch, 0, batch == 1}, cooling, {});
   search::search_run run(space, nbh, selector, random, stop, telemetry::null_observer{}, search::no_checkpoint{});
   const auto result = sa.run(run, state);
@@ -725,9 +731,9 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   };
   if (o.cooling == "geometric") return with_cooling(search::geometric_cooling({o.cooling_ratio, o.initial_temperature}));
   if (o.cooling == "budget") {
-    const double scale = temperature_scale(pb);  // the automatic temperatures in the scenario's units
-    const double t0 = o.initial_temperature.value_or(default_budget_initial_temperature * scale);
-    const double t1 = o.final_temperature.value_or(std::min(t0, default_final_temperature(traits) * scale));
+    const search::budget_cooling_parameters automatic = default_budget_temperatures(pb, traits);
+    const double t0 = o.initial_temperature.value_or(automatic.initial_temperature);
+    const double t1 = o.final_temperature.value_or(std::min(t0, automatic.final_temperature));
     return with_cooling(search::budget_cooling({t0, t1}));
   }
   throw std::invalid_argument("cooling must be geometric or budget (got '" + o.cooling + "')");
