@@ -67,6 +67,8 @@ def main():
         sys.exit(f"K must be > 0 (got {sys.argv[3]})")
     if os.path.exists(dest):
         sys.exit(f"{dest}: exists (nothing is overwritten)")
+    if os.path.commonpath([os.path.realpath(source), os.path.realpath(dest)]) == os.path.realpath(source):
+        sys.exit(f"{dest}: inside the source bundle {source} (the copy must not be one of the inputs)")
     shutil.copytree(source, dest)
     scale_column(os.path.join(dest, "data", "prod_rates.csv"), "rate", k)
     scale_column(os.path.join(dest, "data", "blocks.csv"), "work_required", k)
