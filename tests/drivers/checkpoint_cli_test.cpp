@@ -102,8 +102,8 @@ TEST_CASE("solve-heur stopped by SIGTERM and SIGINT and resumed ends exactly as 
     flipped[good.size() / 2] = flipped[good.size() / 2] == 'a' ? 'b' : 'a';
     refused(plain, flipped, "corrupted (checksum mismatch)");
     std::string old = good;
-    old.replace(old.find("version 1"), 9, "version 0");
-    refused(plain, old, "format version 0, this build reads version 1");
+    old.replace(old.find("version 2"), 9, "version 0");
+    refused(plain, old, "format version 0, this build reads version 2");
   }
 }
 

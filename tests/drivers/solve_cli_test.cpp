@@ -121,6 +121,7 @@ TEST_CASE("bad solver options exit 2 with a clear message", "[driver][solve]") {
       {" --iters ten", "iters"},
       {" --lagrangian-bound 0", "--lagrangian-bound must be an integer >= 1"},
       {" --landing-capacity soft", "--landing-capacity must be one of priced, reference (got 'soft')"},
+      {" --cycles 0", "--cycles must be an integer in [1, 1000]"},
   };
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
            {" --ils-acceptance maybe", "--ils-acceptance must be one of better, walk (got 'maybe')"},
@@ -254,6 +255,21 @@ TEST_CASE("a timed solve-heur where capacity is hard: one candidate per step, th
   CHECK(swaps + moves >= 400);
   CHECK(swaps > 100);
   CHECK(moves > 100);
+}
+
+TEST_CASE("solve-heur --cycles: the budget cooled that many times from the greedy seed, recorded", "[driver][solve][cycles]") {
+  const auto dir = fhops_test::scratch("solve_cycles");
+  const auto log = dir / "runs.jsonl";
+  const auto restarts = [&](const std::string& options) {
+    return solve_heur_json_of(dir, demo(), "--iters 300 --cooling budget " + options, [](simdjson::dom::element obj) { return int64_t(obj["restarts"]); });
+  };
+  CHECK(restarts("--restart-period 0") == 0);  // one cycle unless told
+  CHECK(restarts("--restart-period 0 --cycles 3 --telemetry-log " + log.string()) == 2);
+  simdjson::dom::parser parser;
+  simdjson::dom::element record;
+  REQUIRE_FALSE(parser.parse(fhops_test::slurp(log)).get(record));
+  CHECK(int64_t(record["config"]["cycles"]) == 3);
+  CHECK(int64_t(record["extra"]["restarts"]) == 2);
 }
 
 TEST_CASE("solve-ils and solve-tabu: --time-limit alone starts from an SA warm start, recorded; --sa-warm-start is checked",

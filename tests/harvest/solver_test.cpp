@@ -867,6 +867,32 @@ TEST_CASE("budget cooling's automatic final temperature: 1 where capacity is har
   CHECK(run(std::nullopt, 0.5) == run(0.5, 0.5));
 }
 
+TEST_CASE("SA's cooling cycles: one unless sa_cycles says otherwise; the cycles reach the run", "[solver][cooling]") {
+  const problem pb = solver_demo_problem();
+  const scenario_traits traits = traits_of(pb);
+  solve_options timed;
+  use_time_budget(timed, 0.2);
+  timed.stop.max_iterations = 0;
+  CHECK(sa_parameters(timed, traits).cycles == 1);
+  CHECK(sa_parameters(timed, traits).cycle_evaluations == 0.0);
+  solve_options given = timed;
+  given.sa_cycles = 3;
+  CHECK(sa_parameters(given, traits).cycles == 3);
+  CHECK(sa_parameters(given, traits).cycle_evaluations == 0.0);
+  solve_options zero = timed;
+  zero.sa_cycles = 0;
+  CHECK_THROWS_WITH(solve(pb, zero), Catch::Contains("sa_cycles"));
+  // Three given cycles on a wall-clock budget restart twice (at a third and two thirds of it), one
+  // never; with an iteration budget (and the time limit beside it) the same.
+  CHECK(solve(pb, given).search.restarts == 2);
+  CHECK(solve(pb, timed).search.restarts == 0);
+  solve_options iterations = timed;
+  iterations.stop.max_iterations = 5000;
+  CHECK(solve(pb, iterations).search.restarts == 0);
+  iterations.sa_cycles = 4;
+  CHECK(solve(pb, iterations).search.restarts == 3);
+}
+
 TEST_CASE("budget cooling's automatic temperatures are in the scenario's units: the same scenario in units 4 times larger "
           "anneals alike", "[solver][cooling]") {
   // synth-large without its blocks' harvest systems (no sequencing: no penalty, which no unit

@@ -182,8 +182,8 @@ TEST_CASE("checkpoint archive: truncated, corrupted, foreign and other-version t
   flipped[flipped.size() - 3] ^= 1;
   CHECK(message(flipped) == "corrupted (checksum mismatch)");
   std::string old = good;
-  old.replace(old.find("version 1"), 9, "version 0");
-  CHECK(message(old) == "format version 0, this build reads version 1");
+  old.replace(old.find("version 2"), 9, "version 0");
+  CHECK(message(old) == "format version 0, this build reads version 2");
   srch::checkpoint_reader r(good);
   CHECK_THROWS_WITH(r.get<long long>("z"), "field 'z' expected, found 'x'");
 }
@@ -258,6 +258,15 @@ TEST_CASE("checkpoint: SA stopped and resumed at random iterations ends exactly 
   SECTION("budget cooling, late acceptance, adaptive weights") {
     ckpt_check_stop_and_resume(*pb, true, 1500, 4, 12, [] {
       return srch::annealer<srch::budget_cooling, srch::late_acceptance>({}, srch::budget_cooling{}, srch::late_acceptance(50));
+    });
+  }
+  SECTION("budget cooling, cycles chosen by evaluations after 5 % of the budget") {
+    // draw seed 39 stops at iterations 46 (before the choice at 75), 256 (the first of the three
+    // cycles), 581, 723 and 924 (the second); the run ends in the third
+    ckpt_check_stop_and_resume(*pb, false, 1500, 5, 39, [] {
+      return srch::annealer<srch::budget_cooling, srch::metropolis>({.batch = 0, .restart_period = 0, .drawn = false, .cycles = 3,
+                                                                     .cycle_evaluations = 100.0},
+                                                                    srch::budget_cooling{}, srch::metropolis{});
     });
   }
   SECTION("geometric cooling, late acceptance, restarts every 20 steps") {

@@ -1177,6 +1177,56 @@ TEST_CASE("search: budget cooling reaches the final temperature at the end of th
   }
 }
 
+TEST_CASE("search: annealer cycles: the budget cooled in shares, each from the start state; chosen by evaluations", "[search]") {
+  // Budget cooling from 16 to 0.01 over 300 one-candidate steps, in `cycles` cycles: the
+  // temperature rises exactly where a cycle begins, back to the top of the schedule, and the
+  // state is then the start state again (every cycle starts over from it).
+  const auto start = tsp::random_tour(10, 4);
+  const auto run = [&](srch::annealer_parameters p, long long steps, event_log* log) {
+    p.batch = 1;
+    p.restart_period = 0;
+    p.drawn = true;
+    return solve(srch::annealer<srch::budget_cooling>(p, srch::budget_cooling({16.0, 0.01})), random10(), start, 6, iterations(steps),
+                 srch::fixed_weights({1.0, 1.0}), recording_observer{log});
+  };
+  // the steps where the temperature rose, and whether the state was the start state there
+  const auto rises = [](const event_log& log, double start_score) {
+    long long n = 0;
+    for (std::size_t k = 1; k < log.steps.size(); ++k)
+      if (log.steps[k].temperature > log.steps[k - 1].temperature) {
+        ++n;
+        CHECK(log.steps[k].current == start_score);
+        CHECK(log.steps[k].temperature == Approx(16.0));
+      }
+    return n;
+  };
+  for (const long long cycles : {1LL, 2LL, 3LL}) {
+    INFO("cycles " << cycles);
+    event_log log;
+    const outcome o = run({.cycles = cycles}, 300, &log);
+    REQUIRE(log.steps.size() == 300);
+    CHECK(o.result.restarts == cycles - 1);
+    CHECK(rises(log, log.initial_score) == cycles - 1);
+    CHECK(log.steps.back().temperature == Approx(0.01));  // each cycle ends at the end of the schedule
+    CHECK(o.result.best_score >= log.steps.back().current);
+    check_consistent(o, random10());
+  }
+  // Chosen by evaluations: one candidate per step, so after 5 % of 1000 steps (50 evaluations)
+  // the budget projects 1000 evaluations; cycles of at least E evaluations each, at most `cycles`.
+  const auto chosen = [&](long long cycles, double each) {
+    event_log log;
+    return run({.cycles = cycles, .cycle_evaluations = each}, 1000, &log).result.restarts + 1;
+  };
+  CHECK(chosen(4, 400.0) == 2);   // 1000 / 400
+  CHECK(chosen(4, 250.0) == 4);   // 1000 / 250
+  CHECK(chosen(4, 100.0) == 4);   // 10, at most 4
+  CHECK(chosen(4, 600.0) == 1);   // one cycle of 1000 only
+  CHECK(chosen(4, 5000.0) == 1);
+  CHECK(chosen(1, 100.0) == 1);   // cycles 1: nothing to choose
+  CHECK_THROWS_WITH(srch::annealer<>({.cycles = 0}), Catch::Contains("cycles"));
+  CHECK_THROWS_WITH(srch::annealer<>({.cycle_evaluations = -1.0}), Catch::Contains("cycle_evaluations"));
+}
+
 TEST_CASE("search: no enabled operator or no move", "[search]") {
   const auto& in = random10();
   const auto start = tsp::random_tour(10, 3);

@@ -42,9 +42,10 @@ inline std::string trajectory_options(const solve_options& o) {
   switch (o.kind) {
     case solver_kind::sa:
       return out + fmt::format(" batch={} cooling={} cooling_ratio={} initial_temperature={} final_temperature={} acceptance={} "
-                               "late_length={} restart_period={}",
+                               "late_length={} restart_period={} cycles={}",
                                optional(o.batch, "auto"), o.cooling, o.cooling_ratio, optional(o.initial_temperature, "auto"),
-                               optional(o.final_temperature, "auto"), o.acceptance, o.late_length, o.restart_period);
+                               optional(o.final_temperature, "auto"), o.acceptance, o.late_length, o.restart_period,
+                               optional(o.sa_cycles, "auto"));
     case solver_kind::ils:
       return out + fmt::format(" perturbation_strength={} ils_stall_limit={} samples={} patience={} accept_worse={} hybrid_use_mip={} "
                                "hybrid_mip_time_limit={}",

@@ -500,6 +500,10 @@ struct solve_options {
   std::string acceptance = "metropolis";    ///< metropolis | threshold | record | late
   long long late_length = 1000;
   long long restart_period = 100;
+  /// cooling cycles over the budget, each from the start plan, the best of all kept
+  /// (annealer_parameters::cycles, >= 1); empty: 1. Not on by default: two cycles on a timed run
+  /// gained nothing measurable on the families benchmark (bench/RESULTS.md, "SA: cooling cycles")
+  std::optional<long long> sa_cycles;
   // ILS / Tabu
   /// ILS: 2 perturbation moves, 10 stalls, a local search that stops after 100 non-improving steps
   /// and perturbs the better local optimum (the reference: 3 moves, stops at the first
@@ -577,6 +581,15 @@ struct solve_outcome {
   double temperature0 = 0.0;               ///< SA only
   long long warm_start_evaluations = 0;    ///< ILS / Tabu: the SA warm start's move evaluations (0: none ran)
 };
+
+/// The annealer's parameters of an SA solve with `o` on a problem of traits `traits`: the step
+/// (batch, or one drawn candidate: one_candidate_step), the restart period and the cooling cycles.
+inline search::annealer_parameters sa_parameters(const solve_options& o, const scenario_traits& traits) {
+  if (o.sa_cycles && *o.sa_cycles < 1)
+    throw std::invalid_argument("solve_options.sa_cycles must be >= 1 (got " + std::to_string(*o.sa_cycles) + ")");
+  return {o.batch.value_or(default_sa_batch(traits, o.cooling == "budget")), o.restart_period, one_candidate_step(o, traits),
+          o.sa_cycles.value_or(1), 0.0};
+}
 
 namespace detail {
 
@@ -716,8 +729,7 @@ solve_outcome dispatch(const problem& pb, const solve_options& o, Selector& sele
   // also when the weights are equal: the reference's order would then always start with the
   // first operator, and a timed `-w swap=1 -w move=1` run would propose nothing but swaps.
   const scenario_traits traits = traits_of(pb);
-  search::annealer_parameters ap{o.batch.value_or(default_sa_batch(traits, o.cooling == "budget")), o.restart_period,
-                                 one_candidate_step(o, traits)};
+  const search::annealer_parameters ap = sa_parameters(o, traits);
   const auto with_cooling = [&](auto cooling) {
     const auto with_acceptance = [&](auto acceptance) {
       search::annealer<decltype(cooling), decltype(acceptance)> algo(ap, cooling, acceptance);

@@ -1,10 +1,12 @@
 /// \file
 /// Simulated annealing over a cooling schedule and an acceptance rule. With the defaults
 /// (geometric cooling ×0.995 from max(1, initial/10), Metropolis, one candidate per enabled operator
-/// in weighted order, first acceptable taken, restart every 100 steps without acceptance) it is the
-/// reference's `solve_sa` loop (heuristics.md §3).
+/// in weighted order, first acceptable taken, restart every 100 steps without acceptance, one
+/// cooling cycle) it is the reference's `solve_sa` loop (heuristics.md §3).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -24,12 +26,26 @@ struct annealer_parameters {
                                    ///< iteration % period == 0; 0 = never
   bool drawn = false;              ///< one candidate per step, its operator drawn by weight even when
                                    ///< the weights are equal (Run::drawn_candidate); `batch` is then unused
+  /// Cooling cycles: the budget is cut into this many equal shares, each cooled from the start
+  /// (the state goes back to the start state, the cooling and the acceptance rule start again);
+  /// the result is the best of all. With cycle_evaluations, the most cycles. Needs a budget.
+  long long cycles = 1;
+  /// > 0: the number of cycles is chosen once cycle_decision of the budget has passed, from the
+  /// evaluations so far: as many as the whole budget's projected evaluations give this many each,
+  /// at least 1 and at most `cycles`. 0: exactly `cycles`.
+  double cycle_evaluations = 0.0;
   void validate() const {
     if (batch < 0) throw std::invalid_argument("annealer_parameters.batch must be >= 0 (got " + std::to_string(batch) + ")");
     if (restart_period < 0)
       throw std::invalid_argument("annealer_parameters.restart_period must be >= 0 (got " + std::to_string(restart_period) + ")");
+    if (cycles < 1) throw std::invalid_argument("annealer_parameters.cycles must be >= 1 (got " + std::to_string(cycles) + ")");
+    if (!(cycle_evaluations >= 0.0 && std::isfinite(cycle_evaluations)))
+      throw std::invalid_argument("annealer_parameters.cycle_evaluations must be finite and >= 0");
   }
 };
+
+/// The share of the budget after which annealer_parameters::cycle_evaluations chooses the cycles.
+inline constexpr double cycle_decision = 0.05;
 
 /// Simulated annealing.
 template <cooling_schedule Cooling = geometric_cooling, acceptance_rule Acceptance = metropolis>
@@ -48,6 +64,8 @@ public:
     const auto start = space.snapshot(s);
     cooling_.start(space.score(s));
     acceptance_.start(space.score(s));
+    cycles_ = 0;
+    cycle_ = 0;
     return loop(r, s, start, false, false);
   }
 
@@ -60,6 +78,8 @@ public:
     acceptance_.load(in);
     const auto start = r.space().load_solution(in, "sa.start");
     const bool accepted = in.get<bool>("sa.accepted");
+    in.get("sa.cycles", cycles_);
+    in.get("sa.cycle", cycle_);
     return loop(r, s, start, true, accepted);
   }
 
@@ -100,7 +120,7 @@ private:
           r.candidates(order, s, static_cast<std::size_t>(p_.batch), mv, visit);
         }
         acceptance_.commit(space.score(s));
-        cooling_.step(r.progress(1));  // the temperature after this step, as the reference logs it
+        cooling_.step(cycle_progress(r, s, start));  // the temperature after this step, as the reference logs it
         if (!r.end_step(s, cooling_.temperature())) break;
         if constexpr (Run::checkpoints) {  // no checkpoint code (nor its requirements) without a hook
           if (r.checkpoint_due() && !r.checkpoint(s, [&](checkpoint_writer& w) {
@@ -108,6 +128,8 @@ private:
                 acceptance_.save(w);
                 space.save_solution(w, "sa.start", start);
                 w.put("sa.accepted", accepted);
+                w.put("sa.cycles", cycles_);
+                w.put("sa.cycle", cycle_);
               }))
             break;
         }
@@ -121,9 +143,40 @@ private:
     return r.finish(s);
   }
 
+  // The cooling's progress after the step now ending: the budget's share, or with cycles the
+  // share of the current cycle. Where a cycle begins, the state goes back to `start` and the
+  // cooling and the acceptance rule start again (a restart). Chooses the cycles first when
+  // cycle_evaluations asks for it and cycle_decision of the budget has passed.
+  template <class Run>
+  double cycle_progress(Run& r, typename Run::state_type& s, const typename Run::solution_type& start) {
+    const double p = r.progress(1);
+    if (p_.cycles <= 1) return p;
+    if (cycles_ == 0) {  // not chosen yet
+      if (p_.cycle_evaluations <= 0.0) {
+        cycles_ = p_.cycles;
+      } else {
+        if (p < cycle_decision) return p;
+        const double projected = static_cast<double>(r.evaluations()) / p;
+        cycles_ = static_cast<long long>(std::clamp(std::floor(projected / p_.cycle_evaluations), 1.0, static_cast<double>(p_.cycles)));
+      }
+    }
+    const long long c = std::min(cycles_ - 1, static_cast<long long>(p * static_cast<double>(cycles_)));
+    if (c > cycle_) {
+      cycle_ = c;
+      auto& space = r.space();
+      space.restore(s, start);
+      cooling_.start(space.score(s));
+      acceptance_.start(space.score(s));
+      r.restarted();
+    }
+    return p * static_cast<double>(cycles_) - static_cast<double>(c);
+  }
+
   annealer_parameters p_;
   Cooling cooling_;
   Acceptance acceptance_;
+  long long cycles_ = 0;  // the cycles chosen (0: not yet)
+  long long cycle_ = 0;   // the current cycle, from 0
 };
 
 }  // namespace fhops::search

@@ -26,7 +26,7 @@
 namespace fhops::search {
 
 /// The format version this build writes and reads (a checkpoint of another version is refused).
-inline constexpr int checkpoint_format_version = 1;
+inline constexpr int checkpoint_format_version = 2;
 
 /// The first line of every checkpoint.
 inline constexpr std::string_view checkpoint_magic = "fhops-checkpoint";

@@ -285,6 +285,8 @@ public:
   const solution_type& best() const { return result_.best; }
   /// Iterations completed.
   long long iteration() const { return result_.iterations; }
+  /// Candidates evaluated so far.
+  long long evaluations() const { return result_.evaluations; }
   /// Iterations since the last new best.
   long long stall() const { return stall_; }
   /// Seconds since begin() (a resumed run counts the seconds before its checkpoint too).

@@ -117,6 +117,7 @@ inline void sa_own_config(telemetry::json::object& c, const solve_options& o, co
   c.emplace_back("cooling", o.cooling);
   c.emplace_back("acceptance", o.acceptance);
   c.emplace_back("restart_period", o.restart_period);
+  if (o.sa_cycles) c.emplace_back("cycles", *o.sa_cycles);  // given (--cycles)
   // The automatic one candidate per step of a timed run (one_candidate_step, decided by the
   // scenario's priced slack): batch_size, the reference's field, is null for it as for the
   // reference's step.

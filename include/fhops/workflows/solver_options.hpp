@@ -58,6 +58,9 @@ inline std::vector<solver_option> sa_options() {
       {"late-length", option_type::integer, "1000", 1, 1'000'000, false, {}, "late acceptance history length (1..1000000)"},
       {"restart-period", option_type::integer, nullptr, 0, std::numeric_limits<long long>::max(), false, {},
        "restart from the start plan when a step accepts nothing every N steps (default 100; 0 with --time-limit)"},
+      {"cycles", option_type::integer, nullptr, 1, 1000, false, {},
+       "cooling cycles over the budget (--iters or --time-limit), each from the start plan, the best of all kept; each new "
+       "cycle counts as a restart (1..1000; default 1)"},
       {"debug", option_type::flag, nullptr, 0, 0, false, {}, "accepted for compatibility (errors are always one line)"},
   };
 }
@@ -174,6 +177,7 @@ inline void apply_solver_options(solve_options& o, const solver_option_values& v
       if (v.has("final-temperature")) o.final_temperature = v.get<double>("final-temperature");
       o.late_length = v.get<long long>("late-length");
       o.restart_period = v.has("restart-period") ? v.get<long long>("restart-period") : (ctx.timed ? 0 : 100);
+      if (v.has("cycles")) o.sa_cycles = v.get<long long>("cycles");
       break;
     }
     case solver_kind::ils: {
