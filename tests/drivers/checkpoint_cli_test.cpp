@@ -96,6 +96,8 @@ TEST_CASE("solve-heur stopped by SIGTERM and SIGINT and resumed ends exactly as 
     refused(" solve-heur " + ckpt_cli_bundle("med42") + " --iters 60000 --seed 7", good, "checkpoint is for another scenario");
     refused(" solve-tabu " + bundle + " --iters 60000 --seed 7", good, "checkpoint is for solver sa, not tabu");
     refused(" solve-heur " + bundle + " --iters 60000 --seed 8", good, "checkpoint was made with seed=7, this run has seed=8");
+    // the checkpoint was made without --cycles: one cycle, which --cycles 1 matches and 2 does not
+    refused(" solve-heur " + bundle + " --iters 60000 --seed 7 --cycles 2", good, "checkpoint was made with cycles=1, this run has cycles=2");
     refused(plain, good, "checkpoint was written with --telemetry-log and step interval 100; resume with them");
     refused(plain, good.substr(0, good.size() - 40), "truncated");
     std::string flipped = good;

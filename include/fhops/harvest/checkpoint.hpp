@@ -45,7 +45,7 @@ inline std::string trajectory_options(const solve_options& o) {
                                "late_length={} restart_period={} cycles={}",
                                optional(o.batch, "auto"), o.cooling, o.cooling_ratio, optional(o.initial_temperature, "auto"),
                                optional(o.final_temperature, "auto"), o.acceptance, o.late_length, o.restart_period,
-                               optional(o.sa_cycles, "auto"));
+                               o.sa_cycles.value_or(1));  // unset runs as 1
     case solver_kind::ils:
       return out + fmt::format(" perturbation_strength={} ils_stall_limit={} samples={} patience={} accept_worse={} hybrid_use_mip={} "
                                "hybrid_mip_time_limit={}",
