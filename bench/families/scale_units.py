@@ -19,16 +19,18 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 
 DEFAULTS = {"production": 1.0, "mobilisation": 1.0, "transitions": 0.0, "landing_slack": 0.0}
 SCALED = ("mobilisation", "transitions", "landing_slack")
 
 
-def scale_column(path, column, k):
+def scale_column(path, column, k, shown):
+    """Scales `column` of the CSV at `path`; errors name `shown` (the source bundle's file)."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     if not rows or column not in rows[0]:
-        sys.exit(f"{path}: no column '{column}'")
+        sys.exit(f"{shown}: no column '{column}'")
     for row in rows:
         row[column] = repr(float(row[column]) * k)
     with open(path, "w", newline="") as f:
@@ -69,10 +71,18 @@ def main():
         sys.exit(f"{dest}: exists (nothing is overwritten)")
     if os.path.commonpath([os.path.realpath(source), os.path.realpath(dest)]) == os.path.realpath(source):
         sys.exit(f"{dest}: inside the source bundle {source} (the copy must not be one of the inputs)")
-    shutil.copytree(source, dest)
-    scale_column(os.path.join(dest, "data", "prod_rates.csv"), "rate", k)
-    scale_column(os.path.join(dest, "data", "blocks.csv"), "work_required", k)
-    scale_weights(os.path.join(dest, "scenario.yaml"), k)
+    # The copy is made and scaled in a scratch folder beside DEST, renamed to DEST only when whole:
+    # a bundle that fails half-way (a missing column or file) leaves nothing behind.
+    scratch = tempfile.mkdtemp(prefix=".scale_units-", dir=os.path.dirname(os.path.abspath(dest)))
+    try:
+        copy = os.path.join(scratch, "bundle")
+        shutil.copytree(source, copy)
+        for name, column in (("prod_rates.csv", "rate"), ("blocks.csv", "work_required")):
+            scale_column(os.path.join(copy, "data", name), column, k, os.path.join(source, "data", name))
+        scale_weights(os.path.join(copy, "scenario.yaml"), k)
+        os.rename(copy, dest)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
